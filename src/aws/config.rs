@@ -1,0 +1,27 @@
+//! Loading AWS configuration the way the AWS CLI does: the default credential chain (environment,
+//! shared config and credentials files, SSO, assume-role, web identity, container and instance
+//! metadata), `--profile`, `--region`, `--endpoint-url` / `AWS_ENDPOINT_URL`.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    // AWS_ENDPOINT_URL is read by the loader itself; the flag wins over it.
+    if let Some(u) = &opts.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    loader.load().await
+}

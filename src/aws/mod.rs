@@ -1,0 +1,114 @@
+//! The source seam. Everything ecswatch reads from AWS goes through [`AwsApi`], which returns
+//! domain types from `crate::model`. SDK types never leave this module.
+//!
+//! Implementations: [`sdk::SdkApi`] (the real AWS SDK), `crate::demo::DemoApi` (the embedded
+//! simulated incident). Methods are page-level: pollers own pagination and batching.
+
+mod config;
+mod error;
+pub mod sdk;
+
+pub use config::{AwsOptions, load_sdk_config};
+pub use error::{ApiError, ErrorKind};
+
+use crate::model::{
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, Time,
+    TaskDefinition,
+};
+use std::future::Future;
+
+/// One page of a paginated listing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// DescribeServices answers with services and failures (e.g. MISSING).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Described<T> {
+    pub found: Vec<T>,
+    /// (arn or name, reason) for each item AWS could not describe.
+    pub failures: Vec<(String, String)>,
+}
+
+/// What a FilterLogEvents page asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogQuery {
+    pub group: String,
+    pub stream_prefix: Option<String>,
+    pub start: Time,
+    pub next: Option<String>,
+    pub limit: i32,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Most services DescribeServices takes in one call.
+pub const DESCRIBE_SERVICES_BATCH: usize = 10;
+/// Most tasks DescribeTasks takes in one call.
+pub const DESCRIBE_TASKS_BATCH: usize = 100;
+/// Most target groups one DescribeTargetGroups call is given by ecswatch.
+pub const DESCRIBE_TARGET_GROUPS_BATCH: usize = 20;
+/// Most queries one GetMetricData call takes.
+pub const METRIC_QUERIES_BATCH: usize = 500;
+
+/// One async method per AWS call the pollers need. Read-only: no method changes anything.
+pub trait AwsApi: Send + Sync + 'static {
+    /// The region requests go to, for confirm commands and reports.
+    fn region(&self) -> String;
+
+    fn list_clusters(&self, next: Option<String>) -> impl Future<Output = ApiResult<Page<String>>> + Send;
+
+    fn list_services(
+        &self,
+        cluster: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
+
+    /// At most [`DESCRIBE_SERVICES_BATCH`] services.
+    fn describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> impl Future<Output = ApiResult<Described<Service>>> + Send;
+
+    /// Stopped tasks of a service (ARNs).
+    fn list_stopped_tasks(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
+
+    /// At most [`DESCRIBE_TASKS_BATCH`] tasks.
+    fn describe_tasks(
+        &self,
+        cluster: &str,
+        tasks: &[String],
+    ) -> impl Future<Output = ApiResult<Described<StoppedTask>>> + Send;
+
+    fn describe_task_definition(&self, arn: &str) -> impl Future<Output = ApiResult<TaskDefinition>> + Send;
+
+    /// At most [`DESCRIBE_TARGET_GROUPS_BATCH`] target groups (without attributes).
+    fn describe_target_groups(
+        &self,
+        arns: &[String],
+    ) -> impl Future<Output = ApiResult<Vec<TargetGroup>>> + Send;
+
+    /// The deregistration delay of a target group, in seconds.
+    fn deregistration_delay(&self, arn: &str) -> impl Future<Output = ApiResult<Option<i64>>> + Send;
+
+    fn describe_target_health(&self, arn: &str) -> impl Future<Output = ApiResult<Vec<TargetHealth>>> + Send;
+
+    /// At most [`METRIC_QUERIES_BATCH`] queries; one page of answers.
+    fn get_metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: Time,
+        end: Time,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<MetricResult>>> + Send;
+
+    fn filter_log_events(&self, query: &LogQuery) -> impl Future<Output = ApiResult<Page<LogLine>>> + Send;
+}

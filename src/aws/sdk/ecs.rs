@@ -1,0 +1,261 @@
+//! ECS calls and conversions.
+
+use super::{SdkApi, clean, map_err, to_time_opt};
+use crate::aws::{ApiResult, Described, Page};
+use crate::model::{
+    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig, Service,
+    ServiceEvent, StoppedTask, TaskDefinition, short_name, taskdef::is_secret_name,
+};
+use crate::sanitize;
+use aws_sdk_ecs::types;
+
+impl SdkApi {
+    pub(super) async fn ecs_list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
+        let out = self
+            .ecs
+            .list_clusters()
+            .max_results(100)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:ListClusters", e))?;
+        Ok(Page {
+            items: out.cluster_arns().iter().map(|s| sanitize::clean(s)).collect(),
+            next: out.next_token().map(str::to_owned),
+        })
+    }
+
+    pub(super) async fn ecs_list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
+        let out = self
+            .ecs
+            .list_services()
+            .cluster(cluster)
+            .max_results(100)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:ListServices", e))?;
+        Ok(Page {
+            items: out.service_arns().iter().map(|s| sanitize::clean(s)).collect(),
+            next: out.next_token().map(str::to_owned),
+        })
+    }
+
+    pub(super) async fn ecs_describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> ApiResult<Described<Service>> {
+        let out = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(services.to_vec()))
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:DescribeServices", e))?;
+        Ok(Described {
+            found: out.services().iter().map(|s| service(s, cluster)).collect(),
+            failures: out
+                .failures()
+                .iter()
+                .map(|f| (clean(f.arn()), clean(f.reason())))
+                .collect(),
+        })
+    }
+
+    pub(super) async fn ecs_list_stopped_tasks(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
+        let out = self
+            .ecs
+            .list_tasks()
+            .cluster(cluster)
+            .service_name(service)
+            .desired_status(types::DesiredStatus::Stopped)
+            .max_results(100)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:ListTasks", e))?;
+        Ok(Page {
+            items: out.task_arns().iter().map(|s| sanitize::clean(s)).collect(),
+            next: out.next_token().map(str::to_owned),
+        })
+    }
+
+    pub(super) async fn ecs_describe_tasks(
+        &self,
+        cluster: &str,
+        tasks: &[String],
+    ) -> ApiResult<Described<StoppedTask>> {
+        let out = self
+            .ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(tasks.to_vec()))
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:DescribeTasks", e))?;
+        Ok(Described {
+            found: out.tasks().iter().map(|t| task(t, cluster)).collect(),
+            failures: out
+                .failures()
+                .iter()
+                .map(|f| (clean(f.arn()), clean(f.reason())))
+                .collect(),
+        })
+    }
+
+    pub(super) async fn ecs_describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
+        let out = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(arn)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:DescribeTaskDefinition", e))?;
+        Ok(out.task_definition().map(task_definition).unwrap_or_else(|| TaskDefinition {
+            arn: sanitize::clean(arn),
+            ..Default::default()
+        }))
+    }
+}
+
+fn service(s: &types::Service, cluster: &str) -> Service {
+    let dc = s.deployment_configuration();
+    let cb = dc.and_then(|d| d.deployment_circuit_breaker());
+    Service {
+        arn: clean(s.service_arn()),
+        name: clean(s.service_name()),
+        cluster: sanitize::clean(short_name(s.cluster_arn().unwrap_or(cluster))),
+        status: clean(s.status()),
+        desired: s.desired_count(),
+        running: s.running_count(),
+        pending: s.pending_count(),
+        task_definition: clean(s.task_definition()),
+        launch_type: s.launch_type().map(|l| sanitize::clean(l.as_str())),
+        awsvpc: s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .is_some(),
+        health_check_grace_s: s.health_check_grace_period_seconds(),
+        deployment_config: DeploymentConfig {
+            circuit_breaker_enable: cb.map(|c| c.enable()),
+            circuit_breaker_rollback: cb.map(|c| c.rollback()),
+            minimum_healthy_percent: dc.and_then(|d| d.minimum_healthy_percent()),
+            maximum_percent: dc.and_then(|d| d.maximum_percent()),
+        },
+        deployments: s.deployments().iter().map(deployment).collect(),
+        events: s
+            .events()
+            .iter()
+            .map(|e| ServiceEvent {
+                id: clean(e.id()),
+                created_at: to_time_opt(e.created_at()),
+                message: clean(e.message()),
+            })
+            .collect(),
+        load_balancers: s
+            .load_balancers()
+            .iter()
+            .map(|l| LoadBalancerRef {
+                target_group_arn: l.target_group_arn().map(sanitize::clean),
+                load_balancer_name: l.load_balancer_name().map(sanitize::clean),
+                container_name: l.container_name().map(sanitize::clean),
+                container_port: l.container_port(),
+            })
+            .collect(),
+        created_at: to_time_opt(s.created_at()),
+    }
+}
+
+fn deployment(d: &types::Deployment) -> Deployment {
+    Deployment {
+        id: clean(d.id()),
+        status: clean(d.status()),
+        task_definition: clean(d.task_definition()),
+        desired: d.desired_count(),
+        running: d.running_count(),
+        pending: d.pending_count(),
+        failed: d.failed_tasks(),
+        rollout_state: d.rollout_state().map(|r| sanitize::clean(r.as_str())),
+        rollout_state_reason: d.rollout_state_reason().map(sanitize::clean),
+        created_at: to_time_opt(d.created_at()),
+        updated_at: to_time_opt(d.updated_at()),
+    }
+}
+
+fn task(t: &types::Task, cluster: &str) -> StoppedTask {
+    StoppedTask {
+        arn: clean(t.task_arn()),
+        cluster: sanitize::clean(short_name(t.cluster_arn().unwrap_or(cluster))),
+        task_definition: clean(t.task_definition_arn()),
+        group: t.group().map(sanitize::clean),
+        started_by: t.started_by().map(sanitize::clean),
+        last_status: clean(t.last_status()),
+        desired_status: clean(t.desired_status()),
+        started_at: to_time_opt(t.started_at()),
+        stopping_at: to_time_opt(t.stopping_at()),
+        stopped_at: to_time_opt(t.stopped_at()),
+        stopped_reason: t.stopped_reason().map(sanitize::clean),
+        stop_code: t.stop_code().map(|c| sanitize::clean(c.as_str())),
+        containers: t
+            .containers()
+            .iter()
+            .map(|c| ContainerState {
+                name: clean(c.name()),
+                image: c.image().map(sanitize::clean),
+                last_status: c.last_status().map(sanitize::clean),
+                exit_code: c.exit_code(),
+                reason: c.reason().map(sanitize::clean),
+            })
+            .collect(),
+    }
+}
+
+fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
+    TaskDefinition {
+        arn: clean(td.task_definition_arn()),
+        family: clean(td.family()),
+        revision: td.revision(),
+        network_mode: td.network_mode().map(|n| sanitize::clean(n.as_str())),
+        containers: td.container_definitions().iter().map(container_def).collect(),
+    }
+}
+
+fn container_def(c: &types::ContainerDefinition) -> ContainerDef {
+    ContainerDef {
+        name: clean(c.name()),
+        image: clean(c.image()),
+        essential: c.essential().unwrap_or(true),
+        command: c.command().iter().map(|s| sanitize::clean(s)).collect(),
+        entry_point: c.entry_point().iter().map(|s| sanitize::clean(s)).collect(),
+        environment: c
+            .environment()
+            .iter()
+            .map(|kv| {
+                let name = clean(kv.name());
+                let value = if is_secret_name(&name) {
+                    crate::model::taskdef::MASK.to_string()
+                } else {
+                    clean(kv.value())
+                };
+                (name, value)
+            })
+            .collect(),
+        stop_timeout_s: c.stop_timeout(),
+        log: c.log_configuration().map(|l| {
+            let opt = |k: &str| l.options().and_then(|o| o.get(k)).map(|v| sanitize::clean(v));
+            LogConfig {
+                driver: sanitize::clean(l.log_driver().as_str()),
+                group: opt("awslogs-group"),
+                region: opt("awslogs-region"),
+                stream_prefix: opt("awslogs-stream-prefix"),
+            }
+        }),
+    }
+}

@@ -1,0 +1,10 @@
+use super::Time;
+
+/// One log event. `message` is sanitized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub event_id: String,
+    pub t: Time,
+    pub stream: String,
+    pub message: String,
+}

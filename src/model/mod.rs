@@ -1,0 +1,52 @@
+//! Domain types: what the rest of ecswatch knows about ECS, ELB, CloudWatch and Logs.
+//!
+//! Nothing here depends on an AWS SDK crate; `src/aws/` converts SDK types into these.
+//! Every string that came from AWS is sanitized by the adapter before it lands here.
+
+mod logs;
+mod metrics;
+mod service;
+mod target;
+mod task;
+pub mod taskdef;
+
+pub use logs::LogLine;
+pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult};
+pub use service::{Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey};
+pub use target::{TargetGroup, TargetHealth};
+pub use task::{ContainerState, StoppedTask};
+pub use taskdef::{ContainerDef, LogConfig, TaskDefinition};
+
+/// Timestamps are UTC instants.
+pub type Time = chrono::DateTime<chrono::Utc>;
+
+/// The last path segment of an ARN (`arn:...:cluster/prod` -> `prod`), or the input when it is a name.
+pub fn short_name(arn_or_name: &str) -> &str {
+    arn_or_name.rsplit('/').next().unwrap_or(arn_or_name)
+}
+
+/// The id of a task from its ARN (`arn:...:task/prod/abc123` -> `abc123`).
+pub fn task_id(arn: &str) -> &str {
+    short_name(arn)
+}
+
+/// `family:revision` from a task definition ARN.
+pub fn task_definition_label(arn: &str) -> &str {
+    short_name(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_name("arn:aws:ecs:us-east-1:1:cluster/prod"), "prod");
+        assert_eq!(short_name("prod"), "prod");
+        assert_eq!(task_id("arn:aws:ecs:us-east-1:1:task/prod/abc"), "abc");
+        assert_eq!(
+            task_definition_label("arn:aws:ecs:us-east-1:1:task-definition/web:7"),
+            "web:7"
+        );
+    }
+}

@@ -1,0 +1,116 @@
+use super::Time;
+
+/// Identifies a service: the cluster's short name and the service's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceKey {
+    pub cluster: String,
+    pub service: String,
+}
+
+impl ServiceKey {
+    pub fn new(cluster: impl Into<String>, service: impl Into<String>) -> Self {
+        Self {
+            cluster: cluster.into(),
+            service: service.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ServiceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.cluster, self.service)
+    }
+}
+
+/// One ECS service as DescribeServices reports it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Service {
+    pub arn: String,
+    pub name: String,
+    /// Short cluster name.
+    pub cluster: String,
+    pub status: String,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub task_definition: String,
+    pub launch_type: Option<String>,
+    /// True when the service uses awsvpc networking (a networkConfiguration is present).
+    pub awsvpc: bool,
+    pub health_check_grace_s: Option<i32>,
+    pub deployment_config: DeploymentConfig,
+    pub deployments: Vec<Deployment>,
+    /// Newest first, as ECS returns them.
+    pub events: Vec<ServiceEvent>,
+    pub load_balancers: Vec<LoadBalancerRef>,
+    pub created_at: Option<Time>,
+}
+
+impl Service {
+    pub fn key(&self) -> ServiceKey {
+        ServiceKey::new(&self.cluster, &self.name)
+    }
+
+    /// The PRIMARY deployment, if ECS reported one.
+    pub fn primary(&self) -> Option<&Deployment> {
+        self.deployments.iter().find(|d| d.status == "PRIMARY")
+    }
+
+    /// Rollout state of the primary deployment (COMPLETED / IN_PROGRESS / FAILED).
+    pub fn rollout(&self) -> (Option<&str>, Option<&str>) {
+        match self.primary() {
+            Some(d) => (d.rollout_state.as_deref(), d.rollout_state_reason.as_deref()),
+            None => (None, None),
+        }
+    }
+
+    /// Every task definition ARN a deployment of this service runs.
+    pub fn task_definitions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = vec![self.task_definition.as_str()];
+        for d in &self.deployments {
+            if !out.contains(&d.task_definition.as_str()) {
+                out.push(&d.task_definition);
+            }
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeploymentConfig {
+    pub circuit_breaker_enable: Option<bool>,
+    pub circuit_breaker_rollback: Option<bool>,
+    pub minimum_healthy_percent: Option<i32>,
+    pub maximum_percent: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Deployment {
+    pub id: String,
+    pub status: String,
+    pub task_definition: String,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub failed: i32,
+    pub rollout_state: Option<String>,
+    pub rollout_state_reason: Option<String>,
+    pub created_at: Option<Time>,
+    pub updated_at: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceEvent {
+    pub id: String,
+    pub created_at: Option<Time>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoadBalancerRef {
+    pub target_group_arn: Option<String>,
+    pub load_balancer_name: Option<String>,
+    pub container_name: Option<String>,
+    pub container_port: Option<i32>,
+}
