@@ -4,5 +4,8 @@
 //! state) -> `report` / the console. `diagnosis` turns evidence in the store into findings.
 
 pub mod aws;
+pub mod diagnosis;
 pub mod model;
+pub mod poll;
 pub mod sanitize;
+pub mod store;

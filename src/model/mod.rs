@@ -15,7 +15,7 @@ pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult};
 pub use service::{Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey};
 pub use target::{TargetGroup, TargetHealth};
 pub use task::{ContainerState, StoppedTask};
-pub use taskdef::{ContainerDef, LogConfig, TaskDefinition};
+pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 
 /// Timestamps are UTC instants.
 pub type Time = chrono::DateTime<chrono::Utc>;

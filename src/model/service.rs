@@ -1,7 +1,7 @@
 use super::Time;
 
 /// Identifies a service: the cluster's short name and the service's name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceKey {
     pub cluster: String,
     pub service: String,
@@ -37,6 +37,8 @@ pub struct Service {
     pub launch_type: Option<String>,
     /// True when the service uses awsvpc networking (a networkConfiguration is present).
     pub awsvpc: bool,
+    /// Subnets of the awsvpc network configuration.
+    pub subnets: Vec<String>,
     pub health_check_grace_s: Option<i32>,
     pub deployment_config: DeploymentConfig,
     pub deployments: Vec<Deployment>,

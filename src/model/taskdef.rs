@@ -6,6 +6,8 @@ pub struct TaskDefinition {
     pub family: String,
     pub revision: i32,
     pub network_mode: Option<String>,
+    pub execution_role_arn: Option<String>,
+    pub task_role_arn: Option<String>,
     pub containers: Vec<ContainerDef>,
 }
 

@@ -142,6 +142,11 @@ fn service(s: &types::Service, cluster: &str) -> Service {
             .network_configuration()
             .and_then(|n| n.awsvpc_configuration())
             .is_some(),
+        subnets: s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .map(|a| a.subnets().iter().map(|x| sanitize::clean(x)).collect())
+            .unwrap_or_default(),
         health_check_grace_s: s.health_check_grace_period_seconds(),
         deployment_config: DeploymentConfig {
             circuit_breaker_enable: cb.map(|c| c.enable()),
@@ -223,6 +228,8 @@ fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
         family: clean(td.family()),
         revision: td.revision(),
         network_mode: td.network_mode().map(|n| sanitize::clean(n.as_str())),
+        execution_role_arn: td.execution_role_arn().map(sanitize::clean),
+        task_role_arn: td.task_role_arn().map(sanitize::clean),
         containers: td.container_definitions().iter().map(container_def).collect(),
     }
 }

@@ -1,0 +1,255 @@
+//! Gathering a service's evidence from the store and grouping it into findings.
+
+use super::{ConfirmContext, Entry, EvidenceKind, Finding, Playbook, lint_service, rank_findings};
+use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};
+use crate::store::Store;
+use std::collections::BTreeMap;
+
+/// Evidence older than this is history, not a finding.
+pub const EVIDENCE_WINDOW_H: i64 = 3;
+/// Sample messages kept per finding.
+const SAMPLES: usize = 3;
+
+/// The one category of a stopped task: the most specific (lowest rank) of what its container
+/// reasons, stopped reason, exit codes and stop code say. Returns the entry and the text that
+/// matched.
+pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p Entry, String)> {
+    let mut best: Option<(&Entry, String)> = None;
+    let mut consider = |found: Option<&'p Entry>, text: String| {
+        if let Some(e) = found {
+            if best.as_ref().is_none_or(|(b, _)| e.rank < b.rank) {
+                best = Some((e, text));
+            }
+        }
+    };
+    for c in &task.containers {
+        if let Some(r) = c.reason.as_deref().filter(|r| !r.is_empty()) {
+            consider(pb.classify(Some(EvidenceKind::ContainerReason), r), format!("{}: {r}", c.name));
+        }
+        if let Some(code) = c.exit_code {
+            consider(pb.classify_exit_code(code), format!("{} exit code {code}", c.name));
+        }
+    }
+    if let Some(r) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
+        consider(pb.classify(Some(EvidenceKind::StoppedReason), r), r.to_string());
+    }
+    if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty()) {
+        consider(pb.classify(Some(EvidenceKind::StopCode), c), format!("stop code {c}"));
+    }
+    best
+}
+
+#[derive(Default)]
+struct Acc {
+    count: usize,
+    first: Option<Time>,
+    last: Option<Time>,
+    /// distinct message -> times seen
+    samples: Vec<(String, usize)>,
+    what: &'static str,
+    ctx: ConfirmContext,
+}
+
+impl Acc {
+    fn add(&mut self, at: Option<Time>, message: String) {
+        self.count += 1;
+        if let Some(t) = at {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+        if let Some(i) = self.samples.iter().position(|(m, _)| *m == message) {
+            self.samples[i].1 += 1;
+        } else if self.samples.len() < SAMPLES {
+            self.samples.push((message, 1));
+        }
+    }
+}
+
+fn rfc3339(t: Time) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Every finding for one service, ranked. Empty when the service is unknown.
+pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Finding> {
+    let Some(state) = store.services.get(key) else {
+        return Vec::new();
+    };
+    let pb = store.playbook();
+    let svc = &state.service;
+    let since = now - chrono::Duration::hours(EVIDENCE_WINDOW_H);
+    let base = ConfirmContext {
+        cluster: Some(svc.cluster.clone()),
+        service: Some(svc.name.clone()),
+        region: Some(store.region.clone()),
+        task_definition: Some(
+            svc.primary()
+                .map(|d| d.task_definition.clone())
+                .unwrap_or_else(|| svc.task_definition.clone()),
+        ),
+        target_group: svc.load_balancers.iter().find_map(|l| l.target_group_arn.clone()),
+        subnets: svc.subnets.clone(),
+        ..Default::default()
+    };
+    let with_td = |ctx: &mut ConfirmContext, td_arn: &str| {
+        ctx.task_definition = Some(td_arn.to_string());
+        if let Some(td) = store.task_definitions.get(td_arn) {
+            ctx.execution_role = td.execution_role_arn.clone();
+            ctx.task_role = td.task_role_arn.clone();
+            ctx.log_group = td.containers.iter().find_map(|c| c.log.as_ref()?.group.clone());
+            if ctx.image.is_none() {
+                ctx.image = td.containers.iter().find(|c| c.essential).map(|c| c.image.clone());
+            }
+        }
+    };
+    let mut base = base;
+    if let Some(td) = base.task_definition.clone() {
+        with_td(&mut base, &td);
+    }
+
+    let mut accs: BTreeMap<String, Acc> = BTreeMap::new();
+
+    // Stopped tasks: one category each; the newest task of a category fills its confirm command.
+    for arn in &state.stopped {
+        let Some(task) = store.stopped_tasks.get(arn) else { continue };
+        let at = task.stopped_at.or(task.stopping_at);
+        if at.is_some_and(|t| t < since) {
+            continue;
+        }
+        let Some((entry, text)) = task_category(pb, task) else { continue };
+        if !entry.finding {
+            continue;
+        }
+        let mut ctx = base.clone();
+        ctx.task = Some(task.arn.clone());
+        ctx.image = failing_image(task);
+        with_td(&mut ctx, &task.task_definition);
+        let a = acc(&mut accs, &entry.id, "stopped tasks", &ctx);
+        a.add(
+            at,
+            format!("task {} ({}): {text}", task_id(&task.arn), task_definition_label(&task.task_definition)),
+        );
+    }
+
+    // Service events inside the window.
+    for e in &state.events {
+        if e.created_at.is_some_and(|t| t < since) {
+            continue;
+        }
+        let Some(entry) = pb.classify(Some(EvidenceKind::ServiceEvent), &e.message) else { continue };
+        if !entry.finding {
+            continue;
+        }
+        let mut ctx = base.clone();
+        if let Some(tg) = target_group_in(&e.message) {
+            ctx.target_group = Some(tg);
+        }
+        let a = acc(&mut accs, &entry.id, "service events", &ctx);
+        a.add(e.created_at, format!("event: {}", e.message));
+    }
+
+    // Rollout state reasons of the current deployments.
+    for d in &svc.deployments {
+        let Some(reason) = d.rollout_state_reason.as_deref().filter(|r| !r.is_empty()) else { continue };
+        let Some(entry) = pb.classify(Some(EvidenceKind::RolloutReason), reason) else { continue };
+        if !entry.finding {
+            continue;
+        }
+        let mut ctx = base.clone();
+        with_td(&mut ctx, &d.task_definition);
+        let a = acc(&mut accs, &entry.id, "deployments", &ctx);
+        a.add(
+            d.updated_at,
+            format!(
+                "deployment {} ({}) {}: {reason}",
+                d.id,
+                task_definition_label(&d.task_definition),
+                d.rollout_state.as_deref().unwrap_or("?")
+            ),
+        );
+    }
+
+    // Targets that are not healthy.
+    for tg in store.target_groups_of(svc) {
+        for t in tg.targets.iter().filter(|t| t.state != "healthy") {
+            let entry = t
+                .reason
+                .as_deref()
+                .and_then(|r| pb.classify(Some(EvidenceKind::TargetHealth), r))
+                .or_else(|| {
+                    t.description
+                        .as_deref()
+                        .and_then(|d| pb.classify(Some(EvidenceKind::TargetHealth), d))
+                });
+            let Some(entry) = entry.filter(|e| e.finding) else { continue };
+            let mut ctx = base.clone();
+            ctx.target_group = Some(tg.group.arn.clone());
+            let a = acc(&mut accs, &entry.id, "targets", &ctx);
+            let port = t.port.map(|p| format!(":{p}")).unwrap_or_default();
+            a.add(
+                Some(tg.fetched_at),
+                format!(
+                    "target {}{port} in {} {}: {}{}",
+                    t.id,
+                    tg.group.name,
+                    t.state,
+                    t.reason.as_deref().unwrap_or("-"),
+                    t.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                ),
+            );
+        }
+    }
+
+    let mut findings: Vec<Finding> = accs
+        .into_iter()
+        .filter_map(|(id, a)| {
+            let entry = pb.entry(&id)?;
+            let mut f = Finding::from_entry(entry, &a.ctx);
+            f.count = a.count;
+            f.first_seen = a.first;
+            f.last_seen = a.last;
+            let span = match (a.first, a.last) {
+                (Some(first), Some(last)) if first != last => {
+                    format!(", first {}, last {}", rfc3339(first), rfc3339(last))
+                }
+                (_, Some(last)) => format!(", at {}", rfc3339(last)),
+                _ => String::new(),
+            };
+            f.evidence.push(format!("{} {}{span}", a.count, a.what));
+            for (m, n) in a.samples {
+                f.evidence.push(if n > 1 { format!("{m} (x{n})") } else { m });
+            }
+            Some(f)
+        })
+        .collect();
+    findings.extend(lint_service(store, svc, &base));
+    rank_findings(&mut findings);
+    findings
+}
+
+/// The accumulator of one finding id; the first evidence seen fills its confirm command.
+fn acc<'a>(accs: &'a mut BTreeMap<String, Acc>, id: &str, what: &'static str, ctx: &ConfirmContext) -> &'a mut Acc {
+    accs.entry(id.to_string()).or_insert_with(|| Acc {
+        what,
+        ctx: ctx.clone(),
+        ..Default::default()
+    })
+}
+
+/// The image of the container that failed, for image findings.
+fn failing_image(task: &StoppedTask) -> Option<String> {
+    task.containers
+        .iter()
+        .find(|c| c.reason.is_some() || c.exit_code.is_some_and(|x| x != 0))
+        .or(task.containers.first())
+        .and_then(|c| c.image.clone())
+}
+
+/// A target group ARN mentioned in an event message.
+fn target_group_in(message: &str) -> Option<String> {
+    let start = message.find("arn:aws")?;
+    let arn: String = message[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ')' && *c != ',')
+        .collect();
+    arn.contains(":targetgroup/").then_some(arn)
+}

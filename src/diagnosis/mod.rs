@@ -1,0 +1,71 @@
+//! Diagnosis: the playbook that turns evidence into findings with a fix and a confirm command.
+//!
+//! `rules.toml` maps one piece of evidence (a stopped reason, a container reason, an exit code,
+//! a stop code, a service event, a target health reason, a rollout reason) to a finding id; the
+//! first matching rule wins. `playbook.toml` says what each id means, how to fix it and how to
+//! confirm it. [`diagnose_service`] gathers a service's evidence from the store, groups it into
+//! one finding per cause, adds configuration lints, and ranks the result.
+
+mod confirm;
+mod evidence;
+mod lints;
+mod matcher;
+pub mod playbook;
+
+pub use confirm::{ConfirmContext, split_image};
+pub use evidence::{diagnose_service, task_category};
+pub use lints::lint_service;
+pub use matcher::parse_exit_code;
+pub use playbook::{Entry, EvidenceKind, Playbook, PlaybookError, Severity};
+
+use crate::model::Time;
+
+/// One cause, with everything that points at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    pub severity: Severity,
+    pub rank: u32,
+    pub title: String,
+    pub meaning: String,
+    pub fix: String,
+    /// The exact command to confirm it, filled with this cluster, service, task, target group.
+    pub confirm: String,
+    /// What matched, most telling first: counts, first/last seen, sample messages.
+    pub evidence: Vec<String>,
+    /// How many tasks, events, targets or settings matched.
+    pub count: usize,
+    pub first_seen: Option<Time>,
+    pub last_seen: Option<Time>,
+}
+
+impl Finding {
+    pub fn from_entry(entry: &Entry, ctx: &ConfirmContext) -> Self {
+        Self {
+            id: entry.id.clone(),
+            severity: entry.severity,
+            rank: entry.rank,
+            title: entry.title.clone(),
+            meaning: entry.meaning.clone(),
+            fix: entry.fix.clone(),
+            confirm: ctx.fill(&entry.confirm),
+            evidence: Vec::new(),
+            count: 0,
+            first_seen: None,
+            last_seen: None,
+        }
+    }
+}
+
+/// Most important first: severity, then playbook rank (causes before effects), then how much
+/// evidence, then the most recent.
+pub fn rank_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(a.rank.cmp(&b.rank))
+            .then(b.count.cmp(&a.count))
+            .then(b.last_seen.cmp(&a.last_seen))
+            .then(a.id.cmp(&b.id))
+    });
+}

@@ -1,0 +1,284 @@
+//! Loading the playbook: entries (what a finding means, how to fix and confirm it) and ordered
+//! rules (which evidence maps to which finding). The built-in files are embedded; a user file may
+//! add entries, override them by id, and add rules, which are tried before the built-in ones.
+
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+pub const BUILTIN_ENTRIES: &str = include_str!("playbook.toml");
+pub const BUILTIN_RULES: &str = include_str!("rules.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The kinds of evidence a rule can look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    StoppedReason,
+    ContainerReason,
+    ExitCode,
+    StopCode,
+    ServiceEvent,
+    TargetHealth,
+    RolloutReason,
+}
+
+impl EvidenceKind {
+    /// Accepts the names used on the command line (`stopped-reason`), in rules
+    /// (`stopped_reason`) and in the reference data (`target_health_reason`).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.replace('-', "_").as_str() {
+            "stopped_reason" => Self::StoppedReason,
+            "container_reason" => Self::ContainerReason,
+            "exit_code" => Self::ExitCode,
+            "stop_code" => Self::StopCode,
+            "service_event" => Self::ServiceEvent,
+            "target_health" | "target_health_reason" => Self::TargetHealth,
+            "rollout_reason" | "rollout_state_reason" => Self::RolloutReason,
+            _ => return None,
+        })
+    }
+}
+
+/// One playbook entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    #[serde(skip)]
+    pub id: String,
+    pub severity: Severity,
+    pub rank: u32,
+    pub title: String,
+    pub meaning: String,
+    pub fix: String,
+    pub confirm: String,
+    #[serde(default = "yes")]
+    pub finding: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub kinds: Vec<EvidenceKind>,
+    pub any: Vec<Regex>,
+    pub all: Vec<Regex>,
+    pub none: Vec<Regex>,
+    pub exit_codes: Vec<i32>,
+    pub exit_range: Option<(i32, i32)>,
+}
+
+impl Rule {
+    pub fn is_exit_code_rule(&self) -> bool {
+        !self.exit_codes.is_empty() || self.exit_range.is_some()
+    }
+
+    pub fn matches_text(&self, kind: Option<EvidenceKind>, text: &str) -> bool {
+        if self.is_exit_code_rule() {
+            return false;
+        }
+        if let Some(k) = kind {
+            if !self.kinds.is_empty() && !self.kinds.contains(&k) {
+                return false;
+            }
+        }
+        (self.any.is_empty() || self.any.iter().any(|r| r.is_match(text)))
+            && self.all.iter().all(|r| r.is_match(text))
+            && !self.none.iter().any(|r| r.is_match(text))
+            && !(self.any.is_empty() && self.all.is_empty())
+    }
+
+    pub fn matches_exit_code(&self, code: i32) -> bool {
+        self.exit_codes.contains(&code) || self.exit_range.is_some_and(|(lo, hi)| (lo..=hi).contains(&code))
+    }
+}
+
+/// A playbook file failed to load: which file, which line, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for PlaybookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for PlaybookError {}
+
+#[derive(Debug, Clone, Default)]
+pub struct Playbook {
+    pub entries: BTreeMap<String, Entry>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    entry: BTreeMap<String, toml::Spanned<Entry>>,
+    #[serde(default)]
+    rule: Vec<toml::Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    any: Vec<String>,
+    #[serde(default)]
+    all: Vec<String>,
+    #[serde(default)]
+    none: Vec<String>,
+    #[serde(default)]
+    exit_codes: Vec<i32>,
+    #[serde(default)]
+    exit_range: Option<(i32, i32)>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn parse_file(name: &str, text: &str) -> Result<(Vec<Entry>, Vec<(usize, RawRule)>), PlaybookError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| PlaybookError {
+        file: name.to_string(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+    })?;
+    let entries = raw
+        .entry
+        .into_iter()
+        .map(|(id, e)| {
+            let mut e = e.into_inner();
+            e.id = id;
+            e
+        })
+        .collect();
+    let rules = raw
+        .rule
+        .into_iter()
+        .map(|r| (line_of(text, r.span().start), r.into_inner()))
+        .collect();
+    Ok((entries, rules))
+}
+
+fn compile(name: &str, line: usize, raw: RawRule, entries: &BTreeMap<String, Entry>) -> Result<Rule, PlaybookError> {
+    let err = |message: String| PlaybookError {
+        file: name.to_string(),
+        line: Some(line),
+        message,
+    };
+    if !entries.contains_key(&raw.id) {
+        return Err(err(format!("rule names unknown finding id '{}'", raw.id)));
+    }
+    let kinds = raw
+        .kinds
+        .iter()
+        .map(|k| EvidenceKind::parse(k).ok_or_else(|| err(format!("rule '{}': unknown evidence kind '{k}'", raw.id))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let re = |pats: &[String]| -> Result<Vec<Regex>, PlaybookError> {
+        pats.iter()
+            .map(|p| {
+                RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| err(format!("rule '{}': bad pattern '{p}': {e}", raw.id)))
+            })
+            .collect()
+    };
+    let rule = Rule {
+        any: re(&raw.any)?,
+        all: re(&raw.all)?,
+        none: re(&raw.none)?,
+        kinds,
+        exit_codes: raw.exit_codes,
+        exit_range: raw.exit_range,
+        id: raw.id,
+    };
+    if rule.any.is_empty() && rule.all.is_empty() && !rule.is_exit_code_rule() {
+        return Err(err(format!("rule '{}' has nothing to match (any, all, exit_codes or exit_range)", rule.id)));
+    }
+    Ok(rule)
+}
+
+impl Playbook {
+    /// The embedded playbook.
+    pub fn builtin() -> Self {
+        Self::load(None).expect("the embedded playbook is valid (tested)")
+    }
+
+    /// The embedded playbook extended by a user file (entries override by id; rules go first).
+    pub fn load(user: Option<(&str, &str)>) -> Result<Self, PlaybookError> {
+        let (entries, _) = parse_file("playbook.toml (built in)", BUILTIN_ENTRIES)?;
+        let (_, builtin_rules) = parse_file("rules.toml (built in)", BUILTIN_RULES)?;
+        let mut map: BTreeMap<String, Entry> = entries.into_iter().map(|e| (e.id.clone(), e)).collect();
+        let mut rules = Vec::new();
+        if let Some((name, text)) = user {
+            let (user_entries, user_rules) = parse_file(name, text)?;
+            for e in user_entries {
+                map.insert(e.id.clone(), e);
+            }
+            for (line, r) in user_rules {
+                rules.push(compile(name, line, r, &map)?);
+            }
+        }
+        for (line, r) in builtin_rules {
+            rules.push(compile("rules.toml (built in)", line, r, &map)?);
+        }
+        Ok(Self { entries: map, rules })
+    }
+
+    /// Load the built-in playbook plus a user file from disk.
+    pub fn load_path(path: &Path) -> Result<Self, PlaybookError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| PlaybookError {
+            file: name.clone(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| PlaybookError {
+            file: name.clone(),
+            line: None,
+            message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        })?;
+        Self::load(Some((&name, &text)))
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+}

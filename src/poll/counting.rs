@@ -1,0 +1,111 @@
+//! A wrapper that counts calls per operation: the `--stats` figures and the batching tests.
+
+use crate::aws::{ApiResult, AwsApi, Described, LogQuery, Page};
+use crate::model::{
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Calls made, by operation name.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounts(Arc<Mutex<BTreeMap<&'static str, u64>>>);
+
+impl CallCounts {
+    fn add(&self, op: &'static str) {
+        if let Ok(mut m) = self.0.lock() {
+            *m.entry(op).or_default() += 1;
+        }
+    }
+
+    pub fn get(&self, op: &str) -> u64 {
+        self.0.lock().map(|m| m.get(op).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    pub fn snapshot(&self) -> BTreeMap<&'static str, u64> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+}
+
+/// Any [`AwsApi`], counting each call.
+pub struct Counted<A> {
+    inner: A,
+    counts: CallCounts,
+}
+
+impl<A> Counted<A> {
+    pub fn new(inner: A) -> Self {
+        Self {
+            inner,
+            counts: CallCounts::default(),
+        }
+    }
+
+    pub fn counts(&self) -> CallCounts {
+        self.counts.clone()
+    }
+
+    pub fn inner(&self) -> &A {
+        &self.inner
+    }
+}
+
+impl<A: AwsApi> AwsApi for Counted<A> {
+    fn region(&self) -> String {
+        self.inner.region()
+    }
+    async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
+        self.counts.add("ListClusters");
+        self.inner.list_clusters(next).await
+    }
+    async fn list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
+        self.counts.add("ListServices");
+        self.inner.list_services(cluster, next).await
+    }
+    async fn describe_services(&self, cluster: &str, services: &[String]) -> ApiResult<Described<Service>> {
+        self.counts.add("DescribeServices");
+        self.inner.describe_services(cluster, services).await
+    }
+    async fn list_stopped_tasks(&self, cluster: &str, service: &str, next: Option<String>) -> ApiResult<Page<String>> {
+        self.counts.add("ListTasks");
+        self.inner.list_stopped_tasks(cluster, service, next).await
+    }
+    async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<StoppedTask>> {
+        self.counts.add("DescribeTasks");
+        self.inner.describe_tasks(cluster, tasks).await
+    }
+    async fn describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
+        self.counts.add("DescribeTaskDefinition");
+        self.inner.describe_task_definition(arn).await
+    }
+    async fn describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
+        self.counts.add("DescribeTargetGroups");
+        self.inner.describe_target_groups(arns).await
+    }
+    async fn deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
+        self.counts.add("DescribeTargetGroupAttributes");
+        self.inner.deregistration_delay(arn).await
+    }
+    async fn describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
+        self.counts.add("DescribeTargetHealth");
+        self.inner.describe_target_health(arn).await
+    }
+    async fn get_metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: Time,
+        end: Time,
+        next: Option<String>,
+    ) -> ApiResult<Page<MetricResult>> {
+        self.counts.add("GetMetricData");
+        self.inner.get_metric_data(queries, start, end, next).await
+    }
+    async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
+        self.counts.add("FilterLogEvents");
+        self.inner.filter_log_events(query).await
+    }
+}

@@ -1,0 +1,34 @@
+//! One poll of every source, in dependency order: services first (they name the task
+//! definitions and target groups), then stopped tasks, task definitions and targets together,
+//! then metrics and logs (which need the target groups' load balancers and the task
+//! definitions' log groups). Used by `snapshot`.
+
+use super::{LogsPoller, MetricsPoller, ServicesPoller, StoppedTasksPoller, TargetsPoller, TaskDefsPoller};
+use crate::aws::AwsApi;
+use crate::model::Time;
+use crate::store::Store;
+
+pub async fn run_once<A: AwsApi>(api: &A, store: &mut Store, now: Time) {
+    let mut services = ServicesPoller::new();
+    let plan = store.plan(None);
+    store.apply(services.poll(api, &plan, now).await);
+
+    let plan = store.plan(None);
+    let (mut stopped, mut taskdefs, mut targets) =
+        (StoppedTasksPoller::new(), TaskDefsPoller::new(), TargetsPoller::new());
+    let (a, b, c) = tokio::join!(
+        stopped.poll(api, &plan, now),
+        taskdefs.poll(api, &plan, now),
+        targets.poll(api, &plan, now)
+    );
+    store.apply(a);
+    store.apply(b);
+    store.apply(c);
+
+    let plan = store.plan(None);
+    let (mut metrics, mut logs) = (MetricsPoller::new(), LogsPoller::new());
+    let (m, l) = tokio::join!(metrics.poll(api, &plan, now), logs.poll(api, &plan, now));
+    store.apply(m);
+    store.apply(l);
+    store.refresh_findings(now);
+}

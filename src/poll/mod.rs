@@ -1,0 +1,154 @@
+//! Pollers: one per source. Each owns its batching, pagination and caching, and reports what it
+//! read as an [`Update`]. Failure is data: an error becomes part of the update, never a crash.
+//!
+//! Pollers read what to poll from a [`PollPlan`] that the store derives (which services, which
+//! task definitions, target groups and log groups they use). [`cycle::run_once`] runs every
+//! source once in dependency order (for `snapshot`); [`runner::spawn`] runs them as loops.
+
+mod backoff;
+mod counting;
+pub mod cycle;
+mod logs;
+mod metrics;
+pub mod runner;
+mod services;
+mod targets;
+mod taskdefs;
+mod tasks;
+
+pub use backoff::Backoff;
+pub use counting::{CallCounts, Counted};
+pub use logs::LogsPoller;
+pub use metrics::{MetricsPoller, metric_queries};
+pub use services::ServicesPoller;
+pub use targets::TargetsPoller;
+pub use taskdefs::TaskDefsPoller;
+pub use tasks::StoppedTasksPoller;
+
+use crate::aws::{ApiError, ApiResult, Page};
+use crate::model::{
+    LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup, TargetHealth, TaskDefinition,
+    Time,
+};
+use std::future::Future;
+
+/// The sources ecswatch reads, one poller each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Services,
+    StoppedTasks,
+    TaskDefinitions,
+    Targets,
+    Metrics,
+    Logs,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [
+        Source::Services,
+        Source::StoppedTasks,
+        Source::TaskDefinitions,
+        Source::Targets,
+        Source::Metrics,
+        Source::Logs,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Services => "services",
+            Source::StoppedTasks => "stopped_tasks",
+            Source::TaskDefinitions => "task_definitions",
+            Source::Targets => "targets",
+            Source::Metrics => "metrics",
+            Source::Logs => "logs",
+        }
+    }
+}
+
+/// What one poll of one source read.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// Every service in scope that could be described, and the clusters that were fully listed
+    /// (services of those clusters missing from `services` are gone).
+    Services {
+        services: Vec<Service>,
+        listed_clusters: Vec<String>,
+    },
+    /// Newly described stopped tasks (each ARN once).
+    StoppedTasks(Vec<StoppedTask>),
+    TaskDefinitions(Vec<TaskDefinition>),
+    /// Target groups (with attributes) and their targets' health.
+    Targets(Vec<(TargetGroup, Vec<TargetHealth>)>),
+    Metrics(Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>),
+    Logs(Vec<(ServiceKey, Vec<LogLine>)>),
+}
+
+/// One poll's result. `payload` holds what could be read; `errors` what could not. A poll that
+/// read nothing at all has no payload.
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub source: Source,
+    pub fetched_at: Time,
+    pub payload: Option<Payload>,
+    pub errors: Vec<ApiError>,
+}
+
+impl Update {
+    pub fn new(source: Source, fetched_at: Time, payload: Option<Payload>, errors: Vec<ApiError>) -> Self {
+        Self {
+            source,
+            fetched_at,
+            payload,
+            errors,
+        }
+    }
+}
+
+/// What the user asked to watch. Empty lists mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub clusters: Vec<String>,
+    pub services: Vec<String>,
+}
+
+/// What the pollers should read next, derived from the store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PollPlan {
+    pub scope: Scope,
+    pub services: Vec<PlannedService>,
+    /// The service on screen, polled fast; the rest are polled at fleet cadence.
+    pub focus: Option<ServiceKey>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlannedService {
+    pub key: ServiceKey,
+    pub task_definitions: Vec<String>,
+    pub target_groups: Vec<String>,
+    /// (TargetGroup dimension, LoadBalancer dimension) pairs for ALB metrics.
+    pub alb_dimensions: Vec<(String, String)>,
+    /// (log group, stream prefix) of the containers of the current task definitions.
+    pub log_sources: Vec<(String, Option<String>)>,
+}
+
+/// Most pages read from one listing in one poll: a runaway paginator must not eat the rate limit.
+pub const MAX_PAGES: usize = 50;
+
+/// Read every page of a listing.
+pub async fn all_pages<T, F, Fut>(mut page: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = ApiResult<Page<T>>>,
+{
+    let mut out = Vec::new();
+    let mut next = None;
+    for _ in 0..MAX_PAGES {
+        let p = page(next).await?;
+        out.extend(p.items);
+        match p.next {
+            Some(n) if !n.is_empty() => next = Some(n),
+            _ => break,
+        }
+    }
+    Ok(out)
+}

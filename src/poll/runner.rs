@@ -1,0 +1,114 @@
+//! Pollers as loops: each source on its own tokio task with its own cadence, backing off with
+//! jitter on throttling and transient failures. Updates go to the app over a channel; the app
+//! publishes the plan (scope, focus) over a watch channel, and a change wakes the pollers.
+
+use super::{
+    Backoff, LogsPoller, MetricsPoller, PollPlan, ServicesPoller, Source, StoppedTasksPoller, TargetsPoller,
+    TaskDefsPoller, Update,
+};
+use crate::aws::AwsApi;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// How often a source is polled when the plan has a focused service / when it does not.
+pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
+    let focused = plan.focus.is_some();
+    let s = match (source, focused) {
+        (Source::Services, true) => 5,
+        (Source::Services, false) => 15,
+        (Source::StoppedTasks, _) => 10,
+        (Source::TaskDefinitions, _) => 5,
+        (Source::Targets, true) => 5,
+        (Source::Targets, false) => 60,
+        (Source::Metrics, _) => 60,
+        (Source::Logs, true) => 3,
+        (Source::Logs, false) => 15,
+    };
+    Duration::from_secs(s)
+}
+
+/// The shortest pause between two polls of one source, whatever wakes it.
+const MIN_GAP: Duration = Duration::from_millis(500);
+
+enum AnyPoller {
+    Services(ServicesPoller),
+    Stopped(StoppedTasksPoller),
+    TaskDefs(TaskDefsPoller),
+    Targets(TargetsPoller),
+    Metrics(MetricsPoller),
+    Logs(LogsPoller),
+}
+
+impl AnyPoller {
+    fn new(source: Source) -> Self {
+        match source {
+            Source::Services => Self::Services(ServicesPoller::new()),
+            Source::StoppedTasks => Self::Stopped(StoppedTasksPoller::new()),
+            Source::TaskDefinitions => Self::TaskDefs(TaskDefsPoller::new()),
+            Source::Targets => Self::Targets(TargetsPoller::new()),
+            Source::Metrics => Self::Metrics(MetricsPoller::new()),
+            Source::Logs => Self::Logs(LogsPoller::new()),
+        }
+    }
+
+    async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan) -> Update {
+        let now = chrono::Utc::now();
+        match self {
+            Self::Services(p) => p.poll(api, plan, now).await,
+            Self::Stopped(p) => p.poll(api, plan, now).await,
+            Self::TaskDefs(p) => p.poll(api, plan, now).await,
+            Self::Targets(p) => p.poll(api, plan, now).await,
+            Self::Metrics(p) => p.poll(api, plan, now).await,
+            Self::Logs(p) => p.poll(api, plan, now).await,
+        }
+    }
+}
+
+/// Start one loop per source. They stop when the update receiver is dropped.
+pub fn spawn<A: AwsApi>(
+    api: Arc<A>,
+    plan: watch::Receiver<PollPlan>,
+    updates: mpsc::Sender<Update>,
+) -> Vec<JoinHandle<()>> {
+    Source::ALL
+        .iter()
+        .map(|&source| {
+            let api = api.clone();
+            let mut plan = plan.clone();
+            let updates = updates.clone();
+            tokio::spawn(async move {
+                let mut poller = AnyPoller::new(source);
+                let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(120));
+                loop {
+                    let current = plan.borrow_and_update().clone();
+                    let update = poller.poll(&*api, &current).await;
+                    let transient = update.errors.iter().any(|e| e.kind.is_transient()) && update.payload.is_none()
+                        || update
+                            .errors
+                            .iter()
+                            .any(|e| e.kind == crate::aws::ErrorKind::Throttled);
+                    let delay = if transient {
+                        backoff.next_delay().max(cadence(source, &current))
+                    } else {
+                        backoff.reset();
+                        cadence(source, &current)
+                    };
+                    if updates.send(update).await.is_err() {
+                        break;
+                    }
+                    tokio::time::sleep(MIN_GAP).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay.saturating_sub(MIN_GAP)) => {}
+                        changed = plan.changed() => {
+                            if changed.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,383 @@
+//! The store: the one owner of state. Pollers' updates are applied here in the app task; no locks.
+//!
+//! It keeps the last good value per source with when it was fetched and the last error
+//! (staleness), bounded histories, stopped tasks by ARN (kept after ECS forgets them),
+//! deduplicated events, and the findings of the diagnosis engine, recomputed when inputs change.
+
+mod ring;
+mod status;
+
+pub use ring::Ring;
+pub use status::SourceStatus;
+
+use crate::diagnosis::{Finding, Playbook};
+use crate::model::{
+    LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time, short_name,
+};
+use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// Events kept per service (ECS itself keeps 100).
+pub const EVENTS_KEPT: usize = 1000;
+/// Stopped tasks kept per service.
+pub const STOPPED_KEPT: usize = 500;
+/// Metric points kept per series (one day of minutes).
+pub const METRIC_POINTS_KEPT: usize = 1440;
+/// Log lines kept per service.
+pub const LOG_LINES_KEPT: usize = 2000;
+
+#[derive(Debug, Clone)]
+pub struct TargetGroupState {
+    pub group: TargetGroup,
+    pub targets: Vec<TargetHealth>,
+    pub fetched_at: Time,
+}
+
+/// Everything known about one service.
+#[derive(Debug, Clone)]
+pub struct ServiceState {
+    pub service: Service,
+    /// Newest first, deduplicated by id, longer than ECS's 100.
+    pub events: Vec<ServiceEvent>,
+    event_ids: HashSet<String>,
+    /// ARNs of this service's stopped tasks, newest first.
+    pub stopped: Vec<String>,
+    pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
+    pub logs: Ring<LogLine>,
+    log_ids: HashSet<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl ServiceState {
+    fn new(service: Service) -> Self {
+        Self {
+            service,
+            events: Vec::new(),
+            event_ids: HashSet::new(),
+            stopped: Vec::new(),
+            metrics: BTreeMap::new(),
+            logs: Ring::new(LOG_LINES_KEPT),
+            log_ids: HashSet::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn merge_events(&mut self, events: &[ServiceEvent]) -> bool {
+        let mut added = false;
+        for e in events {
+            if self.event_ids.insert(e.id.clone()) {
+                self.events.push(e.clone());
+                added = true;
+            }
+        }
+        if added {
+            self.events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+            for gone in self.events.drain(EVENTS_KEPT.min(self.events.len())..) {
+                self.event_ids.remove(&gone.id);
+            }
+        }
+        added
+    }
+}
+
+pub struct Store {
+    pub scope: Scope,
+    pub region: String,
+    playbook: Arc<Playbook>,
+    pub services: BTreeMap<ServiceKey, ServiceState>,
+    pub stopped_tasks: HashMap<String, StoppedTask>,
+    pub task_definitions: HashMap<String, TaskDefinition>,
+    pub target_groups: HashMap<String, TargetGroupState>,
+    pub status: BTreeMap<Source, SourceStatus>,
+    diagnosis_dirty: bool,
+}
+
+impl Store {
+    pub fn new(scope: Scope, region: String, playbook: Arc<Playbook>) -> Self {
+        Self {
+            scope,
+            region,
+            playbook,
+            services: BTreeMap::new(),
+            stopped_tasks: HashMap::new(),
+            task_definitions: HashMap::new(),
+            target_groups: HashMap::new(),
+            status: Source::ALL.iter().map(|s| (*s, SourceStatus::default())).collect(),
+            diagnosis_dirty: false,
+        }
+    }
+
+    pub fn playbook(&self) -> &Playbook {
+        &self.playbook
+    }
+
+    /// Apply one poller update. Returns true when anything visible changed.
+    pub fn apply(&mut self, update: Update) -> bool {
+        let status = self.status.entry(update.source).or_default();
+        let mut changed = status.record(update.fetched_at, update.payload.is_some(), &update.errors);
+        if let Some(payload) = update.payload {
+            changed |= match payload {
+                Payload::Services {
+                    services,
+                    listed_clusters,
+                } => self.apply_services(services, &listed_clusters),
+                Payload::StoppedTasks(tasks) => self.apply_stopped(tasks),
+                Payload::TaskDefinitions(tds) => {
+                    let any = !tds.is_empty();
+                    for td in tds {
+                        self.task_definitions.insert(td.arn.clone(), td);
+                    }
+                    any
+                }
+                Payload::Targets(groups) => {
+                    let mut any = false;
+                    for (group, targets) in groups {
+                        let prev = self.target_groups.get(&group.arn);
+                        any |= prev.is_none_or(|p| p.targets != targets || p.group != group);
+                        self.target_groups.insert(
+                            group.arn.clone(),
+                            TargetGroupState {
+                                group,
+                                targets,
+                                fetched_at: update.fetched_at,
+                            },
+                        );
+                    }
+                    any
+                }
+                Payload::Metrics(series) => self.apply_metrics(series),
+                Payload::Logs(lines) => self.apply_logs(lines),
+            };
+        }
+        if changed {
+            self.diagnosis_dirty = true;
+        }
+        changed
+    }
+
+    fn in_scope(&self, s: &Service) -> bool {
+        (self.scope.clusters.is_empty()
+            || self
+                .scope
+                .clusters
+                .iter()
+                .any(|c| short_name(c) == s.cluster))
+            && (self.scope.services.is_empty()
+                || self
+                    .scope
+                    .services
+                    .iter()
+                    .any(|n| n == &s.name || n == &s.arn || short_name(n) == s.name))
+    }
+
+    fn apply_services(&mut self, services: Vec<Service>, listed_clusters: &[String]) -> bool {
+        let mut changed = false;
+        let mut seen = HashSet::new();
+        for svc in services {
+            if !self.in_scope(&svc) {
+                continue;
+            }
+            let key = svc.key();
+            seen.insert(key.clone());
+            let events = svc.events.clone();
+            match self.services.get_mut(&key) {
+                Some(state) => {
+                    changed |= state.service != svc;
+                    state.service = svc;
+                    changed |= state.merge_events(&events);
+                }
+                None => {
+                    let mut state = ServiceState::new(svc);
+                    state.merge_events(&events);
+                    // tasks described before the service was known
+                    let mut arns: Vec<&StoppedTask> = self
+                        .stopped_tasks
+                        .values()
+                        .filter(|t| t.cluster == key.cluster && t.service_name() == Some(key.service.as_str()))
+                        .collect();
+                    arns.sort_by(|a, b| b.stopped_at.cmp(&a.stopped_at));
+                    state.stopped = arns.into_iter().map(|t| t.arn.clone()).collect();
+                    self.services.insert(key, state);
+                    changed = true;
+                }
+            }
+        }
+        // Services gone from a cluster that was fully listed are removed.
+        let before = self.services.len();
+        self.services
+            .retain(|k, _| seen.contains(k) || !listed_clusters.iter().any(|c| c == &k.cluster));
+        changed | (before != self.services.len())
+    }
+
+    fn apply_stopped(&mut self, tasks: Vec<StoppedTask>) -> bool {
+        let mut changed = false;
+        for t in tasks {
+            if self.stopped_tasks.get(&t.arn) == Some(&t) {
+                continue;
+            }
+            changed = true;
+            if let Some(name) = t.service_name() {
+                let key = ServiceKey::new(t.cluster.clone(), name);
+                if let Some(state) = self.services.get_mut(&key) {
+                    if !state.stopped.contains(&t.arn) {
+                        state.stopped.push(t.arn.clone());
+                    }
+                }
+            }
+            self.stopped_tasks.insert(t.arn.clone(), t);
+        }
+        if changed {
+            let tasks = &self.stopped_tasks;
+            for state in self.services.values_mut() {
+                state.stopped.sort_by(|a, b| {
+                    let ta = tasks.get(a).and_then(|t| t.stopped_at.or(t.stopping_at));
+                    let tb = tasks.get(b).and_then(|t| t.stopped_at.or(t.stopping_at));
+                    tb.cmp(&ta).then_with(|| a.cmp(b))
+                });
+                state.stopped.truncate(STOPPED_KEPT);
+            }
+        }
+        changed
+    }
+
+    fn apply_metrics(&mut self, series: Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>) -> bool {
+        let mut changed = false;
+        for (key, kind, points) in series {
+            let Some(state) = self.services.get_mut(&key) else {
+                continue;
+            };
+            let ring = state.metrics.entry(kind).or_insert_with(|| Ring::new(METRIC_POINTS_KEPT));
+            for p in points {
+                match ring.last_mut() {
+                    Some(last) if last.t == p.t => {
+                        if last.v != p.v {
+                            last.v = p.v;
+                            changed = true;
+                        }
+                    }
+                    Some(last) if last.t > p.t => {} // older than what we have: already merged
+                    _ => {
+                        ring.push(p);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    fn apply_logs(&mut self, batches: Vec<(ServiceKey, Vec<LogLine>)>) -> bool {
+        let mut changed = false;
+        for (key, lines) in batches {
+            let Some(state) = self.services.get_mut(&key) else {
+                continue;
+            };
+            for l in lines {
+                if state.log_ids.insert(l.event_id.clone()) {
+                    if let Some(gone) = state.logs.push(l) {
+                        state.log_ids.remove(&gone.event_id);
+                    }
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Recompute findings for every service if inputs changed since the last run.
+    pub fn refresh_findings(&mut self, now: Time) {
+        if !self.diagnosis_dirty {
+            return;
+        }
+        self.diagnosis_dirty = false;
+        let keys: Vec<ServiceKey> = self.services.keys().cloned().collect();
+        for key in keys {
+            let findings = crate::diagnosis::diagnose_service(self, &key, now);
+            if let Some(state) = self.services.get_mut(&key) {
+                state.findings = findings;
+            }
+        }
+    }
+
+    /// The task definitions of a service that are known.
+    pub fn task_definitions_of(&self, service: &Service) -> Vec<&TaskDefinition> {
+        service
+            .task_definitions()
+            .into_iter()
+            .filter_map(|a| self.task_definitions.get(a))
+            .collect()
+    }
+
+    /// The target groups of a service that are known.
+    pub fn target_groups_of(&self, service: &Service) -> Vec<&TargetGroupState> {
+        service
+            .load_balancers
+            .iter()
+            .filter_map(|lb| lb.target_group_arn.as_ref())
+            .filter_map(|a| self.target_groups.get(a))
+            .collect()
+    }
+
+    /// What the pollers should read next.
+    pub fn plan(&self, focus: Option<ServiceKey>) -> PollPlan {
+        let services = self
+            .services
+            .values()
+            .map(|state| {
+                let s = &state.service;
+                let task_definitions: Vec<String> = s.task_definitions().into_iter().map(str::to_owned).collect();
+                let target_groups: Vec<String> = s
+                    .load_balancers
+                    .iter()
+                    .filter_map(|lb| lb.target_group_arn.clone())
+                    .fold(Vec::new(), |mut v, a| {
+                        if !v.contains(&a) {
+                            v.push(a);
+                        }
+                        v
+                    });
+                let alb_dimensions = target_groups
+                    .iter()
+                    .filter_map(|arn| {
+                        let tg = self.target_groups.get(arn)?;
+                        let tg_dim = arn.split_once(":targetgroup/").map(|(_, d)| format!("targetgroup/{d}"))?;
+                        let lb = tg.group.load_balancer_dimensions.first()?;
+                        Some((tg_dim, lb.clone()))
+                    })
+                    .collect();
+                // Logs of the containers of the primary deployment's task definition.
+                let current = s.primary().map(|d| d.task_definition.as_str()).unwrap_or(&s.task_definition);
+                let mut log_sources = Vec::new();
+                if let Some(td) = self.task_definitions.get(current) {
+                    for c in &td.containers {
+                        if let Some(log) = &c.log {
+                            if log.driver == "awslogs" {
+                                if let Some(group) = &log.group {
+                                    let prefix = log.stream_prefix.as_ref().map(|p| format!("{p}/{}/", c.name));
+                                    let src = (group.clone(), prefix);
+                                    if !log_sources.contains(&src) {
+                                        log_sources.push(src);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                PlannedService {
+                    key: s.key(),
+                    task_definitions,
+                    target_groups,
+                    alb_dimensions,
+                    log_sources,
+                }
+            })
+            .collect();
+        PollPlan {
+            scope: self.scope.clone(),
+            services,
+            focus,
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Every reference message classifies to its category; every taxonomy id has a playbook entry
+//! and at least one rule; the built-in playbook loads cleanly.
+
+use ecswatch::diagnosis::{EvidenceKind, Playbook};
+
+fn reference() -> Vec<(String, String, String)> {
+    let text = include_str!("data/ecs-messages.jsonl");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("valid JSON line");
+            (
+                v["kind"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+                v["category"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_reference_message_classifies_to_its_category() {
+    let pb = Playbook::builtin();
+    let mut wrong = Vec::new();
+    let all = reference();
+    assert!(all.len() >= 100, "reference file looks truncated");
+    for (kind, text, want) in &all {
+        let k = EvidenceKind::parse(kind).unwrap_or_else(|| panic!("unknown kind {kind}"));
+        let got = pb.classify_id(k, text);
+        if got != Some(want.as_str()) {
+            wrong.push(format!("{kind}: want {want}, got {got:?}: {text}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {} misclassified:\n{}", wrong.len(), all.len(), wrong.join("\n"));
+}
+
+#[test]
+fn reference_messages_also_classify_without_a_kind() {
+    // `ecswatch explain TEXT` without --kind: the same answer for every message.
+    let pb = Playbook::builtin();
+    let mut wrong = Vec::new();
+    for (_, text, want) in reference() {
+        let got = pb.classify(None, &text).map(|e| e.id.clone());
+        if got.as_deref() != Some(want.as_str()) {
+            wrong.push(format!("want {want}, got {got:?}: {text}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn every_taxonomy_id_has_an_entry_and_a_rule() {
+    let pb = Playbook::builtin();
+    let ids: Vec<String> = include_str!("data/categories.tsv")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ids.len(), 77);
+    for id in &ids {
+        assert!(pb.entry(id).is_some(), "no playbook entry for {id}");
+        assert!(pb.rules.iter().any(|r| &r.id == id), "no rule for {id}");
+    }
+    for lint in [
+        "circuit_breaker_disabled",
+        "circuit_breaker_no_rollback",
+        "deregistration_delay_too_long",
+        "health_check_grace_zero",
+        "mutable_image_tag",
+        "shell_pid1",
+        "target_type_not_ip",
+        "plaintext_secret_env",
+    ] {
+        assert!(pb.entry(lint).is_some(), "no playbook entry for lint {lint}");
+    }
+    assert_eq!(pb.entries.len(), 85, "entries other than the taxonomy and the lints");
+}
