@@ -4,8 +4,12 @@
 //! state) -> `report` / the console. `diagnosis` turns evidence in the store into findings.
 
 pub mod aws;
+pub mod cli;
+pub mod commands;
+pub mod demo;
 pub mod diagnosis;
 pub mod model;
 pub mod poll;
+pub mod report;
 pub mod sanitize;
 pub mod store;

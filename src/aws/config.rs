@@ -2,7 +2,9 @@
 //! shared config and credentials files, SSO, assume-role, web identity, container and instance
 //! metadata), `--profile`, `--region`, `--endpoint-url` / `AWS_ENDPOINT_URL`.
 
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Default)]
 pub struct AwsOptions {
@@ -23,5 +25,14 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
     if let Some(u) = &opts.endpoint_url {
         loader = loader.endpoint_url(u);
     }
+    // Bounded waits: an incident console must not hang on a dead link. The SDK's standard
+    // retry (3 attempts with backoff) stays on for transient errors.
+    loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .operation_attempt_timeout(Duration::from_secs(10))
+            .operation_timeout(Duration::from_secs(30))
+            .build(),
+    );
     loader.load().await
 }

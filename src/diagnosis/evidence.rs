@@ -46,13 +46,18 @@ struct Acc {
     last: Option<Time>,
     /// distinct message -> times seen
     samples: Vec<(String, usize)>,
-    what: &'static str,
+    /// how many of each kind of evidence ("stopped tasks" -> 3)
+    kinds: Vec<(&'static str, usize)>,
     ctx: ConfirmContext,
 }
 
 impl Acc {
-    fn add(&mut self, at: Option<Time>, message: String) {
+    fn add(&mut self, what: &'static str, at: Option<Time>, message: String) {
         self.count += 1;
+        match self.kinds.iter_mut().find(|(w, _)| *w == what) {
+            Some((_, n)) => *n += 1,
+            None => self.kinds.push((what, 1)),
+        }
         if let Some(t) = at {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
@@ -123,8 +128,9 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         ctx.task = Some(task.arn.clone());
         ctx.image = failing_image(task);
         with_td(&mut ctx, &task.task_definition);
-        let a = acc(&mut accs, &entry.id, "stopped tasks", &ctx);
+        let a = acc(&mut accs, &entry.id, &ctx);
         a.add(
+            "stopped task",
             at,
             format!("task {} ({}): {text}", task_id(&task.arn), task_definition_label(&task.task_definition)),
         );
@@ -143,8 +149,8 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         if let Some(tg) = target_group_in(&e.message) {
             ctx.target_group = Some(tg);
         }
-        let a = acc(&mut accs, &entry.id, "service events", &ctx);
-        a.add(e.created_at, format!("event: {}", e.message));
+        let a = acc(&mut accs, &entry.id, &ctx);
+        a.add("service event", e.created_at, format!("event: {}", e.message));
     }
 
     // Rollout state reasons of the current deployments.
@@ -156,8 +162,9 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         }
         let mut ctx = base.clone();
         with_td(&mut ctx, &d.task_definition);
-        let a = acc(&mut accs, &entry.id, "deployments", &ctx);
+        let a = acc(&mut accs, &entry.id, &ctx);
         a.add(
+            "deployment",
             d.updated_at,
             format!(
                 "deployment {} ({}) {}: {reason}",
@@ -183,9 +190,10 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
             let Some(entry) = entry.filter(|e| e.finding) else { continue };
             let mut ctx = base.clone();
             ctx.target_group = Some(tg.group.arn.clone());
-            let a = acc(&mut accs, &entry.id, "targets", &ctx);
+            let a = acc(&mut accs, &entry.id, &ctx);
             let port = t.port.map(|p| format!(":{p}")).unwrap_or_default();
             a.add(
+                "target",
                 Some(tg.fetched_at),
                 format!(
                     "target {}{port} in {} {}: {}{}",
@@ -214,7 +222,12 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 (_, Some(last)) => format!(", at {}", rfc3339(last)),
                 _ => String::new(),
             };
-            f.evidence.push(format!("{} {}{span}", a.count, a.what));
+            let kinds: Vec<String> = a
+                .kinds
+                .iter()
+                .map(|(w, n)| format!("{n} {w}{}", if *n == 1 { "" } else { "s" }))
+                .collect();
+            f.evidence.push(format!("{}{span}", kinds.join(", ")));
             for (m, n) in a.samples {
                 f.evidence.push(if n > 1 { format!("{m} (x{n})") } else { m });
             }
@@ -227,9 +240,8 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
 }
 
 /// The accumulator of one finding id; the first evidence seen fills its confirm command.
-fn acc<'a>(accs: &'a mut BTreeMap<String, Acc>, id: &str, what: &'static str, ctx: &ConfirmContext) -> &'a mut Acc {
+fn acc<'a>(accs: &'a mut BTreeMap<String, Acc>, id: &str, ctx: &ConfirmContext) -> &'a mut Acc {
     accs.entry(id.to_string()).or_insert_with(|| Acc {
-        what,
         ctx: ctx.clone(),
         ..Default::default()
     })

@@ -1,0 +1,72 @@
+//! `ecswatch explain`: classify one pasted message.
+
+use super::Exit;
+use crate::cli::{ExplainArgs, ExplainFormat, ExplainKind};
+use crate::diagnosis::{ConfirmContext, EvidenceKind, Playbook};
+use crate::sanitize;
+use serde_json::json;
+use std::io::Read;
+
+fn kind(k: ExplainKind) -> EvidenceKind {
+    match k {
+        ExplainKind::StoppedReason => EvidenceKind::StoppedReason,
+        ExplainKind::ContainerReason => EvidenceKind::ContainerReason,
+        ExplainKind::ExitCode => EvidenceKind::ExitCode,
+        ExplainKind::StopCode => EvidenceKind::StopCode,
+        ExplainKind::ServiceEvent => EvidenceKind::ServiceEvent,
+        ExplainKind::TargetHealth => EvidenceKind::TargetHealth,
+        ExplainKind::RolloutReason => EvidenceKind::RolloutReason,
+    }
+}
+
+/// Returns the output and whether a rule matched.
+pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool) {
+    let text = sanitize::clean(input);
+    let entry = pb.classify(args.kind.map(kind), &text);
+    // Placeholders stay visible (`<cluster>`): explain knows no incident.
+    let confirm = entry.map(|e| ConfirmContext::default().fill(&e.confirm));
+    let out = match args.format {
+        ExplainFormat::Json => {
+            let v = match entry {
+                Some(e) => json!({
+                    "id": e.id, "severity": e.severity.as_str(), "title": e.title,
+                    "meaning": e.meaning, "fix": e.fix, "confirm": confirm,
+                }),
+                None => json!({
+                    "id": null, "severity": null, "title": null, "meaning": null, "fix": null, "confirm": null,
+                }),
+            };
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        ExplainFormat::Text => match entry {
+            Some(e) => format!(
+                "{} [{}] {}\n\nmeaning: {}\nfix:     {}\nconfirm: {}\n",
+                e.id,
+                e.severity.as_str(),
+                e.title,
+                e.meaning,
+                e.fix,
+                confirm.unwrap_or_default()
+            ),
+            None => "no rule matches this text: ecswatch does not know this failure (id null)\n".to_string(),
+        },
+    };
+    (out, entry.is_some())
+}
+
+pub fn run(pb: &Playbook, args: &ExplainArgs) -> Result<(String, bool), Exit> {
+    let input = if args.text.is_empty() || args.text == ["-"] {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(1 << 20)
+            .read_to_end(&mut buf)
+            .map_err(|e| Exit::new(2, format!("explain: cannot read standard input: {e}")))?;
+        String::from_utf8_lossy(&buf).into_owned()
+    } else {
+        args.text.join(" ")
+    };
+    if input.trim().is_empty() {
+        return Err(Exit::new(2, "explain: no text given (pass it as an argument or on standard input)"));
+    }
+    Ok(explain(pb, args, &input))
+}

@@ -1,0 +1,31 @@
+//! One file per subcommand.
+
+pub mod explain;
+pub mod snapshot;
+
+use crate::diagnosis::Playbook;
+use std::path::Path;
+
+/// A failure that ends the command: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Exit {
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The playbook: built in, plus the user's file when given (bad files exit 2 naming file and line).
+pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Exit> {
+    match path {
+        Some(p) => Playbook::load_path(p).map_err(|e| Exit::new(2, format!("playbook: {e}"))),
+        None => Ok(Playbook::builtin()),
+    }
+}

@@ -1,0 +1,180 @@
+//! The embedded simulated incident behind `--demo`: no AWS account needed.
+//!
+//! Cluster `prod`. `checkout-api` is deploying revision 42, whose image tag does not exist:
+//! every 30 s a task fails with CannotPullContainerError, the circuit breaker trips at the third
+//! failure, and ECS rolls back to revision 41. Beside it `payments-api` is healthy. The world is
+//! a pure function of time since the deploy started, so it evolves while you watch and tests can
+//! look at any instant.
+
+mod world;
+
+use crate::aws::{ApiError, ApiResult, AwsApi, Described, ErrorKind, LogQuery, Page};
+use crate::model::{
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+};
+use std::sync::Arc;
+pub use world::{DEMO_CLUSTER, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S, World};
+
+type Clock = Arc<dyn Fn() -> Time + Send + Sync>;
+
+/// The simulated incident as an [`AwsApi`].
+#[derive(Clone)]
+pub struct DemoApi {
+    /// When the failing deployment started.
+    origin: Time,
+    clock: Clock,
+}
+
+impl DemoApi {
+    /// Live: the deploy started [`START_AT_S`] seconds ago and time runs with the wall clock.
+    pub fn live() -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            origin: now - chrono::Duration::seconds(START_AT_S),
+            clock: Arc::new(chrono::Utc::now),
+        }
+    }
+
+    /// At a fixed instant: `at_s` seconds after the deploy started (tests).
+    pub fn frozen(origin: Time, at_s: i64) -> Self {
+        let now = origin + chrono::Duration::seconds(at_s);
+        Self {
+            origin,
+            clock: Arc::new(move || now),
+        }
+    }
+
+    pub fn with_clock(origin: Time, clock: impl Fn() -> Time + Send + Sync + 'static) -> Self {
+        Self {
+            origin,
+            clock: Arc::new(clock),
+        }
+    }
+
+    pub fn world(&self) -> World {
+        World::at(self.origin, (self.clock)())
+    }
+}
+
+fn page<T: Clone>(items: &[T], next: Option<String>, size: usize) -> Page<T> {
+    let start: usize = next.and_then(|n| n.parse().ok()).unwrap_or(0);
+    let end = (start + size).min(items.len());
+    Page {
+        items: items.get(start..end).unwrap_or_default().to_vec(),
+        next: (end < items.len()).then(|| end.to_string()),
+    }
+}
+
+fn not_found(op: &'static str, what: &str) -> ApiError {
+    ApiError::new(ErrorKind::NotFound, op, format!("{what} not found in the demo"))
+}
+
+impl AwsApi for DemoApi {
+    fn region(&self) -> String {
+        world::REGION.to_string()
+    }
+
+    async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
+        Ok(page(&[world::cluster_arn()], next, 100))
+    }
+
+    async fn list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
+        let w = self.world();
+        if !w.has_cluster(cluster) {
+            return Err(ApiError::new(ErrorKind::NotFound, "ecs:ListServices", "ClusterNotFoundException"));
+        }
+        let arns: Vec<String> = w.services.iter().map(|s| s.arn.clone()).collect();
+        Ok(page(&arns, next, 100))
+    }
+
+    async fn describe_services(&self, cluster: &str, services: &[String]) -> ApiResult<Described<Service>> {
+        let w = self.world();
+        let mut out = Described::default();
+        for name in services {
+            match w
+                .services
+                .iter()
+                .find(|s| w.has_cluster(cluster) && (&s.arn == name || &s.name == name))
+            {
+                Some(s) => out.found.push(s.clone()),
+                None => out.failures.push((name.clone(), "MISSING".into())),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn list_stopped_tasks(&self, cluster: &str, service: &str, next: Option<String>) -> ApiResult<Page<String>> {
+        let w = self.world();
+        let arns: Vec<String> = w
+            .stopped
+            .iter()
+            .filter(|t| w.has_cluster(cluster) && t.service_name() == Some(service))
+            .map(|t| t.arn.clone())
+            .collect();
+        Ok(page(&arns, next, 100))
+    }
+
+    async fn describe_tasks(&self, _cluster: &str, tasks: &[String]) -> ApiResult<Described<StoppedTask>> {
+        let w = self.world();
+        let mut out = Described::default();
+        for arn in tasks {
+            match w.stopped.iter().find(|t| &t.arn == arn) {
+                Some(t) => out.found.push(t.clone()),
+                None => out.failures.push((arn.clone(), "MISSING".into())),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
+        world::task_definitions()
+            .into_iter()
+            .find(|td| td.arn == arn || td.arn.ends_with(&format!("/{arn}")))
+            .ok_or_else(|| not_found("ecs:DescribeTaskDefinition", arn))
+    }
+
+    async fn describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
+        Ok(world::target_groups().into_iter().filter(|g| arns.contains(&g.arn)).collect())
+    }
+
+    async fn deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
+        world::target_groups()
+            .into_iter()
+            .find(|g| g.arn == arn)
+            .map(|g| g.deregistration_delay_s)
+            .ok_or_else(|| not_found("elasticloadbalancing:DescribeTargetGroupAttributes", arn))
+    }
+
+    async fn describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
+        let w = self.world();
+        w.targets
+            .iter()
+            .find(|(a, _)| a == arn)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| not_found("elasticloadbalancing:DescribeTargetHealth", arn))
+    }
+
+    async fn get_metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: Time,
+        end: Time,
+        _next: Option<String>,
+    ) -> ApiResult<Page<MetricResult>> {
+        let w = self.world();
+        Ok(Page {
+            items: queries.iter().map(|q| w.metric(q, start, end)).collect(),
+            next: None,
+        })
+    }
+
+    async fn filter_log_events(&self, q: &LogQuery) -> ApiResult<Page<LogLine>> {
+        let w = self.world();
+        let lines: Vec<LogLine> = w
+            .logs(&q.group, q.start)
+            .into_iter()
+            .filter(|l| q.stream_prefix.as_deref().is_none_or(|p| l.stream.starts_with(p)))
+            .collect();
+        Ok(page(&lines, q.next.clone(), q.limit.max(1) as usize))
+    }
+}

@@ -1,0 +1,291 @@
+//! `snapshot --format json`: the `ecswatch.snapshot.v1` schema of DESIGN.md, exactly.
+
+use crate::diagnosis::{EvidenceKind, task_category};
+use crate::model::{MetricKind, Time};
+use crate::store::Store;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA: &str = "ecswatch.snapshot.v1";
+
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    schema: &'static str,
+    generated_at: String,
+    region: &'a str,
+    services: Vec<ServiceOut<'a>>,
+    errors: Vec<ErrorOut>,
+}
+
+#[derive(Serialize)]
+struct ServiceOut<'a> {
+    cluster: &'a str,
+    name: &'a str,
+    arn: &'a str,
+    status: &'a str,
+    desired: i32,
+    running: i32,
+    pending: i32,
+    task_definition: &'a str,
+    rollout: Rollout<'a>,
+    deployments: Vec<DeploymentOut<'a>>,
+    events: Vec<EventOut<'a>>,
+    stopped_tasks: Vec<TaskOut<'a>>,
+    target_groups: Vec<GroupOut<'a>>,
+    metrics: BTreeMap<&'static str, Vec<Point>>,
+    logs: Vec<LogOut<'a>>,
+    findings: Vec<FindingOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Rollout<'a> {
+    state: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DeploymentOut<'a> {
+    id: &'a str,
+    status: &'a str,
+    task_definition: &'a str,
+    desired: i32,
+    running: i32,
+    pending: i32,
+    failed: i32,
+    rollout_state: Option<&'a str>,
+    rollout_state_reason: Option<&'a str>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EventOut<'a> {
+    id: &'a str,
+    created_at: Option<String>,
+    message: &'a str,
+    category: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    arn: &'a str,
+    task_definition: &'a str,
+    stopped_at: Option<String>,
+    stopped_reason: Option<&'a str>,
+    stop_code: Option<&'a str>,
+    category: Option<&'a str>,
+    containers: Vec<ContainerOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ContainerOut<'a> {
+    name: &'a str,
+    exit_code: Option<i32>,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct GroupOut<'a> {
+    arn: &'a str,
+    name: &'a str,
+    target_type: Option<&'a str>,
+    deregistration_delay_s: Option<i64>,
+    targets: Vec<TargetOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TargetOut<'a> {
+    id: &'a str,
+    port: Option<i32>,
+    state: &'a str,
+    reason: Option<&'a str>,
+    description: Option<&'a str>,
+    category: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Point {
+    t: String,
+    v: f64,
+}
+
+#[derive(Serialize)]
+struct LogOut<'a> {
+    t: String,
+    stream: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    id: &'a str,
+    severity: &'static str,
+    title: &'a str,
+    evidence: &'a [String],
+    fix: &'a str,
+    confirm: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorOut {
+    source: &'static str,
+    message: String,
+}
+
+pub(crate) fn ts(t: Time) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn snapshot_json(store: &Store, now: Time) -> String {
+    let pb = store.playbook();
+    let services = store
+        .services
+        .values()
+        .map(|state| {
+            let s = &state.service;
+            let (state_, reason) = s.rollout();
+            ServiceOut {
+                cluster: &s.cluster,
+                name: &s.name,
+                arn: &s.arn,
+                status: &s.status,
+                desired: s.desired,
+                running: s.running,
+                pending: s.pending,
+                task_definition: &s.task_definition,
+                rollout: Rollout { state: state_, reason },
+                deployments: s
+                    .deployments
+                    .iter()
+                    .map(|d| DeploymentOut {
+                        id: &d.id,
+                        status: &d.status,
+                        task_definition: &d.task_definition,
+                        desired: d.desired,
+                        running: d.running,
+                        pending: d.pending,
+                        failed: d.failed,
+                        rollout_state: d.rollout_state.as_deref(),
+                        rollout_state_reason: d.rollout_state_reason.as_deref(),
+                        created_at: d.created_at.map(ts),
+                        updated_at: d.updated_at.map(ts),
+                    })
+                    .collect(),
+                events: state
+                    .events
+                    .iter()
+                    .map(|e| EventOut {
+                        id: &e.id,
+                        created_at: e.created_at.map(ts),
+                        message: &e.message,
+                        category: pb.classify_id(EvidenceKind::ServiceEvent, &e.message),
+                    })
+                    .collect(),
+                stopped_tasks: state
+                    .stopped
+                    .iter()
+                    .filter_map(|arn| store.stopped_tasks.get(arn))
+                    .map(|t| TaskOut {
+                        arn: &t.arn,
+                        task_definition: &t.task_definition,
+                        stopped_at: t.stopped_at.map(ts),
+                        stopped_reason: t.stopped_reason.as_deref(),
+                        stop_code: t.stop_code.as_deref(),
+                        category: task_category(pb, t).map(|(e, _)| e.id.as_str()),
+                        containers: t
+                            .containers
+                            .iter()
+                            .map(|c| ContainerOut {
+                                name: &c.name,
+                                exit_code: c.exit_code,
+                                reason: c.reason.as_deref(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                target_groups: store
+                    .target_groups_of(s)
+                    .into_iter()
+                    .map(|g| GroupOut {
+                        arn: &g.group.arn,
+                        name: &g.group.name,
+                        target_type: g.group.target_type.as_deref(),
+                        deregistration_delay_s: g.group.deregistration_delay_s,
+                        targets: g
+                            .targets
+                            .iter()
+                            .map(|t| TargetOut {
+                                id: &t.id,
+                                port: t.port,
+                                state: &t.state,
+                                reason: t.reason.as_deref(),
+                                description: t.description.as_deref(),
+                                category: if t.state == "healthy" {
+                                    None
+                                } else {
+                                    t.reason
+                                        .as_deref()
+                                        .and_then(|r| pb.classify_id(EvidenceKind::TargetHealth, r))
+                                        .or_else(|| {
+                                            t.description
+                                                .as_deref()
+                                                .and_then(|d| pb.classify_id(EvidenceKind::TargetHealth, d))
+                                        })
+                                },
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                metrics: MetricKind::ALL
+                    .iter()
+                    .filter_map(|k| {
+                        let ring = state.metrics.get(k)?;
+                        Some((
+                            k.json_key(),
+                            ring.iter().map(|p| Point { t: ts(p.t), v: p.v }).collect(),
+                        ))
+                    })
+                    .collect(),
+                logs: state
+                    .logs
+                    .iter()
+                    .map(|l| LogOut {
+                        t: ts(l.t),
+                        stream: &l.stream,
+                        message: &l.message,
+                    })
+                    .collect(),
+                findings: state
+                    .findings
+                    .iter()
+                    .map(|f| FindingOut {
+                        id: &f.id,
+                        severity: f.severity.as_str(),
+                        title: &f.title,
+                        evidence: &f.evidence,
+                        fix: &f.fix,
+                        confirm: &f.confirm,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let errors = store
+        .status
+        .iter()
+        .flat_map(|(source, st)| {
+            st.errors.iter().map(move |(_, e)| ErrorOut {
+                source: source.name(),
+                message: e.to_string(),
+            })
+        })
+        .collect();
+    let snap = Snapshot {
+        schema: SCHEMA,
+        generated_at: ts(now),
+        region: &store.region,
+        services,
+        errors,
+    };
+    serde_json::to_string_pretty(&snap).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}

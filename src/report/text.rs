@@ -1,0 +1,210 @@
+//! `snapshot --format text`: a readable report for a terminal or a chat message.
+
+use super::json::ts;
+use super::status_badge;
+use crate::diagnosis::{EvidenceKind, task_category};
+use crate::model::{MetricKind, Time, task_definition_label, task_id};
+use crate::store::{ServiceState, Store};
+use std::fmt::Write;
+
+/// Events and log lines shown per service.
+const EVENTS_SHOWN: usize = 8;
+const LOGS_SHOWN: usize = 8;
+
+pub fn ago(now: Time, t: Time) -> String {
+    let s = (now - t).num_seconds();
+    match s {
+        s if s < 0 => "just now".into(),
+        s if s < 90 => format!("{s}s ago"),
+        s if s < 90 * 60 => format!("{}m ago", s / 60),
+        s if s < 48 * 3600 => format!("{}h{:02}m ago", s / 3600, (s % 3600) / 60),
+        s => format!("{}d ago", s / 86_400),
+    }
+}
+
+fn hhmmss(t: Time) -> String {
+    t.format("%H:%M:%SZ").to_string()
+}
+
+pub fn snapshot_text(store: &Store, now: Time) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "ecswatch snapshot  {}  region {}", ts(now), display_region(&store.region));
+    if store.services.is_empty() {
+        let _ = writeln!(o, "\nno services in scope");
+    }
+    let mut states: Vec<&ServiceState> = store.services.values().collect();
+    states.sort_by_key(|s| (status_badge(store, s), s.service.key()));
+    for state in states {
+        service_text(&mut o, store, state, now);
+    }
+    let errors: Vec<String> = store
+        .status
+        .iter()
+        .flat_map(|(src, st)| st.errors.iter().map(move |(at, e)| format!("  {} ({}): {e}", src.name(), hhmmss(*at))))
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(o, "\nerrors:");
+        for e in errors {
+            let _ = writeln!(o, "{e}");
+        }
+    }
+    o
+}
+
+fn display_region(r: &str) -> &str {
+    if r.is_empty() { "(none)" } else { r }
+}
+
+fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) {
+    let s = &state.service;
+    let pb = store.playbook();
+    let _ = writeln!(
+        o,
+        "\n{}/{}  {}  running {}/{}{}  {}",
+        s.cluster,
+        s.name,
+        status_badge(store, state).label(),
+        s.running,
+        s.desired,
+        if s.pending > 0 { format!(" (pending {})", s.pending) } else { String::new() },
+        task_definition_label(&s.task_definition)
+    );
+    if let (Some(st), reason) = s.rollout() {
+        let _ = writeln!(o, "  rollout: {st}{}", reason.map(|r| format!(" - {r}")).unwrap_or_default());
+    }
+    if !s.deployments.is_empty() {
+        let _ = writeln!(o, "  deployments:");
+        for d in &s.deployments {
+            let _ = writeln!(
+                o,
+                "    {:<8} {:<22} {}/{} running, {} pending, {} failed  {}{}",
+                d.status,
+                task_definition_label(&d.task_definition),
+                d.running,
+                d.desired,
+                d.pending,
+                d.failed,
+                d.rollout_state.as_deref().unwrap_or("-"),
+                d.created_at.map(|t| format!("  started {}", ago(now, t))).unwrap_or_default()
+            );
+        }
+    }
+    let findings: Vec<_> = state.findings.iter().collect();
+    if !findings.is_empty() {
+        let _ = writeln!(o, "  findings:");
+        for f in findings {
+            let _ = writeln!(o, "    [{}] {} ({})", f.severity.as_str().to_uppercase(), f.title, f.id);
+            for e in f.evidence.iter().take(3) {
+                let _ = writeln!(o, "        {e}");
+            }
+            let _ = writeln!(o, "      fix: {}", f.fix);
+            let _ = writeln!(o, "      confirm: {}", f.confirm);
+        }
+    }
+    let tasks: Vec<_> = state.stopped.iter().filter_map(|a| store.stopped_tasks.get(a)).collect();
+    if !tasks.is_empty() {
+        let _ = writeln!(o, "  stopped tasks ({}), by reason:", tasks.len());
+        let mut groups: Vec<(String, usize, Option<Time>, String)> = Vec::new();
+        for t in &tasks {
+            let cat = task_category(pb, t)
+                .map(|(e, _)| e.id.clone())
+                .unwrap_or_else(|| "unclassified".into());
+            let sample = t.stopped_reason.clone().unwrap_or_default();
+            match groups.iter_mut().find(|g| g.0 == cat) {
+                Some(g) => {
+                    g.1 += 1;
+                    g.2 = g.2.max(t.stopped_at);
+                }
+                None => groups.push((cat, 1, t.stopped_at, sample)),
+            }
+        }
+        for (cat, n, last, sample) in groups {
+            let codes: Vec<String> = tasks
+                .iter()
+                .filter(|t| task_category(pb, t).map(|(e, _)| e.id.as_str()).unwrap_or("unclassified") == cat)
+                .flat_map(|t| t.containers.iter().filter_map(|c| c.exit_code.map(|x| format!("{}={x}", c.name))))
+                .take(3)
+                .collect();
+            let _ = writeln!(
+                o,
+                "    {n}x {cat}{}{}  {}",
+                last.map(|t| format!("  last {}", ago(now, t))).unwrap_or_default(),
+                if codes.is_empty() { String::new() } else { format!("  exit {}", codes.join(",")) },
+                truncate(&sample, 140)
+            );
+        }
+        if let Some(t) = tasks.first() {
+            let _ = writeln!(o, "    newest: task {} ({})", task_id(&t.arn), task_definition_label(&t.task_definition));
+        }
+    }
+    for g in store.target_groups_of(s) {
+        let healthy = g.targets.iter().filter(|t| t.state == "healthy").count();
+        let _ = writeln!(
+            o,
+            "  targets {} ({}, deregistration {}): {healthy}/{} healthy",
+            g.group.name,
+            g.group.target_type.as_deref().unwrap_or("?"),
+            g.group.deregistration_delay_s.map(|d| format!("{d}s")).unwrap_or_else(|| "?".into()),
+            g.targets.len()
+        );
+        for t in g.targets.iter().filter(|t| t.state != "healthy") {
+            let _ = writeln!(
+                o,
+                "    {}{} {} {}{}",
+                t.id,
+                t.port.map(|p| format!(":{p}")).unwrap_or_default(),
+                t.state,
+                t.reason.as_deref().unwrap_or(""),
+                t.description.as_deref().map(|d| format!(" - {d}")).unwrap_or_default()
+            );
+        }
+    }
+    let metrics: Vec<String> = MetricKind::ALL
+        .iter()
+        .filter_map(|k| {
+            let ring = state.metrics.get(k)?;
+            let last = ring.last()?;
+            Some(format!("{} {}", k.json_key(), fmt_value(*k, last.v)))
+        })
+        .collect();
+    if !metrics.is_empty() {
+        let _ = writeln!(o, "  metrics (latest): {}", metrics.join(", "));
+    }
+    if !state.events.is_empty() {
+        let _ = writeln!(o, "  events (newest first, {} of {}):", EVENTS_SHOWN.min(state.events.len()), state.events.len());
+        for e in state.events.iter().take(EVENTS_SHOWN) {
+            let cat = pb.classify_id(EvidenceKind::ServiceEvent, &e.message).unwrap_or("-");
+            let _ = writeln!(
+                o,
+                "    {}  {}  [{cat}]",
+                e.created_at.map(hhmmss).unwrap_or_else(|| "--:--:--Z".into()),
+                truncate(&e.message, 160)
+            );
+        }
+    }
+    if !state.logs.is_empty() {
+        let n = state.logs.len();
+        let _ = writeln!(o, "  logs (last {} of {n}):", LOGS_SHOWN.min(n));
+        for l in state.logs.iter().skip(n.saturating_sub(LOGS_SHOWN)) {
+            let _ = writeln!(o, "    {}  {}  {}", hhmmss(l.t), l.stream, truncate(&l.message, 160));
+        }
+    }
+}
+
+fn fmt_value(kind: MetricKind, v: f64) -> String {
+    match kind {
+        MetricKind::CpuUtilization | MetricKind::MemoryUtilization => format!("{v:.1}%"),
+        MetricKind::TargetResponseTimeP95 => format!("{:.0}ms", v * 1000.0),
+        _ => format!("{v:.0}"),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(3)).collect();
+        t.push_str("...");
+        t
+    }
+}
