@@ -1,0 +1,184 @@
+"""In-process moto server for ecswatch's end-to-end tests.
+
+- Binds 127.0.0.1 on a free port; `MotoServer.stop()` shuts it down (the tests' fixtures call it).
+- Counts every request by (client, operation): the Rust SDK's requests are told apart from the
+  seeding done with boto3 by their User-Agent, so tests can assert ecswatch's exact API calls.
+- Bridges CloudWatch's Smithy RPC v2 CBOR protocol (spoken by aws-sdk-cloudwatch, not parsed by
+  moto 5.2.5) to the JSON 1.0 protocol moto understands, and re-encodes the answer as CBOR.
+- Can inject faults per operation (status code and error code) for failure tests.
+"""
+
+import base64
+import collections
+import datetime as dt
+import io
+import json
+import re
+import threading
+import urllib.parse
+
+import cbor2
+from moto.moto_api import state_manager
+from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
+# Response members of CloudWatch that are timestamps (they must travel as CBOR tag 1).
+CW_TIMESTAMP_KEYS = {"Timestamps", "Timestamp", "StateUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp",
+                     "StateTransitionedTimestamp", "LastModified"}
+
+
+def _to_json_value(v):
+    if isinstance(v, dt.datetime):
+        return v.timestamp()
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(v).decode()
+    if isinstance(v, dict):
+        return {k: _to_json_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_to_json_value(x) for x in v]
+    return v
+
+
+def _to_cbor_value(v, key=None):
+    if isinstance(v, dict):
+        return {k: _to_cbor_value(x, k) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_to_cbor_value(x, key) for x in v]
+    if key in CW_TIMESTAMP_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return dt.datetime.fromtimestamp(v, tz=dt.timezone.utc)
+    if key in CW_TIMESTAMP_KEYS and isinstance(v, str):
+        try:
+            return dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            return v
+    return v
+
+
+class MotoServer:
+    def __init__(self):
+        state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+        self.app = DomainDispatcherApplication(create_backend_app)
+        self.calls = collections.Counter()  # (client, "service:Operation") -> n
+        self.faults = {}  # "Operation" -> (status, code, message)
+        self.lock = threading.Lock()
+        self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    # ------------------------------------------------------------------ accounting
+    def reset_calls(self):
+        with self.lock:
+            self.calls.clear()
+
+    def rust_calls(self):
+        """Operation -> count, for requests made by the Rust SDK (ecswatch)."""
+        with self.lock:
+            out = collections.Counter()
+            for (client, op), n in self.calls.items():
+                if client == "rust":
+                    out[op] += n
+            return dict(out)
+
+    def inject(self, operation, status=400, code="ThrottlingException", message="Rate exceeded"):
+        self.faults[operation] = (status, code, message)
+
+    def clear_faults(self):
+        self.faults.clear()
+
+    # ------------------------------------------------------------------ WSGI
+    def _wsgi(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        ua = environ.get("HTTP_USER_AGENT", "") + " " + environ.get("HTTP_X_AMZ_USER_AGENT", "")
+        client = "rust" if "aws-sdk-rust" in ua or "lang/rust" in ua else "other"
+        op, service = self._operation(environ, body)
+        with self.lock:
+            self.calls[(client, f"{service}:{op}")] += 1
+
+        fault = self.faults.get(op)
+        cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
+        if fault is not None and client == "rust":
+            status, code, message = fault
+            payload = {"__type": code, "message": message}
+            if cbor:
+                data, ctype = cbor2.dumps(payload), "application/cbor"
+            elif service in ("elasticloadbalancing",):
+                data = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>'
+                        f'<Message>{message}</Message></Error><RequestId>x</RequestId></ErrorResponse>').encode()
+                ctype = "text/xml"
+            else:
+                data, ctype = json.dumps(payload).encode(), "application/x-amz-json-1.1"
+            headers = [("Content-Type", ctype), ("Content-Length", str(len(data))), ("x-amzn-ErrorType", code)]
+            if cbor:
+                headers.append(("smithy-protocol", "rpc-v2-cbor"))
+            start_response(f"{status} Error", headers)
+            return [data]
+
+        if cbor:
+            return self._cbor_bridge(environ, start_response, body, cbor.group("service"), cbor.group("op"))
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _operation(environ, body):
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
+        service = m.group(1) if m else "?"
+        if target:
+            return target.split(".")[-1], service
+        cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
+        if cbor:
+            return cbor.group("op"), service
+        if body:
+            params = urllib.parse.parse_qs(body.decode(errors="replace"))
+            if "Action" in params:
+                return params["Action"][0], service
+        q = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        if "Action" in q:
+            return q["Action"][0], service
+        return f'{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO")}', service
+
+    def _cbor_bridge(self, environ, start_response, body, service, op):
+        request = cbor2.loads(body) if body else {}
+        data = json.dumps(_to_json_value(request)).encode()
+        env = dict(environ)
+        env["PATH_INFO"] = "/"
+        env["REQUEST_METHOD"] = "POST"
+        env["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+        env["HTTP_X_AMZ_TARGET"] = f"{service}.{op}"
+        env["CONTENT_LENGTH"] = str(len(data))
+        env["wsgi.input"] = io.BytesIO(data)
+        env.pop("HTTP_SMITHY_PROTOCOL", None)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda _b: None
+
+        chunks = self.app(env, capture)
+        raw = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        try:
+            answer = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            answer = {"__type": "InternalFailure", "message": raw.decode(errors="replace")[:500]}
+        out = cbor2.dumps(_to_cbor_value(answer), datetime_as_timestamp=True, timezone=dt.timezone.utc)
+        headers = [("Content-Type", "application/cbor"), ("Content-Length", str(len(out))),
+                   ("smithy-protocol", "rpc-v2-cbor")]
+        for k, v in captured.get("headers", []):
+            if k.lower() in ("x-amzn-requestid", "x-amzn-errortype"):
+                headers.append((k, v))
+        start_response(captured.get("status", "200 OK"), headers)
+        return [out]

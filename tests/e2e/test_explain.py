@@ -1,0 +1,73 @@
+"""`ecswatch explain` from the command line, and confirm commands that really run."""
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+
+def test_explain_json_known(run):
+    proc = run("explain", "--format", "json", "--kind", "stopped-reason",
+               "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: "
+               "httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/nginx/"
+               "manifests/sha256:abc: 429 Too Many Requests - Server message: toomanyrequests: You have reached")
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert set(d) == {"id", "severity", "title", "meaning", "fix", "confirm"}
+    assert d["id"] == "image_pull_rate_limited" and d["severity"] == "critical"
+    assert d["confirm"].startswith("aws ecs describe-tasks --cluster <cluster> --tasks <task>")
+
+
+def test_explain_unknown_is_null_and_exit_1(run):
+    proc = run("explain", "--format", "json", "the quick brown fox jumps over the lazy dog")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout) == {"id": None, "severity": None, "title": None, "meaning": None,
+                                       "fix": None, "confirm": None}
+
+
+def test_explain_reads_stdin_and_exit_codes(run):
+    proc = run("explain", stdin='"exitCode": 137\n')
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("oom_or_sigkill [critical]")
+
+
+def test_explain_sanitizes_pasted_escape_sequences(run):
+    proc = run("explain", "\x1b]0;x\x07Task failed ELB health checks in (elb web)\x1b[2J")
+    assert proc.returncode == 0
+    assert "\x1b" not in proc.stdout and proc.stdout.startswith("elb_health_check_failed")
+
+
+def aws_cli():
+    path = shutil.which("aws")
+    if path is None:
+        pytest.fail("the AWS CLI is not installed (scripts/test.sh installs it into the test virtualenv)")
+    return path
+
+
+def test_confirm_commands_run_against_moto(moto, run_module):
+    """Every confirm command of the seeded incident that moto can answer runs with exit 0."""
+    proc = run_module("snapshot", "--format", "json")
+    d = json.loads(proc.stdout)
+    supported = ("aws ecs describe-services", "aws ecs describe-tasks", "aws ecs describe-task-definition",
+                 "aws elbv2 describe-target-health", "aws elbv2 describe-target-groups",
+                 "aws elbv2 describe-target-group-attributes", "aws ecs list-tasks", "aws logs describe-log-groups")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_DEFAULT_REGION="us-east-1", AWS_ENDPOINT_URL=moto.url, AWS_PAGER="")
+    ran = 0
+    for s in d["services"]:
+        for f in s["findings"]:
+            cmd = f["confirm"]
+            if not cmd.startswith(supported):
+                continue
+            argv = shlex.split(cmd)
+            argv[0] = aws_cli()
+            p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+            assert p.returncode == 0, (f["id"], cmd, p.stderr)
+            assert p.stdout.strip() not in ("", "null"), (f["id"], cmd)
+            ran += 1
+    assert ran >= 8, ran
