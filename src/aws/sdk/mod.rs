@@ -65,7 +65,14 @@ where
         SdkError::ServiceError(se) => {
             let e = se.err();
             let status = se.raw().status().as_u16();
-            ApiError::from_code(operation, e.code(), Some(status), e.message().unwrap_or_default())
+            // Modeled errors name their type in Display ("ClusterNotFoundException: ...") even
+            // when the metadata carries no code.
+            let shown = e.to_string();
+            let code = e.code().or_else(|| {
+                let head = shown.split(':').next().unwrap_or_default();
+                (!head.is_empty() && head.chars().all(|c| c.is_ascii_alphanumeric())).then_some(head)
+            });
+            ApiError::from_code(operation, code, Some(status), e.message().unwrap_or_default())
         }
         SdkError::TimeoutError(_) => ApiError::new(
             ErrorKind::Unreachable,

@@ -1,0 +1,354 @@
+//! The SDK adapter under aws-smithy-mocks: request shapes, pagination through the pollers,
+//! mapping to domain types (sanitized, secrets masked) and error classification.
+
+use aws_sdk_ecs::operation::describe_services::DescribeServicesOutput;
+use aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionOutput;
+use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
+use aws_sdk_ecs::operation::list_services::{ListServicesError, ListServicesOutput};
+use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
+use aws_sdk_ecs::types as ecs;
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_runtime_api::http::{Response, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use ecswatch::aws::sdk::SdkApi;
+use ecswatch::aws::{AwsApi, ErrorKind};
+use ecswatch::model::ServiceKey;
+use ecswatch::poll::{PlannedService, PollPlan, Scope, ServicesPoller, StoppedTasksPoller};
+
+macro_rules! client {
+    ($krate:ident, $rules:expr) => {{
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in $rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        $krate::Client::from_conf(
+            $krate::Config::builder()
+                .behavior_version($krate::config::BehaviorVersion::latest())
+                .region($krate::config::Region::new("us-east-1"))
+                .credentials_provider($krate::config::Credentials::new("AKID", "SECRET", None, None, "test"))
+                .retry_config($krate::config::retry::RetryConfig::disabled())
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .build(),
+        )
+    }};
+}
+
+fn api(ecs_rules: &[&Rule], elb_rules: &[&Rule]) -> SdkApi {
+    let none: &[&Rule] = &[];
+    SdkApi::from_clients(
+        client!(aws_sdk_ecs, ecs_rules),
+        client!(aws_sdk_elasticloadbalancingv2, elb_rules),
+        client!(aws_sdk_cloudwatch, none),
+        client!(aws_sdk_cloudwatchlogs, none),
+        "us-east-1".into(),
+    )
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+fn json_error(status: u16, code: &str, message: &str) -> Response {
+    Response::new(
+        StatusCode::try_from(status).unwrap(),
+        SdkBody::from(format!(r#"{{"__type":"{code}","message":"{message}"}}"#)),
+    )
+}
+
+fn svc_builder(name: &str) -> ecs::builders::ServiceBuilder {
+    ecs::Service::builder()
+        .service_name(name)
+        .service_arn(format!("arn:aws:ecs:us-east-1:1:service/prod/{name}"))
+        .cluster_arn("arn:aws:ecs:us-east-1:1:cluster/prod")
+        .status("ACTIVE")
+        .desired_count(2)
+        .running_count(1)
+        .task_definition(format!("arn:aws:ecs:us-east-1:1:task-definition/{name}:3"))
+}
+
+fn svc(name: &str) -> ecs::Service {
+    svc_builder(name).build()
+}
+
+#[tokio::test]
+async fn describe_services_maps_deployments_events_and_sanitizes() {
+    let rule = mock!(aws_sdk_ecs::Client::describe_services)
+        .match_requests(|r| r.cluster() == Some("prod") && r.services() == ["web".to_string()])
+        .then_output(|| {
+            let mut s = svc_builder("web");
+            s = s
+                .deployments(
+                    ecs::Deployment::builder()
+                        .id("ecs-svc/1")
+                        .status("PRIMARY")
+                        .task_definition("arn:aws:ecs:us-east-1:1:task-definition/web:3")
+                        .desired_count(2)
+                        .failed_tasks(3)
+                        .rollout_state(ecs::DeploymentRolloutState::Failed)
+                        .rollout_state_reason("ECS deployment circuit breaker: tasks failed to start.")
+                        .build(),
+                )
+                .events(
+                    ecs::ServiceEvent::builder()
+                        .id("e1")
+                        .message("(service web) \u{1b}]52;c;ZXZpbA==\u{7}has started 1 tasks\u{1b}[2J")
+                        .created_at(aws_smithy_types::DateTime::from_secs(1_700_000_000))
+                        .build(),
+                )
+                .deployment_configuration(
+                    ecs::DeploymentConfiguration::builder()
+                        .deployment_circuit_breaker(
+                            ecs::DeploymentCircuitBreaker::builder().enable(true).rollback(false).build(),
+                        )
+                        .build(),
+                )
+                .load_balancers(
+                    ecs::LoadBalancer::builder()
+                        .target_group_arn("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc")
+                        .container_name("app")
+                        .container_port(8080)
+                        .build(),
+                )
+                .network_configuration(
+                    ecs::NetworkConfiguration::builder()
+                        .awsvpc_configuration(
+                            ecs::AwsVpcConfiguration::builder().subnets("subnet-1").build().unwrap(),
+                        )
+                        .build(),
+                );
+            DescribeServicesOutput::builder()
+                .services(s.build())
+                .failures(ecs::Failure::builder().arn("gone").reason("MISSING").build())
+                .build()
+        });
+    let api = api(&[&rule], &[]);
+    let d = api.describe_services("prod", &["web".into()]).await.unwrap();
+    assert_eq!(rule.num_calls(), 1);
+    let s = &d.found[0];
+    assert_eq!(s.cluster, "prod");
+    assert_eq!(s.deployments[0].rollout_state.as_deref(), Some("FAILED"));
+    assert_eq!(s.deployments[0].failed, 3);
+    assert_eq!(s.events[0].message, "(service web) has started 1 tasks");
+    assert_eq!(s.events[0].created_at.unwrap().timestamp(), 1_700_000_000);
+    assert_eq!(s.deployment_config.circuit_breaker_enable, Some(true));
+    assert_eq!(s.deployment_config.circuit_breaker_rollback, Some(false));
+    assert_eq!(s.load_balancers[0].container_port, Some(8080));
+    assert!(s.awsvpc);
+    assert_eq!(s.subnets, vec!["subnet-1"]);
+    assert_eq!(d.failures, vec![("gone".to_string(), "MISSING".to_string())]);
+}
+
+#[tokio::test]
+async fn services_poller_paginates_and_batches_by_ten() {
+    // 25 services over 3 pages of ListServices; DescribeServices must be called 3 times (10+10+5).
+    let list = mock!(aws_sdk_ecs::Client::list_services)
+        .match_requests(|r| r.cluster() == Some("prod") && r.max_results() == Some(100))
+        .sequence()
+        .output(|| {
+            ListServicesOutput::builder()
+                .set_service_arns(Some((0..10).map(|i| format!("svc{i:02}")).collect()))
+                .next_token("p2")
+                .build()
+        })
+        .output(|| {
+            ListServicesOutput::builder()
+                .set_service_arns(Some((10..20).map(|i| format!("svc{i:02}")).collect()))
+                .next_token("p3")
+                .build()
+        })
+        .output(|| {
+            ListServicesOutput::builder()
+                .set_service_arns(Some((20..25).map(|i| format!("svc{i:02}")).collect()))
+                .build()
+        })
+        .build();
+    let describe = mock!(aws_sdk_ecs::Client::describe_services)
+        .match_requests(|r| r.services().len() <= 10)
+        .then_compute_output(|r| {
+            DescribeServicesOutput::builder()
+                .set_services(Some(r.services().iter().map(|n| svc(n)).collect()))
+                .build()
+        });
+    let api = api(&[&list, &describe], &[]);
+    let plan = PollPlan {
+        scope: Scope {
+            clusters: vec!["prod".into()],
+            services: vec![],
+        },
+        ..Default::default()
+    };
+    let update = ServicesPoller::new().poll(&api, &plan, now()).await;
+    assert!(update.errors.is_empty(), "{:?}", update.errors);
+    assert_eq!(list.num_calls(), 3);
+    assert_eq!(describe.num_calls(), 3);
+    match update.payload {
+        Some(ecswatch::poll::Payload::Services { services, listed_clusters }) => {
+            assert_eq!(services.len(), 25);
+            assert_eq!(listed_clusters, vec!["prod"]);
+        }
+        other => panic!("unexpected payload {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn stopped_tasks_request_shape_and_describe_once() {
+    let list = mock!(aws_sdk_ecs::Client::list_tasks)
+        .match_requests(|r| {
+            r.cluster() == Some("prod")
+                && r.service_name() == Some("web")
+                && r.desired_status() == Some(&ecs::DesiredStatus::Stopped)
+        })
+        .then_output(|| ListTasksOutput::builder().task_arns("arn:t/1").task_arns("arn:t/2").build());
+    let describe = mock!(aws_sdk_ecs::Client::describe_tasks)
+        .match_requests(|r| r.tasks().len() == 2)
+        .then_output(|| {
+            let task = |arn: &str, status: &str| {
+                ecs::Task::builder()
+                    .task_arn(arn)
+                    .cluster_arn("arn:aws:ecs:us-east-1:1:cluster/prod")
+                    .group("service:web")
+                    .last_status(status)
+                    .stop_code(ecs::TaskStopCode::EssentialContainerExited)
+                    .stopped_reason("Essential container in task exited")
+                    .containers(
+                        ecs::Container::builder()
+                            .name("app")
+                            .exit_code(137)
+                            .reason("OutOfMemoryError: Container killed due to memory usage")
+                            .build(),
+                    )
+                    .build()
+            };
+            DescribeTasksOutput::builder()
+                .tasks(task("arn:t/1", "STOPPED"))
+                .tasks(task("arn:t/2", "DEPROVISIONING"))
+                .build()
+        });
+    let describe_again = mock!(aws_sdk_ecs::Client::describe_tasks)
+        .match_requests(|r| r.tasks() == ["arn:t/2".to_string()])
+        .then_output(|| DescribeTasksOutput::builder().build());
+    let api = api(&[&list, &describe, &describe_again], &[]);
+    let plan = PollPlan {
+        services: vec![PlannedService {
+            key: ServiceKey::new("prod", "web"),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut poller = StoppedTasksPoller::new();
+    let first = poller.poll(&api, &plan, now()).await;
+    let Some(ecswatch::poll::Payload::StoppedTasks(tasks)) = first.payload else {
+        panic!("no tasks")
+    };
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[0].stop_code.as_deref(), Some("EssentialContainerExited"));
+    assert_eq!(tasks[0].containers[0].exit_code, Some(137));
+    assert_eq!(tasks[0].service_name(), Some("web"));
+    // Second poll: the STOPPED task is not described again; the one still stopping is.
+    poller.poll(&api, &plan, now()).await;
+    assert_eq!(describe.num_calls(), 1);
+    assert_eq!(describe_again.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn task_definition_masks_secret_values() {
+    let rule = mock!(aws_sdk_ecs::Client::describe_task_definition).then_output(|| {
+        DescribeTaskDefinitionOutput::builder()
+            .task_definition(
+                ecs::TaskDefinition::builder()
+                    .task_definition_arn("arn:aws:ecs:us-east-1:1:task-definition/web:3")
+                    .family("web")
+                    .revision(3)
+                    .container_definitions(
+                        ecs::ContainerDefinition::builder()
+                            .name("app")
+                            .image("nginx:1")
+                            .environment(ecs::KeyValuePair::builder().name("API_TOKEN").value("s3cr3t").build())
+                            .environment(ecs::KeyValuePair::builder().name("PORT").value("80").build())
+                            .log_configuration(
+                                ecs::LogConfiguration::builder()
+                                    .log_driver(ecs::LogDriver::Awslogs)
+                                    .options("awslogs-group", "/ecs/web")
+                                    .options("awslogs-stream-prefix", "ecs")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let api = api(&[&rule], &[]);
+    let td = api.describe_task_definition("web:3").await.unwrap();
+    let c = &td.containers[0];
+    assert_eq!(c.environment[0], ("API_TOKEN".to_string(), "********".to_string()));
+    assert_eq!(c.environment[1], ("PORT".to_string(), "80".to_string()));
+    let log = c.log.as_ref().unwrap();
+    assert_eq!((log.driver.as_str(), log.group.as_deref()), ("awslogs", Some("/ecs/web")));
+    assert!(!format!("{td:?}").contains("s3cr3t"));
+}
+
+async fn list_services_error(resp: Response) -> ecswatch::aws::ApiError {
+    let rule = mock!(aws_sdk_ecs::Client::list_services).then_http_response(move || {
+        let r = Response::new(resp.status(), SdkBody::from(resp.body().bytes().unwrap_or_default()));
+        r
+    });
+    let api = api(&[&rule], &[]);
+    api.list_services("prod", None).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn errors_are_classified() {
+    let e = list_services_error(json_error(400, "ThrottlingException", "Rate exceeded")).await;
+    assert_eq!((e.kind, e.operation), (ErrorKind::Throttled, "ecs:ListServices"));
+    assert_eq!(e.message, "Rate exceeded");
+
+    let e = list_services_error(json_error(
+        400,
+        "AccessDeniedException",
+        "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ecs:ListServices",
+    ))
+    .await;
+    assert_eq!(e.kind, ErrorKind::AccessDenied);
+    assert!(e.to_string().contains("ecs:ListServices"));
+
+    let e = list_services_error(json_error(400, "ExpiredTokenException", "The security token included in the request is expired")).await;
+    assert_eq!(e.kind, ErrorKind::ExpiredCredentials);
+
+    let e = list_services_error(Response::new(StatusCode::try_from(503).unwrap(), SdkBody::from("oops"))).await;
+    assert_eq!(e.kind, ErrorKind::Server);
+}
+
+#[tokio::test]
+async fn modeled_not_found_error() {
+    let rule = mock!(aws_sdk_ecs::Client::list_services).then_error(|| {
+        ListServicesError::ClusterNotFoundException(
+            aws_sdk_ecs::types::error::ClusterNotFoundException::builder()
+                .message("Cluster not found.")
+                .build(),
+        )
+    });
+    let api = api(&[&rule], &[]);
+    let e = api.list_services("nope", None).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert_eq!(e.code.as_deref(), Some("ClusterNotFoundException"));
+}
+
+#[tokio::test]
+async fn elb_query_protocol_errors_are_classified() {
+    let rule = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health).then_http_response(|| {
+        Response::new(
+            StatusCode::try_from(400).unwrap(),
+            SdkBody::from(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>TargetGroupNotFound</Code>\
+                 <Message>One or more target groups not found</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+            ),
+        )
+    });
+    let api = api(&[], &[&rule]);
+    let e = api.describe_target_health("arn:tg").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert_eq!(e.operation, "elasticloadbalancing:DescribeTargetHealth");
+}
