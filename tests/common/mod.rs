@@ -1,0 +1,102 @@
+//! Fixtures shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use ecswatch::diagnosis::Playbook;
+use ecswatch::model::*;
+use ecswatch::poll::{Payload, Scope, Source, Update};
+use ecswatch::store::Store;
+use std::sync::Arc;
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+pub fn store() -> Store {
+    Store::new(Scope::default(), "us-east-1".into(), Arc::new(Playbook::builtin()))
+}
+
+pub const TG: &str = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web-tg/abc";
+pub const TD: &str = "arn:aws:ecs:us-east-1:1:task-definition/web:7";
+
+/// A load-balanced awsvpc service with a safe configuration.
+pub fn service() -> Service {
+    Service {
+        arn: "arn:aws:ecs:us-east-1:1:service/prod/web".into(),
+        name: "web".into(),
+        cluster: "prod".into(),
+        status: "ACTIVE".into(),
+        desired: 2,
+        running: 2,
+        task_definition: TD.into(),
+        awsvpc: true,
+        health_check_grace_s: Some(60),
+        deployment_config: DeploymentConfig {
+            circuit_breaker_enable: Some(true),
+            circuit_breaker_rollback: Some(true),
+            ..Default::default()
+        },
+        deployments: vec![Deployment {
+            id: "ecs-svc/1".into(),
+            status: "PRIMARY".into(),
+            task_definition: TD.into(),
+            desired: 2,
+            running: 2,
+            rollout_state: Some("COMPLETED".into()),
+            ..Default::default()
+        }],
+        load_balancers: vec![LoadBalancerRef {
+            target_group_arn: Some(TG.into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+pub fn task_definition() -> TaskDefinition {
+    TaskDefinition {
+        arn: TD.into(),
+        family: "web".into(),
+        revision: 7,
+        network_mode: Some("awsvpc".into()),
+        containers: vec![ContainerDef {
+            name: "app".into(),
+            image: "1.dkr.ecr.us-east-1.amazonaws.com/web@sha256:abcd".into(),
+            essential: true,
+            command: vec!["/app/server".into()],
+            stop_timeout_s: Some(30),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+pub fn target_group() -> TargetGroup {
+    TargetGroup {
+        arn: TG.into(),
+        name: "web-tg".into(),
+        target_type: Some("ip".into()),
+        deregistration_delay_s: Some(20),
+        ..Default::default()
+    }
+}
+
+pub fn apply(store: &mut Store, source: Source, payload: Payload) {
+    store.apply(Update::new(source, t0(), Some(payload), vec![]));
+}
+
+/// A store holding `svc`, `td` and `tg` (healthy targets), findings computed.
+pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
+    let mut s = store();
+    apply(&mut s, Source::Services, Payload::Services { services: vec![svc], listed_clusters: vec!["prod".into()] });
+    apply(&mut s, Source::TaskDefinitions, Payload::TaskDefinitions(vec![td]));
+    let healthy = TargetHealth { id: "10.0.0.1".into(), port: Some(80), state: "healthy".into(), ..Default::default() };
+    apply(&mut s, Source::Targets, Payload::Targets(vec![(tg, vec![healthy])]));
+    s.refresh_findings(t0());
+    s
+}
+
+pub fn finding_ids(store: &Store) -> Vec<String> {
+    let st = store.services.values().next().expect("one service");
+    st.findings.iter().map(|f| f.id.clone()).collect()
+}
