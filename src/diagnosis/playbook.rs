@@ -236,9 +236,12 @@ fn compile(name: &str, line: usize, raw: RawRule, entries: &BTreeMap<String, Ent
 }
 
 impl Playbook {
-    /// The embedded playbook.
+    /// The embedded playbook, compiled once per process (clones share the compiled patterns).
     pub fn builtin() -> Self {
-        Self::load(None).expect("the embedded playbook is valid (tested)")
+        static BUILTIN: std::sync::OnceLock<Playbook> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Self::load(None).expect("the embedded playbook is valid (tested)"))
+            .clone()
     }
 
     /// The embedded playbook extended by a user file (entries override by id; rules go first).

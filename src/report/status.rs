@@ -1,6 +1,7 @@
 //! The one-word status of a service, shown on the board and in reports.
 
-use crate::diagnosis::Severity;
+use crate::diagnosis::{Severity, task_category};
+use crate::model::Time;
 use crate::store::{ServiceState, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,7 +25,7 @@ impl StatusBadge {
     }
 }
 
-pub fn status_badge(store: &Store, state: &ServiceState) -> StatusBadge {
+pub fn status_badge(store: &Store, state: &ServiceState, now: Time) -> StatusBadge {
     let s = &state.service;
     let primary_state = s.primary().and_then(|d| d.rollout_state.as_deref());
     let some_failed = s
@@ -41,13 +42,32 @@ pub fn status_badge(store: &Store, state: &ServiceState) -> StatusBadge {
         .target_groups_of(s)
         .iter()
         .any(|tg| tg.targets.iter().any(|t| t.state == "unhealthy"));
-    let critical = state
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Critical);
-    if s.running < s.desired || unhealthy || critical {
+    if s.running < s.desired || unhealthy || current_tasks_failing(store, state, now) {
         StatusBadge::Degraded
     } else {
         StatusBadge::Ok
     }
+}
+
+/// How recent a stopped task of the current task definition must be to count as "failing now".
+const RECENT_FAILURE_MIN: i64 = 15;
+
+/// Tasks of the current deployment keep failing: the primary counts failed tasks, or a task of
+/// its task definition stopped recently for a critical reason. Failures of a deployment that was
+/// rolled back stay in the findings but do not make the service degraded now.
+fn current_tasks_failing(store: &Store, state: &ServiceState, now: Time) -> bool {
+    let s = &state.service;
+    let Some(primary) = s.primary() else { return false };
+    if primary.failed > 0 {
+        return true;
+    }
+    state
+        .stopped
+        .iter()
+        .filter_map(|a| store.stopped_tasks.get(a))
+        .filter(|t| t.task_definition == primary.task_definition)
+        .filter(|t| t.stopped_at.is_some_and(|at| (now - at).num_minutes() < RECENT_FAILURE_MIN))
+        .any(|t| {
+            task_category(store.playbook(), t).is_some_and(|(e, _)| e.finding && e.severity == Severity::Critical)
+        })
 }

@@ -33,7 +33,7 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
         let _ = writeln!(o, "\nno services in scope");
     }
     let mut states: Vec<&ServiceState> = store.services.values().collect();
-    states.sort_by_key(|s| (status_badge(store, s), s.service.key()));
+    states.sort_by_key(|s| (status_badge(store, s, now), s.service.key()));
     for state in states {
         service_text(&mut o, store, state, now);
     }
@@ -63,7 +63,7 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         "\n{}/{}  {}  running {}/{}{}  {}",
         s.cluster,
         s.name,
-        status_badge(store, state).label(),
+        status_badge(store, state, now).label(),
         s.running,
         s.desired,
         if s.pending > 0 { format!(" (pending {})", s.pending) } else { String::new() },
