@@ -20,7 +20,10 @@ fn main() {
 
 fn print(out: &str) -> Result<(), Exit> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(()),
         // a closed pipe (`| head`) is not an error worth reporting
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -16,18 +16,30 @@ fn origin() -> chrono::DateTime<Utc> {
 
 async fn at(s: i64) -> (Store, Counted<DemoApi>) {
     let api = Counted::new(DemoApi::frozen(origin(), s));
-    let mut store = Store::new(Scope::default(), "us-east-1".into(), Arc::new(Playbook::builtin()));
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
     cycle::run_once(&api, &mut store, origin() + chrono::Duration::seconds(s)).await;
     (store, api)
 }
 
 fn badge(store: &Store, name: &str, s: i64) -> StatusBadge {
-    let st = store.services.values().find(|x| x.service.name == name).unwrap();
+    let st = store
+        .services
+        .values()
+        .find(|x| x.service.name == name)
+        .unwrap();
     status_badge(store, st, origin() + chrono::Duration::seconds(s))
 }
 
 fn top(store: &Store, name: &str) -> Option<String> {
-    let st = store.services.values().find(|s| s.service.name == name).unwrap();
+    let st = store
+        .services
+        .values()
+        .find(|s| s.service.name == name)
+        .unwrap();
     st.findings.first().map(|f| f.id.clone())
 }
 
@@ -38,21 +50,54 @@ async fn deploy_fails_trips_the_breaker_and_rolls_back() {
     assert_eq!(badge(&s, "payments-api", 5), StatusBadge::Ok);
 
     let (s, _) = at(START_AT_S).await;
-    assert_eq!(badge(&s, "checkout-api", START_AT_S), StatusBadge::Deploying);
-    assert_eq!(top(&s, "checkout-api").as_deref(), Some("image_pull_not_found"));
-    let checkout = s.services.values().find(|x| x.service.name == "checkout-api").unwrap();
+    assert_eq!(
+        badge(&s, "checkout-api", START_AT_S),
+        StatusBadge::Deploying
+    );
+    assert_eq!(
+        top(&s, "checkout-api").as_deref(),
+        Some("image_pull_not_found")
+    );
+    let checkout = s
+        .services
+        .values()
+        .find(|x| x.service.name == "checkout-api")
+        .unwrap();
     assert_eq!(checkout.service.primary().unwrap().failed, 2);
 
     let (s, _) = at(TRIP_AT_S + 10).await;
-    assert_eq!(badge(&s, "checkout-api", TRIP_AT_S + 10), StatusBadge::RollingBack);
-    let ids: Vec<&str> = s.services.values().find(|x| x.service.name == "checkout-api").unwrap()
-        .findings.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(&ids[..3], ["image_pull_not_found", "deployment_failed_circuit_breaker", "deployment_rollback"]);
+    assert_eq!(
+        badge(&s, "checkout-api", TRIP_AT_S + 10),
+        StatusBadge::RollingBack
+    );
+    let ids: Vec<&str> = s
+        .services
+        .values()
+        .find(|x| x.service.name == "checkout-api")
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(
+        &ids[..3],
+        [
+            "image_pull_not_found",
+            "deployment_failed_circuit_breaker",
+            "deployment_rollback"
+        ]
+    );
 
     let (s, _) = at(ROLLBACK_DONE_S + 30).await;
-    assert_eq!(badge(&s, "checkout-api", ROLLBACK_DONE_S + 30), StatusBadge::Ok);
+    assert_eq!(
+        badge(&s, "checkout-api", ROLLBACK_DONE_S + 30),
+        StatusBadge::Ok
+    );
     // the evidence of the failed deploy stays visible after the rollback
-    assert_eq!(top(&s, "checkout-api").as_deref(), Some("image_pull_not_found"));
+    assert_eq!(
+        top(&s, "checkout-api").as_deref(),
+        Some("image_pull_not_found")
+    );
     assert!(s.status.values().all(|st| st.errors.is_empty()));
 }
 
@@ -72,8 +117,15 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("GetMetricData"), 1);
     assert_eq!(c.get("FilterLogEvents"), 2);
     assert_eq!(c.total(), 17);
-    let checkout = s.services.values().find(|x| x.service.name == "checkout-api").unwrap();
-    assert!(checkout.metrics.values().all(|r| r.len() >= 59), "an hour of minutes");
+    let checkout = s
+        .services
+        .values()
+        .find(|x| x.service.name == "checkout-api")
+        .unwrap();
+    assert!(
+        checkout.metrics.values().all(|r| r.len() >= 59),
+        "an hour of minutes"
+    );
     assert!(!checkout.logs.is_empty());
 }
 
@@ -82,14 +134,24 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     let start = Utc::now() - chrono::Duration::seconds(START_AT_S);
     let api = Arc::new(Counted::new(DemoApi::with_clock(start, Utc::now)));
     let counts = api.counts();
-    let mut store = Store::new(Scope::default(), "us-east-1".into(), Arc::new(Playbook::builtin()));
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
     let (plan_tx, plan_rx) = tokio::sync::watch::channel(store.plan(None));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let handles = runner::spawn(api.clone(), plan_rx, tx);
     let mut seen = HashSet::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while seen.len() < Source::ALL.len() || store.services.is_empty() || store.plan(None).services[0].log_sources.is_empty() {
-        let update = tokio::time::timeout_at(deadline, rx.recv()).await.expect("updates keep coming").unwrap();
+    while seen.len() < Source::ALL.len()
+        || store.services.is_empty()
+        || store.plan(None).services[0].log_sources.is_empty()
+    {
+        let update = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("updates keep coming")
+            .unwrap();
         if update.payload.is_some() {
             seen.insert(update.source);
         }

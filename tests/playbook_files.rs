@@ -37,11 +37,29 @@ any = ['java\.lang\.OutOfMemoryError']
 "#,
     )
     .unwrap();
-    assert_eq!(pb.entry("oom").unwrap().title, "Our JVM heap is too big again");
-    assert_eq!(pb.classify_id(EvidenceKind::ContainerReason, "QueueFullException at Broker"), Some("legacy_queue_full"));
-    assert_eq!(pb.classify_id(EvidenceKind::ContainerReason, "java.lang.OutOfMemoryError: Java heap space"), Some("oom"));
+    assert_eq!(
+        pb.entry("oom").unwrap().title,
+        "Our JVM heap is too big again"
+    );
+    assert_eq!(
+        pb.classify_id(
+            EvidenceKind::ContainerReason,
+            "QueueFullException at Broker"
+        ),
+        Some("legacy_queue_full")
+    );
+    assert_eq!(
+        pb.classify_id(
+            EvidenceKind::ContainerReason,
+            "java.lang.OutOfMemoryError: Java heap space"
+        ),
+        Some("oom")
+    );
     // built-in rules still work
-    assert_eq!(pb.classify_id(EvidenceKind::TargetHealth, "Target.Timeout"), Some("elb_health_check_timeout"));
+    assert_eq!(
+        pb.classify_id(EvidenceKind::TargetHealth, "Target.Timeout"),
+        Some("elb_health_check_timeout")
+    );
     assert_eq!(pb.entries.len(), 86);
 }
 
@@ -60,7 +78,10 @@ fn unknown_finding_id_names_the_line() {
 #[test]
 fn bad_regex_names_the_pattern() {
     let e = load("[[rule]]\nid = \"oom\"\nany = ['(unclosed']\n").unwrap_err();
-    assert!(e.starts_with("my.toml:1: rule 'oom': bad pattern '(unclosed'"), "{e}");
+    assert!(
+        e.starts_with("my.toml:1: rule 'oom': bad pattern '(unclosed'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -70,13 +91,19 @@ fn unknown_kind_and_unknown_field_and_empty_rule() {
     let e = load("[[rule]]\nid = \"oom\"\nanyy = ['x']\n").unwrap_err();
     assert!(e.starts_with("my.toml:") && e.contains("anyy"), "{e}");
     let e = load("[[rule]]\nid = \"oom\"\n").unwrap_err();
-    assert_eq!(e, "my.toml:1: rule 'oom' has nothing to match (any, all, exit_codes or exit_range)");
+    assert_eq!(
+        e,
+        "my.toml:1: rule 'oom' has nothing to match (any, all, exit_codes or exit_range)"
+    );
 }
 
 #[test]
 fn entry_missing_a_field() {
     let e = load("[entry.x]\nseverity = \"info\"\nrank = 1\n").unwrap_err();
-    assert!(e.starts_with("my.toml:1:") && e.contains("missing field"), "{e}");
+    assert!(
+        e.starts_with("my.toml:1:") && e.contains("missing field"),
+        "{e}"
+    );
     let e = load("[entry.x]\nseverity = \"fatal\"\nrank = 1\ntitle=\"\"\nmeaning=\"\"\nfix=\"\"\nconfirm=\"\"\n").unwrap_err();
     assert!(e.starts_with("my.toml:2:") && e.contains("fatal"), "{e}");
 }
@@ -92,7 +119,9 @@ fn files_from_disk_empty_binary_and_missing() {
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
     let e = Playbook::load_path(&binary).unwrap_err().to_string();
     assert_eq!(e, format!("{}: not UTF-8 text (byte 0)", binary.display()));
-    let e = Playbook::load_path(&dir.join("missing.toml")).unwrap_err().to_string();
+    let e = Playbook::load_path(&dir.join("missing.toml"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("missing.toml: cannot read"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,62 +2,238 @@
 //! incidents — reworded across platform versions, truncated, older console phrasing — none of
 //! which appears in the reference file. Plus precedence and unknown text.
 
-use ecswatch::diagnosis::{EvidenceKind, Playbook};
 use EvidenceKind::*;
+use ecswatch::diagnosis::{EvidenceKind, Playbook};
 
 const VARIANTS: &[(EvidenceKind, &str, &str)] = &[
     // image: reworded and older Docker-daemon phrasing
-    (StoppedReason, "CannotPullContainerError: Error response from daemon: manifest for 111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found", "image_pull_not_found"),
-    (ContainerReason, "CannotPullContainerError: failed to resolve ref docker.io/acme/api:2.0: docker.io/acme/api:2.0: not found", "image_pull_not_found"),
-    (StoppedReason, "CannotPullContainerError: Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp 10.0.0.1:443: i/o timeout", "image_pull_no_route"),
-    (StoppedReason, "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 1.dkr.ecr.us-east-1.amazonaws.com/app:v1: failed to do request: Head \"https://1.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/v1\": dial tcp 3.2", "image_pull_no_route"),
-    (StoppedReason, "ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed", "image_pull_no_route"),
-    (StoppedReason, "CannotPullContainerError: Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading", "image_pull_rate_limited"),
-    (StoppedReason, "CannotPullContainerError: no matching manifest for linux/arm64/v8 in the manifest list entries", "image_platform_mismatch"),
-    (ContainerReason, "CannotPullContainerError: Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired. Reauthenticate and try again.", "image_pull_auth"),
-    (ContainerReason, "CannotPullContainerError: Error response from daemon: Head \"https://ghcr.io/v2/acme/api/manifests/1.0\": unauthorized: authentication required", "image_pull_auth"),
-    (StoppedReason, "CannotPullContainerError: failed to register layer: write /usr/lib/jvm/libjvm.so: no space left on device", "ephemeral_storage"),
+    (
+        StoppedReason,
+        "CannotPullContainerError: Error response from daemon: manifest for 111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:latest not found: manifest unknown: Requested image not found",
+        "image_pull_not_found",
+    ),
+    (
+        ContainerReason,
+        "CannotPullContainerError: failed to resolve ref docker.io/acme/api:2.0: docker.io/acme/api:2.0: not found",
+        "image_pull_not_found",
+    ),
+    (
+        StoppedReason,
+        "CannotPullContainerError: Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp 10.0.0.1:443: i/o timeout",
+        "image_pull_no_route",
+    ),
+    (
+        StoppedReason,
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 1.dkr.ecr.us-east-1.amazonaws.com/app:v1: failed to do request: Head \"https://1.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/v1\": dial tcp 3.2",
+        "image_pull_no_route",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed",
+        "image_pull_no_route",
+    ),
+    (
+        StoppedReason,
+        "CannotPullContainerError: Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading",
+        "image_pull_rate_limited",
+    ),
+    (
+        StoppedReason,
+        "CannotPullContainerError: no matching manifest for linux/arm64/v8 in the manifest list entries",
+        "image_platform_mismatch",
+    ),
+    (
+        ContainerReason,
+        "CannotPullContainerError: Error response from daemon: pull access denied for 111122223333.dkr.ecr.us-east-1.amazonaws.com/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired. Reauthenticate and try again.",
+        "image_pull_auth",
+    ),
+    (
+        ContainerReason,
+        "CannotPullContainerError: Error response from daemon: Head \"https://ghcr.io/v2/acme/api/manifests/1.0\": unauthorized: authentication required",
+        "image_pull_auth",
+    ),
+    (
+        StoppedReason,
+        "CannotPullContainerError: failed to register layer: write /usr/lib/jvm/libjvm.so: no space left on device",
+        "ephemeral_storage",
+    ),
     // init
-    (StoppedReason, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/exec/abc is not authorized to perform: ssm:GetParameters", "secrets_pull_permission"),
-    (StoppedReason, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:1:secret:db: ResourceNotFoundException: Secrets Manager can't find the specified secret.", "secrets_pull_permission"),
-    (StoppedReason, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): RequestError: send request failed caused by: Post \"https://secretsmanager.us-east-1.amazonaws.com/\": dial tcp 10.1.2.3:443: i/o timeout", "secrets_pull_network"),
-    (StoppedReason, "ResourceInitializationError: failed to validate logger args: create stream has been retried 7 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::1:assumed-role/exec is not authorized to perform: logs:CreateLogStream", "log_permission"),
-    (StoppedReason, "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.", "log_group_missing"),
-    (StoppedReason, "ResourceInitializationError: failed to validate logger args: : signal: killed", "log_network"),
-    (StoppedReason, "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out", "efs_mount_failed"),
-    (StoppedReason, "Timeout waiting for network interface provisioning to complete.", "eni_provisioning_timeout"),
+    (
+        StoppedReason,
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/exec/abc is not authorized to perform: ssm:GetParameters",
+        "secrets_pull_permission",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:1:secret:db: ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+        "secrets_pull_permission",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): RequestError: send request failed caused by: Post \"https://secretsmanager.us-east-1.amazonaws.com/\": dial tcp 10.1.2.3:443: i/o timeout",
+        "secrets_pull_network",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 7 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::1:assumed-role/exec is not authorized to perform: logs:CreateLogStream",
+        "log_permission",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+        "log_group_missing",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: failed to validate logger args: : signal: killed",
+        "log_network",
+    ),
+    (
+        StoppedReason,
+        "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out",
+        "efs_mount_failed",
+    ),
+    (
+        StoppedReason,
+        "Timeout waiting for network interface provisioning to complete.",
+        "eni_provisioning_timeout",
+    ),
     // runtime
-    (ContainerReason, "OutOfMemoryError: Container killed due to memo", "oom"),
-    (ContainerReason, "CannotStartContainerError: API error (500): OCI runtime create failed: container_linux.go:349: starting container process caused \"exec: \\\"/docker-entrypoint.sh\\\": permission denied\": unknown", "bad_entrypoint"),
-    (ContainerReason, "standard_init_linux.go:228: exec user process caused: exec format error", "bad_entrypoint"),
-    (ContainerReason, "CannotStartContainerError: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: rootfs_linux.go:76: mounting \"/efs\" to rootfs at \"/data\" caused: mount through procfd: no such file or directory: unknown", "volume_error"),
-    (ContainerReason, "DockerTimeoutError: Could not transition to created; timed out after waiting 4m0s", "container_runtime_timeout"),
-    (ContainerReason, "CannotCreateContainerError: Error response from daemon: devmapper: Thin Pool has 0 free data blocks", "host_disk_full"),
+    (
+        ContainerReason,
+        "OutOfMemoryError: Container killed due to memo",
+        "oom",
+    ),
+    (
+        ContainerReason,
+        "CannotStartContainerError: API error (500): OCI runtime create failed: container_linux.go:349: starting container process caused \"exec: \\\"/docker-entrypoint.sh\\\": permission denied\": unknown",
+        "bad_entrypoint",
+    ),
+    (
+        ContainerReason,
+        "standard_init_linux.go:228: exec user process caused: exec format error",
+        "bad_entrypoint",
+    ),
+    (
+        ContainerReason,
+        "CannotStartContainerError: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: rootfs_linux.go:76: mounting \"/efs\" to rootfs at \"/data\" caused: mount through procfd: no such file or directory: unknown",
+        "volume_error",
+    ),
+    (
+        ContainerReason,
+        "DockerTimeoutError: Could not transition to created; timed out after waiting 4m0s",
+        "container_runtime_timeout",
+    ),
+    (
+        ContainerReason,
+        "CannotCreateContainerError: Error response from daemon: devmapper: Thin Pool has 0 free data blocks",
+        "host_disk_full",
+    ),
     // placement, quotas, deploy (older "service X" form and newer "(service X)" form)
-    (ServiceEvent, "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 1234) is already using a port required by your task.", "placement_port_conflict"),
-    (ServiceEvent, "service web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 1234 has insufficient CPU units available.", "placement_insufficient_cpu"),
-    (ServiceEvent, "(service web) was unable to place a task. Reason: You've reached the limit on the number of tasks you can run concurrently. For more information, see the Troubleshooting section.", "task_limit_quota"),
-    (ServiceEvent, "(service web) was unable to place a task. Reason: No Fargate configuration exists for given values: 512 CPU, 8192 memory.", "task_size_quota"),
-    (ServiceEvent, "(service web) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::1:role/web' that was provided for this task.)", "task_role_assume_failed"),
-    (ServiceEvent, "(service web) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.", "fargate_capacity_unavailable"),
-    (ServiceEvent, "(service web) (deployment ecs-svc/123) deployment failed: tasks failed to start.", "deployment_failed_circuit_breaker"),
-    (RolloutReason, "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/987.", "deployment_rollback"),
-    (RolloutReason, "CloudWatch alarm(s) requested rollback: web-5xx", "deployment_failed_alarm"),
-    (ServiceEvent, "(service web) has started 2 tasks: (task a) (task b).", "task_started"),
-    (ServiceEvent, "(service web) has reached a steady state.", "steady_state"),
+    (
+        ServiceEvent,
+        "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 1234) is already using a port required by your task.",
+        "placement_port_conflict",
+    ),
+    (
+        ServiceEvent,
+        "service web was unable to place a task because no container instance met all of its requirements. The closest matching container-instance 1234 has insufficient CPU units available.",
+        "placement_insufficient_cpu",
+    ),
+    (
+        ServiceEvent,
+        "(service web) was unable to place a task. Reason: You've reached the limit on the number of tasks you can run concurrently. For more information, see the Troubleshooting section.",
+        "task_limit_quota",
+    ),
+    (
+        ServiceEvent,
+        "(service web) was unable to place a task. Reason: No Fargate configuration exists for given values: 512 CPU, 8192 memory.",
+        "task_size_quota",
+    ),
+    (
+        ServiceEvent,
+        "(service web) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::1:role/web' that was provided for this task.)",
+        "task_role_assume_failed",
+    ),
+    (
+        ServiceEvent,
+        "(service web) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.",
+        "fargate_capacity_unavailable",
+    ),
+    (
+        ServiceEvent,
+        "(service web) (deployment ecs-svc/123) deployment failed: tasks failed to start.",
+        "deployment_failed_circuit_breaker",
+    ),
+    (
+        RolloutReason,
+        "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/987.",
+        "deployment_rollback",
+    ),
+    (
+        RolloutReason,
+        "CloudWatch alarm(s) requested rollback: web-5xx",
+        "deployment_failed_alarm",
+    ),
+    (
+        ServiceEvent,
+        "(service web) has started 2 tasks: (task a) (task b).",
+        "task_started",
+    ),
+    (
+        ServiceEvent,
+        "(service web) has reached a steady state.",
+        "steady_state",
+    ),
     // health
-    (ServiceEvent, "(service web) (port 80) is unhealthy in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1) due to (reason Health checks failed with these codes: [404]).", "elb_health_check_bad_status"),
-    (ServiceEvent, "(service web) (instance i-1) (port 80) is unhealthy in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1) due to (reason Request timed out).", "elb_health_check_timeout"),
-    (StoppedReason, "Task failed container health checks", "container_health_check_failed"),
-    (TargetHealth, "Target is in an Availability Zone that is not enabled for the load balancer", "elb_az_not_enabled"),
-    (TargetHealth, "Initial health checks in progress", "target_warming_up"),
-    (TargetHealth, "Target.InvalidState", "target_group_misconfig"),
+    (
+        ServiceEvent,
+        "(service web) (port 80) is unhealthy in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1) due to (reason Health checks failed with these codes: [404]).",
+        "elb_health_check_bad_status",
+    ),
+    (
+        ServiceEvent,
+        "(service web) (instance i-1) (port 80) is unhealthy in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1) due to (reason Request timed out).",
+        "elb_health_check_timeout",
+    ),
+    (
+        StoppedReason,
+        "Task failed container health checks",
+        "container_health_check_failed",
+    ),
+    (
+        TargetHealth,
+        "Target is in an Availability Zone that is not enabled for the load balancer",
+        "elb_az_not_enabled",
+    ),
+    (
+        TargetHealth,
+        "Initial health checks in progress",
+        "target_warming_up",
+    ),
+    (
+        TargetHealth,
+        "Target.InvalidState",
+        "target_group_misconfig",
+    ),
     (TargetHealth, "Target.Timeout", "elb_health_check_timeout"),
-    (TargetHealth, "Health checks failed", "elb_health_check_failed"),
+    (
+        TargetHealth,
+        "Health checks failed",
+        "elb_health_check_failed",
+    ),
     // lifecycle
     (StoppedReason, "Task stopped by user", "user_initiated_stop"),
-    (StoppedReason, "Your Spot Task was interrupted.", "spot_interruption"),
-    (StoppedReason, "ECS is performing maintenance on the underlying infrastructure hosting the task", "termination_notice"),
+    (
+        StoppedReason,
+        "Your Spot Task was interrupted.",
+        "spot_interruption",
+    ),
+    (
+        StoppedReason,
+        "ECS is performing maintenance on the underlying infrastructure hosting the task",
+        "termination_notice",
+    ),
     (StopCode, "TaskFailedToStart", "task_failed_to_start"),
     // exit codes in the forms people paste them
     (ExitCode, "2", "app_error"),
@@ -75,7 +251,13 @@ fn variants_written_from_the_documentation_classify() {
             (got != Some(want)).then(|| format!("{k:?}: want {want}, got {got:?}: {text}"))
         })
         .collect();
-    assert!(wrong.is_empty(), "{} of {} variants wrong:\n{}", wrong.len(), VARIANTS.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} variants wrong:\n{}",
+        wrong.len(),
+        VARIANTS.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -83,10 +265,22 @@ fn the_specific_cause_wins_over_the_generic_one() {
     let pb = Playbook::builtin();
     let text = "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref \
                 1.dkr.ecr.us-east-1.amazonaws.com/app:v2: not found. Essential container in task exited";
-    assert_eq!(pb.classify_id(StoppedReason, text), Some("image_pull_not_found"));
-    assert_eq!(pb.classify(None, text).map(|e| e.id.as_str()), Some("image_pull_not_found"));
+    assert_eq!(
+        pb.classify_id(StoppedReason, text),
+        Some("image_pull_not_found")
+    );
+    assert_eq!(
+        pb.classify(None, text).map(|e| e.id.as_str()),
+        Some("image_pull_not_found")
+    );
     // ECR throttling is throttling, not a permission problem
-    assert_eq!(pb.classify_id(ContainerReason, "CannotPullECRContainerError: ThrottlingException: Rate exceeded"), Some("throttled"));
+    assert_eq!(
+        pb.classify_id(
+            ContainerReason,
+            "CannotPullECRContainerError: ThrottlingException: Rate exceeded"
+        ),
+        Some("throttled")
+    );
     // a secret fetched over "unable to pull secrets or registry auth" is about the secret
     assert_eq!(
         pb.classify_id(StoppedReason, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException: not authorized"),
@@ -105,7 +299,11 @@ fn unknown_text_is_none_not_a_guess() {
         "(service web) updated its configuration",
         "exitCode",
     ] {
-        assert_eq!(pb.classify(None, text).map(|e| e.id.clone()), None, "{text:?}");
+        assert_eq!(
+            pb.classify(None, text).map(|e| e.id.clone()),
+            None,
+            "{text:?}"
+        );
     }
     assert_eq!(pb.classify_id(TargetHealth, "Target.SomethingNew"), None);
     assert_eq!(pb.classify_id(ExitCode, "not a number"), None);

@@ -31,7 +31,13 @@ fn every_reference_message_classifies_to_its_category() {
             wrong.push(format!("{kind}: want {want}, got {got:?}: {text}"));
         }
     }
-    assert!(wrong.is_empty(), "{} of {} misclassified:\n{}", wrong.len(), all.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} misclassified:\n{}",
+        wrong.len(),
+        all.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -73,7 +79,14 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         "target_type_not_ip",
         "plaintext_secret_env",
     ] {
-        assert!(pb.entry(lint).is_some(), "no playbook entry for lint {lint}");
+        assert!(
+            pb.entry(lint).is_some(),
+            "no playbook entry for lint {lint}"
+        );
     }
-    assert_eq!(pb.entries.len(), 85, "entries other than the taxonomy and the lints");
+    assert_eq!(
+        pb.entries.len(),
+        85,
+        "entries other than the taxonomy and the lints"
+    );
 }

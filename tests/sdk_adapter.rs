@@ -25,7 +25,9 @@ macro_rules! client {
             $krate::Config::builder()
                 .behavior_version($krate::config::BehaviorVersion::latest())
                 .region($krate::config::Region::new("us-east-1"))
-                .credentials_provider($krate::config::Credentials::new("AKID", "SECRET", None, None, "test"))
+                .credentials_provider($krate::config::Credentials::new(
+                    "AKID", "SECRET", None, None, "test",
+                ))
                 .retry_config($krate::config::retry::RetryConfig::disabled())
                 .http_client(create_mock_http_client())
                 .interceptor(interceptor)
@@ -86,26 +88,35 @@ async fn describe_services_maps_deployments_events_and_sanitizes() {
                         .desired_count(2)
                         .failed_tasks(3)
                         .rollout_state(ecs::DeploymentRolloutState::Failed)
-                        .rollout_state_reason("ECS deployment circuit breaker: tasks failed to start.")
+                        .rollout_state_reason(
+                            "ECS deployment circuit breaker: tasks failed to start.",
+                        )
                         .build(),
                 )
                 .events(
                     ecs::ServiceEvent::builder()
                         .id("e1")
-                        .message("(service web) \u{1b}]52;c;ZXZpbA==\u{7}has started 1 tasks\u{1b}[2J")
+                        .message(
+                            "(service web) \u{1b}]52;c;ZXZpbA==\u{7}has started 1 tasks\u{1b}[2J",
+                        )
                         .created_at(aws_smithy_types::DateTime::from_secs(1_700_000_000))
                         .build(),
                 )
                 .deployment_configuration(
                     ecs::DeploymentConfiguration::builder()
                         .deployment_circuit_breaker(
-                            ecs::DeploymentCircuitBreaker::builder().enable(true).rollback(false).build(),
+                            ecs::DeploymentCircuitBreaker::builder()
+                                .enable(true)
+                                .rollback(false)
+                                .build(),
                         )
                         .build(),
                 )
                 .load_balancers(
                     ecs::LoadBalancer::builder()
-                        .target_group_arn("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc")
+                        .target_group_arn(
+                            "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc",
+                        )
                         .container_name("app")
                         .container_port(8080)
                         .build(),
@@ -113,17 +124,28 @@ async fn describe_services_maps_deployments_events_and_sanitizes() {
                 .network_configuration(
                     ecs::NetworkConfiguration::builder()
                         .awsvpc_configuration(
-                            ecs::AwsVpcConfiguration::builder().subnets("subnet-1").build().unwrap(),
+                            ecs::AwsVpcConfiguration::builder()
+                                .subnets("subnet-1")
+                                .build()
+                                .unwrap(),
                         )
                         .build(),
                 );
             DescribeServicesOutput::builder()
                 .services(s.build())
-                .failures(ecs::Failure::builder().arn("gone").reason("MISSING").build())
+                .failures(
+                    ecs::Failure::builder()
+                        .arn("gone")
+                        .reason("MISSING")
+                        .build(),
+                )
                 .build()
         });
     let api = api(&[&rule], &[]);
-    let d = api.describe_services("prod", &["web".into()]).await.unwrap();
+    let d = api
+        .describe_services("prod", &["web".into()])
+        .await
+        .unwrap();
     assert_eq!(rule.num_calls(), 1);
     let s = &d.found[0];
     assert_eq!(s.cluster, "prod");
@@ -136,7 +158,10 @@ async fn describe_services_maps_deployments_events_and_sanitizes() {
     assert_eq!(s.load_balancers[0].container_port, Some(8080));
     assert!(s.awsvpc);
     assert_eq!(s.subnets, vec!["subnet-1"]);
-    assert_eq!(d.failures, vec![("gone".to_string(), "MISSING".to_string())]);
+    assert_eq!(
+        d.failures,
+        vec![("gone".to_string(), "MISSING".to_string())]
+    );
 }
 
 #[tokio::test]
@@ -183,7 +208,10 @@ async fn services_poller_paginates_and_batches_by_ten() {
     assert_eq!(list.num_calls(), 3);
     assert_eq!(describe.num_calls(), 3);
     match update.payload {
-        Some(ecswatch::poll::Payload::Services { services, listed_clusters }) => {
+        Some(ecswatch::poll::Payload::Services {
+            services,
+            listed_clusters,
+        }) => {
             assert_eq!(services.len(), 25);
             assert_eq!(listed_clusters, vec!["prod"]);
         }
@@ -199,7 +227,12 @@ async fn stopped_tasks_request_shape_and_describe_once() {
                 && r.service_name() == Some("web")
                 && r.desired_status() == Some(&ecs::DesiredStatus::Stopped)
         })
-        .then_output(|| ListTasksOutput::builder().task_arns("arn:t/1").task_arns("arn:t/2").build());
+        .then_output(|| {
+            ListTasksOutput::builder()
+                .task_arns("arn:t/1")
+                .task_arns("arn:t/2")
+                .build()
+        });
     let describe = mock!(aws_sdk_ecs::Client::describe_tasks)
         .match_requests(|r| r.tasks().len() == 2)
         .then_output(|| {
@@ -242,7 +275,10 @@ async fn stopped_tasks_request_shape_and_describe_once() {
         panic!("no tasks")
     };
     assert_eq!(tasks.len(), 2);
-    assert_eq!(tasks[0].stop_code.as_deref(), Some("EssentialContainerExited"));
+    assert_eq!(
+        tasks[0].stop_code.as_deref(),
+        Some("EssentialContainerExited")
+    );
     assert_eq!(tasks[0].containers[0].exit_code, Some(137));
     assert_eq!(tasks[0].service_name(), Some("web"));
     // Second poll: the STOPPED task is not described again; the one still stopping is.
@@ -264,8 +300,18 @@ async fn task_definition_masks_secret_values() {
                         ecs::ContainerDefinition::builder()
                             .name("app")
                             .image("nginx:1")
-                            .environment(ecs::KeyValuePair::builder().name("API_TOKEN").value("s3cr3t").build())
-                            .environment(ecs::KeyValuePair::builder().name("PORT").value("80").build())
+                            .environment(
+                                ecs::KeyValuePair::builder()
+                                    .name("API_TOKEN")
+                                    .value("s3cr3t")
+                                    .build(),
+                            )
+                            .environment(
+                                ecs::KeyValuePair::builder()
+                                    .name("PORT")
+                                    .value("80")
+                                    .build(),
+                            )
                             .log_configuration(
                                 ecs::LogConfiguration::builder()
                                     .log_driver(ecs::LogDriver::Awslogs)
@@ -283,17 +329,25 @@ async fn task_definition_masks_secret_values() {
     let api = api(&[&rule], &[]);
     let td = api.describe_task_definition("web:3").await.unwrap();
     let c = &td.containers[0];
-    assert_eq!(c.environment[0], ("API_TOKEN".to_string(), "********".to_string()));
+    assert_eq!(
+        c.environment[0],
+        ("API_TOKEN".to_string(), "********".to_string())
+    );
     assert_eq!(c.environment[1], ("PORT".to_string(), "80".to_string()));
     let log = c.log.as_ref().unwrap();
-    assert_eq!((log.driver.as_str(), log.group.as_deref()), ("awslogs", Some("/ecs/web")));
+    assert_eq!(
+        (log.driver.as_str(), log.group.as_deref()),
+        ("awslogs", Some("/ecs/web"))
+    );
     assert!(!format!("{td:?}").contains("s3cr3t"));
 }
 
 async fn list_services_error(resp: Response) -> ecswatch::aws::ApiError {
     let rule = mock!(aws_sdk_ecs::Client::list_services).then_http_response(move || {
-        let r = Response::new(resp.status(), SdkBody::from(resp.body().bytes().unwrap_or_default()));
-        r
+        Response::new(
+            resp.status(),
+            SdkBody::from(resp.body().bytes().unwrap_or_default()),
+        )
     });
     let api = api(&[&rule], &[]);
     api.list_services("prod", None).await.unwrap_err()
@@ -302,7 +356,10 @@ async fn list_services_error(resp: Response) -> ecswatch::aws::ApiError {
 #[tokio::test]
 async fn errors_are_classified() {
     let e = list_services_error(json_error(400, "ThrottlingException", "Rate exceeded")).await;
-    assert_eq!((e.kind, e.operation), (ErrorKind::Throttled, "ecs:ListServices"));
+    assert_eq!(
+        (e.kind, e.operation),
+        (ErrorKind::Throttled, "ecs:ListServices")
+    );
     assert_eq!(e.message, "Rate exceeded");
 
     let e = list_services_error(json_error(
@@ -314,10 +371,19 @@ async fn errors_are_classified() {
     assert_eq!(e.kind, ErrorKind::AccessDenied);
     assert!(e.to_string().contains("ecs:ListServices"));
 
-    let e = list_services_error(json_error(400, "ExpiredTokenException", "The security token included in the request is expired")).await;
+    let e = list_services_error(json_error(
+        400,
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    ))
+    .await;
     assert_eq!(e.kind, ErrorKind::ExpiredCredentials);
 
-    let e = list_services_error(Response::new(StatusCode::try_from(503).unwrap(), SdkBody::from("oops"))).await;
+    let e = list_services_error(Response::new(
+        StatusCode::try_from(503).unwrap(),
+        SdkBody::from("oops"),
+    ))
+    .await;
     assert_eq!(e.kind, ErrorKind::Server);
 }
 

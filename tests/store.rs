@@ -17,7 +17,10 @@ fn event(i: i64) -> ServiceEvent {
 }
 
 fn services(svc: Service) -> Payload {
-    Payload::Services { services: vec![svc], listed_clusters: vec!["prod".into()] }
+    Payload::Services {
+        services: vec![svc],
+        listed_clusters: vec!["prod".into()],
+    }
 }
 
 #[test]
@@ -28,19 +31,35 @@ fn events_merge_deduplicated_newest_first_and_bounded() {
     apply(&mut s, Source::Services, services(svc.clone()));
     // ECS keeps 100: the next poll has 50 new ones and drops the 50 oldest
     svc.events = (50..150).rev().map(event).collect();
-    assert!(s.apply(Update::new(Source::Services, t0(), Some(services(svc.clone())), vec![])));
+    assert!(s.apply(Update::new(
+        Source::Services,
+        t0(),
+        Some(services(svc.clone())),
+        vec![]
+    )));
     let st = s.services.values().next().unwrap();
     assert_eq!(st.events.len(), 150);
     assert_eq!(st.events[0].id, "e149");
     assert_eq!(st.events[149].id, "e0");
     // the same poll again changes nothing
-    assert!(!s.apply(Update::new(Source::Services, t0(), Some(services(svc.clone())), vec![])));
+    assert!(!s.apply(Update::new(
+        Source::Services,
+        t0(),
+        Some(services(svc.clone())),
+        vec![]
+    )));
     // bounded
     for chunk in 0..15 {
-        svc.events = (chunk * 100 + 150..chunk * 100 + 250).rev().map(event).collect();
+        svc.events = (chunk * 100 + 150..chunk * 100 + 250)
+            .rev()
+            .map(event)
+            .collect();
         apply(&mut s, Source::Services, services(svc.clone()));
     }
-    assert_eq!(s.services.values().next().unwrap().events.len(), EVENTS_KEPT);
+    assert_eq!(
+        s.services.values().next().unwrap().events.len(),
+        EVENTS_KEPT
+    );
 }
 
 fn stopped(i: i64, service: &str) -> StoppedTask {
@@ -58,18 +77,39 @@ fn stopped(i: i64, service: &str) -> StoppedTask {
 fn stopped_tasks_are_kept_after_ecs_forgets_them_and_filed_by_service() {
     let mut s = store();
     apply(&mut s, Source::Services, services(service()));
-    apply(&mut s, Source::StoppedTasks, Payload::StoppedTasks(vec![stopped(1, "web"), stopped(2, "other")]));
+    apply(
+        &mut s,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![stopped(1, "web"), stopped(2, "other")]),
+    );
     // next poll: ECS no longer lists t1, reports t3
-    apply(&mut s, Source::StoppedTasks, Payload::StoppedTasks(vec![stopped(3, "web")]));
+    apply(
+        &mut s,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![stopped(3, "web")]),
+    );
     let st = s.services.values().next().unwrap();
-    assert_eq!(st.stopped, ["arn:aws:ecs:us-east-1:1:task/prod/t3", "arn:aws:ecs:us-east-1:1:task/prod/t1"]);
-    assert!(s.stopped_tasks.contains_key("arn:aws:ecs:us-east-1:1:task/prod/t2"));
+    assert_eq!(
+        st.stopped,
+        [
+            "arn:aws:ecs:us-east-1:1:task/prod/t3",
+            "arn:aws:ecs:us-east-1:1:task/prod/t1"
+        ]
+    );
+    assert!(
+        s.stopped_tasks
+            .contains_key("arn:aws:ecs:us-east-1:1:task/prod/t2")
+    );
 }
 
 #[test]
 fn tasks_seen_before_their_service_are_attached_later() {
     let mut s = store();
-    apply(&mut s, Source::StoppedTasks, Payload::StoppedTasks(vec![stopped(1, "web")]));
+    apply(
+        &mut s,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![stopped(1, "web")]),
+    );
     apply(&mut s, Source::Services, services(service()));
     assert_eq!(s.services.values().next().unwrap().stopped.len(), 1);
 }
@@ -79,10 +119,29 @@ fn metrics_merge_by_timestamp() {
     let mut s = store();
     apply(&mut s, Source::Services, services(service()));
     let key = ServiceKey::new("prod", "web");
-    let p = |m: i64, v: f64| MetricPoint { t: t0() + chrono::Duration::minutes(m), v };
-    apply(&mut s, Source::Metrics, Payload::Metrics(vec![(key.clone(), MetricKind::CpuUtilization, vec![p(0, 1.0), p(1, 2.0)])]));
+    let p = |m: i64, v: f64| MetricPoint {
+        t: t0() + chrono::Duration::minutes(m),
+        v,
+    };
+    apply(
+        &mut s,
+        Source::Metrics,
+        Payload::Metrics(vec![(
+            key.clone(),
+            MetricKind::CpuUtilization,
+            vec![p(0, 1.0), p(1, 2.0)],
+        )]),
+    );
     // the window overlaps: minute 1 revised, minute 2 new, minute 0 already there
-    apply(&mut s, Source::Metrics, Payload::Metrics(vec![(key.clone(), MetricKind::CpuUtilization, vec![p(0, 1.0), p(1, 2.5), p(2, 3.0)])]));
+    apply(
+        &mut s,
+        Source::Metrics,
+        Payload::Metrics(vec![(
+            key.clone(),
+            MetricKind::CpuUtilization,
+            vec![p(0, 1.0), p(1, 2.5), p(2, 3.0)],
+        )]),
+    );
     let ring = &s.services[&key].metrics[&MetricKind::CpuUtilization];
     let vals: Vec<f64> = ring.iter().map(|p| p.v).collect();
     assert_eq!(vals, [1.0, 2.5, 3.0]);
@@ -99,10 +158,25 @@ fn logs_deduplicated_and_bounded() {
         stream: "ecs/app/1".into(),
         message: format!("line {i}"),
     };
-    apply(&mut s, Source::Logs, Payload::Logs(vec![(key.clone(), (0..10).map(line).collect())]));
-    apply(&mut s, Source::Logs, Payload::Logs(vec![(key.clone(), (5..15).map(line).collect())]));
+    apply(
+        &mut s,
+        Source::Logs,
+        Payload::Logs(vec![(key.clone(), (0..10).map(line).collect())]),
+    );
+    apply(
+        &mut s,
+        Source::Logs,
+        Payload::Logs(vec![(key.clone(), (5..15).map(line).collect())]),
+    );
     assert_eq!(s.services[&key].logs.len(), 15);
-    apply(&mut s, Source::Logs, Payload::Logs(vec![(key.clone(), (0..LOG_LINES_KEPT + 500).map(line).collect())]));
+    apply(
+        &mut s,
+        Source::Logs,
+        Payload::Logs(vec![(
+            key.clone(),
+            (0..LOG_LINES_KEPT + 500).map(line).collect(),
+        )]),
+    );
     let logs = &s.services[&key].logs;
     assert_eq!(logs.len(), LOG_LINES_KEPT);
     assert_eq!(logs.iter().next().unwrap().event_id, "ev500");
@@ -113,8 +187,17 @@ fn a_failing_source_keeps_its_last_good_data_and_says_when() {
     let mut s = store();
     apply(&mut s, Source::Services, services(service()));
     let later = t0() + chrono::Duration::seconds(30);
-    let err = ApiError::new(ErrorKind::Throttled, "ecs:DescribeServices", "Rate exceeded");
-    assert!(s.apply(Update::new(Source::Services, later, None, vec![err.clone()])));
+    let err = ApiError::new(
+        ErrorKind::Throttled,
+        "ecs:DescribeServices",
+        "Rate exceeded",
+    );
+    assert!(s.apply(Update::new(
+        Source::Services,
+        later,
+        None,
+        vec![err.clone()]
+    )));
     let st = &s.status[&Source::Services];
     assert_eq!(st.last_ok, Some(t0()));
     assert_eq!(st.errors, vec![(later, err)]);
@@ -130,28 +213,67 @@ fn services_gone_from_a_listed_cluster_are_removed() {
     let mut other = service();
     other.name = "api".into();
     other.arn = "arn:aws:ecs:us-east-1:1:service/prod/api".into();
-    apply(&mut s, Source::Services, Payload::Services { services: vec![service(), other], listed_clusters: vec!["prod".into()] });
+    apply(
+        &mut s,
+        Source::Services,
+        Payload::Services {
+            services: vec![service(), other],
+            listed_clusters: vec!["prod".into()],
+        },
+    );
     assert_eq!(s.services.len(), 2);
     apply(&mut s, Source::Services, services(service()));
-    assert_eq!(s.services.keys().map(|k| k.service.as_str()).collect::<Vec<_>>(), ["web"]);
+    assert_eq!(
+        s.services
+            .keys()
+            .map(|k| k.service.as_str())
+            .collect::<Vec<_>>(),
+        ["web"]
+    );
     // a cluster that failed to list keeps its services
-    apply(&mut s, Source::Services, Payload::Services { services: vec![], listed_clusters: vec![] });
+    apply(
+        &mut s,
+        Source::Services,
+        Payload::Services {
+            services: vec![],
+            listed_clusters: vec![],
+        },
+    );
     assert_eq!(s.services.len(), 1);
 }
 
 #[test]
 fn plan_names_what_the_pollers_need() {
     let mut svc = service();
-    svc.deployments.push(Deployment { id: "ecs-svc/0".into(), status: "ACTIVE".into(), task_definition: "arn:aws:ecs:us-east-1:1:task-definition/web:6".into(), ..Default::default() });
+    svc.deployments.push(Deployment {
+        id: "ecs-svc/0".into(),
+        status: "ACTIVE".into(),
+        task_definition: "arn:aws:ecs:us-east-1:1:task-definition/web:6".into(),
+        ..Default::default()
+    });
     let mut td = task_definition();
-    td.containers[0].log = Some(LogConfig { driver: "awslogs".into(), group: Some("/ecs/web".into()), stream_prefix: Some("ecs".into()), region: None });
+    td.containers[0].log = Some(LogConfig {
+        driver: "awslogs".into(),
+        group: Some("/ecs/web".into()),
+        stream_prefix: Some("ecs".into()),
+        region: None,
+    });
     let mut tg = target_group();
     tg.load_balancer_dimensions = vec!["app/lb/1".into()];
     let s = loaded(svc, td, tg);
     let plan = s.plan(None);
     let p = &plan.services[0];
-    assert_eq!(p.task_definitions, [TD, "arn:aws:ecs:us-east-1:1:task-definition/web:6"]);
+    assert_eq!(
+        p.task_definitions,
+        [TD, "arn:aws:ecs:us-east-1:1:task-definition/web:6"]
+    );
     assert_eq!(p.target_groups, [TG]);
-    assert_eq!(p.alb_dimensions, [("targetgroup/web-tg/abc".to_string(), "app/lb/1".to_string())]);
-    assert_eq!(p.log_sources, [("/ecs/web".to_string(), Some("ecs/app/".to_string()))]);
+    assert_eq!(
+        p.alb_dimensions,
+        [("targetgroup/web-tg/abc".to_string(), "app/lb/1".to_string())]
+    );
+    assert_eq!(
+        p.log_sources,
+        [("/ecs/web".to_string(), Some("ecs/app/".to_string()))]
+    );
 }

@@ -40,7 +40,10 @@ impl ErrorKind {
 
     /// Worth retrying on the next cycle without a change by the user.
     pub fn is_transient(self) -> bool {
-        matches!(self, ErrorKind::Throttled | ErrorKind::Unreachable | ErrorKind::Server)
+        matches!(
+            self,
+            ErrorKind::Throttled | ErrorKind::Unreachable | ErrorKind::Server
+        )
     }
 }
 
@@ -65,7 +68,12 @@ impl ApiError {
     }
 
     /// Classify an AWS error code (and HTTP status when there is no code).
-    pub fn from_code(operation: &'static str, code: Option<&str>, status: Option<u16>, message: &str) -> Self {
+    pub fn from_code(
+        operation: &'static str,
+        code: Option<&str>,
+        status: Option<u16>,
+        message: &str,
+    ) -> Self {
         let kind = match code {
             Some(c) => kind_of_code(c),
             None => match status {
@@ -92,25 +100,50 @@ impl ApiError {
 
 fn kind_of_code(code: &str) -> ErrorKind {
     match code {
-        "ThrottlingException" | "Throttling" | "ThrottledException" | "TooManyRequestsException"
-        | "RequestLimitExceeded" | "RequestThrottled" | "RequestThrottledException"
-        | "SlowDown" | "LimitExceededException" => ErrorKind::Throttled,
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" | "UnauthorizedException"
+        "ThrottlingException"
+        | "Throttling"
+        | "ThrottledException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "RequestThrottled"
+        | "RequestThrottledException"
+        | "SlowDown"
+        | "LimitExceededException" => ErrorKind::Throttled,
+        "AccessDeniedException"
+        | "AccessDenied"
+        | "UnauthorizedOperation"
+        | "UnauthorizedException"
         | "AuthorizationError" => ErrorKind::AccessDenied,
         "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" | "TokenRefreshRequired" => {
             ErrorKind::ExpiredCredentials
         }
-        "UnrecognizedClientException" | "InvalidClientTokenId" | "InvalidSignatureException"
-        | "SignatureDoesNotMatch" | "MissingAuthenticationToken" | "IncompleteSignature" => {
-            ErrorKind::AccessDenied
-        }
-        "ClusterNotFoundException" | "ServiceNotFoundException" | "ServiceNotActiveException"
-        | "TargetGroupNotFound" | "TargetGroupNotFoundException" | "LoadBalancerNotFound"
-        | "ResourceNotFoundException" | "ResourceNotFound" => ErrorKind::NotFound,
-        "ServerException" | "InternalFailure" | "InternalError" | "ServiceUnavailable"
-        | "ServiceUnavailableException" | "InternalServiceError" | "InternalServiceFault" => ErrorKind::Server,
-        "InvalidParameterException" | "InvalidParameterValue" | "ValidationError"
-        | "ValidationException" | "InvalidParameterCombination" | "MissingParameter" => ErrorKind::Invalid,
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "MissingAuthenticationToken"
+        | "IncompleteSignature" => ErrorKind::AccessDenied,
+        "ClusterNotFoundException"
+        | "ServiceNotFoundException"
+        | "ServiceNotActiveException"
+        | "TargetGroupNotFound"
+        | "TargetGroupNotFoundException"
+        | "LoadBalancerNotFound"
+        | "ResourceNotFoundException"
+        | "ResourceNotFound" => ErrorKind::NotFound,
+        "ServerException"
+        | "InternalFailure"
+        | "InternalError"
+        | "ServiceUnavailable"
+        | "ServiceUnavailableException"
+        | "InternalServiceError"
+        | "InternalServiceFault" => ErrorKind::Server,
+        "InvalidParameterException"
+        | "InvalidParameterValue"
+        | "ValidationError"
+        | "ValidationException"
+        | "InvalidParameterCombination"
+        | "MissingParameter" => ErrorKind::Invalid,
         _ => ErrorKind::Other,
     }
 }
@@ -142,13 +175,27 @@ mod tests {
         assert_eq!(k("ExpiredTokenException"), ErrorKind::ExpiredCredentials);
         assert_eq!(k("ClusterNotFoundException"), ErrorKind::NotFound);
         assert_eq!(k("ClientException"), ErrorKind::Other);
-        assert_eq!(ApiError::from_code("ecs:X", None, Some(503), "").kind, ErrorKind::Server);
-        assert_eq!(ApiError::from_code("ecs:X", Some("Weird"), Some(502), "").kind, ErrorKind::Server);
+        assert_eq!(
+            ApiError::from_code("ecs:X", None, Some(503), "").kind,
+            ErrorKind::Server
+        );
+        assert_eq!(
+            ApiError::from_code("ecs:X", Some("Weird"), Some(502), "").kind,
+            ErrorKind::Server
+        );
     }
 
     #[test]
     fn display_names_operation_and_code() {
-        let e = ApiError::from_code("ecs:DescribeServices", Some("AccessDeniedException"), Some(400), "no");
-        assert_eq!(e.to_string(), "ecs:DescribeServices: access denied (AccessDeniedException): no");
+        let e = ApiError::from_code(
+            "ecs:DescribeServices",
+            Some("AccessDeniedException"),
+            Some(400),
+            "no",
+        );
+        assert_eq!(
+            e.to_string(),
+            "ecs:DescribeServices: access denied (AccessDeniedException): no"
+        );
     }
 }

@@ -12,8 +12,8 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, Time,
-    TaskDefinition,
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -58,7 +58,10 @@ pub trait AwsApi: Send + Sync + 'static {
     /// The region requests go to, for confirm commands and reports.
     fn region(&self) -> String;
 
-    fn list_clusters(&self, next: Option<String>) -> impl Future<Output = ApiResult<Page<String>>> + Send;
+    fn list_clusters(
+        &self,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
 
     fn list_services(
         &self,
@@ -88,7 +91,10 @@ pub trait AwsApi: Send + Sync + 'static {
         tasks: &[String],
     ) -> impl Future<Output = ApiResult<Described<StoppedTask>>> + Send;
 
-    fn describe_task_definition(&self, arn: &str) -> impl Future<Output = ApiResult<TaskDefinition>> + Send;
+    fn describe_task_definition(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = ApiResult<TaskDefinition>> + Send;
 
     /// At most [`DESCRIBE_TARGET_GROUPS_BATCH`] target groups (without attributes).
     fn describe_target_groups(
@@ -97,9 +103,15 @@ pub trait AwsApi: Send + Sync + 'static {
     ) -> impl Future<Output = ApiResult<Vec<TargetGroup>>> + Send;
 
     /// The deregistration delay of a target group, in seconds.
-    fn deregistration_delay(&self, arn: &str) -> impl Future<Output = ApiResult<Option<i64>>> + Send;
+    fn deregistration_delay(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = ApiResult<Option<i64>>> + Send;
 
-    fn describe_target_health(&self, arn: &str) -> impl Future<Output = ApiResult<Vec<TargetHealth>>> + Send;
+    fn describe_target_health(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = ApiResult<Vec<TargetHealth>>> + Send;
 
     /// At most [`METRIC_QUERIES_BATCH`] queries; one page of answers.
     fn get_metric_data(
@@ -110,5 +122,8 @@ pub trait AwsApi: Send + Sync + 'static {
         next: Option<String>,
     ) -> impl Future<Output = ApiResult<Page<MetricResult>>> + Send;
 
-    fn filter_log_events(&self, query: &LogQuery) -> impl Future<Output = ApiResult<Page<LogLine>>> + Send;
+    fn filter_log_events(
+        &self,
+        query: &LogQuery,
+    ) -> impl Future<Output = ApiResult<Page<LogLine>>> + Send;
 }

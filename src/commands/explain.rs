@@ -48,7 +48,8 @@ pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool)
                 e.fix,
                 confirm.unwrap_or_default()
             ),
-            None => "no rule matches this text: ecswatch does not know this failure (id null)\n".to_string(),
+            None => "no rule matches this text: ecswatch does not know this failure (id null)\n"
+                .to_string(),
         },
     };
     (out, entry.is_some())
@@ -66,7 +67,10 @@ pub fn run(pb: &Playbook, args: &ExplainArgs) -> Result<(String, bool), Exit> {
         args.text.join(" ")
     };
     if input.trim().is_empty() {
-        return Err(Exit::new(2, "explain: no text given (pass it as an argument or on standard input)"));
+        return Err(Exit::new(
+            2,
+            "explain: no text given (pass it as an argument or on standard input)",
+        ));
     }
     Ok(explain(pb, args, &input))
 }

@@ -27,7 +27,12 @@ pub fn scope_from(mut scope: Scope, words: &[String]) -> Scope {
 
 /// Run one cycle and render it. Fails (exit 1, one-line cause) only when nothing about the
 /// services could be read.
-pub async fn run<A: AwsApi>(api: &A, pb: Playbook, scope: Scope, args: &SnapshotArgs) -> Result<String, Exit> {
+pub async fn run<A: AwsApi>(
+    api: &A,
+    pb: Playbook,
+    scope: Scope,
+    args: &SnapshotArgs,
+) -> Result<String, Exit> {
     let mut store = Store::new(scope.clone(), api.region(), Arc::new(pb));
     let now = chrono::Utc::now();
     cycle::run_once(api, &mut store, now).await;

@@ -10,7 +10,8 @@ mod world;
 
 use crate::aws::{ApiError, ApiResult, AwsApi, Described, ErrorKind, LogQuery, Page};
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use std::sync::Arc;
 pub use world::{DEMO_CLUSTER, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S, World};
@@ -66,7 +67,11 @@ fn page<T: Clone>(items: &[T], next: Option<String>, size: usize) -> Page<T> {
 }
 
 fn not_found(op: &'static str, what: &str) -> ApiError {
-    ApiError::new(ErrorKind::NotFound, op, format!("{what} not found in the demo"))
+    ApiError::new(
+        ErrorKind::NotFound,
+        op,
+        format!("{what} not found in the demo"),
+    )
 }
 
 impl AwsApi for DemoApi {
@@ -81,13 +86,21 @@ impl AwsApi for DemoApi {
     async fn list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
         let w = self.world();
         if !w.has_cluster(cluster) {
-            return Err(ApiError::new(ErrorKind::NotFound, "ecs:ListServices", "ClusterNotFoundException"));
+            return Err(ApiError::new(
+                ErrorKind::NotFound,
+                "ecs:ListServices",
+                "ClusterNotFoundException",
+            ));
         }
         let arns: Vec<String> = w.services.iter().map(|s| s.arn.clone()).collect();
         Ok(page(&arns, next, 100))
     }
 
-    async fn describe_services(&self, cluster: &str, services: &[String]) -> ApiResult<Described<Service>> {
+    async fn describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> ApiResult<Described<Service>> {
         let w = self.world();
         let mut out = Described::default();
         for name in services {
@@ -103,7 +116,12 @@ impl AwsApi for DemoApi {
         Ok(out)
     }
 
-    async fn list_stopped_tasks(&self, cluster: &str, service: &str, next: Option<String>) -> ApiResult<Page<String>> {
+    async fn list_stopped_tasks(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
         let w = self.world();
         let arns: Vec<String> = w
             .stopped
@@ -114,7 +132,11 @@ impl AwsApi for DemoApi {
         Ok(page(&arns, next, 100))
     }
 
-    async fn describe_tasks(&self, _cluster: &str, tasks: &[String]) -> ApiResult<Described<StoppedTask>> {
+    async fn describe_tasks(
+        &self,
+        _cluster: &str,
+        tasks: &[String],
+    ) -> ApiResult<Described<StoppedTask>> {
         let w = self.world();
         let mut out = Described::default();
         for arn in tasks {
@@ -134,7 +156,10 @@ impl AwsApi for DemoApi {
     }
 
     async fn describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
-        Ok(world::target_groups().into_iter().filter(|g| arns.contains(&g.arn)).collect())
+        Ok(world::target_groups()
+            .into_iter()
+            .filter(|g| arns.contains(&g.arn))
+            .collect())
     }
 
     async fn deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
@@ -173,7 +198,11 @@ impl AwsApi for DemoApi {
         let lines: Vec<LogLine> = w
             .logs(&q.group, q.start)
             .into_iter()
-            .filter(|l| q.stream_prefix.as_deref().is_none_or(|p| l.stream.starts_with(p)))
+            .filter(|l| {
+                q.stream_prefix
+                    .as_deref()
+                    .is_none_or(|p| l.stream.starts_with(p))
+            })
             .collect();
         Ok(page(&lines, q.next.clone(), q.limit.max(1) as usize))
     }

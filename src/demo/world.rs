@@ -1,9 +1,9 @@
 //! The state of the simulated account at one instant.
 
 use crate::model::{
-    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig, LogLine, MetricPoint,
-    MetricQuery, MetricResult, Service, ServiceEvent, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
-    short_name,
+    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
+    LogLine, MetricPoint, MetricQuery, MetricResult, Service, ServiceEvent, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time, short_name,
 };
 use chrono::Duration;
 
@@ -62,7 +62,9 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
         family: CHECKOUT.into(),
         revision: rev,
         network_mode: Some("awsvpc".into()),
-        execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/checkout-api-execution")),
+        execution_role_arn: Some(format!(
+            "arn:aws:iam::{ACCOUNT}:role/checkout-api-execution"
+        )),
         task_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/checkout-api-task")),
         containers: vec![ContainerDef {
             name: "app".into(),
@@ -91,7 +93,9 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
             family: PAYMENTS.into(),
             revision: 17,
             network_mode: Some("awsvpc".into()),
-            execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/payments-api-execution")),
+            execution_role_arn: Some(format!(
+                "arn:aws:iam::{ACCOUNT}:role/payments-api-execution"
+            )),
             task_role_arn: None,
             containers: vec![ContainerDef {
                 name: "app".into(),
@@ -154,7 +158,11 @@ impl World {
     pub fn at(origin: Time, now: Time) -> Self {
         let t = (now - origin).num_seconds();
         let at = |s: i64| origin + Duration::seconds(s);
-        let failures = if t < FIRST_FAIL_S { 0 } else { ((t - FIRST_FAIL_S) / FAIL_EVERY_S + 1).min(THRESHOLD) };
+        let failures = if t < FIRST_FAIL_S {
+            0
+        } else {
+            ((t - FIRST_FAIL_S) / FAIL_EVERY_S + 1).min(THRESHOLD)
+        };
         let tripped = t >= TRIP_AT_S;
         let rolled_back = t >= ROLLBACK_DONE_S;
 
@@ -200,7 +208,9 @@ impl World {
             started_at: Some(at(-7200)),
             stopping_at: Some(at(-3630)),
             stopped_at: Some(at(-3600)),
-            stopped_reason: Some("Scaling activity initiated by (deployment ecs-svc/2474979950726421586)".into()),
+            stopped_reason: Some(
+                "Scaling activity initiated by (deployment ecs-svc/2474979950726421586)".into(),
+            ),
             stop_code: Some("ServiceSchedulerInitiated".into()),
             containers: vec![ContainerState {
                 name: "app".into(),
@@ -250,7 +260,14 @@ impl World {
             running: 4,
             pending: 0,
             failed: 0,
-            rollout_state: Some(if rolled_back { "COMPLETED" } else { "IN_PROGRESS" }.into()),
+            rollout_state: Some(
+                if rolled_back {
+                    "COMPLETED"
+                } else {
+                    "IN_PROGRESS"
+                }
+                .into(),
+            ),
             rollout_state_reason: Some(if rolled_back {
                 format!("ECS deployment {ROLLBACK_DEPLOY} completed.")
             } else {
@@ -295,7 +312,9 @@ impl World {
             ev(
                 "e-fail".into(),
                 TRIP_AT_S,
-                format!("(service {CHECKOUT}) (deployment {NEW_DEPLOY}) deployment failed: tasks failed to start."),
+                format!(
+                    "(service {CHECKOUT}) (deployment {NEW_DEPLOY}) deployment failed: tasks failed to start."
+                ),
             );
             ev(
                 "e-rollback".into(),
@@ -307,7 +326,9 @@ impl World {
             ev(
                 "e-done".into(),
                 ROLLBACK_DONE_S,
-                format!("(service {CHECKOUT}) (deployment {ROLLBACK_DEPLOY}) deployment completed."),
+                format!(
+                    "(service {CHECKOUT}) (deployment {ROLLBACK_DEPLOY}) deployment completed."
+                ),
             );
             ev(
                 "e-steady".into(),
@@ -315,7 +336,7 @@ impl World {
                 format!("(service {CHECKOUT}) has reached a steady state."),
             );
         }
-        events.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        events.sort_by_key(|e| std::cmp::Reverse(e.created_at));
 
         let lb = |tg: &str, id: &str| LoadBalancerRef {
             target_group_arn: Some(tg_arn(tg, id)),
@@ -373,7 +394,9 @@ impl World {
                 desired: 3,
                 running: 3,
                 rollout_state: Some("COMPLETED".into()),
-                rollout_state_reason: Some("ECS deployment ecs-svc/2474979950726421586 completed.".into()),
+                rollout_state_reason: Some(
+                    "ECS deployment ecs-svc/2474979950726421586 completed.".into(),
+                ),
                 created_at: Some(at(-3 * 86_400)),
                 updated_at: Some(at(-3 * 86_400 + 240)),
                 ..Default::default()
@@ -397,11 +420,15 @@ impl World {
         let targets = vec![
             (
                 tg_arn("checkout-api-tg", "6d0ecf831eec9f09"),
-                ["10.0.1.21", "10.0.1.37", "10.0.2.14", "10.0.2.52"].map(healthy).to_vec(),
+                ["10.0.1.21", "10.0.1.37", "10.0.2.14", "10.0.2.52"]
+                    .map(healthy)
+                    .to_vec(),
             ),
             (
                 tg_arn("payments-api-tg", "73e2d6bc24d8a067"),
-                ["10.0.1.80", "10.0.2.81", "10.0.2.90"].map(healthy).to_vec(),
+                ["10.0.1.80", "10.0.2.81", "10.0.2.90"]
+                    .map(healthy)
+                    .to_vec(),
             ),
         ];
 
@@ -454,8 +481,12 @@ impl World {
                         (wave(m, 7.0) + 1.0).floor()
                     }
                 }
-                "TargetResponseTime" => (if checkout { 0.180 } else { 0.090 }) + 0.03 * wave(m, 11.0),
-                "RequestCountPerTarget" => (if checkout { 1450.0 } else { 620.0 }) + 90.0 * wave(m, 23.0),
+                "TargetResponseTime" => {
+                    (if checkout { 0.180 } else { 0.090 }) + 0.03 * wave(m, 11.0)
+                }
+                "RequestCountPerTarget" => {
+                    (if checkout { 1450.0 } else { 620.0 }) + 90.0 * wave(m, 23.0)
+                }
                 "UnHealthyHostCount" => 0.0,
                 _ => {
                     ts += period;
@@ -463,7 +494,10 @@ impl World {
                 }
             };
             if let Some(t) = chrono::DateTime::from_timestamp(ts, 0) {
-                points.push(MetricPoint { t, v: (v * 1000.0).round() / 1000.0 });
+                points.push(MetricPoint {
+                    t,
+                    v: (v * 1000.0).round() / 1000.0,
+                });
             }
             ts += period;
         }

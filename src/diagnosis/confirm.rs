@@ -21,11 +21,17 @@ pub struct ConfirmContext {
 impl ConfirmContext {
     /// Replace every `{name}` in `template`. Values are quoted for a POSIX shell when needed.
     pub fn fill(&self, template: &str) -> String {
-        let (repo, tag) = self.image.as_deref().map(split_image).unwrap_or((None, None));
+        let (repo, tag) = self
+            .image
+            .as_deref()
+            .map(split_image)
+            .unwrap_or((None, None));
         let mut out = String::with_capacity(template.len() + 64);
         let mut rest = template;
         while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
             let name = &rest[start + 1..start + len];
             let value: Option<String> = match name {
                 "cluster" => self.cluster.clone(),
@@ -92,7 +98,9 @@ pub fn split_image(image: &str) -> (Option<String>, Option<String>) {
         Some((host, r)) if host.contains('.') || host.contains(':') => r,
         _ => path,
     };
-    let tag = tag.map(str::to_owned).or_else(|| digest.is_none().then(|| "latest".to_string()));
+    let tag = tag
+        .map(str::to_owned)
+        .or_else(|| digest.is_none().then(|| "latest".to_string()));
     (Some(repo.to_string()), tag)
 }
 
@@ -112,7 +120,10 @@ mod tests {
             ctx.fill("aws ecs describe-services --cluster {cluster} --services {service} --region {region} --tasks {task}"),
             "aws ecs describe-services --cluster prod --services 'checkout api' --region us-east-1 --tasks <task>"
         );
-        assert_eq!(ctx.fill("--query 'x[].{name:name}'"), "--query 'x[].{name:name}'");
+        assert_eq!(
+            ctx.fill("--query 'x[].{name:name}'"),
+            "--query 'x[].{name:name}'"
+        );
     }
 
     #[test]
@@ -121,8 +132,14 @@ mod tests {
             split_image("123.dkr.ecr.us-east-1.amazonaws.com/team/app:v1.2"),
             (Some("team/app".into()), Some("v1.2".into()))
         );
-        assert_eq!(split_image("nginx"), (Some("nginx".into()), Some("latest".into())));
-        assert_eq!(split_image("localhost:5000/app"), (Some("app".into()), Some("latest".into())));
+        assert_eq!(
+            split_image("nginx"),
+            (Some("nginx".into()), Some("latest".into()))
+        );
+        assert_eq!(
+            split_image("localhost:5000/app"),
+            (Some("app".into()), Some("latest".into()))
+        );
         assert_eq!(split_image("app@sha256:abc"), (Some("app".into()), None));
     }
 }

@@ -24,17 +24,29 @@ pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p En
     };
     for c in &task.containers {
         if let Some(r) = c.reason.as_deref().filter(|r| !r.is_empty()) {
-            consider(pb.classify(Some(EvidenceKind::ContainerReason), r), format!("{}: {r}", c.name));
+            consider(
+                pb.classify(Some(EvidenceKind::ContainerReason), r),
+                format!("{}: {r}", c.name),
+            );
         }
         if let Some(code) = c.exit_code {
-            consider(pb.classify_exit_code(code), format!("{} exit code {code}", c.name));
+            consider(
+                pb.classify_exit_code(code),
+                format!("{} exit code {code}", c.name),
+            );
         }
     }
     if let Some(r) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
-        consider(pb.classify(Some(EvidenceKind::StoppedReason), r), r.to_string());
+        consider(
+            pb.classify(Some(EvidenceKind::StoppedReason), r),
+            r.to_string(),
+        );
     }
     if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty()) {
-        consider(pb.classify(Some(EvidenceKind::StopCode), c), format!("stop code {c}"));
+        consider(
+            pb.classify(Some(EvidenceKind::StopCode), c),
+            format!("stop code {c}"),
+        );
     }
     best
 }
@@ -91,7 +103,10 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 .map(|d| d.task_definition.clone())
                 .unwrap_or_else(|| svc.task_definition.clone()),
         ),
-        target_group: svc.load_balancers.iter().find_map(|l| l.target_group_arn.clone()),
+        target_group: svc
+            .load_balancers
+            .iter()
+            .find_map(|l| l.target_group_arn.clone()),
         subnets: svc.subnets.clone(),
         ..Default::default()
     };
@@ -100,9 +115,16 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         if let Some(td) = store.task_definitions.get(td_arn) {
             ctx.execution_role = td.execution_role_arn.clone();
             ctx.task_role = td.task_role_arn.clone();
-            ctx.log_group = td.containers.iter().find_map(|c| c.log.as_ref()?.group.clone());
+            ctx.log_group = td
+                .containers
+                .iter()
+                .find_map(|c| c.log.as_ref()?.group.clone());
             if ctx.image.is_none() {
-                ctx.image = td.containers.iter().find(|c| c.essential).map(|c| c.image.clone());
+                ctx.image = td
+                    .containers
+                    .iter()
+                    .find(|c| c.essential)
+                    .map(|c| c.image.clone());
             }
         }
     };
@@ -115,12 +137,16 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
 
     // Stopped tasks: one category each; the newest task of a category fills its confirm command.
     for arn in &state.stopped {
-        let Some(task) = store.stopped_tasks.get(arn) else { continue };
+        let Some(task) = store.stopped_tasks.get(arn) else {
+            continue;
+        };
         let at = task.stopped_at.or(task.stopping_at);
         if at.is_some_and(|t| t < since) {
             continue;
         }
-        let Some((entry, text)) = task_category(pb, task) else { continue };
+        let Some((entry, text)) = task_category(pb, task) else {
+            continue;
+        };
         if !entry.finding {
             continue;
         }
@@ -132,7 +158,11 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         a.add(
             "stopped task",
             at,
-            format!("task {} ({}): {text}", task_id(&task.arn), task_definition_label(&task.task_definition)),
+            format!(
+                "task {} ({}): {text}",
+                task_id(&task.arn),
+                task_definition_label(&task.task_definition)
+            ),
         );
     }
 
@@ -141,7 +171,9 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         if e.created_at.is_some_and(|t| t < since) {
             continue;
         }
-        let Some(entry) = pb.classify(Some(EvidenceKind::ServiceEvent), &e.message) else { continue };
+        let Some(entry) = pb.classify(Some(EvidenceKind::ServiceEvent), &e.message) else {
+            continue;
+        };
         if !entry.finding {
             continue;
         }
@@ -150,13 +182,21 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
             ctx.target_group = Some(tg);
         }
         let a = acc(&mut accs, &entry.id, &ctx);
-        a.add("service event", e.created_at, format!("event: {}", e.message));
+        a.add(
+            "service event",
+            e.created_at,
+            format!("event: {}", e.message),
+        );
     }
 
     // Rollout state reasons of the current deployments.
     for d in &svc.deployments {
-        let Some(reason) = d.rollout_state_reason.as_deref().filter(|r| !r.is_empty()) else { continue };
-        let Some(entry) = pb.classify(Some(EvidenceKind::RolloutReason), reason) else { continue };
+        let Some(reason) = d.rollout_state_reason.as_deref().filter(|r| !r.is_empty()) else {
+            continue;
+        };
+        let Some(entry) = pb.classify(Some(EvidenceKind::RolloutReason), reason) else {
+            continue;
+        };
         if !entry.finding {
             continue;
         }
@@ -187,7 +227,9 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                         .as_deref()
                         .and_then(|d| pb.classify(Some(EvidenceKind::TargetHealth), d))
                 });
-            let Some(entry) = entry.filter(|e| e.finding) else { continue };
+            let Some(entry) = entry.filter(|e| e.finding) else {
+                continue;
+            };
             let mut ctx = base.clone();
             ctx.target_group = Some(tg.group.arn.clone());
             let a = acc(&mut accs, &entry.id, &ctx);
@@ -201,7 +243,10 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                     tg.group.name,
                     t.state,
                     t.reason.as_deref().unwrap_or("-"),
-                    t.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                    t.description
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
                 ),
             );
         }
@@ -229,7 +274,8 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 .collect();
             f.evidence.push(format!("{}{span}", kinds.join(", ")));
             for (m, n) in a.samples {
-                f.evidence.push(if n > 1 { format!("{m} (x{n})") } else { m });
+                f.evidence
+                    .push(if n > 1 { format!("{m} (x{n})") } else { m });
             }
             Some(f)
         })

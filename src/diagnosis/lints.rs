@@ -34,7 +34,10 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
         ),
     }
 
-    let load_balanced = svc.load_balancers.iter().any(|l| l.target_group_arn.is_some());
+    let load_balanced = svc
+        .load_balancers
+        .iter()
+        .any(|l| l.target_group_arn.is_some());
     if load_balanced && svc.health_check_grace_s.unwrap_or(0) == 0 {
         push(
             "health_check_grace_zero",
@@ -44,7 +47,10 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
     }
 
     // The task definition the service is moving to (or runs).
-    let current = svc.primary().map(|d| d.task_definition.as_str()).unwrap_or(&svc.task_definition);
+    let current = svc
+        .primary()
+        .map(|d| d.task_definition.as_str())
+        .unwrap_or(&svc.task_definition);
     let td = store.task_definitions.get(current);
     let containers: &[ContainerDef] = td.map(|t| t.containers.as_slice()).unwrap_or(&[]);
     let label = crate::model::task_definition_label(current);
@@ -62,7 +68,12 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
         .iter()
         .filter(|c| is_shell_wrapped(c))
         .map(|c| {
-            let argv: Vec<&str> = c.entry_point.iter().chain(&c.command).map(String::as_str).collect();
+            let argv: Vec<&str> = c
+                .entry_point
+                .iter()
+                .chain(&c.command)
+                .map(String::as_str)
+                .collect();
             format!("{label} container {}: {}", c.name, argv.join(" "))
         })
         .collect();
@@ -76,7 +87,12 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
             c.environment
                 .iter()
                 .filter(|(n, _)| is_secret_name(n))
-                .map(move |(n, _)| format!("{label} container {}: environment {n} (value masked)", c.name))
+                .map(move |(n, _)| {
+                    format!(
+                        "{label} container {}: environment {n} (value masked)",
+                        c.name
+                    )
+                })
         })
         .collect();
     if !secrets.is_empty() {
@@ -85,7 +101,11 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
 
     let max_stop = containers
         .iter()
-        .map(|c| c.stop_timeout_s.map(i64::from).unwrap_or(DEFAULT_STOP_TIMEOUT_S))
+        .map(|c| {
+            c.stop_timeout_s
+                .map(i64::from)
+                .unwrap_or(DEFAULT_STOP_TIMEOUT_S)
+        })
         .max()
         .unwrap_or(DEFAULT_STOP_TIMEOUT_S);
     for tg in store.target_groups_of(svc) {
@@ -108,7 +128,10 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
             push(
                 "target_type_not_ip",
                 &tctx,
-                vec![format!("{}: target type instance, service uses awsvpc", tg.group.name)],
+                vec![format!(
+                    "{}: target type instance, service uses awsvpc",
+                    tg.group.name
+                )],
             );
         }
     }
@@ -117,7 +140,12 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
 
 /// `sh -c ...`, `/bin/bash -c ...` as entryPoint or command.
 fn is_shell_wrapped(c: &ContainerDef) -> bool {
-    let argv: Vec<&str> = c.entry_point.iter().chain(&c.command).map(String::as_str).collect();
+    let argv: Vec<&str> = c
+        .entry_point
+        .iter()
+        .chain(&c.command)
+        .map(String::as_str)
+        .collect();
     let is_shell = |s: &str| {
         let base = s.rsplit('/').next().unwrap_or(s);
         matches!(base, "sh" | "bash" | "ash" | "dash" | "zsh")

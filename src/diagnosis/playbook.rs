@@ -112,7 +112,10 @@ impl Rule {
     }
 
     pub fn matches_exit_code(&self, code: i32) -> bool {
-        self.exit_codes.contains(&code) || self.exit_range.is_some_and(|(lo, hi)| (lo..=hi).contains(&code))
+        self.exit_codes.contains(&code)
+            || self
+                .exit_range
+                .is_some_and(|(lo, hi)| (lo..=hi).contains(&code))
     }
 }
 
@@ -172,7 +175,10 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn parse_file(name: &str, text: &str) -> Result<(Vec<Entry>, Vec<(usize, RawRule)>), PlaybookError> {
+/// A parsed file: its entries, and its rules with the line each starts on.
+type Parsed = (Vec<Entry>, Vec<(usize, RawRule)>);
+
+fn parse_file(name: &str, text: &str) -> Result<Parsed, PlaybookError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| PlaybookError {
         file: name.to_string(),
         line: e.span().map(|s| line_of(text, s.start)),
@@ -195,7 +201,12 @@ fn parse_file(name: &str, text: &str) -> Result<(Vec<Entry>, Vec<(usize, RawRule
     Ok((entries, rules))
 }
 
-fn compile(name: &str, line: usize, raw: RawRule, entries: &BTreeMap<String, Entry>) -> Result<Rule, PlaybookError> {
+fn compile(
+    name: &str,
+    line: usize,
+    raw: RawRule,
+    entries: &BTreeMap<String, Entry>,
+) -> Result<Rule, PlaybookError> {
     let err = |message: String| PlaybookError {
         file: name.to_string(),
         line: Some(line),
@@ -207,7 +218,10 @@ fn compile(name: &str, line: usize, raw: RawRule, entries: &BTreeMap<String, Ent
     let kinds = raw
         .kinds
         .iter()
-        .map(|k| EvidenceKind::parse(k).ok_or_else(|| err(format!("rule '{}': unknown evidence kind '{k}'", raw.id))))
+        .map(|k| {
+            EvidenceKind::parse(k)
+                .ok_or_else(|| err(format!("rule '{}': unknown evidence kind '{k}'", raw.id)))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let re = |pats: &[String]| -> Result<Vec<Regex>, PlaybookError> {
         pats.iter()
@@ -230,7 +244,10 @@ fn compile(name: &str, line: usize, raw: RawRule, entries: &BTreeMap<String, Ent
         id: raw.id,
     };
     if rule.any.is_empty() && rule.all.is_empty() && !rule.is_exit_code_rule() {
-        return Err(err(format!("rule '{}' has nothing to match (any, all, exit_codes or exit_range)", rule.id)));
+        return Err(err(format!(
+            "rule '{}' has nothing to match (any, all, exit_codes or exit_range)",
+            rule.id
+        )));
     }
     Ok(rule)
 }
@@ -248,7 +265,8 @@ impl Playbook {
     pub fn load(user: Option<(&str, &str)>) -> Result<Self, PlaybookError> {
         let (entries, _) = parse_file("playbook.toml (built in)", BUILTIN_ENTRIES)?;
         let (_, builtin_rules) = parse_file("rules.toml (built in)", BUILTIN_RULES)?;
-        let mut map: BTreeMap<String, Entry> = entries.into_iter().map(|e| (e.id.clone(), e)).collect();
+        let mut map: BTreeMap<String, Entry> =
+            entries.into_iter().map(|e| (e.id.clone(), e)).collect();
         let mut rules = Vec::new();
         if let Some((name, text)) = user {
             let (user_entries, user_rules) = parse_file(name, text)?;
@@ -262,7 +280,10 @@ impl Playbook {
         for (line, r) in builtin_rules {
             rules.push(compile("rules.toml (built in)", line, r, &map)?);
         }
-        Ok(Self { entries: map, rules })
+        Ok(Self {
+            entries: map,
+            rules,
+        })
     }
 
     /// Load the built-in playbook plus a user file from disk.

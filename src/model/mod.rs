@@ -12,7 +12,9 @@ pub mod taskdef;
 
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult};
-pub use service::{Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey};
+pub use service::{
+    Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey,
+};
 pub use target::{TargetGroup, TargetHealth};
 pub use task::{ContainerState, StoppedTask};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};

@@ -61,7 +61,10 @@ impl Service {
     /// Rollout state of the primary deployment (COMPLETED / IN_PROGRESS / FAILED).
     pub fn rollout(&self) -> (Option<&str>, Option<&str>) {
         match self.primary() {
-            Some(d) => (d.rollout_state.as_deref(), d.rollout_state_reason.as_deref()),
+            Some(d) => (
+                d.rollout_state.as_deref(),
+                d.rollout_state_reason.as_deref(),
+            ),
             None => (None, None),
         }
     }

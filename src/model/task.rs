@@ -23,7 +23,9 @@ pub struct StoppedTask {
 impl StoppedTask {
     /// The service this task belongs to, from its group (`service:NAME`).
     pub fn service_name(&self) -> Option<&str> {
-        self.group.as_deref().and_then(|g| g.strip_prefix("service:"))
+        self.group
+            .as_deref()
+            .and_then(|g| g.strip_prefix("service:"))
     }
 }
 

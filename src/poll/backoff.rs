@@ -66,7 +66,11 @@ mod tests {
         for i in 1..=10 {
             let d = b.next_delay();
             let cap = Duration::from_secs(1u64 << i.min(16)).min(Duration::from_secs(60));
-            assert!(d >= cap / 2 && d <= cap, "try {i}: {d:?} not in [{:?}, {cap:?}]", cap / 2);
+            assert!(
+                d >= cap / 2 && d <= cap,
+                "try {i}: {d:?} not in [{:?}, {cap:?}]",
+                cap / 2
+            );
             assert!(cap >= last_cap);
             last_cap = cap;
         }

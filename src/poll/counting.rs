@@ -2,7 +2,8 @@
 
 use crate::aws::{ApiResult, AwsApi, Described, LogQuery, Page};
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -19,7 +20,10 @@ impl CallCounts {
     }
 
     pub fn get(&self, op: &str) -> u64 {
-        self.0.lock().map(|m| m.get(op).copied().unwrap_or(0)).unwrap_or(0)
+        self.0
+            .lock()
+            .map(|m| m.get(op).copied().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     pub fn snapshot(&self) -> BTreeMap<&'static str, u64> {
@@ -66,15 +70,28 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         self.counts.add("ListServices");
         self.inner.list_services(cluster, next).await
     }
-    async fn describe_services(&self, cluster: &str, services: &[String]) -> ApiResult<Described<Service>> {
+    async fn describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> ApiResult<Described<Service>> {
         self.counts.add("DescribeServices");
         self.inner.describe_services(cluster, services).await
     }
-    async fn list_stopped_tasks(&self, cluster: &str, service: &str, next: Option<String>) -> ApiResult<Page<String>> {
+    async fn list_stopped_tasks(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
         self.counts.add("ListTasks");
         self.inner.list_stopped_tasks(cluster, service, next).await
     }
-    async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<StoppedTask>> {
+    async fn describe_tasks(
+        &self,
+        cluster: &str,
+        tasks: &[String],
+    ) -> ApiResult<Described<StoppedTask>> {
         self.counts.add("DescribeTasks");
         self.inner.describe_tasks(cluster, tasks).await
     }

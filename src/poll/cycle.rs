@@ -3,7 +3,9 @@
 //! then metrics and logs (which need the target groups' load balancers and the task
 //! definitions' log groups). Used by `snapshot`.
 
-use super::{LogsPoller, MetricsPoller, ServicesPoller, StoppedTasksPoller, TargetsPoller, TaskDefsPoller};
+use super::{
+    LogsPoller, MetricsPoller, ServicesPoller, StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
+};
 use crate::aws::AwsApi;
 use crate::model::Time;
 use crate::store::Store;
@@ -14,8 +16,11 @@ pub async fn run_once<A: AwsApi>(api: &A, store: &mut Store, now: Time) {
     store.apply(services.poll(api, &plan, now).await);
 
     let plan = store.plan(None);
-    let (mut stopped, mut taskdefs, mut targets) =
-        (StoppedTasksPoller::new(), TaskDefsPoller::new(), TargetsPoller::new());
+    let (mut stopped, mut taskdefs, mut targets) = (
+        StoppedTasksPoller::new(),
+        TaskDefsPoller::new(),
+        TargetsPoller::new(),
+    );
     let (a, b, c) = tokio::join!(
         stopped.poll(api, &plan, now),
         taskdefs.poll(api, &plan, now),

@@ -38,8 +38,13 @@ impl LogsPoller {
             let mut lines: Vec<LogLine> = Vec::new();
             for (group, prefix) in &svc.log_sources {
                 tried += 1;
-                let cursor = self.cursors.entry((group.clone(), prefix.clone())).or_default();
-                let start = cursor.last.unwrap_or(now - chrono::Duration::minutes(FIRST_READ_MIN));
+                let cursor = self
+                    .cursors
+                    .entry((group.clone(), prefix.clone()))
+                    .or_default();
+                let start = cursor
+                    .last
+                    .unwrap_or(now - chrono::Duration::minutes(FIRST_READ_MIN));
                 let mut got: Vec<LogLine> = Vec::new();
                 let mut next = None;
                 for _ in 0..PAGES_PER_POLL {
@@ -53,7 +58,9 @@ impl LogsPoller {
                     match api.filter_log_events(&q).await {
                         Ok(page) => {
                             for l in page.items {
-                                if Some(l.t) == cursor.last && cursor.ids_at_last.contains(&l.event_id) {
+                                if Some(l.t) == cursor.last
+                                    && cursor.ids_at_last.contains(&l.event_id)
+                                {
                                     continue;
                                 }
                                 got.push(l);

@@ -49,7 +49,9 @@ impl MetricsPoller {
 }
 
 /// The queries for these services, and which (service, series) each query id answers.
-pub fn metric_queries(services: &[PlannedService]) -> (Vec<MetricQuery>, HashMap<String, (ServiceKey, MetricKind)>) {
+pub fn metric_queries(
+    services: &[PlannedService],
+) -> (Vec<MetricQuery>, HashMap<String, (ServiceKey, MetricKind)>) {
     let mut queries = Vec::new();
     let mut index = HashMap::new();
     for (i, s) in services.iter().enumerate() {
@@ -57,27 +59,70 @@ pub fn metric_queries(services: &[PlannedService]) -> (Vec<MetricQuery>, HashMap
             ("ClusterName", s.key.cluster.clone()),
             ("ServiceName", s.key.service.clone()),
         ];
-        let mut push = |kind: MetricKind, namespace, metric, dims: Vec<(&'static str, String)>, stat| {
-            let id = format!("s{i}_{}", kind.index());
-            index.insert(id.clone(), (s.key.clone(), kind));
-            queries.push(MetricQuery {
-                id,
-                namespace,
-                metric,
-                dimensions: dims,
-                stat,
-                period_s: PERIOD_S,
-            });
-        };
-        push(MetricKind::CpuUtilization, "AWS/ECS", "CPUUtilization", ecs_dims.clone(), "Average");
-        push(MetricKind::MemoryUtilization, "AWS/ECS", "MemoryUtilization", ecs_dims.clone(), "Average");
-        push(MetricKind::RunningTasks, "ECS/ContainerInsights", "RunningTaskCount", ecs_dims, "Average");
+        let mut push =
+            |kind: MetricKind, namespace, metric, dims: Vec<(&'static str, String)>, stat| {
+                let id = format!("s{i}_{}", kind.index());
+                index.insert(id.clone(), (s.key.clone(), kind));
+                queries.push(MetricQuery {
+                    id,
+                    namespace,
+                    metric,
+                    dimensions: dims,
+                    stat,
+                    period_s: PERIOD_S,
+                });
+            };
+        push(
+            MetricKind::CpuUtilization,
+            "AWS/ECS",
+            "CPUUtilization",
+            ecs_dims.clone(),
+            "Average",
+        );
+        push(
+            MetricKind::MemoryUtilization,
+            "AWS/ECS",
+            "MemoryUtilization",
+            ecs_dims.clone(),
+            "Average",
+        );
+        push(
+            MetricKind::RunningTasks,
+            "ECS/ContainerInsights",
+            "RunningTaskCount",
+            ecs_dims,
+            "Average",
+        );
         if let Some((tg, lb)) = s.alb_dimensions.first() {
             let alb = vec![("TargetGroup", tg.clone()), ("LoadBalancer", lb.clone())];
-            push(MetricKind::Http5xx, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb.clone(), "Sum");
-            push(MetricKind::TargetResponseTimeP95, "AWS/ApplicationELB", "TargetResponseTime", alb.clone(), "p95");
-            push(MetricKind::RequestCountPerTarget, "AWS/ApplicationELB", "RequestCountPerTarget", alb.clone(), "Sum");
-            push(MetricKind::UnhealthyHosts, "AWS/ApplicationELB", "UnHealthyHostCount", alb, "Maximum");
+            push(
+                MetricKind::Http5xx,
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                alb.clone(),
+                "Sum",
+            );
+            push(
+                MetricKind::TargetResponseTimeP95,
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                alb.clone(),
+                "p95",
+            );
+            push(
+                MetricKind::RequestCountPerTarget,
+                "AWS/ApplicationELB",
+                "RequestCountPerTarget",
+                alb.clone(),
+                "Sum",
+            );
+            push(
+                MetricKind::UnhealthyHosts,
+                "AWS/ApplicationELB",
+                "UnHealthyHostCount",
+                alb,
+                "Maximum",
+            );
         }
     }
     (queries, index)
@@ -101,7 +146,12 @@ mod tests {
         assert_eq!(index.len(), 700);
         for query in &q {
             assert!(query.id.starts_with(|c: char| c.is_ascii_lowercase()));
-            assert!(query.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            assert!(
+                query
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            );
         }
     }
 }

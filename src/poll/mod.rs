@@ -27,8 +27,8 @@ pub use tasks::StoppedTasksPoller;
 
 use crate::aws::{ApiError, ApiResult, Page};
 use crate::model::{
-    LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup, TargetHealth, TaskDefinition,
-    Time,
+    LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -94,7 +94,12 @@ pub struct Update {
 }
 
 impl Update {
-    pub fn new(source: Source, fetched_at: Time, payload: Option<Payload>, errors: Vec<ApiError>) -> Self {
+    pub fn new(
+        source: Source,
+        fetched_at: Time,
+        payload: Option<Payload>,
+        errors: Vec<ApiError>,
+    ) -> Self {
         Self {
             source,
             fetched_at,

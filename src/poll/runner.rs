@@ -3,8 +3,8 @@
 //! publishes the plan (scope, focus) over a watch channel, and a change wakes the pollers.
 
 use super::{
-    Backoff, LogsPoller, MetricsPoller, PollPlan, ServicesPoller, Source, StoppedTasksPoller, TargetsPoller,
-    TaskDefsPoller, Update,
+    Backoff, LogsPoller, MetricsPoller, PollPlan, ServicesPoller, Source, StoppedTasksPoller,
+    TargetsPoller, TaskDefsPoller, Update,
 };
 use crate::aws::AwsApi;
 use std::sync::Arc;
@@ -84,7 +84,8 @@ pub fn spawn<A: AwsApi>(
                 loop {
                     let current = plan.borrow_and_update().clone();
                     let update = poller.poll(&*api, &current).await;
-                    let transient = update.errors.iter().any(|e| e.kind.is_transient()) && update.payload.is_none()
+                    let transient = update.errors.iter().any(|e| e.kind.is_transient())
+                        && update.payload.is_none()
                         || update
                             .errors
                             .iter()

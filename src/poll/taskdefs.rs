@@ -35,7 +35,8 @@ impl TaskDefsPoller {
                 Err(e) => errors.push(e),
             }
         }
-        let payload = (!found.is_empty() || errors.is_empty()).then_some(Payload::TaskDefinitions(found));
+        let payload =
+            (!found.is_empty() || errors.is_empty()).then_some(Payload::TaskDefinitions(found));
         Update::new(Source::TaskDefinitions, now, payload, errors)
     }
 }

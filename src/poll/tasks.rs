@@ -24,7 +24,9 @@ impl StoppedTasksPoller {
         // endpoint ignores serviceName, as moto does)
         let mut todo: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for svc in &plan.services {
-            match all_pages(|next| api.list_stopped_tasks(&svc.key.cluster, &svc.key.service, next)).await {
+            match all_pages(|next| api.list_stopped_tasks(&svc.key.cluster, &svc.key.service, next))
+                .await
+            {
                 Ok(arns) => {
                     any_ok = true;
                     let list = todo.entry(svc.key.cluster.as_str()).or_default();

@@ -153,7 +153,10 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                 running: s.running,
                 pending: s.pending,
                 task_definition: &s.task_definition,
-                rollout: Rollout { state: state_, reason },
+                rollout: Rollout {
+                    state: state_,
+                    reason,
+                },
                 deployments: s
                     .deployments
                     .iter()
@@ -227,9 +230,9 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                                         .as_deref()
                                         .and_then(|r| pb.classify_id(EvidenceKind::TargetHealth, r))
                                         .or_else(|| {
-                                            t.description
-                                                .as_deref()
-                                                .and_then(|d| pb.classify_id(EvidenceKind::TargetHealth, d))
+                                            t.description.as_deref().and_then(|d| {
+                                                pb.classify_id(EvidenceKind::TargetHealth, d)
+                                            })
                                         })
                                 },
                             })

@@ -57,7 +57,9 @@ const RECENT_FAILURE_MIN: i64 = 15;
 /// rolled back stay in the findings but do not make the service degraded now.
 fn current_tasks_failing(store: &Store, state: &ServiceState, now: Time) -> bool {
     let s = &state.service;
-    let Some(primary) = s.primary() else { return false };
+    let Some(primary) = s.primary() else {
+        return false;
+    };
     if primary.failed > 0 {
         return true;
     }
@@ -66,8 +68,12 @@ fn current_tasks_failing(store: &Store, state: &ServiceState, now: Time) -> bool
         .iter()
         .filter_map(|a| store.stopped_tasks.get(a))
         .filter(|t| t.task_definition == primary.task_definition)
-        .filter(|t| t.stopped_at.is_some_and(|at| (now - at).num_minutes() < RECENT_FAILURE_MIN))
+        .filter(|t| {
+            t.stopped_at
+                .is_some_and(|at| (now - at).num_minutes() < RECENT_FAILURE_MIN)
+        })
         .any(|t| {
-            task_category(store.playbook(), t).is_some_and(|(e, _)| e.finding && e.severity == Severity::Critical)
+            task_category(store.playbook(), t)
+                .is_some_and(|(e, _)| e.finding && e.severity == Severity::Critical)
         })
 }

@@ -28,7 +28,12 @@ fn hhmmss(t: Time) -> String {
 
 pub fn snapshot_text(store: &Store, now: Time) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "ecswatch snapshot  {}  region {}", ts(now), display_region(&store.region));
+    let _ = writeln!(
+        o,
+        "ecswatch snapshot  {}  region {}",
+        ts(now),
+        display_region(&store.region)
+    );
     if store.services.is_empty() {
         let _ = writeln!(o, "\nno services in scope");
     }
@@ -40,7 +45,11 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
     let errors: Vec<String> = store
         .status
         .iter()
-        .flat_map(|(src, st)| st.errors.iter().map(move |(at, e)| format!("  {} ({}): {e}", src.name(), hhmmss(*at))))
+        .flat_map(|(src, st)| {
+            st.errors
+                .iter()
+                .map(move |(at, e)| format!("  {} ({}): {e}", src.name(), hhmmss(*at)))
+        })
         .collect();
     if !errors.is_empty() {
         let _ = writeln!(o, "\nerrors:");
@@ -66,11 +75,19 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         status_badge(store, state, now).label(),
         s.running,
         s.desired,
-        if s.pending > 0 { format!(" (pending {})", s.pending) } else { String::new() },
+        if s.pending > 0 {
+            format!(" (pending {})", s.pending)
+        } else {
+            String::new()
+        },
         task_definition_label(&s.task_definition)
     );
     if let (Some(st), reason) = s.rollout() {
-        let _ = writeln!(o, "  rollout: {st}{}", reason.map(|r| format!(" - {r}")).unwrap_or_default());
+        let _ = writeln!(
+            o,
+            "  rollout: {st}{}",
+            reason.map(|r| format!(" - {r}")).unwrap_or_default()
+        );
     }
     if !s.deployments.is_empty() {
         let _ = writeln!(o, "  deployments:");
@@ -85,7 +102,9 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
                 d.pending,
                 d.failed,
                 d.rollout_state.as_deref().unwrap_or("-"),
-                d.created_at.map(|t| format!("  started {}", ago(now, t))).unwrap_or_default()
+                d.created_at
+                    .map(|t| format!("  started {}", ago(now, t)))
+                    .unwrap_or_default()
             );
         }
     }
@@ -93,7 +112,13 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
     if !findings.is_empty() {
         let _ = writeln!(o, "  findings:");
         for f in findings {
-            let _ = writeln!(o, "    [{}] {} ({})", f.severity.as_str().to_uppercase(), f.title, f.id);
+            let _ = writeln!(
+                o,
+                "    [{}] {} ({})",
+                f.severity.as_str().to_uppercase(),
+                f.title,
+                f.id
+            );
             for e in f.evidence.iter().take(3) {
                 let _ = writeln!(o, "        {e}");
             }
@@ -101,7 +126,11 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             let _ = writeln!(o, "      confirm: {}", f.confirm);
         }
     }
-    let tasks: Vec<_> = state.stopped.iter().filter_map(|a| store.stopped_tasks.get(a)).collect();
+    let tasks: Vec<_> = state
+        .stopped
+        .iter()
+        .filter_map(|a| store.stopped_tasks.get(a))
+        .collect();
     if !tasks.is_empty() {
         let _ = writeln!(o, "  stopped tasks ({}), by reason:", tasks.len());
         let mut groups: Vec<(String, usize, Option<Time>, String)> = Vec::new();
@@ -121,20 +150,39 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         for (cat, n, last, sample) in groups {
             let codes: Vec<String> = tasks
                 .iter()
-                .filter(|t| task_category(pb, t).map(|(e, _)| e.id.as_str()).unwrap_or("unclassified") == cat)
-                .flat_map(|t| t.containers.iter().filter_map(|c| c.exit_code.map(|x| format!("{}={x}", c.name))))
+                .filter(|t| {
+                    task_category(pb, t)
+                        .map(|(e, _)| e.id.as_str())
+                        .unwrap_or("unclassified")
+                        == cat
+                })
+                .flat_map(|t| {
+                    t.containers
+                        .iter()
+                        .filter_map(|c| c.exit_code.map(|x| format!("{}={x}", c.name)))
+                })
                 .take(3)
                 .collect();
             let _ = writeln!(
                 o,
                 "    {n}x {cat}{}{}  {}",
-                last.map(|t| format!("  last {}", ago(now, t))).unwrap_or_default(),
-                if codes.is_empty() { String::new() } else { format!("  exit {}", codes.join(",")) },
+                last.map(|t| format!("  last {}", ago(now, t)))
+                    .unwrap_or_default(),
+                if codes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  exit {}", codes.join(","))
+                },
                 truncate(&sample, 140)
             );
         }
         if let Some(t) = tasks.first() {
-            let _ = writeln!(o, "    newest: task {} ({})", task_id(&t.arn), task_definition_label(&t.task_definition));
+            let _ = writeln!(
+                o,
+                "    newest: task {} ({})",
+                task_id(&t.arn),
+                task_definition_label(&t.task_definition)
+            );
         }
     }
     for g in store.target_groups_of(s) {
@@ -144,7 +192,10 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             "  targets {} ({}, deregistration {}): {healthy}/{} healthy",
             g.group.name,
             g.group.target_type.as_deref().unwrap_or("?"),
-            g.group.deregistration_delay_s.map(|d| format!("{d}s")).unwrap_or_else(|| "?".into()),
+            g.group
+                .deregistration_delay_s
+                .map(|d| format!("{d}s"))
+                .unwrap_or_else(|| "?".into()),
             g.targets.len()
         );
         for t in g.targets.iter().filter(|t| t.state != "healthy") {
@@ -155,7 +206,10 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
                 t.port.map(|p| format!(":{p}")).unwrap_or_default(),
                 t.state,
                 t.reason.as_deref().unwrap_or(""),
-                t.description.as_deref().map(|d| format!(" - {d}")).unwrap_or_default()
+                t.description
+                    .as_deref()
+                    .map(|d| format!(" - {d}"))
+                    .unwrap_or_default()
             );
         }
     }
@@ -171,13 +225,22 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         let _ = writeln!(o, "  metrics (latest): {}", metrics.join(", "));
     }
     if !state.events.is_empty() {
-        let _ = writeln!(o, "  events (newest first, {} of {}):", EVENTS_SHOWN.min(state.events.len()), state.events.len());
+        let _ = writeln!(
+            o,
+            "  events (newest first, {} of {}):",
+            EVENTS_SHOWN.min(state.events.len()),
+            state.events.len()
+        );
         for e in state.events.iter().take(EVENTS_SHOWN) {
-            let cat = pb.classify_id(EvidenceKind::ServiceEvent, &e.message).unwrap_or("-");
+            let cat = pb
+                .classify_id(EvidenceKind::ServiceEvent, &e.message)
+                .unwrap_or("-");
             let _ = writeln!(
                 o,
                 "    {}  {}  [{cat}]",
-                e.created_at.map(hhmmss).unwrap_or_else(|| "--:--:--Z".into()),
+                e.created_at
+                    .map(hhmmss)
+                    .unwrap_or_else(|| "--:--:--Z".into()),
                 truncate(&e.message, 160)
             );
         }
@@ -186,7 +249,13 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         let n = state.logs.len();
         let _ = writeln!(o, "  logs (last {} of {n}):", LOGS_SHOWN.min(n));
         for l in state.logs.iter().skip(n.saturating_sub(LOGS_SHOWN)) {
-            let _ = writeln!(o, "    {}  {}  {}", hhmmss(l.t), l.stream, truncate(&l.message, 160));
+            let _ = writeln!(
+                o,
+                "    {}  {}  {}",
+                hhmmss(l.t),
+                l.stream,
+                truncate(&l.message, 160)
+            );
         }
     }
 }

@@ -12,8 +12,8 @@ pub use status::SourceStatus;
 
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
-    LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time, short_name,
+    LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask, TargetGroup,
+    TargetHealth, TaskDefinition, Time, short_name,
 };
 use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -73,7 +73,11 @@ impl ServiceState {
             }
         }
         if added {
-            self.events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+            self.events.sort_by(|a, b| {
+                b.created_at
+                    .cmp(&a.created_at)
+                    .then_with(|| b.id.cmp(&a.id))
+            });
             for gone in self.events.drain(EVENTS_KEPT.min(self.events.len())..) {
                 self.event_ids.remove(&gone.id);
             }
@@ -104,7 +108,10 @@ impl Store {
             stopped_tasks: HashMap::new(),
             task_definitions: HashMap::new(),
             target_groups: HashMap::new(),
-            status: Source::ALL.iter().map(|s| (*s, SourceStatus::default())).collect(),
+            status: Source::ALL
+                .iter()
+                .map(|s| (*s, SourceStatus::default()))
+                .collect(),
             diagnosis_dirty: false,
         }
     }
@@ -116,7 +123,8 @@ impl Store {
     /// Apply one poller update. Returns true when anything visible changed.
     pub fn apply(&mut self, update: Update) -> bool {
         let status = self.status.entry(update.source).or_default();
-        let mut changed = status.record(update.fetched_at, update.payload.is_some(), &update.errors);
+        let mut changed =
+            status.record(update.fetched_at, update.payload.is_some(), &update.errors);
         if let Some(payload) = update.payload {
             changed |= match payload {
                 Payload::Services {
@@ -195,9 +203,12 @@ impl Store {
                     let mut arns: Vec<&StoppedTask> = self
                         .stopped_tasks
                         .values()
-                        .filter(|t| t.cluster == key.cluster && t.service_name() == Some(key.service.as_str()))
+                        .filter(|t| {
+                            t.cluster == key.cluster
+                                && t.service_name() == Some(key.service.as_str())
+                        })
                         .collect();
-                    arns.sort_by(|a, b| b.stopped_at.cmp(&a.stopped_at));
+                    arns.sort_by_key(|t| std::cmp::Reverse(t.stopped_at));
                     state.stopped = arns.into_iter().map(|t| t.arn.clone()).collect();
                     self.services.insert(key, state);
                     changed = true;
@@ -248,7 +259,10 @@ impl Store {
             let Some(state) = self.services.get_mut(&key) else {
                 continue;
             };
-            let ring = state.metrics.entry(kind).or_insert_with(|| Ring::new(METRIC_POINTS_KEPT));
+            let ring = state
+                .metrics
+                .entry(kind)
+                .or_insert_with(|| Ring::new(METRIC_POINTS_KEPT));
             for p in points {
                 match ring.last_mut() {
                     Some(last) if last.t == p.t => {
@@ -327,7 +341,11 @@ impl Store {
             .values()
             .map(|state| {
                 let s = &state.service;
-                let task_definitions: Vec<String> = s.task_definitions().into_iter().map(str::to_owned).collect();
+                let task_definitions: Vec<String> = s
+                    .task_definitions()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
                 let target_groups: Vec<String> = s
                     .load_balancers
                     .iter()
@@ -342,20 +360,28 @@ impl Store {
                     .iter()
                     .filter_map(|arn| {
                         let tg = self.target_groups.get(arn)?;
-                        let tg_dim = arn.split_once(":targetgroup/").map(|(_, d)| format!("targetgroup/{d}"))?;
+                        let tg_dim = arn
+                            .split_once(":targetgroup/")
+                            .map(|(_, d)| format!("targetgroup/{d}"))?;
                         let lb = tg.group.load_balancer_dimensions.first()?;
                         Some((tg_dim, lb.clone()))
                     })
                     .collect();
                 // Logs of the containers of the primary deployment's task definition.
-                let current = s.primary().map(|d| d.task_definition.as_str()).unwrap_or(&s.task_definition);
+                let current = s
+                    .primary()
+                    .map(|d| d.task_definition.as_str())
+                    .unwrap_or(&s.task_definition);
                 let mut log_sources = Vec::new();
                 if let Some(td) = self.task_definitions.get(current) {
                     for c in &td.containers {
                         if let Some(log) = &c.log {
                             if log.driver == "awslogs" {
                                 if let Some(group) = &log.group {
-                                    let prefix = log.stream_prefix.as_ref().map(|p| format!("{p}/{}/", c.name));
+                                    let prefix = log
+                                        .stream_prefix
+                                        .as_ref()
+                                        .map(|p| format!("{p}/{}/", c.name));
                                     let src = (group.clone(), prefix);
                                     if !log_sources.contains(&src) {
                                         log_sources.push(src);

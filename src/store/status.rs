@@ -19,7 +19,8 @@ impl SourceStatus {
     /// Record one poll; returns true when what the user sees about this source changed.
     pub fn record(&mut self, at: Time, delivered: bool, errors: &[ApiError]) -> bool {
         let before_err: Vec<&ApiError> = self.errors.iter().map(|(_, e)| e).collect();
-        let changed = before_err.len() != errors.len() || before_err.iter().zip(errors).any(|(a, b)| *a != b);
+        let changed =
+            before_err.len() != errors.len() || before_err.iter().zip(errors).any(|(a, b)| *a != b);
         self.last_poll = Some(at);
         if delivered {
             self.last_ok = Some(at);

@@ -13,7 +13,11 @@ pub fn t0() -> DateTime<Utc> {
 }
 
 pub fn store() -> Store {
-    Store::new(Scope::default(), "us-east-1".into(), Arc::new(Playbook::builtin()))
+    Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    )
 }
 
 pub const TG: &str = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web-tg/abc";
@@ -88,10 +92,30 @@ pub fn apply(store: &mut Store, source: Source, payload: Payload) {
 /// A store holding `svc`, `td` and `tg` (healthy targets), findings computed.
 pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
     let mut s = store();
-    apply(&mut s, Source::Services, Payload::Services { services: vec![svc], listed_clusters: vec!["prod".into()] });
-    apply(&mut s, Source::TaskDefinitions, Payload::TaskDefinitions(vec![td]));
-    let healthy = TargetHealth { id: "10.0.0.1".into(), port: Some(80), state: "healthy".into(), ..Default::default() };
-    apply(&mut s, Source::Targets, Payload::Targets(vec![(tg, vec![healthy])]));
+    apply(
+        &mut s,
+        Source::Services,
+        Payload::Services {
+            services: vec![svc],
+            listed_clusters: vec!["prod".into()],
+        },
+    );
+    apply(
+        &mut s,
+        Source::TaskDefinitions,
+        Payload::TaskDefinitions(vec![td]),
+    );
+    let healthy = TargetHealth {
+        id: "10.0.0.1".into(),
+        port: Some(80),
+        state: "healthy".into(),
+        ..Default::default()
+    };
+    apply(
+        &mut s,
+        Source::Targets,
+        Payload::Targets(vec![(tg, vec![healthy])]),
+    );
     s.refresh_findings(t0());
     s
 }

@@ -3,8 +3,8 @@
 use super::{SdkApi, clean, map_err, to_time_opt};
 use crate::aws::{ApiResult, Described, Page};
 use crate::model::{
-    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig, Service,
-    ServiceEvent, StoppedTask, TaskDefinition, short_name, taskdef::is_secret_name,
+    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
+    Service, ServiceEvent, StoppedTask, TaskDefinition, short_name, taskdef::is_secret_name,
 };
 use crate::sanitize;
 use aws_sdk_ecs::types;
@@ -20,12 +20,20 @@ impl SdkApi {
             .await
             .map_err(|e| map_err("ecs:ListClusters", e))?;
         Ok(Page {
-            items: out.cluster_arns().iter().map(|s| sanitize::clean(s)).collect(),
+            items: out
+                .cluster_arns()
+                .iter()
+                .map(|s| sanitize::clean(s))
+                .collect(),
             next: out.next_token().map(str::to_owned),
         })
     }
 
-    pub(super) async fn ecs_list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
+    pub(super) async fn ecs_list_services(
+        &self,
+        cluster: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
         let out = self
             .ecs
             .list_services()
@@ -36,7 +44,11 @@ impl SdkApi {
             .await
             .map_err(|e| map_err("ecs:ListServices", e))?;
         Ok(Page {
-            items: out.service_arns().iter().map(|s| sanitize::clean(s)).collect(),
+            items: out
+                .service_arns()
+                .iter()
+                .map(|s| sanitize::clean(s))
+                .collect(),
             next: out.next_token().map(str::to_owned),
         })
     }
@@ -110,7 +122,10 @@ impl SdkApi {
         })
     }
 
-    pub(super) async fn ecs_describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
+    pub(super) async fn ecs_describe_task_definition(
+        &self,
+        arn: &str,
+    ) -> ApiResult<TaskDefinition> {
         let out = self
             .ecs
             .describe_task_definition()
@@ -118,10 +133,13 @@ impl SdkApi {
             .send()
             .await
             .map_err(|e| map_err("ecs:DescribeTaskDefinition", e))?;
-        Ok(out.task_definition().map(task_definition).unwrap_or_else(|| TaskDefinition {
-            arn: sanitize::clean(arn),
-            ..Default::default()
-        }))
+        Ok(out
+            .task_definition()
+            .map(task_definition)
+            .unwrap_or_else(|| TaskDefinition {
+                arn: sanitize::clean(arn),
+                ..Default::default()
+            }))
     }
 }
 
@@ -230,7 +248,11 @@ fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
         network_mode: td.network_mode().map(|n| sanitize::clean(n.as_str())),
         execution_role_arn: td.execution_role_arn().map(sanitize::clean),
         task_role_arn: td.task_role_arn().map(sanitize::clean),
-        containers: td.container_definitions().iter().map(container_def).collect(),
+        containers: td
+            .container_definitions()
+            .iter()
+            .map(container_def)
+            .collect(),
     }
 }
 
@@ -256,7 +278,11 @@ fn container_def(c: &types::ContainerDefinition) -> ContainerDef {
             .collect(),
         stop_timeout_s: c.stop_timeout(),
         log: c.log_configuration().map(|l| {
-            let opt = |k: &str| l.options().and_then(|o| o.get(k)).map(|v| sanitize::clean(v));
+            let opt = |k: &str| {
+                l.options()
+                    .and_then(|o| o.get(k))
+                    .map(|v| sanitize::clean(v))
+            };
             LogConfig {
                 driver: sanitize::clean(l.log_driver().as_str()),
                 group: opt("awslogs-group"),

@@ -6,7 +6,10 @@ use crate::model::{TargetGroup, TargetHealth};
 use crate::sanitize;
 
 impl SdkApi {
-    pub(super) async fn elb_describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
+    pub(super) async fn elb_describe_target_groups(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Vec<TargetGroup>> {
         let out = self
             .elb
             .describe_target_groups()
@@ -50,7 +53,10 @@ impl SdkApi {
             .and_then(|v| v.trim().parse().ok()))
     }
 
-    pub(super) async fn elb_describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
+    pub(super) async fn elb_describe_target_health(
+        &self,
+        arn: &str,
+    ) -> ApiResult<Vec<TargetHealth>> {
         let out = self
             .elb
             .describe_target_health()
@@ -70,7 +76,9 @@ impl SdkApi {
                         .and_then(|h| h.state())
                         .map(|s| sanitize::clean(s.as_str()))
                         .unwrap_or_default(),
-                    reason: h.and_then(|h| h.reason()).map(|r| sanitize::clean(r.as_str())),
+                    reason: h
+                        .and_then(|h| h.reason())
+                        .map(|r| sanitize::clean(r.as_str())),
                     description: h.and_then(|h| h.description()).map(sanitize::clean),
                 }
             })
@@ -80,7 +88,8 @@ impl SdkApi {
 
 /// `arn:...:loadbalancer/app/NAME/ID` -> `app/NAME/ID`, the CloudWatch `LoadBalancer` dimension.
 pub fn load_balancer_dimension(arn: &str) -> Option<String> {
-    arn.split_once(":loadbalancer/").map(|(_, d)| sanitize::clean(d))
+    arn.split_once(":loadbalancer/")
+        .map(|(_, d)| sanitize::clean(d))
 }
 
 #[cfg(test)]
@@ -90,8 +99,10 @@ mod tests {
     #[test]
     fn lb_dimension() {
         assert_eq!(
-            load_balancer_dimension("arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/50dc6c495c0c9188")
-                .as_deref(),
+            load_balancer_dimension(
+                "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/50dc6c495c0c9188"
+            )
+            .as_deref(),
             Some("app/web/50dc6c495c0c9188")
         );
         assert_eq!(load_balancer_dimension("nonsense"), None);

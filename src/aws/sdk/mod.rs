@@ -9,8 +9,8 @@ use super::{
     ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, LogQuery, Page, load_sdk_config,
 };
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth, TaskDefinition,
-    Time,
+    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -70,9 +70,15 @@ where
             let shown = e.to_string();
             let code = e.code().or_else(|| {
                 let head = shown.split(':').next().unwrap_or_default();
-                (!head.is_empty() && head.chars().all(|c| c.is_ascii_alphanumeric())).then_some(head)
+                (!head.is_empty() && head.chars().all(|c| c.is_ascii_alphanumeric()))
+                    .then_some(head)
             });
-            ApiError::from_code(operation, code, Some(status), e.message().unwrap_or_default())
+            ApiError::from_code(
+                operation,
+                code,
+                Some(status),
+                e.message().unwrap_or_default(),
+            )
         }
         SdkError::TimeoutError(_) => ApiError::new(
             ErrorKind::Unreachable,
@@ -101,7 +107,9 @@ where
 /// Credential-chain failures surface as dispatch or construction failures; tell them apart by text.
 fn credential_kind(text: &str) -> Option<ErrorKind> {
     let t = text.to_ascii_lowercase();
-    if t.contains("expired") && (t.contains("token") || t.contains("sso") || t.contains("credential")) {
+    if t.contains("expired")
+        && (t.contains("token") || t.contains("sso") || t.contains("credential"))
+    {
         Some(ErrorKind::ExpiredCredentials)
     } else if t.contains("no credentials")
         || t.contains("credentials provider")
@@ -140,7 +148,11 @@ impl AwsApi for SdkApi {
         self.ecs_list_services(cluster, next).await
     }
 
-    async fn describe_services(&self, cluster: &str, services: &[String]) -> ApiResult<Described<Service>> {
+    async fn describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> ApiResult<Described<Service>> {
         self.ecs_describe_services(cluster, services).await
     }
 
@@ -153,7 +165,11 @@ impl AwsApi for SdkApi {
         self.ecs_list_stopped_tasks(cluster, service, next).await
     }
 
-    async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<StoppedTask>> {
+    async fn describe_tasks(
+        &self,
+        cluster: &str,
+        tasks: &[String],
+    ) -> ApiResult<Described<StoppedTask>> {
         self.ecs_describe_tasks(cluster, tasks).await
     }
 
