@@ -40,6 +40,12 @@ pub struct Global {
     /// Run on the embedded simulated incident; no AWS account needed
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Console theme: default, light, high-contrast, mono, a name in the config dir, or a path
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Keymap: default, vim, a name in the config dir, or a path (merged over default)
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
     /// Extra playbook file: entries override built-in ones by id, rules are tried first
     #[arg(long, global = true, value_name = "FILE")]
     pub playbook: Option<PathBuf>,

@@ -3,13 +3,18 @@
 //! Data flows one way: `aws` (the source seam) -> `poll` (pollers) -> `store` (one owner of
 //! state) -> `report` / the console. `diagnosis` turns evidence in the store into findings.
 
+pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod diagnosis;
+pub mod keymap;
 pub mod model;
 pub mod poll;
 pub mod report;
 pub mod sanitize;
 pub mod store;
+pub mod theme;
+pub mod ui;
+pub mod view;

@@ -31,14 +31,74 @@ fn print(out: &str) -> Result<(), Exit> {
     }
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Exit::new(2, format!("cannot start the runtime: {e}")))
+}
+
+/// `$XDG_CONFIG_HOME/ecswatch`, else `~/.config/ecswatch`.
+fn config_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".config")))?;
+    Some(base.join("ecswatch"))
+}
+
+fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Result<i32, Exit> {
+    use std::io::IsTerminal;
+    let dir = config_dir();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = ecswatch::theme::Theme::resolve(g.theme.as_deref(), dir.as_deref(), no_color)
+        .map_err(|e| Exit::new(2, format!("theme: {e}")))?;
+    let keymap = ecswatch::keymap::Keymap::resolve(g.keymap.as_deref(), dir.as_deref())
+        .map_err(|e| Exit::new(2, format!("keymap: {e}")))?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Exit::new(
+            2,
+            "the console needs a terminal; for scripts use `ecswatch snapshot --format json`",
+        ));
+    }
+    let scope = Scope {
+        clusters: g.clusters.clone(),
+        services: g.services.clone(),
+    };
+    let rt = runtime()?;
+    let ended = rt.block_on(async {
+        if g.demo {
+            ecswatch::app::run(DemoApi::live(), scope, pb, theme, keymap).await
+        } else {
+            let api = SdkApi::connect(&AwsOptions {
+                profile: g.profile.clone(),
+                region: g.region.clone(),
+                endpoint_url: g.endpoint_url.clone(),
+            })
+            .await;
+            ecswatch::app::run(api, scope, pb, theme, keymap).await
+        }
+    })?;
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(match ended {
+        ecswatch::app::Ended::Quit | ecswatch::app::Ended::InputClosed => 0,
+        ecswatch::app::Ended::Signal(name) => {
+            eprintln!("ecswatch: stopped by {name}");
+            match name {
+                "SIGHUP" => 129,
+                "SIGINT" => 130,
+                _ => 143,
+            }
+        }
+    })
+}
+
 fn run(cli: Cli) -> Result<i32, Exit> {
     let g = cli.global;
     let pb = commands::load_playbook(g.playbook.as_deref())?;
     let Some(command) = cli.command else {
-        return Err(Exit::new(
-            2,
-            "the interactive console is not built yet; run `ecswatch snapshot` (add --demo for the simulated incident)",
-        ));
+        return console(g, pb);
     };
     match command {
         Command::Explain(args) => {
@@ -54,11 +114,7 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                 },
                 &args.scope,
             );
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .map_err(|e| Exit::new(2, format!("cannot start the runtime: {e}")))?;
+            let rt = runtime()?;
             let out = rt.block_on(async {
                 if g.demo {
                     commands::snapshot::run(&DemoApi::live(), pb, scope, &args).await

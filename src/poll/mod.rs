@@ -123,6 +123,8 @@ pub struct PollPlan {
     pub services: Vec<PlannedService>,
     /// The service on screen, polled fast; the rest are polled at fleet cadence.
     pub focus: Option<ServiceKey>,
+    /// Bumped by "refresh now": a changed plan wakes every poller.
+    pub refresh: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -404,6 +404,7 @@ impl Store {
             scope: self.scope.clone(),
             services,
             focus,
+            refresh: 0,
         }
     }
 }

@@ -1,0 +1,240 @@
+//! Drawing: `render(frame, &screen, &theme)` turns a view model into widgets. It never mutates
+//! application state and never fails; what does not fit is clipped.
+
+use crate::theme::{Meaning, Theme};
+use crate::view::{Block as VBlock, Body, Line as VLine, Screen};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Tabs,
+};
+
+fn line<'a>(l: &'a VLine, theme: &Theme) -> Line<'a> {
+    Line::from(
+        l.iter()
+            .map(|s| Span::styled(s.text.as_str(), theme.style(s.meaning)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(line(&screen.header, theme)), header);
+    frame.render_widget(Paragraph::new(line(&screen.footer, theme)), footer);
+    match &screen.body {
+        Body::Board {
+            header: cols,
+            rows,
+            selected,
+            empty,
+        } => board(frame, body, cols, rows, *selected, empty.as_ref(), theme),
+        Body::Service {
+            summary,
+            rollout,
+            panes,
+            focused,
+            tabs,
+        } => service(frame, body, summary, rollout, panes, *focused, *tabs, theme),
+        Body::Task { detail, logs } => {
+            let log_h = (body.height / 3).clamp(3, 12);
+            let [top, bottom] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(log_h)]).areas(body);
+            block(frame, top, detail, theme);
+            block(frame, bottom, logs, theme);
+        }
+    }
+    if let Some(help) = &screen.help {
+        let w = area.width.saturating_sub(4).min(90);
+        let h = area
+            .height
+            .saturating_sub(2)
+            .min(help.lines.len() as u16 + 2);
+        let r = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + (area.height - h) / 2,
+            w,
+            h,
+        );
+        frame.render_widget(Clear, r);
+        block(frame, r, help, theme);
+    }
+}
+
+fn board(
+    frame: &mut Frame,
+    area: Rect,
+    cols: &[(String, u16)],
+    rows: &[Vec<crate::view::Styled>],
+    selected: Option<usize>,
+    empty: Option<&VLine>,
+    theme: &Theme,
+) {
+    let outer = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.style(Meaning::Border));
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if let Some(e) = empty {
+        frame.render_widget(Paragraph::new(line(e, theme)), inner);
+        return;
+    }
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|(_, w)| {
+            if *w == 0 {
+                Constraint::Fill(1)
+            } else {
+                Constraint::Length(*w)
+            }
+        })
+        .collect();
+    let header = Row::new(
+        cols.iter()
+            .map(|(h, _)| Cell::from(Span::styled(h.as_str(), theme.style(Meaning::Title)))),
+    );
+    let body = rows.iter().map(|r| {
+        Row::new(
+            r.iter()
+                .map(|c| Cell::from(Span::styled(c.text.as_str(), theme.style(c.meaning)))),
+        )
+    });
+    let table = Table::new(body, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.style(Meaning::Selection));
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, inner, &mut state);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn service(
+    frame: &mut Frame,
+    area: Rect,
+    summary: &[VLine],
+    rollout: &VBlock,
+    panes: &[VBlock],
+    focused: usize,
+    tabs: bool,
+    theme: &Theme,
+) {
+    let rollout_h = (rollout.lines.len() as u16 + 2)
+        .clamp(3, 7)
+        .min(area.height / 3 + 2);
+    let [sum, roll, rest] = Layout::vertical([
+        Constraint::Length(summary.len() as u16),
+        Constraint::Length(rollout_h),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(summary.iter().map(|l| line(l, theme)).collect::<Vec<_>>()),
+        sum,
+    );
+    block(frame, roll, rollout, theme);
+    if panes.is_empty() {
+        return;
+    }
+    if tabs {
+        let [bar, pane] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(rest);
+        let titles: Vec<Line> = panes
+            .iter()
+            .map(|p| {
+                let failing = p
+                    .status
+                    .iter()
+                    .any(|s| matches!(s.meaning, Meaning::Error | Meaning::Stale));
+                Line::from(if failing {
+                    format!("{}!", p.title)
+                } else {
+                    p.title.clone()
+                })
+            })
+            .collect();
+        let bar_widget = Tabs::new(titles)
+            .select(focused)
+            .style(theme.style(Meaning::Dim))
+            .highlight_style(theme.style(Meaning::Selection))
+            .divider("|");
+        frame.render_widget(bar_widget, bar);
+        if let Some(p) = panes.get(focused) {
+            block(frame, pane, p, theme);
+        }
+    } else {
+        let rows = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+        ])
+        .split(rest);
+        for (i, p) in panes.iter().enumerate() {
+            let cols =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).split(rows[i / 2]);
+            block(frame, cols[i % 2], p, theme);
+        }
+    }
+}
+
+fn block(frame: &mut Frame, area: Rect, b: &VBlock, theme: &Theme) {
+    if area.width < 2 || area.height < 2 {
+        return;
+    }
+    let mut title = vec![Span::styled(
+        format!(" {} ", b.title),
+        theme.style(if b.focused {
+            Meaning::TitleFocused
+        } else {
+            Meaning::Title
+        }),
+    )];
+    for s in &b.status {
+        title.push(Span::styled(format!("{} ", s.text), theme.style(s.meaning)));
+    }
+    let frame_block = Block::bordered()
+        .title(Line::from(title))
+        .border_style(theme.style(if b.focused {
+            Meaning::BorderFocused
+        } else {
+            Meaning::Border
+        }));
+    let inner = frame_block.inner(area);
+    frame.render_widget(frame_block, area);
+    let height = usize::from(inner.height);
+    match b.selected {
+        Some(sel) => {
+            let items: Vec<ListItem> = b
+                .lines
+                .iter()
+                .map(|l| ListItem::new(line(l, theme)))
+                .collect();
+            let list = List::new(items).highlight_style(theme.style(Meaning::Selection));
+            let mut state = ListState::default().with_selected(Some(sel));
+            frame.render_stateful_widget(list, inner, &mut state);
+        }
+        None => {
+            let skip = if b.follow {
+                b.lines.len().saturating_sub(height)
+            } else {
+                0
+            };
+            let text: Vec<Line> = b
+                .lines
+                .iter()
+                .skip(skip)
+                .take(height)
+                .map(|l| line(l, theme))
+                .collect();
+            frame.render_widget(Paragraph::new(text), inner);
+        }
+    }
+}

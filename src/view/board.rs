@@ -1,0 +1,234 @@
+//! The board: every service in scope, worst first.
+
+use super::{Body, Size, Styled, ago, s};
+use crate::app::state::{Sort, UiState, Visible};
+use crate::diagnosis::Severity;
+use crate::model::{MetricKind, Time};
+use crate::report::{StatusBadge, status_badge};
+use crate::store::{ServiceState, Store};
+use crate::theme::Meaning;
+
+pub fn badge_meaning(b: StatusBadge) -> Meaning {
+    match b {
+        StatusBadge::Failed => Meaning::StatusFailed,
+        StatusBadge::RollingBack => Meaning::StatusRollingBack,
+        StatusBadge::Deploying => Meaning::StatusDeploying,
+        StatusBadge::Degraded => Meaning::StatusDegraded,
+        StatusBadge::Ok => Meaning::StatusOk,
+    }
+}
+
+pub fn severity_meaning(s: Severity) -> Meaning {
+    match s {
+        Severity::Critical => Meaning::SeverityCritical,
+        Severity::Warning => Meaning::SeverityWarning,
+        Severity::Info => Meaning::SeverityInfo,
+    }
+}
+
+const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The last `width` values as a sparkline scaled to their own maximum.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    let tail = &values[values.len().saturating_sub(width)..];
+    let max = tail.iter().copied().fold(0.0_f64, f64::max);
+    tail.iter()
+        .map(|v| {
+            if max <= 0.0 {
+                SPARK[0]
+            } else {
+                SPARK[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
+            }
+        })
+        .collect()
+}
+
+/// The board's services after filter and sort (shared with tests and benches).
+pub fn board_rows<'a>(
+    store: &'a Store,
+    ui: &UiState,
+    now: Time,
+) -> Vec<(&'a ServiceState, StatusBadge)> {
+    let filter = ui.board_filter.to_lowercase();
+    let mut rows: Vec<(&ServiceState, StatusBadge)> = store
+        .services
+        .values()
+        .filter(|st| {
+            filter.is_empty()
+                || st
+                    .service
+                    .key()
+                    .to_string()
+                    .to_lowercase()
+                    .contains(&filter)
+        })
+        .map(|st| (st, status_badge(store, st, now)))
+        .collect();
+    // compare by reference: no key allocation per comparison on large boards
+    let by_name = |a: &ServiceState, b: &ServiceState| {
+        a.service
+            .cluster
+            .cmp(&b.service.cluster)
+            .then_with(|| a.service.name.cmp(&b.service.name))
+    };
+    match ui.sort {
+        Sort::Worst => rows.sort_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then_with(|| top_severity(a.0).cmp(&top_severity(b.0)))
+                .then_with(|| by_name(a.0, b.0))
+        }),
+        Sort::Name => rows.sort_by(|a, b| by_name(a.0, b.0)),
+    }
+    rows
+}
+
+fn top_severity(st: &ServiceState) -> Severity {
+    st.findings
+        .first()
+        .map(|f| f.severity)
+        .unwrap_or(Severity::Info)
+}
+
+pub fn build(store: &Store, ui: &UiState, now: Time, size: Size, vis: &mut Visible) -> Body {
+    let rows = board_rows(store, ui, now);
+    vis.board = rows.iter().map(|(st, _)| st.service.key()).collect();
+    let wide = size.width >= 120;
+    let spark_w: u16 = if wide { 20 } else { 6 };
+    let mut header = vec![
+        ("STATUS".to_string(), 12),
+        ("SERVICE".to_string(), if wide { 36 } else { 18 }),
+        ("TASKS".to_string(), if wide { 7 } else { 5 }),
+    ];
+    if wide {
+        header.push(("ROLLOUT".to_string(), 11));
+    }
+    header.push(("FAIL".to_string(), 4));
+    header.push(("UNHL".to_string(), 4));
+    header.push((
+        if wide { "5XX (OR CPU) 20 MIN" } else { "5XX" }.to_string(),
+        spark_w,
+    ));
+    header.push(("TOP FINDING".to_string(), 0));
+    let out_rows: Vec<Vec<Styled>> = rows
+        .iter()
+        .map(|(st, badge)| {
+            let svc = &st.service;
+            let (rollout, _) = svc.rollout();
+            let failed: i32 = svc.deployments.iter().map(|d| d.failed).sum();
+            let unhealthy: usize = store
+                .target_groups_of(svc)
+                .iter()
+                .map(|tg| tg.targets.iter().filter(|t| t.state == "unhealthy").count())
+                .sum();
+            let series = st
+                .metrics
+                .get(&MetricKind::Http5xx)
+                .filter(|r| !r.is_empty())
+                .or_else(|| st.metrics.get(&MetricKind::CpuUtilization));
+            let spark = series
+                .map(|r| {
+                    sparkline(
+                        &r.iter().map(|p| p.v).collect::<Vec<_>>(),
+                        usize::from(spark_w),
+                    )
+                })
+                .unwrap_or_default();
+            let top = match st.findings.first() {
+                Some(f) => {
+                    let word = match f.severity {
+                        Severity::Critical => "CRIT",
+                        Severity::Warning => "WARN",
+                        Severity::Info => "INFO",
+                    };
+                    s(format!("{word} {}", f.title), severity_meaning(f.severity))
+                }
+                None => s("-", Meaning::Dim),
+            };
+            let mut cells = vec![
+                s(badge.label(), badge_meaning(*badge)),
+                s(svc.key().to_string(), Meaning::Text),
+                s(
+                    format!("{}/{}", svc.running, svc.desired),
+                    if svc.running < svc.desired {
+                        Meaning::HealthOther
+                    } else {
+                        Meaning::Text
+                    },
+                ),
+            ];
+            if wide {
+                cells.push(s(
+                    rollout.unwrap_or("-").to_lowercase().replace('_', " "),
+                    Meaning::Text,
+                ));
+            }
+            cells.extend([
+                s(
+                    failed.to_string(),
+                    if failed > 0 {
+                        Meaning::ProgressFailed
+                    } else {
+                        Meaning::Dim
+                    },
+                ),
+                s(
+                    unhealthy.to_string(),
+                    if unhealthy > 0 {
+                        Meaning::HealthUnhealthy
+                    } else {
+                        Meaning::Dim
+                    },
+                ),
+                s(spark, Meaning::Spark),
+                top,
+            ]);
+            cells
+        })
+        .collect();
+    let empty = if out_rows.is_empty() {
+        let st = &store.status[&crate::poll::Source::Services];
+        Some(if st.last_ok.is_none() && st.errors.is_empty() {
+            vec![s("loading services...", Meaning::Dim)]
+        } else if !ui.board_filter.is_empty() {
+            vec![s(
+                format!("no service matches '{}'", ui.board_filter),
+                Meaning::Dim,
+            )]
+        } else if let Some((at, e)) = st.errors.first() {
+            vec![s(
+                format!("cannot read services ({}): {e}", ago(now, *at)),
+                Meaning::Error,
+            )]
+        } else {
+            vec![s(
+                "no services in scope: this account has no ECS services in the region",
+                Meaning::Dim,
+            )]
+        })
+    } else {
+        None
+    };
+    let selected = (!out_rows.is_empty()).then(|| ui.board_selected.min(out_rows.len() - 1));
+    vis.copy = selected
+        .and_then(|i| rows.get(i))
+        .map(|(st, _)| st.service.arn.clone());
+    Body::Board {
+        header,
+        rows: out_rows,
+        selected,
+        empty,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_its_max() {
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0], 8), "▁▅█");
+        assert_eq!(sparkline(&[0.0, 0.0], 8), "▁▁");
+        assert_eq!(sparkline(&[1.0, 2.0, 3.0, 4.0], 2), "▆█");
+        assert_eq!(sparkline(&[], 8), "");
+    }
+}

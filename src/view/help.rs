@@ -1,0 +1,55 @@
+//! The help overlay, generated from the active keymap.
+
+use super::{Block, s};
+use crate::app::state::{UiState, View};
+use crate::keymap::{Keymap, Layer};
+use crate::theme::Meaning;
+
+pub fn build(keymap: &Keymap, ui: &UiState) -> Block {
+    let layer = match ui.view() {
+        View::Board => Layer::Board,
+        View::Service(_) => Layer::Service,
+        View::Task(..) => Layer::Task,
+    };
+    let mut lines = vec![vec![s(format!("Keys ({})", layer.name()), Meaning::Title)]];
+    for (action, keys) in keymap.help(layer) {
+        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        lines.push(vec![
+            s(format!("{:<16}", keys.join(" ")), Meaning::Key),
+            s(action.description(), Meaning::Text),
+        ]);
+    }
+    lines.push(vec![]);
+    lines.push(vec![s("Status", Meaning::Title)]);
+    for (word, m, what) in [
+        (
+            "FAILED",
+            Meaning::StatusFailed,
+            "the primary deployment failed",
+        ),
+        (
+            "ROLLING BACK",
+            Meaning::StatusRollingBack,
+            "ECS is returning to the last good deployment",
+        ),
+        (
+            "DEPLOYING",
+            Meaning::StatusDeploying,
+            "a deployment is in progress",
+        ),
+        (
+            "DEGRADED",
+            Meaning::StatusDegraded,
+            "running < desired, unhealthy targets or failing tasks",
+        ),
+        ("OK", Meaning::StatusOk, "steady"),
+    ] {
+        lines.push(vec![s(format!("{word:<16}"), m), s(what, Meaning::Text)]);
+    }
+    Block {
+        title: "Help".into(),
+        focused: true,
+        lines,
+        ..Default::default()
+    }
+}

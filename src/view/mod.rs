@@ -1,0 +1,337 @@
+//! View models: pure functions `(store, ui state, keymap, now, size) -> Screen`. They carry text
+//! and meanings, never colours; `ui::render` draws them with a theme.
+
+mod board;
+mod help;
+mod service;
+mod task;
+
+use crate::app::state::{UiState, View, Visible};
+use crate::keymap::{Action, Keymap, Layer};
+use crate::model::Time;
+use crate::poll::Source;
+use crate::store::Store;
+use crate::theme::Meaning;
+
+pub use board::board_rows;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.iter().map(|s| s.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_words_and_cuts_long_ones() {
+        let l = wrap(
+            "fix: ",
+            "push the image then redeploy the service now",
+            Meaning::Text,
+            20,
+        );
+        assert_eq!(
+            text(&l),
+            [
+                "fix: push the image",
+                "  then redeploy the",
+                "  service now"
+            ]
+        );
+        let l = wrap("arn: ", &"x".repeat(50), Meaning::Text, 20);
+        assert_eq!(text(&l)[0], format!("arn: {}", "x".repeat(15)));
+        assert!(text(&l).iter().all(|t| t.chars().count() <= 20));
+        assert_eq!(text(&wrap("a: ", "", Meaning::Text, 20)), ["a: "]);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Styled {
+    pub text: String,
+    pub meaning: Meaning,
+}
+
+pub fn s(text: impl Into<String>, meaning: Meaning) -> Styled {
+    Styled {
+        text: text.into(),
+        meaning,
+    }
+}
+
+pub type Line = Vec<Styled>;
+
+/// `label` then `text` word-wrapped to `width` columns, continuation lines indented.
+pub fn wrap(label: &str, text: &str, meaning: Meaning, width: usize) -> Vec<Line> {
+    let width = width.max(20);
+    let indent = 2;
+    let mut out: Vec<Line> = Vec::new();
+    let mut current = String::new();
+    let mut first = true;
+    let avail = |first: bool| {
+        if first {
+            width.saturating_sub(label.chars().count())
+        } else {
+            width - indent
+        }
+    };
+    for word in text.split(' ') {
+        let cur_len = current.chars().count();
+        let w_len = word.chars().count();
+        if cur_len > 0 && cur_len + 1 + w_len > avail(first) {
+            out.push(wrapped_line(label, &current, meaning, first, indent));
+            current.clear();
+            first = false;
+        }
+        // a single word longer than the line is cut into pieces
+        let mut word = word.to_string();
+        while word.chars().count() > avail(first) && current.is_empty() {
+            let cut: String = word.chars().take(avail(first)).collect();
+            word = word.chars().skip(avail(first)).collect();
+            out.push(wrapped_line(label, &cut, meaning, first, indent));
+            first = false;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&word);
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(wrapped_line(label, &current, meaning, first, indent));
+    }
+    out
+}
+
+fn wrapped_line(label: &str, text: &str, meaning: Meaning, first: bool, indent: usize) -> Line {
+    if first {
+        vec![s(label, Meaning::Key), s(text, meaning)]
+    } else {
+        vec![s(" ".repeat(indent), Meaning::Text), s(text, meaning)]
+    }
+}
+
+/// A titled box of lines; `selected` indexes `lines`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Block {
+    pub title: String,
+    pub focused: bool,
+    /// Freshness or failure of the block's source, shown in its title bar.
+    pub status: Line,
+    pub lines: Vec<Line>,
+    pub selected: Option<usize>,
+    /// Show the end of the lines when nothing is selected (log tail).
+    pub follow: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Board {
+        header: Vec<(String, u16)>,
+        rows: Vec<Vec<Styled>>,
+        selected: Option<usize>,
+        empty: Option<Line>,
+    },
+    Service {
+        summary: Vec<Line>,
+        rollout: Block,
+        panes: Vec<Block>,
+        focused: usize,
+        /// Small terminal: one pane at a time with a tab bar.
+        tabs: bool,
+    },
+    Task {
+        detail: Block,
+        logs: Block,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screen {
+    pub header: Line,
+    pub body: Body,
+    pub footer: Line,
+    pub help: Option<Block>,
+}
+
+/// Terminal size, in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub width: u16,
+    pub height: u16,
+}
+
+pub fn ago(now: Time, t: Time) -> String {
+    let secs = (now - t).num_seconds().max(0);
+    match secs {
+        s if s < 90 => format!("{s}s ago"),
+        s if s < 90 * 60 => format!("{}m ago", s / 60),
+        s if s < 48 * 3600 => format!("{}h ago", s / 3600),
+        s => format!("{}d ago", s / 86_400),
+    }
+}
+
+/// "· 12s ago", or the dated reason when the source fails.
+pub fn freshness(store: &Store, source: Source, now: Time) -> Line {
+    let Some(st) = store.status.get(&source) else {
+        return vec![];
+    };
+    if let Some((at, e)) = st.errors.first() {
+        let when = at.format("%H:%M:%SZ");
+        let retry = if e.kind.is_transient() {
+            ", retrying"
+        } else {
+            ""
+        };
+        let kept = st
+            .last_ok
+            .map(|t| format!("; data {} old", ago(now, t).trim_end_matches(" ago")))
+            .unwrap_or_default();
+        let op = e.operation.rsplit(':').next().unwrap_or(e.operation);
+        return vec![s(
+            format!("{} {when} {op}{retry}{kept}", e.kind.label()),
+            if e.kind.is_transient() {
+                Meaning::Stale
+            } else {
+                Meaning::Error
+            },
+        )];
+    }
+    match st.last_ok {
+        Some(t) => vec![s(ago(now, t), Meaning::Dim)],
+        None => vec![s("loading...", Meaning::Dim)],
+    }
+}
+
+/// Key hints for the footer, generated from the keymap.
+fn hints(keymap: &Keymap, layer: Layer, actions: &[(Action, &str)]) -> Line {
+    let mut out = Vec::new();
+    for (a, label) in actions {
+        if let Some(k) = keymap.key_for(layer, *a) {
+            if !out.is_empty() {
+                out.push(s("  ", Meaning::Text));
+            }
+            out.push(s(k.to_string(), Meaning::Key));
+            out.push(s(format!(" {label}"), Meaning::Dim));
+        }
+    }
+    out
+}
+
+pub fn build(
+    store: &Store,
+    ui: &UiState,
+    keymap: &Keymap,
+    now: Time,
+    size: Size,
+) -> (Screen, Visible) {
+    let mut vis = Visible {
+        page: usize::from(size.height.saturating_sub(6)).max(1),
+        ..Default::default()
+    };
+    let failing = store
+        .services
+        .values()
+        .filter(|st| {
+            matches!(
+                crate::report::status_badge(store, st, now),
+                crate::report::StatusBadge::Failed
+                    | crate::report::StatusBadge::RollingBack
+                    | crate::report::StatusBadge::Degraded
+            )
+        })
+        .count();
+    let mut header = vec![
+        s("ecswatch", Meaning::Title),
+        s(
+            format!(
+                "  {}  ",
+                if store.region.is_empty() {
+                    "(no region)"
+                } else {
+                    &store.region
+                }
+            ),
+            Meaning::Dim,
+        ),
+        s(format!("{} services", store.services.len()), Meaning::Text),
+    ];
+    if failing > 0 {
+        header.push(s(
+            format!("  {failing} need attention"),
+            Meaning::StatusFailed,
+        ));
+    }
+    let body = match ui.view() {
+        View::Board => board::build(store, ui, now, size, &mut vis),
+        View::Service(key) => {
+            header.push(s(format!("  > {key}"), Meaning::Title));
+            service::build(store, ui, key, now, size, &mut vis)
+        }
+        View::Task(key, arn) => {
+            header.push(s(
+                format!("  > {key} > task {}", crate::model::task_id(arn)),
+                Meaning::Title,
+            ));
+            task::build(store, ui, key, arn, now, size, &mut vis)
+        }
+    };
+    let layer = ui.layer();
+    let footer = if let Some(which) = ui.editing {
+        let (label, text) = match which {
+            crate::app::state::Editing::BoardFilter => ("filter services", &ui.board_filter),
+            crate::app::state::Editing::LogFilter => ("filter log lines", &ui.log_filter),
+        };
+        vec![
+            s(format!("{label}: "), Meaning::Key),
+            s(format!("{text}_"), Meaning::Text),
+            s("   enter keep  esc clear", Meaning::Dim),
+        ]
+    } else if let Some((msg, at)) = ui
+        .message
+        .as_ref()
+        .filter(|(_, at)| (now - *at).num_seconds() < 5)
+    {
+        let _ = at;
+        vec![s(msg.clone(), Meaning::Key)]
+    } else {
+        let actions: &[(Action, &str)] = match layer {
+            Layer::Board => &[
+                (Action::Open, "open"),
+                (Action::Filter, "filter"),
+                (Action::Sort, "sort"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+            Layer::Service => &[
+                (Action::NextPane, "pane"),
+                (Action::Open, "task"),
+                (Action::Copy, "copy"),
+                (Action::Filter, "filter logs"),
+                (Action::Back, "back"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+            Layer::Task => &[
+                (Action::Copy, "copy ARN"),
+                (Action::Back, "back"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+            _ => &[(Action::Back, "close help")],
+        };
+        hints(keymap, layer, actions)
+    };
+    let help = ui.help.then(|| help::build(keymap, ui));
+    (
+        Screen {
+            header,
+            body,
+            footer,
+            help,
+        },
+        vis,
+    )
+}

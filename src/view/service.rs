@@ -1,0 +1,535 @@
+//! The service view: rollout, findings, events, stopped tasks, targets, metrics, logs.
+
+use super::board::{badge_meaning, severity_meaning, sparkline};
+use super::{Block, Body, Line, Size, ago, freshness, s, wrap};
+use crate::app::state::{Pane, UiState, Visible};
+use crate::diagnosis::{EvidenceKind, task_category};
+use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label, task_id};
+use crate::poll::Source;
+use crate::report::status_badge;
+use crate::store::{ServiceState, Store};
+use crate::theme::Meaning;
+
+/// A primary deployment that has not changed for this long is marked stalled.
+pub const STALL_MIN: i64 = 10;
+
+/// The circuit breaker's failed-task threshold for a desired count: half, at least 3, at most 200.
+pub fn breaker_threshold(desired: i32) -> i32 {
+    ((desired + 1) / 2).clamp(3, 200)
+}
+
+fn progress_bar(running: i32, desired: i32, width: usize) -> String {
+    let filled = if desired <= 0 {
+        width
+    } else {
+        ((running.max(0) as usize * width) / desired as usize).min(width)
+    };
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
+}
+
+fn deployment_lines(d: &Deployment, breaker: bool, now: Time, wide: bool) -> Vec<Line> {
+    let state = d.rollout_state.as_deref().unwrap_or("-");
+    let meaning = match state {
+        "FAILED" => Meaning::StatusFailed,
+        "IN_PROGRESS" => Meaning::StatusDeploying,
+        "COMPLETED" => Meaning::StatusOk,
+        _ => Meaning::Text,
+    };
+    let mut first = vec![
+        s(format!("{:<8}", d.status), Meaning::Title),
+        s(
+            format!("{} ", task_definition_label(&d.task_definition)),
+            Meaning::Text,
+        ),
+        s(format!("{state} "), meaning),
+        s(
+            progress_bar(d.running, d.desired, if wide { 20 } else { 8 }),
+            Meaning::ProgressDone,
+        ),
+        s(format!(" {}/{}", d.running, d.desired), Meaning::Text),
+    ];
+    if d.failed > 0 || (breaker && state == "IN_PROGRESS") {
+        let label = if breaker {
+            format!(
+                " failed {}/{} breaker",
+                d.failed,
+                breaker_threshold(d.desired.max(1))
+            )
+        } else {
+            format!(" failed {}", d.failed)
+        };
+        first.push(s(
+            label,
+            if d.failed > 0 {
+                Meaning::ProgressFailed
+            } else {
+                Meaning::Dim
+            },
+        ));
+    }
+    if d.pending > 0 {
+        first.push(s(format!(" +{} pending", d.pending), Meaning::Dim));
+    }
+    if let Some(c) = d.created_at {
+        first.push(s(
+            format!("  {}", ago(now, c).replace(" ago", "")),
+            Meaning::Dim,
+        ));
+    }
+    if state == "IN_PROGRESS" && d.status == "PRIMARY" {
+        if let Some(u) = d.updated_at {
+            let idle = (now - u).num_minutes();
+            if idle >= STALL_MIN {
+                first.push(s(format!("  STALLED {idle}m"), Meaning::StatusFailed));
+            }
+        }
+    }
+    let mut out = vec![first];
+    if let Some(r) = d
+        .rollout_state_reason
+        .as_deref()
+        .filter(|_| state == "FAILED")
+    {
+        out.push(vec![s(format!("         {r}"), Meaning::ProgressFailed)]);
+    }
+    out
+}
+
+/// Events with repeats collapsed: the same message with different task ids counts once with ×N.
+fn event_rows(store: &Store, st: &ServiceState) -> Vec<Line> {
+    let pb = store.playbook();
+    let mut rows: Vec<(String, Line, usize)> = Vec::new();
+    for e in &st.events {
+        let shape: String = e
+            .message
+            .split_whitespace()
+            .map(|w| {
+                if w.chars().any(|c| c.is_ascii_digit()) && w.len() > 6 {
+                    "#"
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(last) = rows.last_mut().filter(|(sh, _, _)| *sh == shape) {
+            last.2 += 1;
+            continue;
+        }
+        let entry = pb.classify(Some(EvidenceKind::ServiceEvent), &e.message);
+        let meaning = match entry {
+            Some(en) if !en.finding => Meaning::EventNoise,
+            Some(en) => match en.severity {
+                crate::diagnosis::Severity::Info => Meaning::Text,
+                _ => Meaning::EventFailure,
+            },
+            None => Meaning::Text,
+        };
+        let when = e
+            .created_at
+            .map(|t| t.format("%H:%M:%S").to_string())
+            .unwrap_or_else(|| "--:--:--".into());
+        let msg = e
+            .message
+            .strip_prefix(&format!("(service {}) ", st.service.name))
+            .unwrap_or(&e.message);
+        rows.push((
+            shape,
+            vec![
+                s(format!("{when} "), Meaning::Dim),
+                s(msg.to_string(), meaning),
+            ],
+            1,
+        ));
+    }
+    rows.into_iter()
+        .map(|(_, mut line, n)| {
+            if n > 1 {
+                line.push(s(format!("  x{n}"), Meaning::Key));
+            }
+            line
+        })
+        .collect()
+}
+
+pub fn build(
+    store: &Store,
+    ui: &UiState,
+    key: &ServiceKey,
+    now: Time,
+    size: Size,
+    vis: &mut Visible,
+) -> Body {
+    let Some(st) = store.services.get(key) else {
+        return Body::Service {
+            summary: vec![vec![s(
+                format!("{key} is not in the store (gone, or not loaded yet)"),
+                Meaning::Dim,
+            )]],
+            rollout: Block::default(),
+            panes: vec![],
+            focused: 0,
+            tabs: true,
+        };
+    };
+    let svc = &st.service;
+    let wide = size.width >= 120;
+    let tabs = size.width < 140 || size.height < 40;
+    // inner width of a pane: the whole width in tab mode, half in the grid
+    let text_w = usize::from(if tabs { size.width } else { size.width / 2 }).saturating_sub(2);
+    let badge = status_badge(store, st, now);
+    let summary = vec![vec![
+        s(format!("{:<13}", badge.label()), badge_meaning(badge)),
+        s(format!("{}  ", svc.key()), Meaning::Title),
+        s(
+            format!("running {}/{}", svc.running, svc.desired),
+            if svc.running < svc.desired {
+                Meaning::HealthOther
+            } else {
+                Meaning::Text
+            },
+        ),
+        s(
+            if svc.pending > 0 {
+                format!(" pending {}", svc.pending)
+            } else {
+                String::new()
+            },
+            Meaning::Dim,
+        ),
+        s(
+            format!("  {}", task_definition_label(&svc.task_definition)),
+            Meaning::Dim,
+        ),
+    ]];
+    let breaker = svc.deployment_config.circuit_breaker_enable == Some(true);
+    let mut deployments: Vec<&Deployment> = svc.deployments.iter().collect();
+    deployments.sort_by_key(|d| (d.status != "PRIMARY", std::cmp::Reverse(d.created_at)));
+    let rollout = Block {
+        title: "Rollout".into(),
+        status: freshness(store, Source::Services, now),
+        lines: deployments
+            .iter()
+            .flat_map(|d| deployment_lines(d, breaker, now, wide))
+            .collect(),
+        ..Default::default()
+    };
+
+    // Findings: one row each; the selected one's details follow the list.
+    let sel = |p: Pane| ui.pane_selected[Pane::ALL.iter().position(|x| *x == p).unwrap_or(0)];
+    let mut findings: Vec<Line> = st
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                s(
+                    format!("{:<9}", f.severity.as_str().to_uppercase()),
+                    severity_meaning(f.severity),
+                ),
+                s(f.title.clone(), Meaning::Text),
+                s(
+                    format!("  ({})", f.evidence.first().cloned().unwrap_or_default()),
+                    Meaning::Dim,
+                ),
+            ]
+        })
+        .collect();
+    let n_findings = findings.len();
+    let f_sel = (n_findings > 0).then(|| sel(Pane::Findings).min(n_findings - 1));
+    if let Some(f) = f_sel.and_then(|i| st.findings.get(i)) {
+        findings.push(vec![]);
+        findings.push(vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]);
+        findings.extend(wrap("meaning: ", &f.meaning, Meaning::Text, text_w));
+        for e in f.evidence.iter().skip(1) {
+            findings.extend(wrap("  ", e, Meaning::Dim, text_w));
+        }
+        findings.extend(wrap("fix: ", &f.fix, Meaning::Text, text_w));
+        findings.extend(wrap("confirm: ", &f.confirm, Meaning::Text, text_w));
+    } else {
+        findings.push(vec![s(
+            "no findings: nothing in the last 3 hours points at a problem",
+            Meaning::Dim,
+        )]);
+    }
+
+    let events = event_rows(store, st);
+
+    // Stopped tasks grouped by category, each task selectable.
+    let pb = store.playbook();
+    let mut groups: Vec<(String, Vec<&crate::model::StoppedTask>)> = Vec::new();
+    for t in st.stopped.iter().filter_map(|a| store.stopped_tasks.get(a)) {
+        let cat = task_category(pb, t)
+            .map(|(e, _)| e.id.clone())
+            .unwrap_or_else(|| "unclassified".into());
+        match groups.iter_mut().find(|(c, _)| *c == cat) {
+            Some((_, v)) => v.push(t),
+            None => groups.push((cat, vec![t])),
+        }
+    }
+    let mut task_lines = Vec::new();
+    let mut task_rows = Vec::new();
+    for (cat, tasks) in &groups {
+        let entry = pb.entry(cat);
+        task_lines.push(vec![
+            s(format!("{}x ", tasks.len()), Meaning::Key),
+            s(
+                cat.clone(),
+                entry
+                    .map(|e| severity_meaning(e.severity))
+                    .unwrap_or(Meaning::Text),
+            ),
+            s(
+                entry.map(|e| format!("  {}", e.title)).unwrap_or_default(),
+                Meaning::Dim,
+            ),
+        ]);
+        task_rows.push(None);
+        for t in tasks {
+            let exit: Vec<String> = t
+                .containers
+                .iter()
+                .filter_map(|c| c.exit_code.map(|x| format!("{}={x}", c.name)))
+                .collect();
+            task_lines.push(vec![
+                s(
+                    format!("  {} ", &task_id(&t.arn)[..task_id(&t.arn).len().min(12)]),
+                    Meaning::Text,
+                ),
+                s(
+                    format!("{} ", task_definition_label(&t.task_definition)),
+                    Meaning::Dim,
+                ),
+                s(
+                    t.stopped_at.map(|x| ago(now, x)).unwrap_or_default(),
+                    Meaning::Dim,
+                ),
+                s(
+                    if exit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" exit {}", exit.join(","))
+                    },
+                    Meaning::Text,
+                ),
+                s(
+                    format!(" {}", t.stopped_reason.clone().unwrap_or_default()),
+                    Meaning::Text,
+                ),
+            ]);
+            task_rows.push(Some(t.arn.clone()));
+        }
+    }
+    if task_lines.is_empty() {
+        task_lines.push(vec![s("no stopped tasks", Meaning::Dim)]);
+        task_rows.push(None);
+    }
+
+    let mut target_lines = Vec::new();
+    for tg in store.target_groups_of(svc) {
+        let healthy = tg.targets.iter().filter(|t| t.state == "healthy").count();
+        target_lines.push(vec![
+            s(format!("{} ", tg.group.name), Meaning::Title),
+            s(
+                format!("{healthy}/{} healthy", tg.targets.len()),
+                if healthy < tg.targets.len() {
+                    Meaning::HealthUnhealthy
+                } else {
+                    Meaning::HealthHealthy
+                },
+            ),
+            s(
+                format!(
+                    "  {} dereg {}",
+                    tg.group.target_type.as_deref().unwrap_or("?"),
+                    tg.group
+                        .deregistration_delay_s
+                        .map(|d| format!("{d}s"))
+                        .unwrap_or_else(|| "?".into())
+                ),
+                Meaning::Dim,
+            ),
+        ]);
+        for t in &tg.targets {
+            let m = match t.state.as_str() {
+                "healthy" => Meaning::HealthHealthy,
+                "unhealthy" => Meaning::HealthUnhealthy,
+                _ => Meaning::HealthOther,
+            };
+            target_lines.push(vec![
+                s(
+                    format!(
+                        "  {}{} ",
+                        t.id,
+                        t.port.map(|p| format!(":{p}")).unwrap_or_default()
+                    ),
+                    Meaning::Text,
+                ),
+                s(t.state.to_uppercase(), m),
+                s(
+                    format!(" {}", t.reason.clone().unwrap_or_default()),
+                    Meaning::Text,
+                ),
+                s(
+                    t.description
+                        .as_deref()
+                        .map(|d| format!(" - {d}"))
+                        .unwrap_or_default(),
+                    Meaning::Dim,
+                ),
+            ]);
+        }
+    }
+    if target_lines.is_empty() {
+        target_lines.push(vec![s(
+            if svc.load_balancers.is_empty() {
+                "no load balancer"
+            } else {
+                "loading..."
+            },
+            Meaning::Dim,
+        )]);
+    }
+
+    let spark_w = if wide { 40 } else { 20 };
+    let mut metric_lines = Vec::new();
+    for (kind, label) in [
+        (MetricKind::CpuUtilization, "cpu"),
+        (MetricKind::MemoryUtilization, "memory"),
+        (MetricKind::Http5xx, "5xx"),
+        (MetricKind::TargetResponseTimeP95, "p95"),
+        (MetricKind::RequestCountPerTarget, "req/target"),
+        (MetricKind::UnhealthyHosts, "unhealthy"),
+        (MetricKind::RunningTasks, "running"),
+    ] {
+        let Some(ring) = st.metrics.get(&kind).filter(|r| !r.is_empty()) else {
+            continue;
+        };
+        let vals: Vec<f64> = ring.iter().map(|p| p.v).collect();
+        let last = *vals.last().unwrap_or(&0.0);
+        let max = vals.iter().copied().fold(f64::MIN, f64::max);
+        let fmt = |v: f64| match kind {
+            MetricKind::CpuUtilization | MetricKind::MemoryUtilization => format!("{v:.1}%"),
+            MetricKind::TargetResponseTimeP95 => format!("{:.0}ms", v * 1000.0),
+            _ => format!("{v:.0}"),
+        };
+        let mut line = vec![
+            s(format!("{label:<11}"), Meaning::Key),
+            s(format!("{:>8} ", fmt(last)), Meaning::Text),
+            s(sparkline(&vals, spark_w), Meaning::Spark),
+            s(format!(" max {}", fmt(max)), Meaning::Dim),
+        ];
+        if kind == MetricKind::RunningTasks {
+            line.push(s(format!(" desired {}", svc.desired), Meaning::Dim));
+        }
+        metric_lines.push(line);
+    }
+    if metric_lines.is_empty() {
+        metric_lines.push(vec![s("no datapoints yet", Meaning::Dim)]);
+    }
+
+    let filter = ui.log_filter.to_lowercase();
+    let log_lines: Vec<Line> = st
+        .logs
+        .iter()
+        .filter(|l| filter.is_empty() || l.message.to_lowercase().contains(&filter))
+        .map(|l| {
+            let m = if l.message.contains("ERROR")
+                || l.message.contains("FATAL")
+                || l.message.contains("panic")
+            {
+                Meaning::EventFailure
+            } else {
+                Meaning::Text
+            };
+            let stream = l.stream.rsplit('/').next().unwrap_or(&l.stream);
+            vec![
+                s(format!("{} ", l.t.format("%H:%M:%S")), Meaning::Dim),
+                s(format!("{} ", &stream[..stream.len().min(8)]), Meaning::Dim),
+                s(l.message.clone(), m),
+            ]
+        })
+        .collect();
+    let log_title = if filter.is_empty() {
+        "Logs".to_string()
+    } else {
+        format!("Logs /{filter}")
+    };
+
+    let pane_of = |p: Pane, lines: Vec<Line>, source: Source, selectable: usize| {
+        let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0);
+        let focused = ui.pane == p;
+        let selected = (focused && selectable > 0).then(|| ui.pane_selected[i].min(selectable - 1));
+        Block {
+            title: if p == Pane::Logs {
+                log_title.clone()
+            } else {
+                p.title().to_string()
+            },
+            focused,
+            status: freshness(store, source, now),
+            follow: p == Pane::Logs && ui.pane_selected[i] == 0,
+            selected: if p == Pane::Logs && ui.pane_selected[i] == 0 {
+                None
+            } else {
+                selected
+            },
+            lines,
+        }
+    };
+    vis.pane_rows = [
+        n_findings,
+        events.len(),
+        task_rows.len(),
+        target_lines.len(),
+        metric_lines.len(),
+        log_lines.len(),
+    ];
+    vis.copy = match ui.pane {
+        Pane::Findings => f_sel
+            .and_then(|i| st.findings.get(i))
+            .map(|f| f.confirm.clone()),
+        Pane::Tasks => task_rows.get(sel(Pane::Tasks)).cloned().flatten(),
+        _ => Some(svc.arn.clone()),
+    };
+    vis.task_rows = task_rows;
+    let n_events = events.len();
+    let n_targets = target_lines.len();
+    let n_metrics = metric_lines.len();
+    let n_logs = log_lines.len();
+    let n_tasks = vis.task_rows.len();
+    let panes = vec![
+        pane_of(Pane::Findings, findings, Source::Services, n_findings),
+        pane_of(Pane::Events, events, Source::Services, n_events),
+        pane_of(Pane::Tasks, task_lines, Source::StoppedTasks, n_tasks),
+        pane_of(Pane::Targets, target_lines, Source::Targets, n_targets),
+        pane_of(Pane::Metrics, metric_lines, Source::Metrics, n_metrics),
+        pane_of(Pane::Logs, log_lines, Source::Logs, n_logs),
+    ];
+    Body::Service {
+        summary,
+        rollout,
+        focused: Pane::ALL.iter().position(|p| *p == ui.pane).unwrap_or(0),
+        panes,
+        tabs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breaker_threshold_bounds() {
+        assert_eq!(breaker_threshold(1), 3);
+        assert_eq!(breaker_threshold(4), 3);
+        assert_eq!(breaker_threshold(10), 5);
+        assert_eq!(breaker_threshold(1000), 200);
+    }
+
+    #[test]
+    fn progress() {
+        assert_eq!(progress_bar(2, 4, 8), "[####----]");
+        assert_eq!(progress_bar(0, 0, 4), "[####]");
+        assert_eq!(progress_bar(9, 4, 4), "[####]");
+    }
+}

@@ -1,0 +1,165 @@
+//! Task detail: containers, exit codes, reasons, the finding, the task's own log stream.
+
+use super::board::severity_meaning;
+use super::{Block, Body, Size, ago, freshness, s, wrap};
+use crate::app::state::{UiState, Visible};
+use crate::diagnosis::{EvidenceKind, task_category};
+use crate::model::{ServiceKey, Time, task_definition_label, task_id};
+use crate::poll::Source;
+use crate::store::Store;
+use crate::theme::Meaning;
+
+pub fn build(
+    store: &Store,
+    ui: &UiState,
+    key: &ServiceKey,
+    arn: &str,
+    now: Time,
+    size: Size,
+    vis: &mut Visible,
+) -> Body {
+    let w = usize::from(size.width).saturating_sub(2);
+    vis.copy = Some(arn.to_string());
+    let Some(t) = store.stopped_tasks.get(arn) else {
+        return Body::Task {
+            detail: Block {
+                title: "Task".into(),
+                lines: vec![vec![s(
+                    format!("task {arn} is not in the store"),
+                    Meaning::Dim,
+                )]],
+                ..Default::default()
+            },
+            logs: Block::default(),
+        };
+    };
+    let pb = store.playbook();
+    let mut lines = wrap("task        ", &t.arn, Meaning::Text, w);
+    lines.extend([
+        vec![
+            s("definition  ", Meaning::Key),
+            s(
+                task_definition_label(&t.task_definition).to_string(),
+                Meaning::Text,
+            ),
+        ],
+        vec![
+            s("status      ", Meaning::Key),
+            s(
+                format!("{} (desired {})", t.last_status, t.desired_status),
+                Meaning::Text,
+            ),
+            s(
+                t.stopped_at
+                    .map(|x| format!("  stopped {} ({})", x.format("%H:%M:%SZ"), ago(now, x)))
+                    .unwrap_or_default(),
+                Meaning::Dim,
+            ),
+        ],
+        vec![
+            s("stop code   ", Meaning::Key),
+            s(
+                t.stop_code.clone().unwrap_or_else(|| "-".into()),
+                Meaning::Text,
+            ),
+        ],
+    ]);
+    lines.extend(wrap(
+        "reason      ",
+        t.stopped_reason.as_deref().unwrap_or("-"),
+        Meaning::Text,
+        w,
+    ));
+    if let Some((entry, matched)) = task_category(pb, t) {
+        lines.push(vec![]);
+        lines.push(vec![
+            s(
+                format!("{} ", entry.severity.as_str().to_uppercase()),
+                severity_meaning(entry.severity),
+            ),
+            s(format!("{} ({})", entry.title, entry.id), Meaning::Title),
+        ]);
+        lines.extend(wrap("evidence: ", &matched, Meaning::Text, w));
+        lines.extend(wrap("fix: ", &entry.fix, Meaning::Text, w));
+        if let Some(f) = store
+            .services
+            .get(key)
+            .and_then(|st| st.findings.iter().find(|f| f.id == entry.id))
+        {
+            lines.extend(wrap("confirm: ", &f.confirm, Meaning::Text, w));
+        }
+    }
+    lines.push(vec![]);
+    lines.push(vec![s("Containers", Meaning::Title)]);
+    for c in &t.containers {
+        let cat = c
+            .reason
+            .as_deref()
+            .and_then(|r| pb.classify(Some(EvidenceKind::ContainerReason), r))
+            .or_else(|| c.exit_code.and_then(|x| pb.classify_exit_code(x)));
+        lines.push(vec![
+            s(format!("  {:<14}", c.name), Meaning::Text),
+            s(
+                format!(
+                    "exit {:<5}",
+                    c.exit_code
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| "-".into())
+                ),
+                Meaning::Text,
+            ),
+            s(
+                cat.map(|e| format!("[{}] ", e.id)).unwrap_or_default(),
+                cat.map(|e| severity_meaning(e.severity))
+                    .unwrap_or(Meaning::Dim),
+            ),
+            s(c.reason.clone().unwrap_or_default(), Meaning::Text),
+        ]);
+        if let Some(img) = &c.image {
+            lines.push(vec![s(format!("  {:<14}image {img}", ""), Meaning::Dim)]);
+        }
+    }
+    let id = task_id(arn);
+    let log_lines: Vec<_> = store
+        .services
+        .get(key)
+        .map(|st| {
+            st.logs
+                .iter()
+                .filter(|l| l.stream.ends_with(id))
+                .map(|l| {
+                    vec![
+                        s(format!("{} ", l.t.format("%H:%M:%S")), Meaning::Dim),
+                        s(l.message.clone(), Meaning::Text),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let logs = Block {
+        title: format!("Log stream .../{}", &id[..id.len().min(12)]),
+        status: freshness(store, Source::Logs, now),
+        follow: true,
+        lines: if log_lines.is_empty() {
+            vec![vec![s(
+                "no log lines from this task in the last 15 minutes",
+                Meaning::Dim,
+            )]]
+        } else {
+            log_lines
+        },
+        ..Default::default()
+    };
+    let n = lines.len();
+    Body::Task {
+        detail: Block {
+            title: "Task".into(),
+            focused: true,
+            status: freshness(store, Source::StoppedTasks, now),
+            selected: Some(ui.task_selected.min(n.saturating_sub(1))),
+            lines,
+            follow: false,
+        },
+        logs,
+    }
+}

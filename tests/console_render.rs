@@ -1,0 +1,314 @@
+//! Every screen rendered with ratatui's TestBackend and the colourless `mono` theme, at 80x24
+//! and 160x48, for the scenarios on-call engineers meet: healthy, rolling, failed rollout, all
+//! targets unhealthy, a source failing, an empty account. Time is frozen so ages are stable.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use ecswatch::app::state::{Pane, UiState, View};
+use ecswatch::aws::{ApiError, ErrorKind};
+use ecswatch::demo::{DemoApi, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S};
+use ecswatch::diagnosis::Playbook;
+use ecswatch::keymap::Keymap;
+use ecswatch::model::*;
+use ecswatch::poll::{Payload, Scope, Source, Update, cycle};
+use ecswatch::store::Store;
+use ecswatch::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+
+fn origin() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+async fn demo_at(s: i64) -> (Store, DateTime<Utc>) {
+    let api = DemoApi::frozen(origin(), s);
+    let now = origin() + chrono::Duration::seconds(s);
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
+    cycle::run_once(&api, &mut store, now).await;
+    (store, now)
+}
+
+fn draw(store: &Store, ui: &UiState, now: DateTime<Utc>, w: u16, h: u16) -> String {
+    let theme = Theme::shipped("mono").unwrap();
+    let keymap = Keymap::shipped("default").unwrap();
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let (screen, _) = ecswatch::view::build(
+        store,
+        ui,
+        &keymap,
+        now,
+        ecswatch::view::Size {
+            width: w,
+            height: h,
+        },
+    );
+    term.draw(|f| ecswatch::ui::render(f, &screen, &theme))
+        .unwrap();
+    format!("{}", term.backend())
+}
+
+fn service_ui(cluster: &str, name: &str, pane: Pane) -> UiState {
+    let mut ui = UiState::default();
+    ui.stack.push(View::Service(ServiceKey::new(cluster, name)));
+    ui.pane = pane;
+    ui
+}
+
+/// Render without reading the buffer back (TestBackend cannot print a 0-wide buffer).
+fn draw_only(store: &Store, ui: &UiState, now: DateTime<Utc>, w: u16, h: u16) {
+    let theme = Theme::shipped("default").unwrap();
+    let keymap = Keymap::shipped("default").unwrap();
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let (screen, _) = ecswatch::view::build(
+        store,
+        ui,
+        &keymap,
+        now,
+        ecswatch::view::Size {
+            width: w,
+            height: h,
+        },
+    );
+    term.draw(|f| ecswatch::ui::render(f, &screen, &theme))
+        .unwrap();
+}
+
+fn sizes(name: &str, store: &Store, ui: &UiState, now: DateTime<Utc>) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(store, ui, now, w, h));
+    }
+}
+
+#[tokio::test]
+async fn healthy() {
+    let (store, now) = demo_at(ROLLBACK_DONE_S + 60).await;
+    sizes("healthy_board", &store, &UiState::default(), now);
+    sizes(
+        "healthy_service",
+        &store,
+        &service_ui("prod", "payments-api", Pane::Metrics),
+        now,
+    );
+}
+
+#[tokio::test]
+async fn rolling() {
+    let (store, now) = demo_at(START_AT_S).await;
+    let text = draw(&store, &UiState::default(), now, 80, 24);
+    assert!(text.contains("DEPLOYING"), "{text}");
+    sizes("rolling_board", &store, &UiState::default(), now);
+    sizes(
+        "rolling_service",
+        &store,
+        &service_ui("prod", "checkout-api", Pane::Findings),
+        now,
+    );
+}
+
+#[tokio::test]
+async fn rolled_back_after_the_breaker() {
+    let (store, now) = demo_at(TRIP_AT_S + 10).await;
+    sizes("rollback_board", &store, &UiState::default(), now);
+    sizes(
+        "rollback_service_tasks",
+        &store,
+        &service_ui("prod", "checkout-api", Pane::Tasks),
+        now,
+    );
+    sizes(
+        "rollback_service_events",
+        &store,
+        &service_ui("prod", "checkout-api", Pane::Events),
+        now,
+    );
+    // task detail and help
+    let arn = store
+        .services
+        .values()
+        .find(|s| s.service.name == "checkout-api")
+        .unwrap()
+        .stopped[0]
+        .clone();
+    let mut ui = service_ui("prod", "checkout-api", Pane::Tasks);
+    ui.stack
+        .push(View::Task(ServiceKey::new("prod", "checkout-api"), arn));
+    sizes("task_detail", &store, &ui, now);
+    let ui = UiState {
+        help: true,
+        ..Default::default()
+    };
+    sizes("help", &store, &ui, now);
+}
+
+/// A service whose primary deployment failed (no rollback configured) and whose targets are all unhealthy.
+fn failed_store() -> (Store, DateTime<Utc>) {
+    let now = common::t0();
+    let mut svc = common::service();
+    svc.deployment_config.circuit_breaker_rollback = Some(false);
+    svc.running = 0;
+    svc.deployments[0].rollout_state = Some("FAILED".into());
+    svc.deployments[0].running = 0;
+    svc.deployments[0].failed = 3;
+    svc.deployments[0].rollout_state_reason =
+        Some("ECS deployment circuit breaker: tasks failed to start.".into());
+    svc.deployments[0].created_at = Some(now - chrono::Duration::minutes(14));
+    svc.events = vec![ServiceEvent {
+        id: "e1".into(),
+        created_at: Some(now - chrono::Duration::minutes(2)),
+        message: "(service web) (deployment ecs-svc/1) deployment failed: tasks failed to start."
+            .into(),
+    }];
+    let mut store = common::store();
+    common::apply(
+        &mut store,
+        Source::Services,
+        Payload::Services {
+            services: vec![svc],
+            listed_clusters: vec!["prod".into()],
+        },
+    );
+    common::apply(
+        &mut store,
+        Source::TaskDefinitions,
+        Payload::TaskDefinitions(vec![common::task_definition()]),
+    );
+    let unhealthy = |ip: &str, reason: &str, desc: &str| TargetHealth {
+        id: ip.into(),
+        port: Some(8080),
+        state: "unhealthy".into(),
+        reason: Some(reason.into()),
+        description: Some(desc.into()),
+    };
+    common::apply(
+        &mut store,
+        Source::Targets,
+        Payload::Targets(vec![(
+            common::target_group(),
+            vec![
+                unhealthy(
+                    "10.0.1.5",
+                    "Target.ResponseCodeMismatch",
+                    "Health checks failed with these codes: [502]",
+                ),
+                unhealthy("10.0.2.6", "Target.Timeout", "Request timed out"),
+            ],
+        )]),
+    );
+    let task = StoppedTask {
+        arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+        cluster: "prod".into(),
+        task_definition: common::TD.into(),
+        group: Some("service:web".into()),
+        last_status: "STOPPED".into(),
+        stopped_at: Some(now - chrono::Duration::minutes(3)),
+        stopped_reason: Some("Essential container in task exited".into()),
+        stop_code: Some("EssentialContainerExited".into()),
+        containers: vec![ContainerState {
+            name: "app".into(),
+            exit_code: Some(137),
+            reason: Some("OutOfMemoryError: Container killed due to memory usage".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    common::apply(
+        &mut store,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![task]),
+    );
+    store.refresh_findings(now);
+    (store, now)
+}
+
+#[test]
+fn failed_rollout_all_targets_unhealthy() {
+    let (store, now) = failed_store();
+    let text = draw(&store, &UiState::default(), now, 80, 24);
+    assert!(text.contains("FAILED"), "{text}");
+    sizes("failed_board", &store, &UiState::default(), now);
+    sizes(
+        "failed_service_targets",
+        &store,
+        &service_ui("prod", "web", Pane::Targets),
+        now,
+    );
+    sizes(
+        "failed_service_findings",
+        &store,
+        &service_ui("prod", "web", Pane::Findings),
+        now,
+    );
+}
+
+#[tokio::test]
+async fn a_source_failing_shows_a_dated_reason_and_keeps_data() {
+    let (mut store, now) = demo_at(START_AT_S).await;
+    let later = now + chrono::Duration::seconds(30);
+    store.apply(Update::new(
+        Source::Metrics,
+        later,
+        None,
+        vec![ApiError::new(
+            ErrorKind::AccessDenied,
+            "cloudwatch:GetMetricData",
+            "not authorized",
+        )],
+    ));
+    store.apply(Update::new(
+        Source::Targets,
+        later,
+        None,
+        vec![ApiError::new(
+            ErrorKind::Throttled,
+            "elasticloadbalancing:DescribeTargetHealth",
+            "Rate exceeded",
+        )],
+    ));
+    let ui = service_ui("prod", "checkout-api", Pane::Metrics);
+    let text = draw(&store, &ui, later, 160, 48);
+    assert!(
+        text.contains("access denied 12:01:20Z GetMetricData; data 30s old"),
+        "{text}"
+    );
+    assert!(
+        text.contains("throttled 12:01:20Z DescribeTargetHealth, retrying; data 30s old"),
+        "{text}"
+    );
+    assert!(text.contains("cpu"), "last metrics still shown: {text}");
+    sizes("source_failing_service", &store, &ui, later);
+}
+
+#[test]
+fn empty_account() {
+    let mut store = common::store();
+    common::apply(
+        &mut store,
+        Source::Services,
+        Payload::Services {
+            services: vec![],
+            listed_clusters: vec![],
+        },
+    );
+    let text = draw(&store, &UiState::default(), common::t0(), 80, 24);
+    assert!(text.contains("no services in scope"), "{text}");
+    sizes("empty_board", &store, &UiState::default(), common::t0());
+}
+
+#[tokio::test]
+async fn tiny_and_huge_terminals_do_not_panic() {
+    let (store, now) = demo_at(START_AT_S).await;
+    for ui in [
+        UiState::default(),
+        service_ui("prod", "checkout-api", Pane::Logs),
+    ] {
+        for (w, h) in [(1, 1), (20, 5), (10, 3), (0, 0), (400, 120)] {
+            draw_only(&store, &ui, now, w, h);
+        }
+    }
+}
