@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: Rust unit and integration tests (TestBackend-free so far: the console is
-# not built yet), then the real binary end to end against moto on 127.0.0.1.
+# The whole test suite: Rust unit and integration tests (rules, store, adapter under
+# aws-smithy-mocks, console rendering under TestBackend + insta), then the real binary end to
+# end against moto on 127.0.0.1, including the console under tmux.
 #
 # Installs what it needs: a virtualenv with the pinned harness (tests/e2e/requirements.txt).
 # CARGO_TARGET_DIR defaults to ~/.cache/ecswatch-target so repeated runs reuse the build.

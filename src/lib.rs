@@ -7,6 +7,7 @@ pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod config_file;
 pub mod demo;
 pub mod diagnosis;
 pub mod keymap;

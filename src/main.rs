@@ -31,6 +31,16 @@ fn print(out: &str) -> Result<(), Exit> {
     }
 }
 
+/// The real AWS clients, configured from the global flags and the standard chain.
+async fn sdk_api(g: &ecswatch::cli::Global) -> SdkApi {
+    SdkApi::connect(&AwsOptions {
+        profile: g.profile.clone(),
+        region: g.region.clone(),
+        endpoint_url: g.endpoint_url.clone(),
+    })
+    .await
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -71,13 +81,7 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
         if g.demo {
             ecswatch::app::run(DemoApi::live(), scope, pb, theme, keymap).await
         } else {
-            let api = SdkApi::connect(&AwsOptions {
-                profile: g.profile.clone(),
-                region: g.region.clone(),
-                endpoint_url: g.endpoint_url.clone(),
-            })
-            .await;
-            ecswatch::app::run(api, scope, pb, theme, keymap).await
+            ecswatch::app::run(sdk_api(&g).await, scope, pb, theme, keymap).await
         }
     })?;
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
@@ -119,13 +123,7 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                 if g.demo {
                     commands::snapshot::run(&DemoApi::live(), pb, scope, &args).await
                 } else {
-                    let api = SdkApi::connect(&AwsOptions {
-                        profile: g.profile.clone(),
-                        region: g.region.clone(),
-                        endpoint_url: g.endpoint_url.clone(),
-                    })
-                    .await;
-                    commands::snapshot::run(&api, pb, scope, &args).await
+                    commands::snapshot::run(&sdk_api(&g).await, pb, scope, &args).await
                 }
             })?;
             print(&out)?;

@@ -2,6 +2,7 @@
 //! rules (which evidence maps to which finding). The built-in files are embedded; a user file may
 //! add entries, override them by id, and add rules, which are tried before the built-in ones.
 
+use crate::config_file::{line_of, read_text};
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -171,10 +172,6 @@ struct RawRule {
     exit_range: Option<(i32, i32)>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
 /// A parsed file: its entries, and its rules with the line each starts on.
 type Parsed = (Vec<Entry>, Vec<(usize, RawRule)>);
 
@@ -289,15 +286,13 @@ impl Playbook {
     /// Load the built-in playbook plus a user file from disk.
     pub fn load_path(path: &Path) -> Result<Self, PlaybookError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| PlaybookError {
+        let text = read_text(path).map_err(|message| PlaybookError {
             file: name.clone(),
             line: None,
-            message: format!("cannot read: {e}"),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| PlaybookError {
-            file: name.clone(),
-            line: None,
-            message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            message: message
+                .strip_prefix(&format!("{name}: "))
+                .unwrap_or(&message)
+                .to_string(),
         })?;
         Self::load(Some((&name, &text)))
     }

@@ -6,6 +6,7 @@ mod key;
 
 pub use key::Key;
 
+use crate::config_file::{line_of, read_text, toml_error};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -157,20 +158,11 @@ pub struct Keymap {
 
 type RawFile = BTreeMap<String, BTreeMap<String, toml::Spanned<String>>>;
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
 impl Keymap {
     /// Merge a keymap file over this one.
     pub fn merge_file(&mut self, file: &str, text: &str) -> Result<(), KeymapError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!(":{}", line_of(text, s.start)))
-                .unwrap_or_default();
-            KeymapError(format!("{file}{line}: {}", e.message().trim()))
-        })?;
+        let raw: RawFile =
+            toml::from_str(text).map_err(|e| KeymapError(toml_error(file, text, &e)))?;
         for (layer_name, keys) in raw {
             let layer = Layer::ALL
                 .iter()
@@ -220,17 +212,7 @@ impl Keymap {
 
     /// `--keymap NAME|PATH` (a path merges over the default), then the user's keymap.toml.
     pub fn resolve(arg: Option<&str>, config_dir: Option<&Path>) -> Result<Self, KeymapError> {
-        let read = |p: &Path| -> Result<String, KeymapError> {
-            let bytes = std::fs::read(p)
-                .map_err(|e| KeymapError(format!("{}: cannot read: {e}", p.display())))?;
-            String::from_utf8(bytes).map_err(|e| {
-                KeymapError(format!(
-                    "{}: not UTF-8 text (byte {})",
-                    p.display(),
-                    e.utf8_error().valid_up_to()
-                ))
-            })
-        };
+        let read = |p: &Path| read_text(p).map_err(KeymapError);
         let mut keymap = match arg {
             None => Self::shipped("default").expect("shipped"),
             Some(a) if !a.contains('/') && !a.ends_with(".toml") => match Self::shipped(a) {

@@ -2,6 +2,7 @@
 //! (`status.failed` -> `status` -> `text`). Shipped themes are embedded; `--theme` takes a name
 //! (shipped, or `$XDG_CONFIG_HOME/ecswatch/themes/NAME.toml`) or a path.
 
+use crate::config_file::{line_of, read_text, toml_error};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -143,10 +144,6 @@ struct RawStyle {
     modifiers: Vec<String>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
 fn color(s: &str) -> Option<Color> {
     let c = match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
         "default" | "reset" => Color::Reset,
@@ -189,13 +186,8 @@ fn modifier(s: &str) -> Option<Modifier> {
 impl Theme {
     /// Parse a theme file. Unknown meanings, colours and modifiers are errors naming the line.
     pub fn parse(name: &str, file: &str, text: &str) -> Result<Self, ThemeError> {
-        let raw: RawTheme = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!(":{}", line_of(text, s.start)))
-                .unwrap_or_default();
-            ThemeError(format!("{file}{line}: {}", e.message().trim()))
-        })?;
+        let raw: RawTheme =
+            toml::from_str(text).map_err(|e| ThemeError(toml_error(file, text, &e)))?;
         let known: HashMap<&str, Meaning> = Meaning::ALL.iter().map(|m| (m.key(), *m)).collect();
         let mut parsed: HashMap<String, Style> = HashMap::new();
         for (key, spanned) in &raw.styles {
@@ -271,15 +263,7 @@ impl Theme {
         };
         match candidate {
             Some(p) if p.exists() => {
-                let text = std::fs::read(&p)
-                    .map_err(|e| ThemeError(format!("{}: cannot read: {e}", p.display())))?;
-                let text = String::from_utf8(text).map_err(|e| {
-                    ThemeError(format!(
-                        "{}: not UTF-8 text (byte {})",
-                        p.display(),
-                        e.utf8_error().valid_up_to()
-                    ))
-                })?;
+                let text = read_text(&p).map_err(ThemeError)?;
                 Self::parse(arg, &p.display().to_string(), &text)
             }
             Some(p) => Err(ThemeError(format!(

@@ -1,0 +1,169 @@
+//! Frame build + render of large screens: the console's per-frame cost.
+//! `cargo bench --bench frame`. DESIGN budget: under 2 ms for a 2,000-service board.
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ecswatch::app::state::{Pane, UiState, View};
+use ecswatch::diagnosis::Playbook;
+use ecswatch::keymap::Keymap;
+use ecswatch::model::*;
+use ecswatch::poll::{Payload, Scope, Source, Update};
+use ecswatch::store::Store;
+use ecswatch::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+use std::sync::Arc;
+
+fn fleet(n: usize) -> (Store, chrono::DateTime<Utc>) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
+    let services: Vec<Service> = (0..n)
+        .map(|i| Service {
+            arn: format!("arn:aws:ecs:us-east-1:1:service/c{}/svc-{i:05}", i % 20),
+            name: format!("svc-{i:05}"),
+            cluster: format!("c{}", i % 20),
+            status: "ACTIVE".into(),
+            desired: 3,
+            running: if i % 50 == 0 { 1 } else { 3 },
+            task_definition: format!("arn:aws:ecs:us-east-1:1:task-definition/svc-{i}:1"),
+            deployment_config: DeploymentConfig {
+                circuit_breaker_enable: Some(i % 7 != 0),
+                circuit_breaker_rollback: Some(true),
+                ..Default::default()
+            },
+            deployments: vec![Deployment {
+                id: format!("ecs-svc/{i}"),
+                status: "PRIMARY".into(),
+                task_definition: format!("arn:aws:ecs:us-east-1:1:task-definition/svc-{i}:1"),
+                desired: 3,
+                running: 3,
+                failed: if i % 100 == 0 { 2 } else { 0 },
+                rollout_state: Some(
+                    if i % 100 == 0 {
+                        "IN_PROGRESS"
+                    } else {
+                        "COMPLETED"
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            }],
+            events: (0..10)
+                .map(|e| ServiceEvent {
+                    id: format!("{i}-{e}"),
+                    created_at: Some(now - chrono::Duration::minutes(e)),
+                    message: format!("(service svc-{i:05}) has started 1 tasks: (task {e:032x})."),
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    let clusters = (0..20).map(|c| format!("c{c}")).collect();
+    store.apply(Update::new(
+        Source::Services,
+        now,
+        Some(Payload::Services {
+            services,
+            listed_clusters: clusters,
+        }),
+        vec![],
+    ));
+    let series = store
+        .services
+        .keys()
+        .map(|k| {
+            let points = (0..60)
+                .map(|m| MetricPoint {
+                    t: now - chrono::Duration::minutes(60 - m),
+                    v: (m % 7) as f64,
+                })
+                .collect();
+            (k.clone(), MetricKind::Http5xx, points)
+        })
+        .collect();
+    store.apply(Update::new(
+        Source::Metrics,
+        now,
+        Some(Payload::Metrics(series)),
+        vec![],
+    ));
+    store.refresh_findings(now);
+    (store, now)
+}
+
+fn logs_store(lines: usize) -> (Store, chrono::DateTime<Utc>, ServiceKey) {
+    let (mut store, now) = fleet(1);
+    let key = store.services.keys().next().unwrap().clone();
+    let batch = (0..lines)
+        .map(|i| LogLine {
+            event_id: format!("e{i}"),
+            t: now - chrono::Duration::milliseconds((lines - i) as i64),
+            stream: "ecs/app/7e1c0b9f".into(),
+            message: format!("INFO svc GET /api/items/{i} 200 {}ms", i % 300),
+        })
+        .collect();
+    store.apply(Update::new(
+        Source::Logs,
+        now,
+        Some(Payload::Logs(vec![(key.clone(), batch)])),
+        vec![],
+    ));
+    (store, now, key)
+}
+
+fn frame(
+    store: &Store,
+    ui: &UiState,
+    now: chrono::DateTime<Utc>,
+    term: &mut Terminal<TestBackend>,
+    theme: &Theme,
+    keymap: &Keymap,
+) {
+    let size = term.size().unwrap();
+    let (screen, _) = ecswatch::view::build(
+        store,
+        ui,
+        keymap,
+        now,
+        ecswatch::view::Size {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    term.draw(|f| ecswatch::ui::render(f, black_box(&screen), theme))
+        .unwrap();
+}
+
+fn benches(c: &mut Criterion) {
+    let theme = Theme::shipped("default").unwrap();
+    let keymap = Keymap::shipped("default").unwrap();
+    let (store, now) = fleet(2000);
+    assert_eq!(store.services.len(), 2000);
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let ui = UiState::default();
+        c.bench_function(&format!("board_2000_services_{w}x{h}"), |b| {
+            b.iter(|| frame(&store, &ui, now, &mut term, &theme, &keymap))
+        });
+    }
+    let (store, now, key) = logs_store(10_000);
+    assert_eq!(
+        store.services[&key].logs.len(),
+        ecswatch::store::LOG_LINES_KEPT
+    );
+    let mut ui = UiState::default();
+    ui.stack.push(View::Service(key));
+    ui.pane = Pane::Logs;
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function("service_logs_pane_160x48", |b| {
+        b.iter(|| frame(&store, &ui, now, &mut term, &theme, &keymap))
+    });
+}
+
+criterion_group!(frames, benches);
+criterion_main!(frames);
