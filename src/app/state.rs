@@ -110,8 +110,10 @@ pub enum Effect {
 /// What the current screen shows, for actions that depend on it (set by the view builder).
 #[derive(Debug, Clone, Default)]
 pub struct Visible {
-    /// Service keys of the board rows, in order.
-    pub board: Vec<ServiceKey>,
+    /// How many rows the board has (after the filter).
+    pub board_len: usize,
+    /// The service of the selected board row.
+    pub board_selected: Option<ServiceKey>,
     /// Rows of each service pane.
     pub pane_rows: [usize; 6],
     /// Task ARNs of the stopped-tasks pane rows.
@@ -233,7 +235,7 @@ impl UiState {
                 Effect::None
             }
             Action::Open => match self.view().clone() {
-                View::Board => match vis.board.get(self.board_selected) {
+                View::Board => match vis.board_selected.as_ref() {
                     Some(key) => {
                         self.stack.push(View::Service(key.clone()));
                         self.pane = Pane::Findings;
@@ -266,7 +268,7 @@ impl UiState {
             | Action::Top
             | Action::Bottom => {
                 let (sel, len) = match self.view() {
-                    View::Board => (&mut self.board_selected, vis.board.len()),
+                    View::Board => (&mut self.board_selected, vis.board_len),
                     View::Service(_) => {
                         let i = self.pane.index();
                         (&mut self.pane_selected[i], vis.pane_rows[i])
@@ -294,9 +296,8 @@ mod tests {
 
     fn vis(n: usize) -> Visible {
         Visible {
-            board: (0..n)
-                .map(|i| ServiceKey::new("prod", format!("s{i}")))
-                .collect(),
+            board_len: n,
+            board_selected: Some(ServiceKey::new("prod", format!("s{}", n - 1))),
             page: 10,
             task_rows: vec![None, Some("arn:task/1".into())],
             pane_rows: [3, 3, 2, 3, 3, 3],

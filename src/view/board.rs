@@ -43,25 +43,11 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
         .collect()
 }
 
-/// The board's services after filter and sort (shared with tests and benches).
-pub fn board_rows<'a>(
-    store: &'a Store,
-    ui: &UiState,
-    now: Time,
-) -> Vec<(&'a ServiceState, StatusBadge)> {
-    let filter = ui.board_filter.to_lowercase();
+/// Every service with its status badge, worst first or by name (computed once per frame).
+pub fn all_badges(store: &Store, sort: Sort, now: Time) -> Vec<(&ServiceState, StatusBadge)> {
     let mut rows: Vec<(&ServiceState, StatusBadge)> = store
         .services
         .values()
-        .filter(|st| {
-            filter.is_empty()
-                || st
-                    .service
-                    .key()
-                    .to_string()
-                    .to_lowercase()
-                    .contains(&filter)
-        })
         .map(|st| (st, status_badge(store, st, now)))
         .collect();
     // compare by reference: no key allocation per comparison on large boards
@@ -71,7 +57,7 @@ pub fn board_rows<'a>(
             .cmp(&b.service.cluster)
             .then_with(|| a.service.name.cmp(&b.service.name))
     };
-    match ui.sort {
+    match sort {
         Sort::Worst => rows.sort_by(|a, b| {
             a.1.cmp(&b.1)
                 .then_with(|| top_severity(a.0).cmp(&top_severity(b.0)))
@@ -82,6 +68,34 @@ pub fn board_rows<'a>(
     rows
 }
 
+/// The board's services after filter and sort.
+pub fn board_rows<'a>(
+    store: &'a Store,
+    ui: &UiState,
+    now: Time,
+) -> Vec<(&'a ServiceState, StatusBadge)> {
+    filtered(all_badges(store, ui.sort, now), &ui.board_filter)
+}
+
+fn filtered<'a>(
+    rows: Vec<(&'a ServiceState, StatusBadge)>,
+    filter: &str,
+) -> Vec<(&'a ServiceState, StatusBadge)> {
+    if filter.is_empty() {
+        return rows;
+    }
+    let filter = filter.to_lowercase();
+    rows.into_iter()
+        .filter(|(st, _)| {
+            st.service.cluster.to_lowercase().contains(&filter)
+                || st.service.name.to_lowercase().contains(&filter)
+                || format!("{}/{}", st.service.cluster, st.service.name)
+                    .to_lowercase()
+                    .contains(&filter)
+        })
+        .collect()
+}
+
 fn top_severity(st: &ServiceState) -> Severity {
     st.findings
         .first()
@@ -89,9 +103,22 @@ fn top_severity(st: &ServiceState) -> Severity {
         .unwrap_or(Severity::Info)
 }
 
-pub fn build(store: &Store, ui: &UiState, now: Time, size: Size, vis: &mut Visible) -> Body {
-    let rows = board_rows(store, ui, now);
-    vis.board = rows.iter().map(|(st, _)| st.service.key()).collect();
+pub fn build<'a>(
+    store: &'a Store,
+    ui: &UiState,
+    all: Vec<(&'a ServiceState, StatusBadge)>,
+    now: Time,
+    size: Size,
+    vis: &mut Visible,
+) -> Body {
+    let rows = filtered(all, &ui.board_filter);
+    vis.board_len = rows.len();
+    let selected = (!rows.is_empty()).then(|| ui.board_selected.min(rows.len() - 1));
+    vis.board_selected = selected.map(|i| rows[i].0.service.key());
+    vis.copy = selected.map(|i| rows[i].0.service.arn.clone());
+    // Only the rows that fit are built: the window keeps the selection in view.
+    let page = usize::from(size.height.saturating_sub(4)).max(1);
+    let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(page));
     let wide = size.width >= 120;
     let spark_w: u16 = if wide { 20 } else { 6 };
     let mut header = vec![
@@ -111,6 +138,8 @@ pub fn build(store: &Store, ui: &UiState, now: Time, size: Size, vis: &mut Visib
     header.push(("TOP FINDING".to_string(), 0));
     let out_rows: Vec<Vec<Styled>> = rows
         .iter()
+        .skip(offset)
+        .take(page)
         .map(|(st, badge)| {
             let svc = &st.service;
             let (rollout, _) = svc.rollout();
@@ -215,7 +244,7 @@ pub fn build(store: &Store, ui: &UiState, now: Time, size: Size, vis: &mut Visib
     Body::Board {
         header,
         rows: out_rows,
-        selected,
+        selected: selected.map(|i| i - offset),
         empty,
     }
 }

@@ -231,12 +231,12 @@ pub fn build(
         page: usize::from(size.height.saturating_sub(6)).max(1),
         ..Default::default()
     };
-    let failing = store
-        .services
-        .values()
-        .filter(|st| {
+    let all = board::all_badges(store, ui.sort, now);
+    let failing = all
+        .iter()
+        .filter(|(_, b)| {
             matches!(
-                crate::report::status_badge(store, st, now),
+                b,
                 crate::report::StatusBadge::Failed
                     | crate::report::StatusBadge::RollingBack
                     | crate::report::StatusBadge::Degraded
@@ -265,7 +265,7 @@ pub fn build(
         ));
     }
     let body = match ui.view() {
-        View::Board => board::build(store, ui, now, size, &mut vis),
+        View::Board => board::build(store, ui, all, now, size, &mut vis),
         View::Service(key) => {
             header.push(s(format!("  > {key}"), Meaning::Title));
             service::build(store, ui, key, now, size, &mut vis)

@@ -428,10 +428,22 @@ pub fn build(
     }
 
     let filter = ui.log_filter.to_lowercase();
+    let matches = |l: &&crate::model::LogLine| {
+        filter.is_empty() || l.message.to_lowercase().contains(&filter)
+    };
+    let n_matching = st.logs.iter().filter(matches).count();
+    // Following the tail (nothing selected): only the lines that can be on screen are built.
+    let logs_pane = Pane::ALL.iter().position(|p| *p == Pane::Logs).unwrap_or(0);
+    let skip = if ui.pane_selected[logs_pane] == 0 {
+        n_matching.saturating_sub(usize::from(size.height))
+    } else {
+        0
+    };
     let log_lines: Vec<Line> = st
         .logs
         .iter()
-        .filter(|l| filter.is_empty() || l.message.to_lowercase().contains(&filter))
+        .filter(matches)
+        .skip(skip)
         .map(|l| {
             let m = if l.message.contains("ERROR")
                 || l.message.contains("FATAL")
@@ -482,7 +494,7 @@ pub fn build(
         task_rows.len(),
         target_lines.len(),
         metric_lines.len(),
-        log_lines.len(),
+        n_matching,
     ];
     vis.copy = match ui.pane {
         Pane::Findings => f_sel
