@@ -121,9 +121,27 @@ pub fn build<'a>(
     let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(page));
     let wide = size.width >= 120;
     let spark_w: u16 = if wide { 20 } else { 6 };
+    // One cluster in view: its name goes in the header, rows show service names only.
+    let single_cluster = store
+        .services
+        .keys()
+        .next()
+        .filter(|first| store.services.keys().all(|k| k.cluster == first.cluster))
+        .map(|k| k.cluster.clone());
+    let name_w: u16 = match (wide, single_cluster.is_some()) {
+        (true, _) => 36,
+        (false, true) => 14,
+        (false, false) => 18,
+    };
     let mut header = vec![
         ("STATUS".to_string(), 12),
-        ("SERVICE".to_string(), if wide { 36 } else { 18 }),
+        (
+            match &single_cluster {
+                Some(c) => format!("SERVICE ({c})"),
+                None => "SERVICE".to_string(),
+            },
+            name_w,
+        ),
         ("TASKS".to_string(), if wide { 7 } else { 5 }),
     ];
     if wide {
@@ -175,7 +193,14 @@ pub fn build<'a>(
             };
             let mut cells = vec![
                 s(badge.label(), badge_meaning(*badge)),
-                s(svc.key().to_string(), Meaning::Text),
+                s(
+                    if single_cluster.is_some() {
+                        svc.name.clone()
+                    } else {
+                        svc.key().to_string()
+                    },
+                    Meaning::Text,
+                ),
                 s(
                     format!("{}/{}", svc.running, svc.desired),
                     if svc.running < svc.desired {

@@ -19,8 +19,9 @@ pub fn breaker_threshold(desired: i32) -> i32 {
 }
 
 fn progress_bar(running: i32, desired: i32, width: usize) -> String {
+    // a deployment scaled to 0 (failed, or drained) has no progress to show
     let filled = if desired <= 0 {
-        width
+        0
     } else {
         ((running.max(0) as usize * width) / desired as usize).min(width)
     };
@@ -239,12 +240,13 @@ pub fn build(
     if let Some(f) = f_sel.and_then(|i| st.findings.get(i)) {
         findings.push(vec![]);
         findings.push(vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]);
+        // what to do first: on a 24-row screen the evidence samples may fall off the bottom
+        findings.extend(wrap("fix: ", &f.fix, Meaning::Text, text_w));
+        findings.extend(wrap("confirm: ", &f.confirm, Meaning::Text, text_w));
         findings.extend(wrap("meaning: ", &f.meaning, Meaning::Text, text_w));
         for e in f.evidence.iter().skip(1) {
             findings.extend(wrap("  ", e, Meaning::Dim, text_w));
         }
-        findings.extend(wrap("fix: ", &f.fix, Meaning::Text, text_w));
-        findings.extend(wrap("confirm: ", &f.confirm, Meaning::Text, text_w));
     } else {
         findings.push(vec![s(
             "no findings: nothing in the last 3 hours points at a problem",
@@ -541,7 +543,7 @@ mod tests {
     #[test]
     fn progress() {
         assert_eq!(progress_bar(2, 4, 8), "[####----]");
-        assert_eq!(progress_bar(0, 0, 4), "[####]");
+        assert_eq!(progress_bar(0, 0, 4), "[----]");
         assert_eq!(progress_bar(9, 4, 4), "[####]");
     }
 }
