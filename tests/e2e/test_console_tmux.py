@@ -22,7 +22,16 @@ def term(moto, tmp_path):
     if shutil.which("tmux") is None:
         pytest.fail("tmux is not installed")
     name = f"ecsw-{uuid.uuid4().hex[:8]}"
-    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "bash --norc --noprofile")
+    # When the previous test killed the last session, the tmux server may still be exiting and a
+    # new-session in that instant fails ("server exited unexpectedly"): try again.
+    for attempt in range(5):
+        started = tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "bash --norc --noprofile",
+                       check=False)
+        if started.returncode == 0:
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail(f"tmux new-session failed: {started.stderr}")
     env = {
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": moto.url, "AWS_EC2_METADATA_DISABLED": "true", "HOME": str(tmp_path),
