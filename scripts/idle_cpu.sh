@@ -4,6 +4,9 @@
 # one core, and the bytes written to the terminal (tmux pipe-pane).
 #
 #     scripts/idle_cpu.sh [DURATION] [ecswatch arguments...]      (default: 60 --demo)
+#
+# ECSWATCH_ENV (e.g. "AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1") is put in
+# front of the command, so the pane sees it whatever the tmux server's environment is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-60}"; shift || true
@@ -15,7 +18,7 @@ SESSION="ecsw-idle-$$"
 OUT="$(mktemp)"
 cleanup() { tmux kill-session -t "$SESSION" 2>/dev/null || true; rm -f "$OUT"; }
 trap cleanup EXIT
-tmux new-session -d -s "$SESSION" -x 80 -y 24 "$BIN ${ARGS[*]}"
+tmux new-session -d -s "$SESSION" -x 80 -y 24 "exec env ${ECSWATCH_ENV:-} $BIN ${ARGS[*]}"
 sleep 8   # first polls, first frames
 PID="$(tmux list-panes -t "$SESSION" -F '#{pane_pid}')"
 ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }

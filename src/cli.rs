@@ -46,6 +46,9 @@ pub struct Global {
     /// Keymap: default, vim, a name in the config dir, or a path (merged over default)
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub keymap: Option<String>,
+    /// On exit, print the AWS calls made, by operation (and per minute for the console), to stderr
+    #[arg(long, global = true)]
+    pub stats: bool,
     /// Extra playbook file: entries override built-in ones by id, rules are tried first
     #[arg(long, global = true, value_name = "FILE")]
     pub playbook: Option<PathBuf>,

@@ -3,7 +3,7 @@ use ecswatch::aws::{AwsOptions, sdk::SdkApi};
 use ecswatch::cli::{Cli, Command};
 use ecswatch::commands::{self, Exit};
 use ecswatch::demo::DemoApi;
-use ecswatch::poll::Scope;
+use ecswatch::poll::{Counted, Scope};
 use std::io::Write;
 
 fn main() {
@@ -77,13 +77,25 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
         services: g.services.clone(),
     };
     let rt = runtime()?;
-    let ended = rt.block_on(async {
+    let started = std::time::Instant::now();
+    let (ended, counts) = rt.block_on(async {
         if g.demo {
-            ecswatch::app::run(DemoApi::live(), scope, pb, theme, keymap).await
+            let api = Counted::new(DemoApi::live());
+            let counts = api.counts();
+            ecswatch::app::run(api, scope, pb, theme, keymap)
+                .await
+                .map(|e| (e, counts))
         } else {
-            ecswatch::app::run(sdk_api(&g).await, scope, pb, theme, keymap).await
+            let api = Counted::new(sdk_api(&g).await);
+            let counts = api.counts();
+            ecswatch::app::run(api, scope, pb, theme, keymap)
+                .await
+                .map(|e| (e, counts))
         }
     })?;
+    if g.stats {
+        eprint!("{}", counts.report(started.elapsed()));
+    }
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(match ended {
         ecswatch::app::Ended::Quit | ecswatch::app::Ended::InputClosed => 0,
@@ -119,14 +131,26 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                 &args.scope,
             );
             let rt = runtime()?;
-            let out = rt.block_on(async {
+            let started = std::time::Instant::now();
+            let (out, counts) = rt.block_on(async {
                 if g.demo {
-                    commands::snapshot::run(&DemoApi::live(), pb, scope, &args).await
+                    let api = Counted::new(DemoApi::live());
+                    (
+                        commands::snapshot::run(&api, pb, scope, &args).await,
+                        api.counts(),
+                    )
                 } else {
-                    commands::snapshot::run(&sdk_api(&g).await, pb, scope, &args).await
+                    let api = Counted::new(sdk_api(&g).await);
+                    (
+                        commands::snapshot::run(&api, pb, scope, &args).await,
+                        api.counts(),
+                    )
                 }
-            })?;
-            print(&out)?;
+            });
+            if g.stats {
+                eprint!("{}", counts.report(started.elapsed()));
+            }
+            print(&out?)?;
             Ok(0)
         }
     }

@@ -177,3 +177,84 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     assert!(counts.get("DescribeTasks") <= 2, "{:?}", counts.snapshot());
     assert_eq!(counts.get("DescribeTaskDefinition"), 3);
 }
+
+#[tokio::test]
+async fn a_focused_service_lists_only_its_own_stopped_tasks_between_fleet_rounds() {
+    use ecswatch::model::ServiceKey;
+    use ecswatch::poll::StoppedTasksPoller;
+    let api = Counted::new(DemoApi::frozen(origin(), START_AT_S));
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
+    cycle::run_once(&api, &mut store, origin()).await;
+    let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
+    assert_eq!(plan.services.len(), 2);
+    let counts = api.counts();
+    let before = counts.get("ListTasks");
+    let mut poller = StoppedTasksPoller::new();
+    for _ in 0..6 {
+        poller.poll(&api, &plan, origin()).await;
+    }
+    // first poll: both services; the next five: the focused one only
+    assert_eq!(counts.get("ListTasks") - before, 2 + 5);
+}
+
+#[tokio::test]
+async fn on_the_board_calm_services_are_listed_less_often() {
+    use ecswatch::poll::StoppedTasksPoller;
+    let api = Counted::new(DemoApi::frozen(origin(), START_AT_S));
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
+    cycle::run_once(&api, &mut store, origin()).await;
+    let plan = store.plan(None);
+    let calm: Vec<bool> = plan.services.iter().map(|s| s.calm).collect();
+    assert_eq!(
+        calm,
+        [false, true],
+        "checkout-api is deploying, payments-api is calm"
+    );
+    let counts = api.counts();
+    let before = counts.get("ListTasks");
+    let mut poller = StoppedTasksPoller::new();
+    for _ in 0..6 {
+        poller.poll(&api, &plan, origin()).await;
+    }
+    assert_eq!(counts.get("ListTasks") - before, 2 + 5);
+}
+
+#[tokio::test]
+async fn a_service_never_listed_is_listed_at_once_even_when_calm() {
+    use ecswatch::poll::StoppedTasksPoller;
+    let api = Counted::new(DemoApi::frozen(origin(), START_AT_S));
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
+    cycle::run_once(&api, &mut store, origin()).await;
+    let plan = store.plan(None);
+    let counts = api.counts();
+    let mut poller = StoppedTasksPoller::new();
+    // first poll with an empty plan (as at start-up), then the services arrive
+    poller
+        .poll(&api, &ecswatch::poll::PollPlan::default(), origin())
+        .await;
+    let before = counts.get("ListTasks");
+    poller.poll(&api, &plan, origin()).await;
+    assert_eq!(
+        counts.get("ListTasks") - before,
+        2,
+        "both, though payments-api is calm"
+    );
+    poller.poll(&api, &plan, origin()).await;
+    assert_eq!(
+        counts.get("ListTasks") - before,
+        3,
+        "then only the one that is not calm"
+    );
+}

@@ -33,6 +33,23 @@ impl CallCounts {
     pub fn total(&self) -> u64 {
         self.snapshot().values().sum()
     }
+
+    /// A table of calls by operation over `elapsed`, for `--stats`.
+    pub fn report(&self, elapsed: std::time::Duration) -> String {
+        let minutes = elapsed.as_secs_f64() / 60.0;
+        let mut out = format!("AWS calls in {:.1} s:\n", elapsed.as_secs_f64());
+        for (op, n) in self.snapshot() {
+            // a rate over less than a minute says nothing
+            let rate = if minutes >= 1.0 {
+                format!("  {:>8.1}/min", n as f64 / minutes)
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("  {op:<32} {n:>7}{rate}\n"));
+        }
+        out.push_str(&format!("  {:<32} {:>7}\n", "total", self.total()));
+        out
+    }
 }
 
 /// Any [`AwsApi`], counting each call.
@@ -124,5 +141,25 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
         self.counts.add("FilterLogEvents");
         self.inner.filter_log_events(query).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_rates_only_over_a_minute() {
+        let c = CallCounts::default();
+        c.add("DescribeServices");
+        c.add("DescribeServices");
+        let short = c.report(std::time::Duration::from_secs(5));
+        assert!(
+            short.contains("DescribeServices                       2\n"),
+            "{short}"
+        );
+        assert!(!short.contains("/min"));
+        let long = c.report(std::time::Duration::from_secs(120));
+        assert!(long.contains("1.0/min"), "{long}");
     }
 }

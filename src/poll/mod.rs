@@ -136,6 +136,9 @@ pub struct PlannedService {
     pub alb_dimensions: Vec<(String, String)>,
     /// (log group, stream prefix) of the containers of the current task definitions.
     pub log_sources: Vec<(String, Option<String>)>,
+    /// Nothing is happening: the primary rollout completed, running = desired, no failed tasks.
+    /// Calm services are re-listed for stopped tasks less often.
+    pub calm: bool,
 }
 
 /// Most pages read from one listing in one poll: a runaway paginator must not eat the rate limit.

@@ -18,7 +18,8 @@ pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
     let s = match (source, focused) {
         (Source::Services, true) => 5,
         (Source::Services, false) => 15,
-        (Source::StoppedTasks, _) => 10,
+        (Source::StoppedTasks, true) => 10,
+        (Source::StoppedTasks, false) => 30,
         (Source::TaskDefinitions, _) => 5,
         (Source::Targets, true) => 5,
         (Source::Targets, false) => 60,

@@ -391,7 +391,13 @@ impl Store {
                         }
                     }
                 }
+                let calm = s.running >= s.desired
+                    && s.deployments.iter().all(|d| d.failed == 0)
+                    && s.primary()
+                        .and_then(|d| d.rollout_state.as_deref())
+                        .is_none_or(|r| r == "COMPLETED");
                 PlannedService {
+                    calm,
                     key: s.key(),
                     task_definitions,
                     target_groups,
