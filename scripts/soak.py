@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Memory over time: the console watching N services in moto (127.0.0.1) under tmux; resident
+memory (VmRSS) sampled every --every seconds for --minutes. Bounded rings should make it flat
+after warm-up.
+
+    ~/.cache/ecswatch-venv/bin/python scripts/soak.py [--services 500] [--clusters 5] [--minutes 60] [--every 60]
+"""
+
+import argparse
+import datetime as dt
+import logging
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+from moto_server import MotoServer  # noqa: E402
+from moto.ecs.models import ecs_backends  # noqa: E402
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    target = os.environ.get("CARGO_TARGET_DIR", str(pathlib.Path.home() / ".cache" / "ecswatch-target"))
+    ap.add_argument("--bin", default=os.path.join(target, "release", "ecswatch"))
+    ap.add_argument("--services", type=int, default=500)
+    ap.add_argument("--clusters", type=int, default=5)
+    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--every", type=int, default=60)
+    args = ap.parse_args()
+    server = MotoServer()
+    session = f"ecsw-soak-{uuid.uuid4().hex[:6]}"
+    try:
+        backend = ecs_backends["123456789012"]["us-east-1"]
+        td = backend.register_task_definition(
+            "fleet", [{"name": "app", "image": "nginx@sha256:" + "ab" * 32, "memory": 256, "essential": True}],
+            network_mode="bridge")
+        per = args.services // args.clusters
+        now = dt.datetime.now(dt.timezone.utc)
+        for c in range(args.clusters):
+            backend.create_cluster(f"fleet-{c}")
+            for i in range(per):
+                svc = backend.create_service(f"fleet-{c}", f"svc-{i:04}", 2, task_definition_str=td.arn)
+                svc.running_count, svc.pending_count = 2, 0
+                svc.deployments[0].update(runningCount=2, pendingCount=0, rolloutState="COMPLETED")
+                # a long event history per service exercises the bounded event store
+                svc.events = [{"id": f"{c}-{i}-{e}", "createdAt": now - dt.timedelta(minutes=e),
+                               "message": f"(service svc-{i:04}) has reached a steady state."} for e in range(100)]
+        env = (f"AWS_ENDPOINT_URL={server.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing "
+               f"AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true "
+               f"AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                        f"exec env {env} {args.bin}"], check=True)
+        time.sleep(2)
+        pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                                 capture_output=True, text=True, check=True).stdout.strip())
+        start = time.time()
+        print(f"soak: {args.services} services, {args.minutes} min, RSS every {args.every} s", flush=True)
+        while time.time() - start < args.minutes * 60:
+            print(f"  {int(time.time() - start):>5} s  rss {rss_kib(pid) / 1024:6.1f} MiB", flush=True)
+            time.sleep(args.every)
+        print(f"  {int(time.time() - start):>5} s  rss {rss_kib(pid) / 1024:6.1f} MiB  (end)", flush=True)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
