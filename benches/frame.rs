@@ -165,5 +165,57 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(frames, benches);
+/// Applying one fleet-wide DescribeServices result (2,000 services, 10 events each) to a store
+/// that already holds them: the steady-state cost of every services poll at fleet scale.
+fn store_apply(c: &mut Criterion) {
+    let (base, now) = fleet(2000);
+    let services: Vec<Service> = base
+        .services
+        .values()
+        .map(|st| st.service.clone())
+        .collect();
+    let clusters: Vec<String> = (0..20).map(|c| format!("c{c}")).collect();
+    let mut store = base;
+    c.bench_function("store_apply_2000_services", |b| {
+        b.iter(|| {
+            let payload = Payload::Services {
+                services: services.clone(),
+                listed_clusters: clusters.clone(),
+            };
+            black_box(store.apply(Update::new(Source::Services, now, Some(payload), vec![])))
+        })
+    });
+    c.bench_function("diagnose_2000_services_full", |b| {
+        b.iter(|| {
+            // a new task definition marks every service for re-diagnosis
+            let td = TaskDefinition {
+                arn: "x".into(),
+                ..Default::default()
+            };
+            store.apply(Update::new(
+                Source::TaskDefinitions,
+                now,
+                Some(Payload::TaskDefinitions(vec![td])),
+                vec![],
+            ));
+            store.refresh_findings(now);
+        })
+    });
+    let mut flip = false;
+    c.bench_function("diagnose_2000_services_one_changed", |b| {
+        b.iter(|| {
+            let mut changed = services.clone();
+            flip = !flip;
+            changed[0].running = if flip { 0 } else { 3 };
+            let payload = Payload::Services {
+                services: changed,
+                listed_clusters: clusters.clone(),
+            };
+            store.apply(Update::new(Source::Services, now, Some(payload), vec![]));
+            store.refresh_findings(now);
+        })
+    });
+}
+
+criterion_group!(frames, benches, store_apply);
 criterion_main!(frames);

@@ -258,3 +258,27 @@ async fn a_service_never_listed_is_listed_at_once_even_when_calm() {
         "then only the one that is not calm"
     );
 }
+
+#[tokio::test]
+async fn with_a_service_focused_the_fleet_is_described_every_third_poll() {
+    use ecswatch::model::ServiceKey;
+    use ecswatch::poll::{Payload, ServicesPoller};
+    let api = DemoApi::frozen(origin(), START_AT_S);
+    let mut store = Store::new(
+        Scope::default(),
+        "us-east-1".into(),
+        Arc::new(Playbook::builtin()),
+    );
+    cycle::run_once(&api, &mut store, origin()).await;
+    let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
+    let mut poller = ServicesPoller::new();
+    let mut described = Vec::new();
+    for _ in 0..6 {
+        let u = poller.poll(&api, &plan, origin()).await;
+        let Some(Payload::Services { services, .. }) = u.payload else {
+            panic!("no payload")
+        };
+        described.push(services.len());
+    }
+    assert_eq!(described, [2, 1, 1, 2, 1, 1]);
+}

@@ -171,7 +171,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         if e.created_at.is_some_and(|t| t < since) {
             continue;
         }
-        let Some(entry) = pb.classify(Some(EvidenceKind::ServiceEvent), &e.message) else {
+        let Some(entry) = state.event_category(&e.id).and_then(|id| pb.entry(id)) else {
             continue;
         };
         if !entry.finding {

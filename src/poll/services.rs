@@ -6,6 +6,9 @@ use crate::model::{Time, short_name};
 
 /// Re-list clusters and services only every this many polls; describe every poll.
 const RELIST_EVERY: u32 = 6;
+/// With a service focused, the whole fleet is described only every this many polls; in
+/// between, just the focused service (one call): off-screen services are polled slower.
+const FLEET_EVERY: u32 = 3;
 
 #[derive(Debug, Default)]
 pub struct ServicesPoller {
@@ -21,6 +24,33 @@ impl ServicesPoller {
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
+        let poll_no = self.polls;
+        if let Some(focus) = plan
+            .focus
+            .as_ref()
+            .filter(|_| self.listing.is_some() && poll_no % FLEET_EVERY != 0)
+        {
+            self.polls = self.polls.wrapping_add(1);
+            return match api
+                .describe_services(&focus.cluster, std::slice::from_ref(&focus.service))
+                .await
+            {
+                Ok(d) => {
+                    let services = d
+                        .found
+                        .into_iter()
+                        .filter(|s| s.status != "INACTIVE")
+                        .collect();
+                    // not a full listing: nothing is removed on the strength of it
+                    let payload = Payload::Services {
+                        services,
+                        listed_clusters: vec![],
+                    };
+                    Update::new(Source::Services, now, Some(payload), errors)
+                }
+                Err(e) => Update::new(Source::Services, now, None, vec![e]),
+            };
+        }
         if self.listing.is_none() || self.polls % RELIST_EVERY == 0 {
             match list(api, plan, &mut errors).await {
                 Some(l) => self.listing = Some(l),

@@ -181,7 +181,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                         id: &e.id,
                         created_at: e.created_at.map(ts),
                         message: &e.message,
-                        category: pb.classify_id(EvidenceKind::ServiceEvent, &e.message),
+                        category: state.event_category(&e.id),
                     })
                     .collect(),
                 stopped_tasks: state

@@ -2,7 +2,7 @@
 
 use super::json::ts;
 use super::status_badge;
-use crate::diagnosis::{EvidenceKind, task_category};
+use crate::diagnosis::task_category;
 use crate::model::{MetricKind, Time, task_definition_label, task_id};
 use crate::store::{ServiceState, Store};
 use std::fmt::Write;
@@ -232,9 +232,7 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             state.events.len()
         );
         for e in state.events.iter().take(EVENTS_SHOWN) {
-            let cat = pb
-                .classify_id(EvidenceKind::ServiceEvent, &e.message)
-                .unwrap_or("-");
+            let cat = state.event_category(&e.id).unwrap_or("-");
             let _ = writeln!(
                 o,
                 "    {}  {}  [{cat}]",

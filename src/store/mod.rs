@@ -38,10 +38,12 @@ pub struct TargetGroupState {
 /// Everything known about one service.
 #[derive(Debug, Clone)]
 pub struct ServiceState {
+    /// The latest DescribeServices answer, with `events` moved out into `events` below.
     pub service: Service,
     /// Newest first, deduplicated by id, longer than ECS's 100.
     pub events: Vec<ServiceEvent>,
-    event_ids: HashSet<String>,
+    /// Event id -> finding id, classified once when the event is first seen (also the dedup set).
+    event_categories: HashMap<String, Option<String>>,
     /// ARNs of this service's stopped tasks, newest first.
     pub stopped: Vec<String>,
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
@@ -55,7 +57,7 @@ impl ServiceState {
         Self {
             service,
             events: Vec::new(),
-            event_ids: HashSet::new(),
+            event_categories: HashMap::new(),
             stopped: Vec::new(),
             metrics: BTreeMap::new(),
             logs: Ring::new(LOG_LINES_KEPT),
@@ -64,10 +66,17 @@ impl ServiceState {
         }
     }
 
-    fn merge_events(&mut self, events: &[ServiceEvent]) -> bool {
+    fn merge_events(&mut self, events: &[ServiceEvent], pb: &Playbook) -> bool {
         let mut added = false;
         for e in events {
-            if self.event_ids.insert(e.id.clone()) {
+            if !self.event_categories.contains_key(&e.id) {
+                let category = pb
+                    .classify(
+                        Some(crate::diagnosis::EvidenceKind::ServiceEvent),
+                        &e.message,
+                    )
+                    .map(|entry| entry.id.clone());
+                self.event_categories.insert(e.id.clone(), category);
                 self.events.push(e.clone());
                 added = true;
             }
@@ -79,10 +88,17 @@ impl ServiceState {
                     .then_with(|| b.id.cmp(&a.id))
             });
             for gone in self.events.drain(EVENTS_KEPT.min(self.events.len())..) {
-                self.event_ids.remove(&gone.id);
+                self.event_categories.remove(&gone.id);
             }
         }
         added
+    }
+
+    /// The finding id an event was classified as, if any rule matched.
+    pub fn event_category(&self, event_id: &str) -> Option<&str> {
+        self.event_categories
+            .get(event_id)
+            .and_then(|c| c.as_deref())
     }
 }
 
@@ -95,8 +111,16 @@ pub struct Store {
     pub task_definitions: HashMap<String, TaskDefinition>,
     pub target_groups: HashMap<String, TargetGroupState>,
     pub status: BTreeMap<Source, SourceStatus>,
-    diagnosis_dirty: bool,
+    /// Services whose findings must be recomputed (their inputs changed).
+    dirty: HashSet<ServiceKey>,
+    /// Recompute every service (an input shared by many changed).
+    dirty_all: bool,
+    /// When every service was last diagnosed: the evidence window moves with time.
+    last_full: Option<Time>,
 }
+
+/// Findings of unchanged services are recomputed at least this often, as evidence ages out.
+const FULL_DIAGNOSIS_EVERY_S: i64 = 300;
 
 impl Store {
     pub fn new(scope: Scope, region: String, playbook: Arc<Playbook>) -> Self {
@@ -112,7 +136,9 @@ impl Store {
                 .iter()
                 .map(|s| (*s, SourceStatus::default()))
                 .collect(),
-            diagnosis_dirty: false,
+            dirty: HashSet::new(),
+            dirty_all: false,
+            last_full: None,
         }
     }
 
@@ -137,13 +163,27 @@ impl Store {
                     for td in tds {
                         self.task_definitions.insert(td.arn.clone(), td);
                     }
+                    // rare (each ARN once): simplest to re-diagnose everyone
+                    self.dirty_all |= any;
                     any
                 }
                 Payload::Targets(groups) => {
                     let mut any = false;
                     for (group, targets) in groups {
                         let prev = self.target_groups.get(&group.arn);
-                        any |= prev.is_none_or(|p| p.targets != targets || p.group != group);
+                        if prev.is_none_or(|p| p.targets != targets || p.group != group) {
+                            any = true;
+                            for (key, st) in &self.services {
+                                if st
+                                    .service
+                                    .load_balancers
+                                    .iter()
+                                    .any(|l| l.target_group_arn.as_deref() == Some(&group.arn))
+                                {
+                                    self.dirty.insert(key.clone());
+                                }
+                            }
+                        }
                         self.target_groups.insert(
                             group.arn.clone(),
                             TargetGroupState {
@@ -158,9 +198,6 @@ impl Store {
                 Payload::Metrics(series) => self.apply_metrics(series),
                 Payload::Logs(lines) => self.apply_logs(lines),
             };
-        }
-        if changed {
-            self.diagnosis_dirty = true;
         }
         changed
     }
@@ -183,22 +220,28 @@ impl Store {
     fn apply_services(&mut self, services: Vec<Service>, listed_clusters: &[String]) -> bool {
         let mut changed = false;
         let mut seen = HashSet::new();
-        for svc in services {
+        let pb = self.playbook.clone();
+        for mut svc in services {
             if !self.in_scope(&svc) {
                 continue;
             }
             let key = svc.key();
             seen.insert(key.clone());
-            let events = svc.events.clone();
+            // Events live once, deduplicated, in ServiceState::events; not again in the Service.
+            let events = std::mem::take(&mut svc.events);
             match self.services.get_mut(&key) {
                 Some(state) => {
-                    changed |= state.service != svc;
+                    let service_changed = state.service != svc;
                     state.service = svc;
-                    changed |= state.merge_events(&events);
+                    let events_changed = state.merge_events(&events, &pb);
+                    if service_changed || events_changed {
+                        changed = true;
+                        self.dirty.insert(key.clone());
+                    }
                 }
                 None => {
                     let mut state = ServiceState::new(svc);
-                    state.merge_events(&events);
+                    state.merge_events(&events, &pb);
                     // tasks described before the service was known
                     let mut arns: Vec<&StoppedTask> = self
                         .stopped_tasks
@@ -210,6 +253,7 @@ impl Store {
                         .collect();
                     arns.sort_by_key(|t| std::cmp::Reverse(t.stopped_at));
                     state.stopped = arns.into_iter().map(|t| t.arn.clone()).collect();
+                    self.dirty.insert(key.clone());
                     self.services.insert(key, state);
                     changed = true;
                 }
@@ -235,6 +279,7 @@ impl Store {
                     if !state.stopped.contains(&t.arn) {
                         state.stopped.push(t.arn.clone());
                     }
+                    self.dirty.insert(key);
                 }
             }
             self.stopped_tasks.insert(t.arn.clone(), t);
@@ -300,13 +345,25 @@ impl Store {
         changed
     }
 
-    /// Recompute findings for every service if inputs changed since the last run.
+    /// Recompute the findings of the services whose inputs changed (all of them every five
+    /// minutes, since evidence ages out of the window). Metrics and logs are not evidence.
     pub fn refresh_findings(&mut self, now: Time) {
-        if !self.diagnosis_dirty {
-            return;
-        }
-        self.diagnosis_dirty = false;
-        let keys: Vec<ServiceKey> = self.services.keys().cloned().collect();
+        let full = self.dirty_all
+            || self
+                .last_full
+                .is_none_or(|t| (now - t).num_seconds() >= FULL_DIAGNOSIS_EVERY_S);
+        let keys: Vec<ServiceKey> = if full {
+            self.last_full = Some(now);
+            self.services.keys().cloned().collect()
+        } else {
+            self.dirty
+                .iter()
+                .filter(|k| self.services.contains_key(*k))
+                .cloned()
+                .collect()
+        };
+        self.dirty.clear();
+        self.dirty_all = false;
         for key in keys {
             let findings = crate::diagnosis::diagnose_service(self, &key, now);
             if let Some(state) = self.services.get_mut(&key) {

@@ -3,7 +3,7 @@
 use super::board::{badge_meaning, severity_meaning, sparkline};
 use super::{Block, Body, Line, Size, ago, freshness, s, wrap};
 use crate::app::state::{Pane, UiState, Visible};
-use crate::diagnosis::{EvidenceKind, task_category};
+use crate::diagnosis::task_category;
 use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label, task_id};
 use crate::poll::Source;
 use crate::report::status_badge;
@@ -117,7 +117,7 @@ fn event_rows(store: &Store, st: &ServiceState) -> Vec<Line> {
             last.2 += 1;
             continue;
         }
-        let entry = pb.classify(Some(EvidenceKind::ServiceEvent), &e.message);
+        let entry = st.event_category(&e.id).and_then(|id| pb.entry(id));
         let meaning = match entry {
             Some(en) if !en.finding => Meaning::EventNoise,
             Some(en) => match en.severity {
