@@ -226,6 +226,8 @@ fn compile(
                 RegexBuilder::new(p)
                     .case_insensitive(true)
                     .size_limit(1 << 20)
+                    // ~250 patterns: the default 2 MiB lazy-DFA cache each would dominate memory
+                    .dfa_size_limit(1 << 16)
                     .build()
                     .map_err(|e| err(format!("rule '{}': bad pattern '{p}': {e}", raw.id)))
             })
