@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 from moto_server import MotoServer  # noqa: E402
-from moto.ecs.models import ecs_backends  # noqa: E402
+from fleet import seed_fleet  # noqa: E402
 
 
 def main():
@@ -33,18 +33,7 @@ def main():
     args = ap.parse_args()
     server = MotoServer()
     try:
-        backend = ecs_backends["123456789012"]["us-east-1"]
-        for c in range(args.clusters):
-            backend.create_cluster(f"fleet-{c}")
-        td = backend.register_task_definition(
-            "fleet", [{"name": "app", "image": "nginx@sha256:" + "ab" * 32, "memory": 256, "essential": True}],
-            network_mode="bridge")
-        for c in range(args.clusters):
-            for i in range(args.services):
-                svc = backend.create_service(f"fleet-{c}", f"svc-{i:04}", 2, task_definition_str=td.arn)
-                # a steady fleet: moto starts services at running 0 with a rollout in progress
-                svc.running_count, svc.pending_count = 2, 0
-                svc.deployments[0].update(runningCount=2, pendingCount=0, rolloutState="COMPLETED")
+        seed_fleet(args.clusters * args.services, args.clusters)
         n = args.clusters * args.services
         env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                    AWS_REGION="us-east-1", AWS_ENDPOINT_URL=server.url, AWS_EC2_METADATA_DISABLED="true")

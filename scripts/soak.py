@@ -7,7 +7,6 @@ after warm-up.
 """
 
 import argparse
-import datetime as dt
 import logging
 import os
 import pathlib
@@ -21,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 from moto_server import MotoServer  # noqa: E402
-from moto.ecs.models import ecs_backends  # noqa: E402
+from fleet import seed_fleet  # noqa: E402
 
 
 def rss_kib(pid):
@@ -44,21 +43,8 @@ def main():
     server = MotoServer()
     session = f"ecsw-soak-{uuid.uuid4().hex[:6]}"
     try:
-        backend = ecs_backends["123456789012"]["us-east-1"]
-        td = backend.register_task_definition(
-            "fleet", [{"name": "app", "image": "nginx@sha256:" + "ab" * 32, "memory": 256, "essential": True}],
-            network_mode="bridge")
-        per = args.services // args.clusters
-        now = dt.datetime.now(dt.timezone.utc)
-        for c in range(args.clusters):
-            backend.create_cluster(f"fleet-{c}")
-            for i in range(per):
-                svc = backend.create_service(f"fleet-{c}", f"svc-{i:04}", 2, task_definition_str=td.arn)
-                svc.running_count, svc.pending_count = 2, 0
-                svc.deployments[0].update(runningCount=2, pendingCount=0, rolloutState="COMPLETED")
-                # a long event history per service exercises the bounded event store
-                svc.events = [{"id": f"{c}-{i}-{e}", "createdAt": now - dt.timedelta(minutes=e),
-                               "message": f"(service svc-{i:04}) has reached a steady state."} for e in range(100)]
+        # a long event history per service exercises the bounded event store
+        seed_fleet(args.services, args.clusters, events_per_service=100)
         env = (f"AWS_ENDPOINT_URL={server.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing "
                f"AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true "
                f"AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null")
