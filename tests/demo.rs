@@ -182,13 +182,7 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
 async fn a_focused_service_lists_only_its_own_stopped_tasks_between_fleet_rounds() {
     use ecswatch::model::ServiceKey;
     use ecswatch::poll::StoppedTasksPoller;
-    let api = Counted::new(DemoApi::frozen(origin(), START_AT_S));
-    let mut store = Store::new(
-        Scope::default(),
-        "us-east-1".into(),
-        Arc::new(Playbook::builtin()),
-    );
-    cycle::run_once(&api, &mut store, origin()).await;
+    let (store, api) = at(START_AT_S).await;
     let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
     assert_eq!(plan.services.len(), 2);
     let counts = api.counts();
@@ -204,13 +198,7 @@ async fn a_focused_service_lists_only_its_own_stopped_tasks_between_fleet_rounds
 #[tokio::test]
 async fn on_the_board_calm_services_are_listed_less_often() {
     use ecswatch::poll::StoppedTasksPoller;
-    let api = Counted::new(DemoApi::frozen(origin(), START_AT_S));
-    let mut store = Store::new(
-        Scope::default(),
-        "us-east-1".into(),
-        Arc::new(Playbook::builtin()),
-    );
-    cycle::run_once(&api, &mut store, origin()).await;
+    let (store, api) = at(START_AT_S).await;
     let plan = store.plan(None);
     let calm: Vec<bool> = plan.services.iter().map(|s| s.calm).collect();
     assert_eq!(
@@ -230,13 +218,7 @@ async fn on_the_board_calm_services_are_listed_less_often() {
 #[tokio::test]
 async fn a_service_never_listed_is_listed_at_once_even_when_calm() {
     use ecswatch::poll::StoppedTasksPoller;
-    let api = Counted::new(DemoApi::frozen(origin(), START_AT_S));
-    let mut store = Store::new(
-        Scope::default(),
-        "us-east-1".into(),
-        Arc::new(Playbook::builtin()),
-    );
-    cycle::run_once(&api, &mut store, origin()).await;
+    let (store, api) = at(START_AT_S).await;
     let plan = store.plan(None);
     let counts = api.counts();
     let mut poller = StoppedTasksPoller::new();
@@ -263,13 +245,7 @@ async fn a_service_never_listed_is_listed_at_once_even_when_calm() {
 async fn with_a_service_focused_the_fleet_is_described_every_third_poll() {
     use ecswatch::model::ServiceKey;
     use ecswatch::poll::{Payload, ServicesPoller};
-    let api = DemoApi::frozen(origin(), START_AT_S);
-    let mut store = Store::new(
-        Scope::default(),
-        "us-east-1".into(),
-        Arc::new(Playbook::builtin()),
-    );
-    cycle::run_once(&api, &mut store, origin()).await;
+    let (store, api) = at(START_AT_S).await;
     let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
     let mut poller = ServicesPoller::new();
     let mut described = Vec::new();

@@ -29,18 +29,6 @@ pub struct Key {
 }
 
 impl Key {
-    pub fn plain(code: Code) -> Self {
-        Self {
-            code,
-            ctrl: false,
-            alt: false,
-        }
-    }
-
-    pub fn char(c: char) -> Self {
-        Self::plain(Code::Char(c))
-    }
-
     /// From a terminal key event; None for keys ecswatch never binds (F-keys, media keys).
     pub fn from_event(ev: &crossterm::event::KeyEvent) -> Option<Self> {
         use crossterm::event::{KeyCode, KeyModifiers};

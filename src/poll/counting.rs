@@ -69,10 +69,6 @@ impl<A> Counted<A> {
     pub fn counts(&self) -> CallCounts {
         self.counts.clone()
     }
-
-    pub fn inner(&self) -> &A {
-        &self.inner
-    }
 }
 
 impl<A: AwsApi> AwsApi for Counted<A> {

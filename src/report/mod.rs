@@ -7,4 +7,4 @@ mod text;
 
 pub use json::{SCHEMA, snapshot_json};
 pub use status::{StatusBadge, status_badge};
-pub use text::snapshot_text;
+pub use text::{ago, snapshot_text};

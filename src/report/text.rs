@@ -11,6 +11,7 @@ use std::fmt::Write;
 const EVENTS_SHOWN: usize = 8;
 const LOGS_SHOWN: usize = 8;
 
+/// "12s ago", "5m ago", "2h05m ago", "3d ago": the one age format of reports and the console.
 pub fn ago(now: Time, t: Time) -> String {
     let s = (now - t).num_seconds();
     match s {

@@ -35,10 +35,6 @@ impl<T> Ring<T> {
         self.items.is_empty()
     }
 
-    pub fn cap(&self) -> usize {
-        self.cap
-    }
-
     /// Oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.items.iter()

@@ -31,8 +31,4 @@ impl SourceStatus {
         self.errors = errors.iter().map(|e| (at, e.clone())).collect();
         changed
     }
-
-    pub fn is_failing(&self) -> bool {
-        !self.errors.is_empty()
-    }
 }

@@ -163,15 +163,7 @@ pub struct Size {
     pub height: u16,
 }
 
-pub fn ago(now: Time, t: Time) -> String {
-    let secs = (now - t).num_seconds().max(0);
-    match secs {
-        s if s < 90 => format!("{s}s ago"),
-        s if s < 90 * 60 => format!("{}m ago", s / 60),
-        s if s < 48 * 3600 => format!("{}h ago", s / 3600),
-        s => format!("{}d ago", s / 86_400),
-    }
-}
+pub use crate::report::ago;
 
 /// "· 12s ago", or the dated reason when the source fails.
 pub fn freshness(store: &Store, source: Source, now: Time) -> Line {
