@@ -10,7 +10,7 @@ use std::path::PathBuf;
     about = "A terminal incident console for Amazon ECS services",
     long_about = "A terminal incident console for Amazon ECS services: rollouts, stopped tasks, \
                   target health, metrics and logs in one place, every failure mapped to a fix.\n\n\
-                  Read-only. Credentials and region come from the standard AWS chain \
+                  Read-only unless --allow-writes. Credentials and region come from the standard AWS chain \
                   (environment, profiles, SSO, assume-role, instance metadata)."
 )]
 pub struct Cli {
@@ -52,6 +52,13 @@ pub struct Global {
     /// Extra playbook file: entries override built-in ones by id, rules are tried first
     #[arg(long, global = true, value_name = "FILE")]
     pub playbook: Option<PathBuf>,
+    /// Enable the console's write actions (rollback, redeploy, scale, stop task); each still
+    /// shows the exact change and asks for the service name to be typed
+    #[arg(long, global = true)]
+    pub allow_writes: bool,
+    /// Append everything the pollers receive (and actions, notes) to FILE, created 0600
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +67,75 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Classify one message (a stopped reason, an event, an exit code) and print the playbook entry
     Explain(ExplainArgs),
+    /// Follow one service's rollout until it completes (exit 0), fails or rolls back (1), or
+    /// times out (3)
+    Wait(WaitArgs),
+    /// Export the incident timeline of a recording for the postmortem
+    Timeline(TimelineArgs),
+    /// Open the console over a recording (space pauses, + and - change speed, [ and ] scrub)
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Give up after this long: 90s, 15m, 1h30m
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Seconds between polls
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub interval: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The recording to read (written by --record)
+    #[arg(long, value_name = "FILE")]
+    pub replay: PathBuf,
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Markdown)]
+    pub format: TimelineFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording to replay (written by --record)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `90s`, `15m`, `1h30m`, `2h`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(n));
+    }
+    let mut total = 0u64;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num
+            .parse()
+            .map_err(|_| format!("{s:?}: expected a duration like 90s, 15m or 1h30m"))?;
+        num.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(format!("{s:?}: unknown unit {c:?} (use s, m or h)")),
+        };
+    }
+    if !num.is_empty() || total == 0 {
+        return Err(format!("{s:?}: expected a duration like 90s, 15m or 1h30m"));
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +145,9 @@ pub struct SnapshotArgs {
     pub scope: Vec<String>,
     #[arg(long, value_enum, default_value_t = SnapshotFormat::Text)]
     pub format: SnapshotFormat,
+    /// Print the picture at the end of a recording instead of asking AWS
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,4 +183,22 @@ pub enum ExplainKind {
 pub enum ExplainFormat {
     Text,
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("42"), Ok(Duration::from_secs(42)));
+        assert!(parse_duration("15x").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("10m5").is_err());
+        assert!(parse_duration("").is_err());
+    }
 }

@@ -3,6 +3,7 @@
 //! Data flows one way: `aws` (the source seam) -> `poll` (pollers) -> `store` (one owner of
 //! state) -> `report` / the console. `diagnosis` turns evidence in the store into findings.
 
+pub mod actions;
 pub mod app;
 pub mod aws;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod diagnosis;
 pub mod keymap;
 pub mod model;
 pub mod poll;
+pub mod record;
 pub mod report;
 pub mod sanitize;
 pub mod store;

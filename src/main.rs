@@ -1,9 +1,11 @@
 use clap::Parser;
+use ecswatch::app::state::Writes;
 use ecswatch::aws::{AwsOptions, sdk::SdkApi};
 use ecswatch::cli::{Cli, Command};
 use ecswatch::commands::{self, Exit};
 use ecswatch::demo::DemoApi;
 use ecswatch::poll::{Counted, Scope};
+use ecswatch::record::Recorder;
 use std::io::Write;
 
 fn main() {
@@ -58,7 +60,52 @@ fn config_dir() -> Option<std::path::PathBuf> {
     Some(base.join("ecswatch"))
 }
 
-fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Result<i32, Exit> {
+/// Run `$body` with `$api` bound to the demo or the real SDK, counted.
+macro_rules! with_api {
+    ($g:expr, |$api:ident| $body:expr) => {
+        if $g.demo {
+            let $api = Counted::new(DemoApi::live());
+            $body
+        } else {
+            let $api = Counted::new(sdk_api(&$g).await);
+            $body
+        }
+    };
+}
+
+/// Who makes writes: the local user and the AWS profile (for the timeline and StopTask's reason).
+fn who(g: &ecswatch::cli::Global) -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    if g.demo {
+        return format!("{user} (demo)");
+    }
+    let profile = g
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .unwrap_or_else(|| "default".into());
+    format!("{user} (profile {profile})")
+}
+
+fn open_recorder<A: ecswatch::aws::AwsApi>(
+    g: &ecswatch::cli::Global,
+    api: &A,
+    scope: &Scope,
+) -> Result<Option<Recorder>, Exit> {
+    g.record
+        .as_deref()
+        .map(|p| {
+            Recorder::open(p, &api.region(), scope, if g.demo { "demo" } else { "aws" })
+                .map_err(|e| Exit::new(2, e))
+        })
+        .transpose()
+}
+
+fn console_setup(
+    g: &ecswatch::cli::Global,
+) -> Result<(ecswatch::theme::Theme, ecswatch::keymap::Keymap), Exit> {
     use std::io::IsTerminal;
     let dir = config_dir();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -72,32 +119,11 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
             "the console needs a terminal; for scripts use `ecswatch snapshot --format json`",
         ));
     }
-    let scope = Scope {
-        clusters: g.clusters.clone(),
-        services: g.services.clone(),
-    };
-    let rt = runtime()?;
-    let started = std::time::Instant::now();
-    let (ended, counts) = rt.block_on(async {
-        if g.demo {
-            let api = Counted::new(DemoApi::live());
-            let counts = api.counts();
-            ecswatch::app::run(api, scope, pb, theme, keymap)
-                .await
-                .map(|e| (e, counts))
-        } else {
-            let api = Counted::new(sdk_api(&g).await);
-            let counts = api.counts();
-            ecswatch::app::run(api, scope, pb, theme, keymap)
-                .await
-                .map(|e| (e, counts))
-        }
-    })?;
-    if g.stats {
-        eprint!("{}", counts.report(started.elapsed()));
-    }
-    rt.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(match ended {
+    Ok((theme, keymap))
+}
+
+fn exit_code(ended: ecswatch::app::Ended) -> i32 {
+    match ended {
         ecswatch::app::Ended::Quit | ecswatch::app::Ended::InputClosed => 0,
         ecswatch::app::Ended::Signal(name) => {
             eprintln!("ecswatch: stopped by {name}");
@@ -107,7 +133,45 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
                 _ => 143,
             }
         }
-    })
+    }
+}
+
+fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Result<i32, Exit> {
+    let (theme, keymap) = console_setup(&g)?;
+    let scope = global_scope(&g);
+    let rt = runtime()?;
+    let started = std::time::Instant::now();
+    let writes = if g.allow_writes {
+        Writes::Allowed
+    } else {
+        Writes::ReadOnly
+    };
+    let (ended, counts) = rt.block_on(async {
+        with_api!(g, |api| {
+            let counts = api.counts();
+            let opts = ecswatch::app::Options {
+                writes,
+                recorder: open_recorder(&g, &api, &scope)?,
+                recording_label: g.record.as_ref().map(|p| format!("REC {}", p.display())),
+                who: who(&g),
+            };
+            ecswatch::app::run(api, scope, pb, theme, keymap, opts)
+                .await
+                .map(|e| (e, counts))
+        })
+    })?;
+    if g.stats {
+        eprint!("{}", counts.report(started.elapsed()));
+    }
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(exit_code(ended))
+}
+
+fn global_scope(g: &ecswatch::cli::Global) -> Scope {
+    Scope {
+        clusters: g.clusters.clone(),
+        services: g.services.clone(),
+    }
 }
 
 fn run(cli: Cli) -> Result<i32, Exit> {
@@ -123,35 +187,67 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             Ok(if matched { 0 } else { 1 })
         }
         Command::Snapshot(args) => {
-            let scope = commands::snapshot::scope_from(
-                Scope {
-                    clusters: g.clusters.clone(),
-                    services: g.services.clone(),
-                },
-                &args.scope,
-            );
+            let scope = commands::snapshot::scope_from(global_scope(&g), &args.scope);
+            if args.replay.is_some() {
+                if g.record.is_some() {
+                    return Err(Exit::new(2, "--record and --replay cannot be combined"));
+                }
+                print(&commands::snapshot::from_replay(pb, scope, &args)?)?;
+                return Ok(0);
+            }
             let rt = runtime()?;
             let started = std::time::Instant::now();
             let (out, counts) = rt.block_on(async {
-                if g.demo {
-                    let api = Counted::new(DemoApi::live());
-                    (
-                        commands::snapshot::run(&api, pb, scope, &args).await,
-                        api.counts(),
-                    )
-                } else {
-                    let api = Counted::new(sdk_api(&g).await);
-                    (
-                        commands::snapshot::run(&api, pb, scope, &args).await,
-                        api.counts(),
-                    )
-                }
+                with_api!(g, |api| {
+                    let out = match open_recorder(&g, &api, &scope) {
+                        Ok(mut rec) => {
+                            commands::snapshot::run(&api, pb, scope, &args, rec.as_mut()).await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    (out, api.counts())
+                })
             });
             if g.stats {
                 eprint!("{}", counts.report(started.elapsed()));
             }
             print(&out?)?;
             Ok(0)
+        }
+        Command::Timeline(args) => {
+            print(&commands::timeline::run(pb, global_scope(&g), &args)?)?;
+            Ok(0)
+        }
+        Command::Replay(args) => {
+            let (theme, keymap) = console_setup(&g)?;
+            let rec = commands::snapshot::read_recording(&args.file)?;
+            let player = ecswatch::record::player::Player::new(
+                rec,
+                std::sync::Arc::new(pb),
+                global_scope(&g),
+            );
+            let rt = runtime()?;
+            let ended = rt.block_on(ecswatch::app::replay(player, theme, keymap))?;
+            rt.shutdown_timeout(std::time::Duration::from_millis(200));
+            Ok(exit_code(ended))
+        }
+        Command::Wait(args) => {
+            let (cluster, service) = match (g.clusters.as_slice(), g.services.as_slice()) {
+                ([c], [s]) => (c.clone(), s.clone()),
+                _ => {
+                    return Err(Exit::new(
+                        2,
+                        "wait needs exactly one --cluster and one --service",
+                    ));
+                }
+            };
+            let rt = runtime()?;
+            rt.block_on(async {
+                with_api!(g, |api| {
+                    let mut out = std::io::stdout();
+                    commands::wait::run(&api, pb, &cluster, &service, &args, &mut out).await
+                })
+            })
         }
     }
 }

@@ -30,7 +30,7 @@ async fn demo_at(s: i64) -> (Store, DateTime<Utc>) {
         "us-east-1".into(),
         Arc::new(Playbook::builtin()),
     );
-    cycle::run_once(&api, &mut store, now).await;
+    cycle::run_once(&api, &mut store, now, &mut |_| {}).await;
     (store, now)
 }
 

@@ -21,7 +21,13 @@ async fn at(s: i64) -> (Store, Counted<DemoApi>) {
         "us-east-1".into(),
         Arc::new(Playbook::builtin()),
     );
-    cycle::run_once(&api, &mut store, origin() + chrono::Duration::seconds(s)).await;
+    cycle::run_once(
+        &api,
+        &mut store,
+        origin() + chrono::Duration::seconds(s),
+        &mut |_| {},
+    )
+    .await;
     (store, api)
 }
 

@@ -1,19 +1,25 @@
 //! The interactive console: the app loop is the one owner of state. Pollers send updates over a
 //! channel; keys arrive from an input thread; the loop applies both, rebuilds the view model and
 //! draws only when something changed (plus once a second, for "12s ago" labels).
+//!
+//! Live, the loop also records every update (`--record`) and runs confirmed writes on tasks
+//! that report back over a channel. Over a recording (`ecswatch replay`) there are no pollers:
+//! a [`Player`] moves the store through the recording's time at the chosen speed.
 
 pub mod state;
 pub mod terminal;
 
+use crate::actions::{Request, WriteOp};
 use crate::aws::AwsApi;
 use crate::commands::Exit;
 use crate::diagnosis::Playbook;
 use crate::keymap::{Key, Keymap};
-use crate::poll::{PollPlan, Scope, runner};
-use crate::store::Store;
+use crate::poll::{PollPlan, Scope, Update, runner};
+use crate::record::{Record, Recorder, player::Player};
+use crate::store::{ActionRecord, Note, Store};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
-use state::{Effect, UiState, Visible};
+use state::{Effect, Prompt, PromptKind, ReplayClock, ReplayCmd, UiState, Visible, Writes};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,26 +61,147 @@ fn plan_for(store: &Store, ui: &UiState, refresh: u64) -> PollPlan {
     plan
 }
 
+/// How the console is started, beyond the data source.
+#[derive(Default)]
+pub struct Options {
+    pub writes: Writes,
+    pub recorder: Option<Recorder>,
+    /// Shown as the file being recorded to.
+    pub recording_label: Option<String>,
+    /// Who makes writes: the local user and the AWS profile.
+    pub who: String,
+}
+
+/// What background work reports back to the loop.
+enum Done {
+    /// A rollback target was looked up.
+    Planned(Result<WriteOp, String>),
+    /// A write finished.
+    Wrote(WriteOp, Result<(), String>),
+}
+
+/// Where the store comes from.
+enum Feed<A: AwsApi> {
+    Live {
+        api: Arc<A>,
+        store: Box<Store>,
+        plan_tx: watch::Sender<PollPlan>,
+        refresh: u64,
+    },
+    Replay {
+        player: Box<Player>,
+        /// Wall-clock instant of the last advance.
+        last: std::time::Instant,
+    },
+}
+
+impl<A: AwsApi> Feed<A> {
+    fn store(&self) -> &Store {
+        match self {
+            Feed::Live { store, .. } => store,
+            Feed::Replay { player, .. } => &player.store,
+        }
+    }
+
+    fn store_mut(&mut self) -> &mut Store {
+        match self {
+            Feed::Live { store, .. } => store,
+            Feed::Replay { player, .. } => &mut player.store,
+        }
+    }
+
+    /// The time the view shows: now, or the replay position.
+    fn now(&self) -> crate::model::Time {
+        match self {
+            Feed::Live { .. } => chrono::Utc::now(),
+            Feed::Replay { player, .. } => player.position,
+        }
+    }
+
+    fn replan(&mut self, ui: &UiState, refresh_now: bool) {
+        if let Feed::Live {
+            store,
+            plan_tx,
+            refresh,
+            ..
+        } = self
+        {
+            if refresh_now {
+                *refresh += 1;
+            }
+            plan_tx.send_replace(plan_for(store, ui, *refresh));
+        }
+    }
+}
+
+/// The console over live data (AWS or the demo).
 pub async fn run<A: AwsApi>(
     api: A,
     scope: Scope,
     pb: Playbook,
     theme: Theme,
     keymap: Keymap,
+    opts: Options,
 ) -> Result<Ended, Exit> {
     let api = Arc::new(api);
-    let mut store = Store::new(scope, api.region(), Arc::new(pb));
-    let mut ui = UiState::default();
-    let mut refresh = 0u64;
-    let (plan_tx, plan_rx) = watch::channel(plan_for(&store, &ui, refresh));
-    let (update_tx, mut updates) = mpsc::channel(256);
+    let store = Store::new(scope, api.region(), Arc::new(pb));
+    let mut ui = UiState {
+        writes: opts.writes,
+        recording: opts.recording_label.clone(),
+        ..Default::default()
+    };
+    ui.writes = opts.writes;
+    let (plan_tx, plan_rx) = watch::channel(plan_for(&store, &ui, 0));
+    let (update_tx, updates) = mpsc::channel(256);
     let pollers = runner::spawn(api.clone(), plan_rx, update_tx);
+    let feed = Feed::Live {
+        api,
+        store: Box::new(store),
+        plan_tx,
+        refresh: 0,
+    };
+    let ended = run_loop(feed, updates, ui, theme, keymap, opts).await;
+    for p in pollers {
+        p.abort();
+    }
+    ended
+}
 
+/// The console over a recording: no AWS, nothing can be changed.
+pub async fn replay(player: Player, theme: Theme, keymap: Keymap) -> Result<Ended, Exit> {
+    let ui = UiState {
+        writes: Writes::Replay,
+        replay: Some(ReplayClock {
+            speed: 1,
+            paused: false,
+            start: player.start(),
+            end: player.end(),
+        }),
+        ..Default::default()
+    };
+    // no pollers: the update channel stays empty
+    let (_keep, updates) = mpsc::channel::<Update>(1);
+    let feed: Feed<crate::demo::DemoApi> = Feed::Replay {
+        player: Box::new(player),
+        last: std::time::Instant::now(),
+    };
+    run_loop(feed, updates, ui, theme, keymap, Options::default()).await
+}
+
+async fn run_loop<A: AwsApi>(
+    mut feed: Feed<A>,
+    mut updates: mpsc::Receiver<Update>,
+    mut ui: UiState,
+    theme: Theme,
+    keymap: Keymap,
+    mut opts: Options,
+) -> Result<Ended, Exit> {
     terminal::install_panic_hook();
     let mut guard = terminal::TerminalGuard::enter()
         .map_err(|e| Exit::new(2, format!("cannot start the console: {e}")))?;
     let (key_tx, mut keys) = mpsc::channel(64);
     spawn_input(key_tx);
+    let (done_tx, mut done) = mpsc::channel::<Done>(16);
 
     use tokio::signal::unix::{SignalKind, signal};
     let sig =
@@ -85,18 +212,22 @@ pub async fn run<A: AwsApi>(
         sig(SignalKind::interrupt())?,
     );
 
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let tick_every = match feed {
+        Feed::Live { .. } => Duration::from_secs(1),
+        Feed::Replay { .. } => Duration::from_millis(250),
+    };
+    let mut tick = tokio::time::interval(tick_every);
     let mut dirty = true;
     let mut vis = Visible::default();
     let ended = loop {
         if dirty {
-            let now = chrono::Utc::now();
+            let now = feed.now();
             let area = guard.terminal.size().unwrap_or_default();
             let size = crate::view::Size {
                 width: area.width,
                 height: area.height,
             };
-            let (screen, v) = crate::view::build(&store, &ui, &keymap, now, size);
+            let (screen, v) = crate::view::build(feed.store(), &ui, &keymap, now, size);
             vis = v;
             if guard
                 .terminal
@@ -109,17 +240,51 @@ pub async fn run<A: AwsApi>(
         }
         tokio::select! {
             Some(u) = updates.recv() => {
-                dirty |= store.apply(u);
+                let mut batch = vec![u];
                 while let Ok(u) = updates.try_recv() {
-                    dirty |= store.apply(u);
+                    batch.push(u);
                 }
-                store.refresh_findings(chrono::Utc::now());
-                plan_tx.send_if_modified(|p| {
-                    let next = plan_for(&store, &ui, refresh);
-                    let changed = *p != next;
-                    *p = next;
-                    changed
-                });
+                for u in batch {
+                    record(&mut opts, &mut ui, |r| r.update(&u));
+                    dirty |= feed.store_mut().apply(u);
+                }
+                feed.store_mut().refresh_findings(chrono::Utc::now());
+                if let Feed::Live { store, plan_tx, refresh, .. } = &mut feed {
+                    plan_tx.send_if_modified(|p| {
+                        let next = plan_for(store, &ui, *refresh);
+                        let changed = *p != next;
+                        *p = next;
+                        changed
+                    });
+                }
+            }
+            Some(d) = done.recv() => {
+                dirty = true;
+                match d {
+                    Done::Planned(Ok(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
+                    Done::Planned(Err(e)) => ui.say(format!("cannot plan the rollback: {e}")),
+                    Done::Wrote(op, result) => {
+                        let action = ActionRecord {
+                            t: chrono::Utc::now(),
+                            service: op.key().clone(),
+                            who: opts.who.clone(),
+                            what: op.describe(),
+                            result: match &result {
+                                Ok(()) => "ok".into(),
+                                Err(e) => format!("failed: {e}"),
+                            },
+                            ok: result.is_ok(),
+                        };
+                        ui.say(match &result {
+                            Ok(()) => format!("done: {}", action.what),
+                            Err(e) => format!("FAILED: {}: {e}", action.what),
+                        });
+                        let rec = Record::Action { t: action.t, action: action.clone() };
+                        record(&mut opts, &mut ui, |r| r.append(&rec));
+                        feed.store_mut().add_action(action);
+                        feed.replan(&ui, true);
+                    }
+                }
             }
             ev = keys.recv() => {
                 let Some(ev) = ev else { break Ended::InputClosed };
@@ -128,47 +293,159 @@ pub async fn run<A: AwsApi>(
                 if k.kind == KeyEventKind::Release {
                     continue;
                 }
-                let consumed = ui.edit(
-                    match k.code { KeyCode::Char(c) => Some(c), _ => None },
-                    k.code == KeyCode::Backspace,
-                    k.code == KeyCode::Enter,
-                    k.code == KeyCode::Esc,
-                );
-                if consumed {
-                    continue;
-                }
-                let Some(key) = Key::from_event(&k) else { continue };
-                let Some(action) = keymap.resolve_key(ui.layer(), key) else { continue };
-                match ui.apply(action, &vis) {
-                    Effect::None => {}
-                    Effect::Replan | Effect::RefreshNow => {
-                        if action == crate::keymap::Action::Refresh {
-                            refresh += 1;
-                        }
-                        plan_tx.send_replace(plan_for(&store, &ui, refresh));
+                let ch = match k.code { KeyCode::Char(c) => Some(c), _ => None };
+                let effect = if ui.prompt.is_some() {
+                    ui.prompt_key(ch, k.code == KeyCode::Backspace, k.code == KeyCode::Enter, k.code == KeyCode::Esc)
+                } else {
+                    let consumed = ui.edit(
+                        ch,
+                        k.code == KeyCode::Backspace,
+                        k.code == KeyCode::Enter,
+                        k.code == KeyCode::Esc,
+                    );
+                    if consumed {
+                        continue;
                     }
+                    let Some(key) = Key::from_event(&k) else { continue };
+                    let Some(action) = keymap.resolve_key(ui.layer(), key) else { continue };
+                    ui.apply(action, &vis)
+                };
+                match effect {
+                    Effect::None => {}
+                    Effect::Replan => feed.replan(&ui, false),
+                    Effect::RefreshNow => feed.replan(&ui, true),
                     Effect::Copy(text) => {
                         let mut out = std::io::stdout();
                         let _ = out.write_all(terminal::osc52(&text).as_bytes());
                         let _ = out.flush();
-                        ui.message = Some((format!("copied: {text}"), chrono::Utc::now()));
+                        ui.say(format!("copied: {text}"));
+                    }
+                    Effect::Plan(req, key) => plan_write(&feed, &mut ui, req, key, &done_tx),
+                    Effect::Execute(op) => {
+                        if let Feed::Live { api, .. } = &feed {
+                            ui.say(format!("working: {} ...", op.describe()));
+                            let (api, tx, who) = (api.clone(), done_tx.clone(), opts.who.clone());
+                            tokio::spawn(async move {
+                                let r = op.execute(&*api, &who).await.map_err(|e| e.to_string());
+                                let _ = tx.send(Done::Wrote(op, r)).await;
+                            });
+                        }
+                    }
+                    Effect::Note(service, text) => {
+                        let note = Note { t: feed.now(), service, text };
+                        let rec = Record::Note { t: chrono::Utc::now(), note: note.clone() };
+                        record(&mut opts, &mut ui, |r| r.append(&rec));
+                        feed.store_mut().add_note(note);
+                        ui.say(if matches!(feed, Feed::Replay { .. }) {
+                            "note added (a replay's notes are not saved)"
+                        } else {
+                            "note added to the timeline"
+                        });
+                    }
+                    Effect::Replay(ReplayCmd::Seek(secs)) => {
+                        if let Feed::Replay { player, .. } = &mut feed {
+                            let to = player.position + chrono::Duration::seconds(secs);
+                            player.seek(to);
+                        }
                     }
                 }
                 if ui.quit {
                     break Ended::Quit;
                 }
             }
-            _ = tick.tick() => { dirty = true; }
+            _ = tick.tick() => {
+                dirty = true;
+                if ui.message.as_ref().is_some_and(|(_, at)| (chrono::Utc::now() - *at).num_seconds() >= 5) {
+                    ui.message = None;
+                }
+                if let (Feed::Replay { player, last }, Some(clock)) = (&mut feed, ui.replay.as_mut()) {
+                    let wall = last.elapsed();
+                    *last = std::time::Instant::now();
+                    if !clock.paused {
+                        let step = chrono::Duration::milliseconds(
+                            (wall.as_millis() as i64).saturating_mul(i64::from(clock.speed)),
+                        );
+                        player.seek(player.position + step);
+                        if player.position >= clock.end {
+                            clock.paused = true;
+                            ui.message = Some(("end of the recording: [ and ] move through it".into(), chrono::Utc::now()));
+                        }
+                    }
+                }
+            }
             _ = term.recv() => break Ended::Signal("SIGTERM"),
             _ = hup.recv() => break Ended::Signal("SIGHUP"),
             _ = int.recv() => break Ended::Signal("SIGINT"),
         }
     };
-    for p in pollers {
-        p.abort();
-    }
     drop(keys);
     drop(guard);
     terminal::restore();
     Ok(ended)
+}
+
+/// Append to the recording; on failure say so once and stop recording (the console goes on).
+fn record(
+    opts: &mut Options,
+    ui: &mut UiState,
+    f: impl FnOnce(&mut Recorder) -> Result<(), String>,
+) {
+    if let Some(r) = opts.recorder.as_mut() {
+        if let Err(e) = f(r) {
+            opts.recorder = None;
+            ui.recording = Some("RECORDING STOPPED".into());
+            ui.say(e);
+        }
+    }
+}
+
+/// Turn a write request into a confirmation prompt (or a lookup that ends in one).
+fn plan_write<A: AwsApi>(
+    feed: &Feed<A>,
+    ui: &mut UiState,
+    req: Request,
+    key: crate::model::ServiceKey,
+    done: &mpsc::Sender<Done>,
+) {
+    let Feed::Live { api, store, .. } = feed else {
+        return;
+    };
+    let Some(state) = store.services.get(&key) else {
+        ui.say(format!("{key} is not known yet"));
+        return;
+    };
+    match req {
+        Request::Rollback => match crate::actions::rollback_from_store(store, &key) {
+            Ok(Some(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
+            Ok(None) => {
+                let Some(current) = crate::actions::current_task_definition(store, &key) else {
+                    ui.say(format!("{key} has no task definition"));
+                    return;
+                };
+                ui.say("looking up the previous ACTIVE revision ...");
+                let (api, tx) = (api.clone(), done.clone());
+                tokio::spawn(async move {
+                    let r = crate::actions::rollback_lookup(&*api, &key, &current).await;
+                    let _ = tx.send(Done::Planned(r)).await;
+                });
+            }
+            Err(e) => ui.say(e),
+        },
+        Request::Redeploy => match crate::actions::current_task_definition(store, &key) {
+            Some(td) => {
+                ui.prompt = Some(Prompt::new(PromptKind::Confirm(WriteOp::Redeploy {
+                    key,
+                    task_definition: td,
+                })))
+            }
+            None => ui.say(format!("{key} has no task definition")),
+        },
+        Request::Scale => {
+            ui.prompt = Some(Prompt::new(PromptKind::ScaleTo {
+                from: state.service.desired,
+                key,
+            }))
+        }
+        Request::StopTask => ui.prompt = Some(Prompt::new(PromptKind::StopWhich { key })),
+    }
 }

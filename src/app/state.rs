@@ -1,5 +1,6 @@
 //! UI state (what is open, selected, filtered) and how actions change it. Pure: no I/O.
 
+use crate::actions::{Request, WriteOp};
 use crate::keymap::{Action, Layer};
 use crate::model::{ServiceKey, Time};
 
@@ -8,6 +9,64 @@ pub enum View {
     Board,
     Service(ServiceKey),
     Task(ServiceKey, String),
+    /// The incident timeline of one service, or of every service (`None`).
+    Timeline(Option<ServiceKey>),
+}
+
+/// Whether write actions may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Writes {
+    #[default]
+    ReadOnly,
+    Allowed,
+    /// A replay: nothing can be changed.
+    Replay,
+}
+
+/// A question in the footer: a note, a desired count, a task id, or a write to confirm.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PromptKind {
+    Note(Option<ServiceKey>),
+    ScaleTo { key: ServiceKey, from: i32 },
+    StopWhich { key: ServiceKey },
+    Confirm(WriteOp),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: String,
+    /// Why the last Enter was refused.
+    pub error: Option<String>,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind) -> Self {
+        Self {
+            kind,
+            input: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// The replay clock, shown in the header.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayClock {
+    pub speed: u32,
+    pub paused: bool,
+    pub start: Time,
+    pub end: Time,
+}
+
+/// Replay speeds, slowest first.
+pub const SPEEDS: [u32; 8] = [1, 2, 4, 8, 16, 32, 60, 300];
+
+/// A replay command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayCmd {
+    /// Move by this many seconds of recording time.
+    Seek(i64),
 }
 
 /// The panes of the service view, in focus order.
@@ -72,9 +131,16 @@ pub struct UiState {
     pub task_selected: usize,
     pub log_filter: String,
     pub editing: Option<Editing>,
-    /// A short message in the footer ("copied ...") and when it was set.
+    /// A short message in the footer ("copied ...") and when it was set (wall clock).
     pub message: Option<(String, Time)>,
     pub quit: bool,
+    pub timeline_selected: usize,
+    pub help_scroll: usize,
+    pub prompt: Option<Prompt>,
+    pub writes: Writes,
+    pub replay: Option<ReplayClock>,
+    /// `REC file`, or why recording stopped.
+    pub recording: Option<String>,
 }
 
 impl Default for UiState {
@@ -92,6 +158,12 @@ impl Default for UiState {
             editing: None,
             message: None,
             quit: false,
+            timeline_selected: usize::MAX,
+            help_scroll: 0,
+            prompt: None,
+            writes: Writes::ReadOnly,
+            replay: None,
+            recording: None,
         }
     }
 }
@@ -105,6 +177,13 @@ pub enum Effect {
     RefreshNow,
     /// Copy this text to the clipboard (OSC 52).
     Copy(String),
+    /// Plan a write for this service (the app reads the store, then asks to confirm).
+    Plan(Request, ServiceKey),
+    /// The user confirmed: make the call.
+    Execute(WriteOp),
+    /// Add a note to the timeline.
+    Note(Option<ServiceKey>, String),
+    Replay(ReplayCmd),
 }
 
 /// What the current screen shows, for actions that depend on it (set by the view builder).
@@ -118,6 +197,8 @@ pub struct Visible {
     pub pane_rows: [usize; 6],
     /// Task ARNs of the stopped-tasks pane rows.
     pub task_rows: Vec<Option<String>>,
+    /// Rows of the timeline view.
+    pub timeline_len: usize,
     /// What `copy` copies in the current view and selection.
     pub copy: Option<String>,
     /// Rows that fit on one page.
@@ -137,13 +218,117 @@ impl UiState {
             View::Board => Layer::Board,
             View::Service(_) => Layer::Service,
             View::Task(..) => Layer::Task,
+            View::Timeline(_) => Layer::Timeline,
         }
     }
 
     pub fn focus(&self) -> Option<ServiceKey> {
         match self.view() {
-            View::Board => None,
-            View::Service(k) | View::Task(k, _) => Some(k.clone()),
+            View::Board | View::Timeline(None) => None,
+            View::Service(k) | View::Task(k, _) | View::Timeline(Some(k)) => Some(k.clone()),
+        }
+    }
+
+    /// The service a write or note is about: the one open, else the board's selection.
+    fn target(&self, vis: &Visible) -> Option<ServiceKey> {
+        self.focus().or_else(|| match self.view() {
+            View::Board => vis.board_selected.clone(),
+            _ => None,
+        })
+    }
+
+    pub fn say(&mut self, msg: impl Into<String>) {
+        self.message = Some((msg.into(), chrono::Utc::now()));
+    }
+
+    /// A key while a prompt is open (every key goes to it). Enter submits, Esc cancels.
+    pub fn prompt_key(
+        &mut self,
+        c: Option<char>,
+        backspace: bool,
+        enter: bool,
+        esc: bool,
+    ) -> Effect {
+        let Some(p) = self.prompt.as_mut() else {
+            return Effect::None;
+        };
+        if esc {
+            let was_write = !matches!(p.kind, PromptKind::Note(_));
+            self.prompt = None;
+            if was_write {
+                self.say("cancelled: nothing changed");
+            }
+            return Effect::None;
+        }
+        if backspace {
+            p.input.pop();
+            return Effect::None;
+        }
+        if !enter {
+            let max = if matches!(p.kind, PromptKind::Note(_)) {
+                300
+            } else {
+                100
+            };
+            if let Some(c) = c.filter(|c| !c.is_control()) {
+                if p.input.chars().count() < max {
+                    p.input.push(c);
+                }
+            }
+            return Effect::None;
+        }
+        let input = p.input.trim().to_string();
+        match p.kind.clone() {
+            PromptKind::Note(svc) => {
+                self.prompt = None;
+                if input.is_empty() {
+                    return Effect::None;
+                }
+                Effect::Note(svc, input)
+            }
+            PromptKind::ScaleTo { key, from } => match input.parse::<i32>() {
+                Ok(to) if (0..=5000).contains(&to) && to != from => {
+                    self.prompt = Some(Prompt::new(PromptKind::Confirm(WriteOp::Scale {
+                        key,
+                        from,
+                        to,
+                    })));
+                    Effect::None
+                }
+                Ok(to) if to == from => {
+                    p.error = Some(format!("the desired count is already {from}"));
+                    Effect::None
+                }
+                _ => {
+                    p.error = Some("type a whole number from 0 to 5000".into());
+                    Effect::None
+                }
+            },
+            PromptKind::StopWhich { key } => {
+                let id = input.rsplit('/').next().unwrap_or("").to_string();
+                if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    p.error = Some("type the task id (letters, digits and -)".into());
+                    return Effect::None;
+                }
+                self.prompt = Some(Prompt::new(PromptKind::Confirm(WriteOp::StopTask {
+                    key,
+                    task: id,
+                })));
+                Effect::None
+            }
+            PromptKind::Confirm(op) => {
+                if input == op.key().service {
+                    self.prompt = None;
+                    Effect::Execute(op)
+                } else {
+                    p.error = Some(format!(
+                        "type {} exactly to confirm, or esc to cancel",
+                        op.key().service
+                    ));
+                    p.input.clear();
+                    Effect::None
+                }
+            }
         }
     }
 
@@ -177,10 +362,17 @@ impl UiState {
     pub fn apply(&mut self, action: Action, vis: &Visible) -> Effect {
         let page = vis.page.max(1);
         if self.help {
-            if matches!(action, Action::Back | Action::Help) {
-                self.help = false;
-            } else if action == Action::Quit {
-                self.quit = true;
+            match action {
+                Action::Back | Action::Help => {
+                    self.help = false;
+                    self.help_scroll = 0;
+                }
+                Action::Quit => self.quit = true,
+                Action::Down => self.help_scroll = (self.help_scroll + 1).min(200),
+                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Action::PageDown => self.help_scroll = (self.help_scroll + page).min(200),
+                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(page),
+                _ => {}
             }
             return Effect::None;
         }
@@ -188,6 +380,69 @@ impl UiState {
             Action::Quit => {
                 self.quit = true;
                 Effect::None
+            }
+            Action::Timeline => {
+                if let View::Timeline(_) = self.view() {
+                    self.stack.pop();
+                } else {
+                    self.stack.push(View::Timeline(self.focus()));
+                    self.timeline_selected = usize::MAX;
+                }
+                Effect::None
+            }
+            Action::Note => {
+                self.prompt = Some(Prompt::new(PromptKind::Note(self.focus())));
+                Effect::None
+            }
+            Action::Rollback | Action::Redeploy | Action::Scale | Action::StopTask => {
+                let req = match action {
+                    Action::Rollback => Request::Rollback,
+                    Action::Redeploy => Request::Redeploy,
+                    Action::Scale => Request::Scale,
+                    _ => Request::StopTask,
+                };
+                match (self.writes, self.target(vis)) {
+                    (Writes::Replay, _) => {
+                        self.say("this is a replay of a recording: nothing can be changed");
+                        Effect::None
+                    }
+                    (Writes::ReadOnly, _) => {
+                        self.say(format!(
+                            "read-only: to {} start ecswatch with --allow-writes (every write asks you to type the service name)",
+                            req.verb()
+                        ));
+                        Effect::None
+                    }
+                    (Writes::Allowed, None) => {
+                        self.say(format!("select a service to {}", req.verb()));
+                        Effect::None
+                    }
+                    (Writes::Allowed, Some(key)) => Effect::Plan(req, key),
+                }
+            }
+            Action::PlayPause | Action::Faster | Action::Slower => {
+                let Some(clock) = self.replay.as_mut() else {
+                    self.say("only while replaying a recording (ecswatch replay FILE)");
+                    return Effect::None;
+                };
+                let i = SPEEDS.iter().position(|s| *s == clock.speed).unwrap_or(0);
+                match action {
+                    Action::PlayPause => clock.paused = !clock.paused,
+                    Action::Faster => clock.speed = SPEEDS[(i + 1).min(SPEEDS.len() - 1)],
+                    _ => clock.speed = SPEEDS[i.saturating_sub(1)],
+                }
+                Effect::None
+            }
+            Action::SeekBack | Action::SeekForward => {
+                if self.replay.is_none() {
+                    self.say("only while replaying a recording (ecswatch replay FILE)");
+                    return Effect::None;
+                }
+                Effect::Replay(ReplayCmd::Seek(if action == Action::SeekBack {
+                    -60
+                } else {
+                    60
+                }))
             }
             Action::Help => {
                 self.help = true;
@@ -259,7 +514,7 @@ impl UiState {
                         None => Effect::None,
                     }
                 }
-                View::Task(..) => Effect::None,
+                View::Task(..) | View::Timeline(_) => Effect::None,
             },
             Action::Up
             | Action::Down
@@ -274,6 +529,13 @@ impl UiState {
                         (&mut self.pane_selected[i], vis.pane_rows[i])
                     }
                     View::Task(..) => (&mut self.task_selected, usize::MAX / 2),
+                    View::Timeline(_) => {
+                        // usize::MAX: follow the newest entry
+                        if self.timeline_selected >= vis.timeline_len {
+                            self.timeline_selected = vis.timeline_len.saturating_sub(1);
+                        }
+                        (&mut self.timeline_selected, vis.timeline_len)
+                    }
                 };
                 let last = len.saturating_sub(1);
                 *sel = match action {

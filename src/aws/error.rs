@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// ThrottlingException, Rate exceeded: back off and retry.
     Throttled,
@@ -48,7 +49,7 @@ impl ErrorKind {
 }
 
 /// A failed AWS call: which operation, what kind of failure, and AWS's (sanitized) message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ApiError {
     pub kind: ErrorKind,
     /// e.g. `ecs:DescribeServices`
@@ -197,5 +198,54 @@ mod tests {
             e.to_string(),
             "ecs:DescribeServices: access denied (AccessDeniedException): no"
         );
+    }
+}
+
+/// Every operation ecswatch calls, so a recorded error's operation can be read back as a
+/// `&'static str` (recordings are untrusted input: anything else reads as `unknown`).
+pub const OPERATIONS: &[&str] = &[
+    "ecs:ListClusters",
+    "ecs:ListServices",
+    "ecs:DescribeServices",
+    "ecs:ListTasks",
+    "ecs:DescribeTasks",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListTaskDefinitions",
+    "ecs:UpdateService",
+    "ecs:StopTask",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "cloudwatch:GetMetricData",
+    "logs:FilterLogEvents",
+];
+
+/// An [`ApiError`] as read back from a recording (the operation as an owned string).
+#[derive(serde::Deserialize)]
+struct RecordedError {
+    kind: ErrorKind,
+    operation: String,
+    code: Option<String>,
+    message: String,
+}
+
+impl<'de> serde::Deserialize<'de> for ApiError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <RecordedError as serde::Deserialize>::deserialize(d).map(Self::from)
+    }
+}
+
+impl From<RecordedError> for ApiError {
+    fn from(r: RecordedError) -> Self {
+        Self {
+            kind: r.kind,
+            operation: OPERATIONS
+                .iter()
+                .copied()
+                .find(|o| *o == r.operation)
+                .unwrap_or("unknown"),
+            code: r.code,
+            message: r.message,
+        }
     }
 }

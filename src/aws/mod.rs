@@ -44,6 +44,14 @@ pub struct LogQuery {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// What an UpdateService call changes (unset fields are left alone).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceChange {
+    pub task_definition: Option<String>,
+    pub desired_count: Option<i32>,
+    pub force_new_deployment: bool,
+}
+
 /// Most services DescribeServices takes in one call.
 pub const DESCRIBE_SERVICES_BATCH: usize = 10;
 /// Most tasks DescribeTasks takes in one call.
@@ -53,7 +61,9 @@ pub const DESCRIBE_TARGET_GROUPS_BATCH: usize = 20;
 /// Most queries one GetMetricData call takes.
 pub const METRIC_QUERIES_BATCH: usize = 500;
 
-/// One async method per AWS call the pollers need. Read-only: no method changes anything.
+/// One async method per AWS call ecswatch makes. Everything is read-only except the three
+/// methods under "Writes", which only `crate::actions` calls: after `--allow-writes`, after the
+/// exact change was shown and the service name typed to confirm.
 pub trait AwsApi: Send + Sync + 'static {
     /// The region requests go to, for confirm commands and reports.
     fn region(&self) -> String;
@@ -126,4 +136,30 @@ pub trait AwsApi: Send + Sync + 'static {
         &self,
         query: &LogQuery,
     ) -> impl Future<Output = ApiResult<Page<LogLine>>> + Send;
+
+    /// ACTIVE task definition ARNs of exactly this family, newest first (read-only; used to
+    /// find a rollback target).
+    fn list_task_definitions(
+        &self,
+        family: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
+
+    // Writes.
+
+    /// UpdateService: change the task definition, the desired count, or force a new deployment.
+    fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        change: &ServiceChange,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// StopTask with a reason ECS shows as the task's stopped reason.
+    fn stop_task(
+        &self,
+        cluster: &str,
+        task: &str,
+        reason: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
 }

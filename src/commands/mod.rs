@@ -2,6 +2,8 @@
 
 pub mod explain;
 pub mod snapshot;
+pub mod timeline;
+pub mod wait;
 
 use crate::diagnosis::Playbook;
 use std::path::Path;

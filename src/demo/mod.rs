@@ -8,7 +8,9 @@
 
 mod world;
 
-use crate::aws::{ApiError, ApiResult, AwsApi, Described, ErrorKind, LogQuery, Page};
+use crate::aws::{
+    ApiError, ApiResult, AwsApi, Described, ErrorKind, LogQuery, Page, ServiceChange,
+};
 use crate::model::{
     LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
@@ -205,5 +207,41 @@ impl AwsApi for DemoApi {
             })
             .collect();
         Ok(page(&lines, q.next.clone(), q.limit.max(1) as usize))
+    }
+
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
+        let mut arns: Vec<(i32, String)> = world::task_definitions()
+            .into_iter()
+            .filter(|td| td.family == family)
+            .map(|td| (td.revision, td.arn))
+            .collect();
+        arns.sort_by_key(|a| std::cmp::Reverse(a.0));
+        let arns: Vec<String> = arns.into_iter().map(|(_, a)| a).collect();
+        Ok(page(&arns, next, 100))
+    }
+
+    /// The demo accepts writes and changes nothing: its incident is a function of time.
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        _change: &ServiceChange,
+    ) -> ApiResult<()> {
+        let w = self.world();
+        if !w.has_cluster(cluster) || !w.services.iter().any(|s| s.name == service) {
+            return Err(not_found("ecs:UpdateService", service));
+        }
+        Ok(())
+    }
+
+    async fn stop_task(&self, cluster: &str, task: &str, _reason: &str) -> ApiResult<()> {
+        if !self.world().has_cluster(cluster) {
+            return Err(not_found("ecs:StopTask", task));
+        }
+        Ok(())
     }
 }

@@ -31,10 +31,21 @@ pub enum Action {
     Sort,
     NextPane,
     PrevPane,
+    Timeline,
+    Note,
+    Rollback,
+    Redeploy,
+    Scale,
+    StopTask,
+    PlayPause,
+    Faster,
+    Slower,
+    SeekBack,
+    SeekForward,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 27] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -51,6 +62,17 @@ impl Action {
         Action::Sort,
         Action::NextPane,
         Action::PrevPane,
+        Action::Timeline,
+        Action::Note,
+        Action::Rollback,
+        Action::Redeploy,
+        Action::Scale,
+        Action::StopTask,
+        Action::PlayPause,
+        Action::Faster,
+        Action::Slower,
+        Action::SeekBack,
+        Action::SeekForward,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +93,17 @@ impl Action {
             Action::Sort => "sort",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
+            Action::Timeline => "timeline",
+            Action::Note => "note",
+            Action::Rollback => "rollback",
+            Action::Redeploy => "redeploy",
+            Action::Scale => "scale",
+            Action::StopTask => "stop_task",
+            Action::PlayPause => "play_pause",
+            Action::Faster => "faster",
+            Action::Slower => "slower",
+            Action::SeekBack => "seek_back",
+            Action::SeekForward => "seek_forward",
         }
     }
 
@@ -92,6 +125,17 @@ impl Action {
             Action::Sort => "change the board's sort order",
             Action::NextPane => "focus the next pane",
             Action::PrevPane => "focus the previous pane",
+            Action::Timeline => "open the incident timeline (this service, or all on the board)",
+            Action::Note => "add a note to the timeline",
+            Action::Rollback => "roll back to the previous task definition (--allow-writes)",
+            Action::Redeploy => "force a new deployment (--allow-writes)",
+            Action::Scale => "change the desired count (--allow-writes)",
+            Action::StopTask => "stop a task (--allow-writes)",
+            Action::PlayPause => "replay: pause / play",
+            Action::Faster => "replay: play faster",
+            Action::Slower => "replay: play slower",
+            Action::SeekBack => "replay: back one minute",
+            Action::SeekForward => "replay: forward one minute",
         }
     }
 }
@@ -114,15 +158,17 @@ pub enum Layer {
     Board,
     Service,
     Task,
+    Timeline,
     Help,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [Layer; 6] = [
         Layer::Global,
         Layer::Board,
         Layer::Service,
         Layer::Task,
+        Layer::Timeline,
         Layer::Help,
     ];
 
@@ -132,6 +178,7 @@ impl Layer {
             Layer::Board => "board",
             Layer::Service => "service",
             Layer::Task => "task",
+            Layer::Timeline => "timeline",
             Layer::Help => "help",
         }
     }

@@ -1,7 +1,10 @@
 use super::Time;
 
 /// The series ecswatch shows for a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     CpuUtilization,
     MemoryUtilization,
@@ -53,14 +56,14 @@ pub struct MetricQuery {
     pub period_s: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricPoint {
     pub t: Time,
     pub v: f64,
 }
 
 /// The answer to one query, points oldest first.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricResult {
     pub id: String,
     pub points: Vec<MetricPoint>,

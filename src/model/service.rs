@@ -1,7 +1,18 @@
 use super::Time;
 
 /// Identifies a service: the cluster's short name and the service's name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct ServiceKey {
     pub cluster: String,
     pub service: String,
@@ -23,7 +34,7 @@ impl std::fmt::Display for ServiceKey {
 }
 
 /// One ECS service as DescribeServices reports it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Service {
     pub arn: String,
     pub name: String,
@@ -82,7 +93,7 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DeploymentConfig {
     pub circuit_breaker_enable: Option<bool>,
     pub circuit_breaker_rollback: Option<bool>,
@@ -90,7 +101,7 @@ pub struct DeploymentConfig {
     pub maximum_percent: Option<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Deployment {
     pub id: String,
     pub status: String,
@@ -105,14 +116,14 @@ pub struct Deployment {
     pub updated_at: Option<Time>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceEvent {
     pub id: String,
     pub created_at: Option<Time>,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LoadBalancerRef {
     pub target_group_arn: Option<String>,
     pub load_balancer_name: Option<String>,

@@ -1,5 +1,5 @@
 /// A target group with its attributes and the health of its targets.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TargetGroup {
     pub arn: String,
     pub name: String,
@@ -13,7 +13,7 @@ pub struct TargetGroup {
     pub deregistration_delay_s: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TargetHealth {
     pub id: String,
     pub port: Option<i32>,

@@ -1,7 +1,7 @@
 use super::Time;
 
 /// A stopped task: immutable once ECS reports it STOPPED, so it is described once and kept.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StoppedTask {
     pub arn: String,
     /// Short cluster name.
@@ -29,7 +29,7 @@ impl StoppedTask {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContainerState {
     pub name: String,
     pub image: Option<String>,

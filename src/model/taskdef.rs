@@ -1,6 +1,6 @@
 /// The parts of a task definition ecswatch reads: log configuration, images, commands, environment.
 /// Task definitions are immutable, so each ARN is described once and cached.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaskDefinition {
     pub arn: String,
     pub family: String,
@@ -11,7 +11,7 @@ pub struct TaskDefinition {
     pub containers: Vec<ContainerDef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContainerDef {
     pub name: String,
     pub image: String,
@@ -25,7 +25,7 @@ pub struct ContainerDef {
 }
 
 /// `awslogs` options of a container definition.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogConfig {
     pub driver: String,
     pub group: Option<String>,

@@ -1,6 +1,6 @@
 //! A wrapper that counts calls per operation: the `--stats` figures and the batching tests.
 
-use crate::aws::{ApiResult, AwsApi, Described, LogQuery, Page};
+use crate::aws::{ApiResult, AwsApi, Described, LogQuery, Page, ServiceChange};
 use crate::model::{
     LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
@@ -137,6 +137,27 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
         self.counts.add("FilterLogEvents");
         self.inner.filter_log_events(query).await
+    }
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
+        self.counts.add("ListTaskDefinitions");
+        self.inner.list_task_definitions(family, next).await
+    }
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        change: &ServiceChange,
+    ) -> ApiResult<()> {
+        self.counts.add("UpdateService");
+        self.inner.update_service(cluster, service, change).await
+    }
+    async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
+        self.counts.add("StopTask");
+        self.inner.stop_task(cluster, task, reason).await
     }
 }
 

@@ -3,6 +3,7 @@
 //! then metrics and logs (which need the target groups' load balancers and the task
 //! definitions' log groups). Used by `snapshot`.
 
+use super::Update;
 use super::{
     LogsPoller, MetricsPoller, ServicesPoller, StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
 };
@@ -10,10 +11,20 @@ use crate::aws::AwsApi;
 use crate::model::Time;
 use crate::store::Store;
 
-pub async fn run_once<A: AwsApi>(api: &A, store: &mut Store, now: Time) {
+/// Poll every source once into `store`; `seen` is shown each update first (the recorder).
+pub async fn run_once<A: AwsApi>(
+    api: &A,
+    store: &mut Store,
+    now: Time,
+    seen: &mut dyn FnMut(&Update),
+) {
+    let mut apply = |store: &mut Store, u: Update| {
+        seen(&u);
+        store.apply(u);
+    };
     let mut services = ServicesPoller::new();
     let plan = store.plan(None);
-    store.apply(services.poll(api, &plan, now).await);
+    apply(store, services.poll(api, &plan, now).await);
 
     let plan = store.plan(None);
     let (mut stopped, mut taskdefs, mut targets) = (
@@ -26,14 +37,14 @@ pub async fn run_once<A: AwsApi>(api: &A, store: &mut Store, now: Time) {
         taskdefs.poll(api, &plan, now),
         targets.poll(api, &plan, now)
     );
-    store.apply(a);
-    store.apply(b);
-    store.apply(c);
+    apply(store, a);
+    apply(store, b);
+    apply(store, c);
 
     let plan = store.plan(None);
     let (mut metrics, mut logs) = (MetricsPoller::new(), LogsPoller::new());
     let (m, l) = tokio::join!(metrics.poll(api, &plan, now), logs.poll(api, &plan, now));
-    store.apply(m);
-    store.apply(l);
+    apply(store, m);
+    apply(store, l);
     store.refresh_findings(now);
 }

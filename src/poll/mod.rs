@@ -33,7 +33,10 @@ use crate::model::{
 use std::future::Future;
 
 /// The sources ecswatch reads, one poller each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Source {
     Services,
     StoppedTasks,
@@ -66,7 +69,8 @@ impl Source {
 }
 
 /// What one poll of one source read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Payload {
     /// Every service in scope that could be described, and the clusters that were fully listed
     /// (services of those clusters missing from `services` are gone).
@@ -85,7 +89,7 @@ pub enum Payload {
 
 /// One poll's result. `payload` holds what could be read; `errors` what could not. A poll that
 /// read nothing at all has no payload.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Update {
     pub source: Source,
     pub fetched_at: Time,
@@ -110,7 +114,7 @@ impl Update {
 }
 
 /// What the user asked to watch. Empty lists mean "all".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Scope {
     pub clusters: Vec<String>,
     pub services: Vec<String>,

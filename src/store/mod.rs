@@ -6,9 +6,11 @@
 
 mod ring;
 mod status;
+pub mod timeline;
 
 pub use ring::Ring;
 pub use status::SourceStatus;
+pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
@@ -50,6 +52,11 @@ pub struct ServiceState {
     pub logs: Ring<LogLine>,
     log_ids: HashSet<String>,
     pub findings: Vec<Finding>,
+    /// What changed over time that only the timeline keeps (see [`timeline`]).
+    pub transitions: Ring<Transition>,
+    /// Task definitions of deployments seen COMPLETED as primary, oldest first (the rollback
+    /// target is the last one that is not the current one).
+    pub completed: Vec<String>,
 }
 
 impl ServiceState {
@@ -63,6 +70,25 @@ impl ServiceState {
             logs: Ring::new(LOG_LINES_KEPT),
             log_ids: HashSet::new(),
             findings: Vec::new(),
+            transitions: Ring::new(timeline::TRANSITIONS_KEPT),
+            completed: Vec::new(),
+        }
+    }
+
+    fn note_completed(&mut self) {
+        let done = self
+            .service
+            .primary()
+            .filter(|d| d.rollout_state.as_deref() == Some("COMPLETED"))
+            .map(|d| d.task_definition.clone());
+        if let Some(td) = done {
+            if self.completed.last() != Some(&td) {
+                self.completed.retain(|t| *t != td);
+                self.completed.push(td);
+                if self.completed.len() > 20 {
+                    self.completed.remove(0);
+                }
+            }
         }
     }
 
@@ -117,6 +143,10 @@ pub struct Store {
     dirty_all: bool,
     /// When every service was last diagnosed: the evidence window moves with time.
     last_full: Option<Time>,
+    /// Writes made from the console, oldest first.
+    pub actions: Ring<ActionRecord>,
+    /// The user's notes, oldest first.
+    pub notes: Ring<Note>,
 }
 
 /// Findings of unchanged services are recomputed at least this often, as evidence ages out.
@@ -139,6 +169,8 @@ impl Store {
             dirty: HashSet::new(),
             dirty_all: false,
             last_full: None,
+            actions: Ring::new(timeline::ACTIONS_KEPT),
+            notes: Ring::new(timeline::ACTIONS_KEPT),
         }
     }
 
@@ -156,7 +188,7 @@ impl Store {
                 Payload::Services {
                     services,
                     listed_clusters,
-                } => self.apply_services(services, &listed_clusters),
+                } => self.apply_services(services, &listed_clusters, update.fetched_at),
                 Payload::StoppedTasks(tasks) => self.apply_stopped(tasks),
                 Payload::TaskDefinitions(tds) => {
                     let any = !tds.is_empty();
@@ -173,7 +205,13 @@ impl Store {
                         let prev = self.target_groups.get(&group.arn);
                         if prev.is_none_or(|p| p.targets != targets || p.group != group) {
                             any = true;
-                            for (key, st) in &self.services {
+                            let flips = timeline::target_transitions(
+                                &group.name,
+                                prev.map(|p| p.targets.as_slice()),
+                                &targets,
+                                update.fetched_at,
+                            );
+                            for (key, st) in self.services.iter_mut() {
                                 if st
                                     .service
                                     .load_balancers
@@ -181,6 +219,9 @@ impl Store {
                                     .any(|l| l.target_group_arn.as_deref() == Some(&group.arn))
                                 {
                                     self.dirty.insert(key.clone());
+                                    for f in &flips {
+                                        st.transitions.push(f.clone());
+                                    }
                                 }
                             }
                         }
@@ -217,7 +258,12 @@ impl Store {
                     .any(|n| n == &s.name || n == &s.arn || short_name(n) == s.name))
     }
 
-    fn apply_services(&mut self, services: Vec<Service>, listed_clusters: &[String]) -> bool {
+    fn apply_services(
+        &mut self,
+        services: Vec<Service>,
+        listed_clusters: &[String],
+        at: Time,
+    ) -> bool {
         let mut changed = false;
         let mut seen = HashSet::new();
         let pb = self.playbook.clone();
@@ -232,7 +278,13 @@ impl Store {
             match self.services.get_mut(&key) {
                 Some(state) => {
                     let service_changed = state.service != svc;
+                    if service_changed {
+                        for t in timeline::rollout_transitions(Some(&state.service), &svc, at) {
+                            state.transitions.push(t);
+                        }
+                    }
                     state.service = svc;
+                    state.note_completed();
                     let events_changed = state.merge_events(&events, &pb);
                     if service_changed || events_changed {
                         changed = true;
@@ -240,7 +292,12 @@ impl Store {
                     }
                 }
                 None => {
+                    let first = timeline::rollout_transitions(None, &svc, at);
                     let mut state = ServiceState::new(svc);
+                    for t in first {
+                        state.transitions.push(t);
+                    }
+                    state.note_completed();
                     state.merge_events(&events, &pb);
                     // tasks described before the service was known
                     let mut arns: Vec<&StoppedTask> = self
@@ -367,9 +424,27 @@ impl Store {
         for key in keys {
             let findings = crate::diagnosis::diagnose_service(self, &key, now);
             if let Some(state) = self.services.get_mut(&key) {
+                for t in timeline::finding_transitions(&state.findings, &findings, now) {
+                    state.transitions.push(t);
+                }
                 state.findings = findings;
             }
         }
+    }
+
+    /// Record a write made from the console.
+    pub fn add_action(&mut self, action: ActionRecord) {
+        self.actions.push(action);
+    }
+
+    /// Record a note the user typed.
+    pub fn add_note(&mut self, note: Note) {
+        self.notes.push(note);
+    }
+
+    /// The timeline of one service, or of everything in scope, oldest first.
+    pub fn timeline(&self, only: Option<&ServiceKey>) -> Vec<Entry> {
+        timeline::entries(self, only)
     }
 
     /// The task definitions of a service that are known.

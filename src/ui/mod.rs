@@ -52,8 +52,10 @@ pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
             block(frame, top, detail, theme);
             block(frame, bottom, logs, theme);
         }
+        Body::Timeline(b) => block(frame, body, b, theme),
     }
-    if let Some(help) = &screen.help {
+    for overlay in [&screen.help, &screen.dialog].into_iter().flatten() {
+        let help = overlay;
         let w = area.width.saturating_sub(4).min(90);
         let h = area
             .height

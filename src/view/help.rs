@@ -10,6 +10,7 @@ pub fn build(keymap: &Keymap, ui: &UiState) -> Block {
         View::Board => Layer::Board,
         View::Service(_) => Layer::Service,
         View::Task(..) => Layer::Task,
+        View::Timeline(_) => Layer::Timeline,
     };
     let mut lines = vec![vec![s(format!("Keys ({})", layer.name()), Meaning::Title)]];
     for (action, keys) in keymap.help(layer) {
@@ -46,8 +47,15 @@ pub fn build(keymap: &Keymap, ui: &UiState) -> Block {
     ] {
         lines.push(vec![s(format!("{word:<16}"), m), s(what, Meaning::Text)]);
     }
+    let total = lines.len();
+    let skip = ui.help_scroll.min(total.saturating_sub(1));
+    lines.drain(..skip);
     Block {
-        title: "Help".into(),
+        title: if skip > 0 {
+            format!("Help ({}/{total}, up/down scroll)", skip + 1)
+        } else {
+            "Help (up/down scroll)".into()
+        },
         focused: true,
         lines,
         ..Default::default()

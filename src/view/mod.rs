@@ -5,8 +5,9 @@ mod board;
 mod help;
 mod service;
 mod task;
+mod timeline;
 
-use crate::app::state::{UiState, View, Visible};
+use crate::app::state::{UiState, View, Visible, Writes};
 use crate::keymap::{Action, Keymap, Layer};
 use crate::model::Time;
 use crate::poll::Source;
@@ -146,6 +147,7 @@ pub enum Body {
         detail: Block,
         logs: Block,
     },
+    Timeline(Block),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +156,8 @@ pub struct Screen {
     pub body: Body,
     pub footer: Line,
     pub help: Option<Block>,
+    /// A question over everything else: a write to confirm, a note, a number.
+    pub dialog: Option<Block>,
 }
 
 /// Terminal size, in cells.
@@ -194,6 +198,74 @@ pub fn freshness(store: &Store, source: Source, now: Time) -> Line {
     match st.last_ok {
         Some(t) => vec![s(ago(now, t), Meaning::Dim)],
         None => vec![s("loading...", Meaning::Dim)],
+    }
+}
+
+/// The prompt as a box: what will change, then the input.
+fn dialog(p: &crate::app::state::Prompt, size: Size) -> Block {
+    use crate::app::state::PromptKind;
+    let width = usize::from(size.width.saturating_sub(6)).clamp(20, 86);
+    let mut lines: Vec<Line> = Vec::new();
+    let (title, ask) = match &p.kind {
+        PromptKind::Note(k) => (
+            match k {
+                Some(k) => format!("Note on {k}"),
+                None => "Note".to_string(),
+            },
+            "note: ".to_string(),
+        ),
+        PromptKind::ScaleTo { key, from } => {
+            lines.extend(wrap(
+                "",
+                &format!("{}: desired count is {from}", key.service),
+                Meaning::Text,
+                width,
+            ));
+            (
+                "Change the desired count".into(),
+                "new desired count: ".into(),
+            )
+        }
+        PromptKind::StopWhich { key } => {
+            lines.extend(wrap(
+                "",
+                &format!("stop a running task of {}", key.service),
+                Meaning::Text,
+                width,
+            ));
+            ("Stop a task".into(), "task id: ".into())
+        }
+        PromptKind::Confirm(op) => {
+            lines.push(vec![s("This will change:", Meaning::Title)]);
+            lines.extend(wrap("  ", &op.describe(), Meaning::StatusFailed, width));
+            if let crate::actions::WriteOp::Rollback { why, .. } = op {
+                lines.extend(wrap("  why this revision: ", why, Meaning::Dim, width));
+            }
+            lines.extend(wrap("  same as: ", &op.cli(), Meaning::Dim, width));
+            lines.push(vec![s(
+                format!("  cluster {}, one API call", op.key().cluster),
+                Meaning::Dim,
+            )]);
+            lines.push(vec![]);
+            (
+                "Confirm a write".into(),
+                format!("type {} to confirm: ", op.key().service),
+            )
+        }
+    };
+    lines.push(vec![
+        s(ask, Meaning::Key),
+        s(format!("{}_", p.input), Meaning::Text),
+    ]);
+    if let Some(e) = &p.error {
+        lines.extend(wrap("", e, Meaning::Error, width));
+    }
+    lines.push(vec![s("enter submit  esc cancel", Meaning::Dim)]);
+    Block {
+        title,
+        focused: true,
+        lines,
+        ..Default::default()
     }
 }
 
@@ -256,6 +328,22 @@ pub fn build(
             Meaning::StatusFailed,
         ));
     }
+    if let Some(c) = &ui.replay {
+        header.push(s(
+            format!(
+                "  REPLAY {} x{} {}",
+                now.format("%H:%M:%S"),
+                c.speed,
+                if c.paused { "paused" } else { "playing" }
+            ),
+            Meaning::StatusRollingBack,
+        ));
+    } else if ui.writes == Writes::Allowed {
+        header.push(s("  WRITES ON", Meaning::StatusFailed));
+    }
+    if let Some(rec) = &ui.recording {
+        header.push(s(format!("  {rec}"), Meaning::Dim));
+    }
     let body = match ui.view() {
         View::Board => board::build(store, ui, all, now, size, &mut vis),
         View::Service(key) => {
@@ -269,6 +357,12 @@ pub fn build(
             ));
             task::build(store, ui, key, arn, now, size, &mut vis)
         }
+        View::Timeline(only) => {
+            if let Some(k) = only {
+                header.push(s(format!("  > {k} > timeline"), Meaning::Title));
+            }
+            timeline::build(store, ui, only.as_ref(), now, size, &mut vis)
+        }
     };
     let layer = ui.layer();
     let footer = if let Some(which) = ui.editing {
@@ -281,12 +375,8 @@ pub fn build(
             s(format!("{text}_"), Meaning::Text),
             s("   enter keep  esc clear", Meaning::Dim),
         ]
-    } else if let Some((msg, at)) = ui
-        .message
-        .as_ref()
-        .filter(|(_, at)| (now - *at).num_seconds() < 5)
-    {
-        let _ = at;
+    } else if let Some((msg, _)) = &ui.message {
+        // the app clears messages after a few seconds of wall time
         vec![s(msg.clone(), Meaning::Key)]
     } else {
         let actions: &[(Action, &str)] = match layer {
@@ -312,17 +402,25 @@ pub fn build(
                 (Action::Help, "help"),
                 (Action::Quit, "quit"),
             ],
+            Layer::Timeline => &[
+                (Action::Note, "note"),
+                (Action::Timeline, "close"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
             _ => &[(Action::Back, "close help")],
         };
         hints(keymap, layer, actions)
     };
     let help = ui.help.then(|| help::build(keymap, ui));
+    let dialog = ui.prompt.as_ref().map(|p| dialog(p, size));
     (
         Screen {
             header,
             body,
             footer,
             help,
+            dialog,
         },
         vis,
     )

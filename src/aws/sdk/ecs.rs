@@ -1,7 +1,7 @@
 //! ECS calls and conversions.
 
 use super::{SdkApi, clean, map_err, to_time_opt};
-use crate::aws::{ApiResult, Described, Page};
+use crate::aws::{ApiResult, Described, Page, ServiceChange};
 use crate::model::{
     ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
     Service, ServiceEvent, StoppedTask, TaskDefinition, short_name, taskdef::is_secret_name,
@@ -10,6 +10,74 @@ use crate::sanitize;
 use aws_sdk_ecs::types;
 
 impl SdkApi {
+    pub(super) async fn ecs_list_task_definitions(
+        &self,
+        family: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
+        let out = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(types::TaskDefinitionStatus::Active)
+            .sort(types::SortOrder::Desc)
+            .max_results(100)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:ListTaskDefinitions", e))?;
+        Ok(Page {
+            // familyPrefix matches prefixes: keep exactly this family
+            items: out
+                .task_definition_arns()
+                .iter()
+                .map(|s| sanitize::clean(s))
+                .filter(|a| {
+                    short_name(a)
+                        .rsplit_once(':')
+                        .is_some_and(|(f, _)| f == family)
+                })
+                .collect(),
+            next: out.next_token().map(str::to_owned),
+        })
+    }
+
+    pub(super) async fn ecs_update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        change: &ServiceChange,
+    ) -> ApiResult<()> {
+        self.ecs
+            .update_service()
+            .cluster(cluster)
+            .service(service)
+            .set_task_definition(change.task_definition.clone())
+            .set_desired_count(change.desired_count)
+            .set_force_new_deployment(change.force_new_deployment.then_some(true))
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:UpdateService", e))?;
+        Ok(())
+    }
+
+    pub(super) async fn ecs_stop_task(
+        &self,
+        cluster: &str,
+        task: &str,
+        reason: &str,
+    ) -> ApiResult<()> {
+        self.ecs
+            .stop_task()
+            .cluster(cluster)
+            .task(task)
+            .reason(reason)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:StopTask", e))?;
+        Ok(())
+    }
+
     pub(super) async fn ecs_list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
         let out = self
             .ecs

@@ -6,7 +6,8 @@ mod elb;
 mod logs;
 
 use super::{
-    ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, LogQuery, Page, load_sdk_config,
+    ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, LogQuery, Page, ServiceChange,
+    load_sdk_config,
 };
 use crate::model::{
     LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
@@ -201,5 +202,26 @@ impl AwsApi for SdkApi {
 
     async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
         self.logs_filter_log_events(query).await
+    }
+
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
+        self.ecs_list_task_definitions(family, next).await
+    }
+
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        change: &ServiceChange,
+    ) -> ApiResult<()> {
+        self.ecs_update_service(cluster, service, change).await
+    }
+
+    async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
+        self.ecs_stop_task(cluster, task, reason).await
     }
 }

@@ -1,0 +1,269 @@
+//! Write actions (only with `--allow-writes`): roll back to the previous task definition, force a
+//! new deployment, change the desired count, stop a task. Each is planned from the store into a
+//! [`WriteOp`] that states the exact change, shown to the user, confirmed by typing the service
+//! name, then executed as exactly one API call.
+
+use crate::aws::{ApiError, AwsApi, ServiceChange};
+use crate::model::{ServiceKey, short_name, task_definition_label, task_id};
+use crate::store::Store;
+
+/// Which write the user asked for (the key pressed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    Rollback,
+    Redeploy,
+    Scale,
+    StopTask,
+}
+
+impl Request {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Request::Rollback => "roll back",
+            Request::Redeploy => "force a new deployment",
+            Request::Scale => "change the desired count",
+            Request::StopTask => "stop a task",
+        }
+    }
+}
+
+/// One planned write: the exact change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOp {
+    Rollback {
+        key: ServiceKey,
+        from: String,
+        to: String,
+        /// How the target was chosen, shown with the change.
+        why: String,
+    },
+    Redeploy {
+        key: ServiceKey,
+        task_definition: String,
+    },
+    Scale {
+        key: ServiceKey,
+        from: i32,
+        to: i32,
+    },
+    StopTask {
+        key: ServiceKey,
+        task: String,
+    },
+}
+
+impl WriteOp {
+    pub fn key(&self) -> &ServiceKey {
+        match self {
+            WriteOp::Rollback { key, .. }
+            | WriteOp::Redeploy { key, .. }
+            | WriteOp::Scale { key, .. }
+            | WriteOp::StopTask { key, .. } => key,
+        }
+    }
+
+    /// The exact change, e.g. `checkout-api: task definition checkout-api:7 → checkout-api:6`.
+    pub fn describe(&self) -> String {
+        match self {
+            WriteOp::Rollback { key, from, to, .. } => format!(
+                "{}: task definition {} → {}",
+                key.service,
+                task_definition_label(from),
+                task_definition_label(to)
+            ),
+            WriteOp::Redeploy {
+                key,
+                task_definition,
+            } => format!(
+                "{}: force a new deployment of {} (replaces every task)",
+                key.service,
+                task_definition_label(task_definition)
+            ),
+            WriteOp::Scale { key, from, to } => {
+                format!("{}: desired count {from} → {to}", key.service)
+            }
+            WriteOp::StopTask { key, task } => {
+                format!("{}: stop task {}", key.service, task_id(task))
+            }
+        }
+    }
+
+    /// The same change as an AWS CLI command, for the record and for copying.
+    pub fn cli(&self) -> String {
+        let svc = |k: &ServiceKey| format!("--cluster {} --service {}", k.cluster, k.service);
+        match self {
+            WriteOp::Rollback { key, to, .. } => format!(
+                "aws ecs update-service {} --task-definition {}",
+                svc(key),
+                task_definition_label(to)
+            ),
+            WriteOp::Redeploy { key, .. } => {
+                format!("aws ecs update-service {} --force-new-deployment", svc(key))
+            }
+            WriteOp::Scale { key, to, .. } => {
+                format!("aws ecs update-service {} --desired-count {to}", svc(key))
+            }
+            WriteOp::StopTask { key, task } => format!(
+                "aws ecs stop-task --cluster {} --task {}",
+                key.cluster,
+                task_id(task)
+            ),
+        }
+    }
+
+    /// Make the one API call.
+    pub async fn execute<A: AwsApi>(&self, api: &A, who: &str) -> Result<(), ApiError> {
+        let k = self.key();
+        match self {
+            WriteOp::Rollback { to, .. } => {
+                let change = ServiceChange {
+                    task_definition: Some(to.clone()),
+                    ..Default::default()
+                };
+                api.update_service(&k.cluster, &k.service, &change).await
+            }
+            WriteOp::Redeploy { .. } => {
+                let change = ServiceChange {
+                    force_new_deployment: true,
+                    ..Default::default()
+                };
+                api.update_service(&k.cluster, &k.service, &change).await
+            }
+            WriteOp::Scale { to, .. } => {
+                let change = ServiceChange {
+                    desired_count: Some(*to),
+                    ..Default::default()
+                };
+                api.update_service(&k.cluster, &k.service, &change).await
+            }
+            WriteOp::StopTask { task, .. } => {
+                let reason = format!("stopped from ecswatch by {who}");
+                api.stop_task(&k.cluster, task, &reason).await
+            }
+        }
+    }
+}
+
+/// The task definition the service runs now: the primary deployment's.
+pub fn current_task_definition(store: &Store, key: &ServiceKey) -> Option<String> {
+    let s = &store.services.get(key)?.service;
+    Some(
+        s.primary()
+            .map(|d| d.task_definition.clone())
+            .unwrap_or_else(|| s.task_definition.clone()),
+    )
+    .filter(|t| !t.is_empty())
+}
+
+/// The rollback target when the store knows it: the task definition the last completed
+/// deployment ran (a COMPLETED deployment still listed, or the last one seen completing).
+/// `Ok(None)`: look up the highest earlier ACTIVE revision with [`rollback_lookup`].
+pub fn rollback_from_store(store: &Store, key: &ServiceKey) -> Result<Option<WriteOp>, String> {
+    let st = store
+        .services
+        .get(key)
+        .ok_or_else(|| format!("{key} is not known yet"))?;
+    let current = current_task_definition(store, key)
+        .ok_or_else(|| format!("{key} has no task definition"))?;
+    let listed = st
+        .service
+        .deployments
+        .iter()
+        .filter(|d| d.status != "PRIMARY" && d.task_definition != current)
+        .find(|d| d.rollout_state.as_deref() == Some("COMPLETED"))
+        .map(|d| {
+            (
+                d.task_definition.clone(),
+                format!("deployment {} completed with it", d.id),
+            )
+        });
+    let seen = st.completed.iter().rev().find(|t| **t != current).map(|t| {
+        (
+            t.clone(),
+            "the last deployment seen completing ran it".to_string(),
+        )
+    });
+    Ok(listed.or(seen).map(|(to, why)| WriteOp::Rollback {
+        key: key.clone(),
+        from: current,
+        to,
+        why,
+    }))
+}
+
+/// `family` and `revision` of a task definition ARN or `family:revision`.
+pub fn family_revision(arn: &str) -> Option<(&str, i32)> {
+    let (family, rev) = short_name(arn).rsplit_once(':')?;
+    Some((family, rev.parse().ok()?))
+}
+
+/// The highest ACTIVE revision of the same family below the current one.
+pub async fn rollback_lookup<A: AwsApi>(
+    api: &A,
+    key: &ServiceKey,
+    current: &str,
+) -> Result<WriteOp, String> {
+    let (family, rev) =
+        family_revision(current).ok_or_else(|| format!("cannot read a revision from {current}"))?;
+    let mut next = None;
+    for _ in 0..20 {
+        let page = api
+            .list_task_definitions(family, next.take())
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(to) = page
+            .items
+            .iter()
+            .filter_map(|a| family_revision(a).map(|(_, r)| (r, a)))
+            .filter(|(r, _)| *r < rev)
+            .max_by_key(|(r, _)| *r)
+            .map(|(_, a)| a.clone())
+        {
+            return Ok(WriteOp::Rollback {
+                key: key.clone(),
+                from: current.to_string(),
+                to,
+                why: "no completed deployment known: the highest earlier ACTIVE revision".into(),
+            });
+        }
+        match page.next {
+            Some(n) => next = Some(n),
+            None => break,
+        }
+    }
+    Err(format!(
+        "no ACTIVE revision of {family} below {rev}: nothing to roll back to"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_the_exact_change() {
+        let key = ServiceKey::new("prod", "checkout-api");
+        let op = WriteOp::Rollback {
+            key: key.clone(),
+            from: "arn:aws:ecs:us-east-1:1:task-definition/checkout-api:7".into(),
+            to: "arn:aws:ecs:us-east-1:1:task-definition/checkout-api:6".into(),
+            why: String::new(),
+        };
+        assert_eq!(
+            op.describe(),
+            "checkout-api: task definition checkout-api:7 → checkout-api:6"
+        );
+        assert_eq!(
+            op.cli(),
+            "aws ecs update-service --cluster prod --service checkout-api --task-definition checkout-api:6"
+        );
+        let op = WriteOp::Scale {
+            key,
+            from: 3,
+            to: 6,
+        };
+        assert_eq!(op.describe(), "checkout-api: desired count 3 → 6");
+        assert_eq!(family_revision("web:12"), Some(("web", 12)));
+        assert_eq!(family_revision("web"), None);
+    }
+}

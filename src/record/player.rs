@@ -1,0 +1,108 @@
+//! Replaying a recording: the store as it was at any moment of it. Moving forward applies the
+//! next records; moving back rebuilds the store from the start (the store only moves forward).
+
+use super::{Record, Recording};
+use crate::diagnosis::Playbook;
+use crate::model::Time;
+use crate::poll::Scope;
+use crate::store::Store;
+use std::sync::Arc;
+
+pub struct Player {
+    records: Vec<Record>,
+    playbook: Arc<Playbook>,
+    scope: Scope,
+    region: String,
+    pub store: Store,
+    /// Records applied so far.
+    cursor: usize,
+    /// The moment of the recording the store shows.
+    pub position: Time,
+}
+
+impl Player {
+    /// A player at the start of the recording. `scope` narrows what the recording holds (empty:
+    /// what was recorded).
+    pub fn new(recording: Recording, playbook: Arc<Playbook>, scope: Scope) -> Self {
+        let scope = if scope == Scope::default() {
+            recording.scope.clone()
+        } else {
+            scope
+        };
+        let position = recording.start().unwrap_or_default();
+        let store = Store::new(scope.clone(), recording.region.clone(), playbook.clone());
+        Self {
+            records: recording.records,
+            playbook,
+            scope,
+            region: recording.region,
+            store,
+            cursor: 0,
+            position,
+        }
+    }
+
+    pub fn start(&self) -> Time {
+        self.records
+            .first()
+            .map(Record::time)
+            .unwrap_or(self.position)
+    }
+
+    pub fn end(&self) -> Time {
+        self.records
+            .last()
+            .map(Record::time)
+            .unwrap_or(self.position)
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.cursor >= self.records.len()
+    }
+
+    /// Show the recording as it was at `t` (clamped to the recording). Returns true when the
+    /// store changed.
+    pub fn seek(&mut self, t: Time) -> bool {
+        let t = t.clamp(self.start(), self.end());
+        let mut changed = false;
+        if t < self.position {
+            self.store = Store::new(
+                self.scope.clone(),
+                self.region.clone(),
+                self.playbook.clone(),
+            );
+            self.cursor = 0;
+            changed = true;
+        }
+        while let Some(r) = self.records.get(self.cursor) {
+            let rt = r.time();
+            if rt > t {
+                break;
+            }
+            match r.clone() {
+                Record::Update { update, .. } => {
+                    changed |= self.store.apply(update);
+                    self.store.refresh_findings(rt);
+                }
+                Record::Action { action, .. } => {
+                    self.store.add_action(action);
+                    changed = true;
+                }
+                Record::Note { note, .. } => {
+                    self.store.add_note(note);
+                    changed = true;
+                }
+                Record::Header { .. } => {}
+            }
+            self.cursor += 1;
+        }
+        self.position = t;
+        changed
+    }
+
+    /// Play to the end of the recording.
+    pub fn finish(&mut self) {
+        let end = self.end();
+        self.seek(end);
+    }
+}

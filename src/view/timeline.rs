@@ -1,0 +1,77 @@
+//! The timeline view: every change in time order, for one service or all of them, newest at the
+//! bottom (it follows new entries until the user moves up).
+
+use super::{Block, Body, Line, Size, s};
+use crate::app::state::{UiState, Visible};
+use crate::model::{ServiceKey, Time};
+use crate::store::{EntryKind, Store};
+use crate::theme::Meaning;
+
+fn meaning(kind: EntryKind, failure: bool) -> Meaning {
+    match (kind, failure) {
+        (EntryKind::Action, false) => Meaning::Key,
+        (EntryKind::Note, _) => Meaning::Title,
+        (EntryKind::FindingCleared, _) => Meaning::HealthHealthy,
+        (_, true) => Meaning::EventFailure,
+        (EntryKind::Event, false) => Meaning::Text,
+        _ => Meaning::Text,
+    }
+}
+
+pub fn build(
+    store: &Store,
+    ui: &UiState,
+    only: Option<&ServiceKey>,
+    now: Time,
+    size: Size,
+    vis: &mut Visible,
+) -> Body {
+    let entries = store.timeline(only);
+    vis.timeline_len = entries.len();
+    let width = usize::from(size.width.saturating_sub(2));
+    let show_service = only.is_none();
+    let lines: Vec<Line> = entries
+        .iter()
+        .map(|e| {
+            let mut l = vec![
+                s(e.t.format("%H:%M:%S ").to_string(), Meaning::Dim),
+                s(format!("{:<8}", e.kind.label()), Meaning::Key),
+            ];
+            if show_service {
+                if let Some(k) = &e.service {
+                    l.push(s(format!("{} ", k.service), Meaning::Title));
+                }
+            }
+            let used: usize = l.iter().map(|x| x.text.chars().count()).sum();
+            let text: String = e.text.chars().take(width.saturating_sub(used)).collect();
+            l.push(s(text, meaning(e.kind, e.failure)));
+            l
+        })
+        .collect();
+    let selected =
+        (!lines.is_empty() && ui.timeline_selected < lines.len()).then_some(ui.timeline_selected);
+    let title = match only {
+        Some(k) => format!("Timeline: {k}"),
+        None => "Timeline: every service".to_string(),
+    };
+    let empty = lines.is_empty();
+    Body::Timeline(Block {
+        title,
+        focused: true,
+        status: vec![s(
+            format!(
+                "{} entries, {}",
+                entries.len(),
+                now.format("%Y-%m-%d %H:%M:%SZ")
+            ),
+            Meaning::Dim,
+        )],
+        lines: if empty {
+            vec![vec![s("nothing has happened yet", Meaning::Dim)]]
+        } else {
+            lines
+        },
+        selected,
+        follow: selected.is_none(),
+    })
+}
