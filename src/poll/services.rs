@@ -80,7 +80,10 @@ impl ServicesPoller {
                     }
                 }
             }
-            if cluster_ok {
+            // Only a listing of every service of a cluster says which are gone; with named
+            // services a missing one is reported as an error instead (and recordings of
+            // differently scoped sessions can be merged).
+            if cluster_ok && !names_explicit(plan) {
                 listed_clusters.push(short_name(cluster).to_string());
             }
         }

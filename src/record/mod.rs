@@ -175,6 +175,22 @@ impl Recording {
     }
 }
 
+/// The scope covering both (an empty list means "all").
+fn union(a: &Scope, b: &Scope) -> Scope {
+    let merge = |x: &Vec<String>, y: &Vec<String>| {
+        if x.is_empty() || y.is_empty() {
+            return Vec::new();
+        }
+        let mut out = x.clone();
+        out.extend(y.iter().filter(|v| !x.contains(v)).cloned());
+        out
+    };
+    Scope {
+        clusters: merge(&a.clusters, &b.clusters),
+        services: merge(&a.services, &b.services),
+    }
+}
+
 /// Read a recording. Errors (exit 2) when the file cannot be read, does not start with an
 /// ecswatch recording header, or is of a newer format version; lines that do not parse are
 /// skipped and listed in [`Recording::skipped`].
@@ -216,7 +232,11 @@ pub fn read(path: &Path) -> Result<Recording, String> {
                         path.display()
                     ));
                 }
-                header.get_or_insert((region, scope, origin));
+                match header.as_mut() {
+                    None => header = Some((region, scope, origin)),
+                    // several sessions: what any of them watched
+                    Some((_, seen, _)) => *seen = union(seen, &scope),
+                }
             }
             (Ok(r), true) => records.push(r),
             (_, false) => {

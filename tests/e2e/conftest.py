@@ -1,7 +1,10 @@
 import logging
 import os
 import pathlib
+import shutil
 import subprocess
+import time
+import uuid
 
 import pytest
 
@@ -62,3 +65,67 @@ def run(moto, tmp_path):
 @pytest.fixture(scope="module")
 def run_module(moto, tmp_path_factory):
     return make_runner(moto.url, tmp_path_factory.mktemp("home"))
+
+
+def tmux(*args, check=True):
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def term(moto, tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed")
+    name = f"ecsw-{uuid.uuid4().hex[:8]}"
+    # When the previous test killed the last session, the tmux server may still be exiting and a
+    # new-session in that instant fails ("server exited unexpectedly"): try again.
+    for attempt in range(5):
+        started = tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "bash --norc --noprofile",
+                       check=False)
+        if started.returncode == 0:
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail(f"tmux new-session failed: {started.stderr}")
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": moto.url, "AWS_EC2_METADATA_DISABLED": "true", "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "c"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "cr"),
+        "TERM": "xterm-256color",
+    }
+    prefix = " ".join(f"{k}={v}" for k, v in env.items())
+
+    class T:
+        stty_file = tmp_path / "stty.txt"
+
+        def run(self, extra=""):
+            cmd = (f"PS1='$ '; env {prefix} {binary()} {extra}; echo EXIT=$?; "
+                   f"stty -a > {self.stty_file}; echo DONE")
+            tmux("send-keys", "-t", name, cmd, "Enter")
+
+        def keys(self, *k):
+            tmux("send-keys", "-t", name, *k)
+
+        def screen(self):
+            return tmux("capture-pane", "-p", "-t", name).stdout
+
+        def wait_for(self, text, timeout=20):
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                s = self.screen()
+                if text in s:
+                    return s
+                time.sleep(0.2)
+            raise AssertionError(f"{text!r} not on screen:\n{self.screen()}")
+
+        def pid(self):
+            out = subprocess.run(["pgrep", "-n", "-f", f"{binary()}"], capture_output=True, text=True).stdout.strip()
+            return int(out)
+
+        def cooked(self):
+            self.wait_for("DONE")
+            stty = self.stty_file.read_text()
+            flags = stty.replace("\n", " ").split()
+            return "echo" in flags and "icanon" in flags and "-echo" not in flags
+
+    yield T()
+    tmux("kill-session", "-t", name, check=False)
