@@ -77,7 +77,14 @@ macro_rules! with_api {
 fn who(g: &ecswatch::cli::Global) -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| {
+            let home = std::env::var_os("HOME")?;
+            let name = std::path::Path::new(&home).file_name()?;
+            Some(name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
     if g.demo {
         return format!("{user} (demo)");
     }

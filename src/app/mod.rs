@@ -342,6 +342,15 @@ async fn run_loop<A: AwsApi>(
                             "note added to the timeline"
                         });
                     }
+                    Effect::Replay(ReplayCmd::PlayPause) => {
+                        if let (Feed::Replay { player, .. }, Some(clock)) = (&mut feed, ui.replay.as_mut()) {
+                            if clock.paused && player.position >= clock.end {
+                                let start = player.start();
+                                player.seek(start);
+                            }
+                            clock.paused = !clock.paused;
+                        }
+                    }
                     Effect::Replay(ReplayCmd::Seek(secs)) => {
                         if let Feed::Replay { player, .. } = &mut feed {
                             let to = player.position + chrono::Duration::seconds(secs);

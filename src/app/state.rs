@@ -67,6 +67,8 @@ pub const SPEEDS: [u32; 8] = [1, 2, 4, 8, 16, 32, 60, 300];
 pub enum ReplayCmd {
     /// Move by this many seconds of recording time.
     Seek(i64),
+    /// Pause, or play (from the start when at the end).
+    PlayPause,
 }
 
 /// The panes of the service view, in focus order.
@@ -427,7 +429,7 @@ impl UiState {
                 };
                 let i = SPEEDS.iter().position(|s| *s == clock.speed).unwrap_or(0);
                 match action {
-                    Action::PlayPause => clock.paused = !clock.paused,
+                    Action::PlayPause => return Effect::Replay(ReplayCmd::PlayPause),
                     Action::Faster => clock.speed = SPEEDS[(i + 1).min(SPEEDS.len() - 1)],
                     _ => clock.speed = SPEEDS[i.saturating_sub(1)],
                 }

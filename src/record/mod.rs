@@ -122,6 +122,7 @@ impl Recorder {
             .map_err(|e| format!("{}: recording failed: {e}", self.path.display()))
     }
 
+    /// Append an update, timed by when it was fetched.
     pub fn update(&mut self, update: &Update) -> Result<(), String> {
         // serialize by reference: the update is applied to the store right after
         #[derive(Serialize)]
@@ -132,7 +133,7 @@ impl Recorder {
         }
         let mut line = serde_json::to_string(&Line {
             r#type: "update",
-            t: chrono::Utc::now(),
+            t: update.fetched_at,
             update,
         })
         .map_err(|e| format!("{}: cannot encode a record: {e}", self.path.display()))?;

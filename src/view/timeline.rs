@@ -34,7 +34,15 @@ pub fn build(
         .iter()
         .map(|e| {
             let mut l = vec![
-                s(e.t.format("%H:%M:%S ").to_string(), Meaning::Dim),
+                // entries from another day carry their date
+                s(
+                    if e.t.date_naive() == now.date_naive() {
+                        e.t.format("%H:%M:%S ").to_string()
+                    } else {
+                        e.t.format("%b %d %H:%M ").to_string()
+                    },
+                    Meaning::Dim,
+                ),
                 s(format!("{:<8}", e.kind.label()), Meaning::Key),
             ];
             if show_service {

@@ -241,3 +241,28 @@ def test_wait_usage_errors(run):
     assert proc.returncode == 2 and "exactly one --cluster and one --service" in proc.stderr
     proc = run("wait", "--cluster", "prod", "--service", "nope", "--timeout", "2s")
     assert proc.returncode == 2 and "not found" in proc.stderr
+
+
+def test_replay_console_plays_pauses_and_scrubs(run, term, tmp_path):
+    rec = tmp_path / "r.jsonl"
+    # two sessions four seconds apart: a recording that plays for four seconds at x1
+    assert run("snapshot", "--record", str(rec)).returncode == 0
+    time.sleep(4)
+    assert run("snapshot", "--record", str(rec)).returncode == 0
+    term.run(f"replay {rec}")
+    screen = term.wait_for("REPLAY")
+    assert "checkout-api" in term.wait_for("checkout-api")
+    term.wait_for("paused", timeout=30)  # played to the end
+    term.keys("Space")  # at the end: plays again from the start
+    term.wait_for("playing")
+    term.keys("+")
+    term.wait_for("x2")
+    term.keys("[")
+    term.keys("t")
+    assert "Timeline: every service" in term.wait_for("Timeline")
+    term.keys("R")
+    assert "replay of a recording" in term.wait_for("nothing can be changed")
+    term.keys("q")
+    term.wait_for("EXIT=0")
+    assert term.cooked()
+    assert "REPLAY" in screen
