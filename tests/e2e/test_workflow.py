@@ -110,10 +110,11 @@ def test_rollback_without_allow_writes_changes_nothing(moto, staging, term):
     ("orders-api", "orders-api:2", "orders1"),  # the last completed deployment's revision
     ("search-api", "search-api:3", "search2"),  # no completed deployment: highest earlier ACTIVE
 ])
-def test_rollback_with_allow_writes_makes_one_update_service_call(moto, staging, term, service, expect_from,
-                                                                  expect_to):
+def test_rollback_with_allow_writes_makes_one_update_service_call(moto, staging, term, run, tmp_path, service,
+                                                                  expect_from, expect_to):
     moto.reset_calls()
-    open_service(term, service, "--allow-writes")
+    rec = tmp_path / "session.jsonl"
+    open_service(term, service, f"--allow-writes --record {rec}")
     assert "WRITES ON" in term.screen()
     term.keys("R")
     screen = term.wait_for("type " + service + " to confirm")
@@ -132,6 +133,42 @@ def test_rollback_with_allow_writes_makes_one_update_service_call(moto, staging,
     calls = moto.rust_calls()
     assert calls.get("ecs:UpdateService") == 1, calls
     assert task_definition_of(staging["ecs"], service) == staging["td"][expect_to]
+    # the action is in the recording, and so in the timeline: who, when, what, result
+    timeline = json.loads(run("timeline", "--replay", str(rec), "--format", "json").stdout)
+    actions = [e for e in timeline["entries"] if e["kind"] == "action"]
+    assert len(actions) == 1, actions
+    assert actions[0]["service"] == f"{CLUSTER}/{service}"
+    assert f"task definition {expect_from} → {to_label}" in actions[0]["text"]
+    assert actions[0]["text"].endswith(": ok") and " by " in actions[0]["text"]
+
+
+def test_scale_asks_for_the_count_then_the_name(moto, staging, term):
+    moto.reset_calls()
+    open_service(term, "ledger-api", "--allow-writes")
+    term.keys("S")
+    term.wait_for("new desired count")
+    term.keys("-l", "5")
+    term.keys("Enter")
+    screen = term.wait_for("type ledger-api to confirm")
+    assert "ledger-api: desired count 2 → 5" in screen
+    term.keys("Escape")
+    term.wait_for("cancelled: nothing changed")
+    assert moto.rust_calls().get("ecs:UpdateService", 0) == 0
+    term.keys("S")
+    term.wait_for("new desired count")
+    term.keys("-l", "5")
+    term.keys("Enter")
+    term.keys("-l", "ledger-api")
+    term.keys("Enter")
+    term.wait_for("done: ")
+    term.keys("q")
+    term.wait_for("EXIT=0")
+    assert moto.rust_calls().get("ecs:UpdateService") == 1
+    svc = staging["ecs"].describe_services(cluster=CLUSTER, services=["ledger-api"])["services"][0]
+    assert svc["desiredCount"] == 5
+    staging["ecs"].update_service(cluster=CLUSTER, service="ledger-api", desiredCount=2)
+    backend = ecs_backends[ACCOUNT][REGION]
+    backend.services[f"{CLUSTER}:ledger-api"].running_count = 2
 
 
 def test_record_then_replay_prints_the_same_picture(run, tmp_path):
