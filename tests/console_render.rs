@@ -253,7 +253,7 @@ async fn a_source_failing_shows_a_dated_reason_and_keeps_data() {
             "not authorized",
         )],
     ));
-    store.apply(Update::new(
+    let mut throttled = Update::new(
         Source::Targets,
         later,
         None,
@@ -262,15 +262,17 @@ async fn a_source_failing_shows_a_dated_reason_and_keeps_data() {
             "elasticloadbalancing:DescribeTargetHealth",
             "Rate exceeded",
         )],
-    ));
+    );
+    throttled.retry_at = Some(later + chrono::Duration::seconds(8));
+    store.apply(throttled);
     let ui = service_ui("prod", "checkout-api", Pane::Metrics);
     let text = draw(&store, &ui, later, 160, 48);
     assert!(
-        text.contains("access denied 12:01:20Z GetMetricData; data 30s old"),
+        text.contains("access denied 12:01:20Z cloudwatch:GetMetricData; data 30s old"),
         "{text}"
     );
     assert!(
-        text.contains("throttled 12:01:20Z DescribeTargetHealth, retrying; data 30s old"),
+        text.contains("throttled 12:01:20Z DescribeTargetHealth, retry in 8s; data 30s old"),
         "{text}"
     );
     assert!(text.contains("cpu"), "last metrics still shown: {text}");
@@ -305,4 +307,38 @@ async fn tiny_and_huge_terminals_do_not_panic() {
             render(&store, &ui, now, w, h, "default");
         }
     }
+}
+
+#[tokio::test]
+async fn expired_credentials_show_a_banner_with_the_renew_command_and_keep_data() {
+    let (mut store, now) = demo_at(START_AT_S).await;
+    store.profile = Some("prod-oncall".into());
+    let later = now + chrono::Duration::seconds(90);
+    for source in [Source::Services, Source::Targets] {
+        store.apply(Update::new(
+            source,
+            later,
+            None,
+            vec![ApiError::new(
+                ErrorKind::ExpiredCredentials,
+                "ecs:DescribeServices",
+                "The security token included in the request is expired",
+            )],
+        ));
+    }
+    let text = draw(&store, &UiState::default(), later, 160, 48);
+    assert!(
+        text.contains(
+            "CREDENTIALS EXPIRED (profile prod-oncall): run `aws sso login --profile prod-oncall`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("showing data from 12:00:50Z (1m ago)"),
+        "{text}"
+    );
+    assert!(text.contains("checkout-api"), "last data kept: {text}");
+    // 80 columns: the banner wraps instead of being cut
+    let small = draw(&store, &UiState::default(), later, 80, 24);
+    assert!(small.contains("aws sso login --profile"), "{small}");
 }

@@ -144,7 +144,8 @@ pub async fn run<A: AwsApi>(
     opts: Options,
 ) -> Result<Ended, Exit> {
     let api = Arc::new(api);
-    let store = Store::new(scope, api.region(), Arc::new(pb));
+    let mut store = Store::new(scope, api.region(), Arc::new(pb));
+    store.profile = api.profile();
     let mut ui = UiState {
         writes: opts.writes,
         recording: opts.recording_label.clone(),

@@ -13,6 +13,8 @@ pub enum ErrorKind {
     ExpiredCredentials,
     /// No credentials could be loaded at all.
     NoCredentials,
+    /// AWS does not recognise the credentials (a revoked key, a wrong secret).
+    BadCredentials,
     /// The cluster, service, target group or log group does not exist.
     NotFound,
     /// The endpoint could not be reached (DNS, connect, timeout).
@@ -31,12 +33,21 @@ impl ErrorKind {
             ErrorKind::AccessDenied => "access denied",
             ErrorKind::ExpiredCredentials => "credentials expired",
             ErrorKind::NoCredentials => "no credentials",
+            ErrorKind::BadCredentials => "credentials rejected",
             ErrorKind::NotFound => "not found",
             ErrorKind::Unreachable => "unreachable",
             ErrorKind::Server => "server error",
             ErrorKind::Invalid => "invalid request",
             ErrorKind::Other => "error",
         }
+    }
+
+    /// The credentials are the problem: the user must renew or fix them (the banner says how).
+    pub fn is_credentials(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::ExpiredCredentials | ErrorKind::NoCredentials | ErrorKind::BadCredentials
+        )
     }
 
     /// Worth retrying on the next cycle without a change by the user.
@@ -122,8 +133,8 @@ fn kind_of_code(code: &str) -> ErrorKind {
         | "InvalidClientTokenId"
         | "InvalidSignatureException"
         | "SignatureDoesNotMatch"
-        | "MissingAuthenticationToken"
-        | "IncompleteSignature" => ErrorKind::AccessDenied,
+        | "IncompleteSignature" => ErrorKind::BadCredentials,
+        "MissingAuthenticationToken" => ErrorKind::NoCredentials,
         "ClusterNotFoundException"
         | "ServiceNotFoundException"
         | "ServiceNotActiveException"

@@ -68,6 +68,11 @@ pub trait AwsApi: Send + Sync + 'static {
     /// The region requests go to, for confirm commands and reports.
     fn region(&self) -> String;
 
+    /// The AWS profile whose credentials are used, if one is named (for the renew command).
+    fn profile(&self) -> Option<String> {
+        None
+    }
+
     fn list_clusters(
         &self,
         next: Option<String>,

@@ -36,6 +36,7 @@ pub async fn run<A: AwsApi>(
     mut recorder: Option<&mut Recorder>,
 ) -> Result<String, Exit> {
     let mut store = Store::new(scope.clone(), api.region(), Arc::new(pb));
+    store.profile = api.profile();
     let now = chrono::Utc::now();
     let mut record_error = None;
     cycle::run_once(api, &mut store, now, &mut |u| {
@@ -54,7 +55,13 @@ pub async fn run<A: AwsApi>(
         let cause = status
             .errors
             .first()
-            .map(|(_, e)| e.to_string())
+            .map(|(_, e)| {
+                if e.kind.is_credentials() {
+                    crate::report::credentials_hint(e.kind, store.profile.as_deref())
+                } else {
+                    e.to_string()
+                }
+            })
             .unwrap_or_else(|| "no service in scope was found".to_string());
         return Err(Exit::new(1, format!("cannot read services: {cause}")));
     }

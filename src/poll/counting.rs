@@ -75,6 +75,9 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     fn region(&self) -> String {
         self.inner.region()
     }
+    fn profile(&self) -> Option<String> {
+        self.inner.profile()
+    }
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
         self.counts.add("ListClusters");
         self.inner.list_clusters(next).await

@@ -95,6 +95,9 @@ pub struct Update {
     pub fetched_at: Time,
     pub payload: Option<Payload>,
     pub errors: Vec<ApiError>,
+    /// When the poller will try again after a transient failure (it backs off), if it will.
+    #[serde(default)]
+    pub retry_at: Option<Time>,
 }
 
 impl Update {
@@ -109,6 +112,7 @@ impl Update {
             fetched_at,
             payload,
             errors,
+            retry_at: None,
         }
     }
 }

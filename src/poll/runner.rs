@@ -30,6 +30,24 @@ pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
     Duration::from_secs(s)
 }
 
+/// How long to wait before the next poll. Throttling backs off exponentially with jitter (2 s
+/// doubling to 120 s, never faster than the cadence): other people share the account's rate
+/// limits. An unreachable endpoint or a server error is retried at the cadence — the SDK has
+/// already retried with backoff inside the poll, a refused connection costs AWS nothing, and the
+/// data must come back within one cadence of the network returning.
+pub fn retry_delay(update: &Update, backoff: &mut Backoff, cadence: Duration) -> Duration {
+    let throttled = update
+        .errors
+        .iter()
+        .any(|e| e.kind == crate::aws::ErrorKind::Throttled);
+    if throttled {
+        backoff.next_delay().max(cadence)
+    } else {
+        backoff.reset();
+        cadence
+    }
+}
+
 /// The shortest pause between two polls of one source, whatever wakes it.
 const MIN_GAP: Duration = Duration::from_millis(500);
 
@@ -84,19 +102,13 @@ pub fn spawn<A: AwsApi>(
                 let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(120));
                 loop {
                     let current = plan.borrow_and_update().clone();
-                    let update = poller.poll(&*api, &current).await;
-                    let transient = update.errors.iter().any(|e| e.kind.is_transient())
-                        && update.payload.is_none()
-                        || update
-                            .errors
-                            .iter()
-                            .any(|e| e.kind == crate::aws::ErrorKind::Throttled);
-                    let delay = if transient {
-                        backoff.next_delay().max(cadence(source, &current))
-                    } else {
-                        backoff.reset();
-                        cadence(source, &current)
-                    };
+                    let mut update = poller.poll(&*api, &current).await;
+                    let delay = retry_delay(&update, &mut backoff, cadence(source, &current));
+                    if !update.errors.is_empty() {
+                        update.retry_at = chrono::Duration::from_std(delay)
+                            .ok()
+                            .map(|d| chrono::Utc::now() + d);
+                    }
                     if updates.send(update).await.is_err() {
                         break;
                     }

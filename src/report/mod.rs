@@ -14,3 +14,26 @@ pub use timeline::{
     CONTEXT_BEFORE_S, Summary, TIMELINE_SCHEMA, Timeline, build as build_timeline, timeline_json,
     timeline_markdown,
 };
+
+/// What to tell the user when the credentials fail, with the command that fixes it.
+pub fn credentials_hint(kind: crate::aws::ErrorKind, profile: Option<&str>) -> String {
+    use crate::aws::ErrorKind;
+    let (named, login) = match profile {
+        Some(p) => (
+            format!(" (profile {p})"),
+            format!("aws sso login --profile {p}"),
+        ),
+        None => (String::new(), "aws sso login".to_string()),
+    };
+    match kind {
+        ErrorKind::NoCredentials => format!(
+            "NO AWS CREDENTIALS{named}: run `{login}`, or set AWS_PROFILE / AWS_ACCESS_KEY_ID; ecswatch picks them up without a restart"
+        ),
+        ErrorKind::BadCredentials => format!(
+            "AWS REJECTED THE CREDENTIALS{named}: check the key or run `{login}`; ecswatch picks new ones up without a restart"
+        ),
+        _ => format!(
+            "CREDENTIALS EXPIRED{named}: run `{login}` (or renew the role session); ecswatch picks them up without a restart"
+        ),
+    }
+}

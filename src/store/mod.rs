@@ -131,6 +131,8 @@ impl ServiceState {
 pub struct Store {
     pub scope: Scope,
     pub region: String,
+    /// The AWS profile in use, for the credentials banner's renew command.
+    pub profile: Option<String>,
     playbook: Arc<Playbook>,
     pub services: BTreeMap<ServiceKey, ServiceState>,
     pub stopped_tasks: HashMap<String, StoppedTask>,
@@ -157,6 +159,7 @@ impl Store {
         Self {
             scope,
             region,
+            profile: None,
             playbook,
             services: BTreeMap::new(),
             stopped_tasks: HashMap::new(),
@@ -183,6 +186,7 @@ impl Store {
         let status = self.status.entry(update.source).or_default();
         let mut changed =
             status.record(update.fetched_at, update.payload.is_some(), &update.errors);
+        status.next_try = update.retry_at;
         if let Some(payload) = update.payload {
             changed |= match payload {
                 Payload::Services {

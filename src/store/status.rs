@@ -13,6 +13,8 @@ pub struct SourceStatus {
     pub errors: Vec<(Time, ApiError)>,
     /// Polls in a row that delivered nothing.
     pub consecutive_failures: u32,
+    /// When the poller tries again after the latest failure.
+    pub next_try: Option<Time>,
 }
 
 impl SourceStatus {

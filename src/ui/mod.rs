@@ -23,13 +23,27 @@ pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let [header, body, footer] = Layout::vertical([
+    let banner_h = match &screen.banner {
+        Some(b) if area.height > 4 => {
+            let len: usize = b.iter().map(|s| s.text.chars().count()).sum();
+            (len.div_ceil(usize::from(area.width.max(1))) as u16).clamp(1, 3)
+        }
+        _ => 0,
+    };
+    let [header, banner, body, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_h),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(line(&screen.header, theme)), header);
+    if let Some(b) = &screen.banner {
+        frame.render_widget(
+            Paragraph::new(line(b, theme)).wrap(ratatui::widgets::Wrap { trim: true }),
+            banner,
+        );
+    }
     frame.render_widget(Paragraph::new(line(&screen.footer, theme)), footer);
     match &screen.body {
         Body::Board {

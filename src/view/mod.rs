@@ -153,6 +153,8 @@ pub enum Body {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Screen {
     pub header: Line,
+    /// A line under the header that must not be missed (credentials).
+    pub banner: Option<Line>,
     pub body: Body,
     pub footer: Line,
     pub help: Option<Block>,
@@ -176,16 +178,27 @@ pub fn freshness(store: &Store, source: Source, now: Time) -> Line {
     };
     if let Some((at, e)) = st.errors.first() {
         let when = at.format("%H:%M:%SZ");
-        let retry = if e.kind.is_transient() {
-            ", retrying"
-        } else {
-            ""
+        let retry = match st.next_try {
+            Some(t) if e.kind.is_transient() => {
+                format!(", retry in {}s", (t - now).num_seconds().max(0))
+            }
+            _ if e.kind.is_transient() => ", retrying".to_string(),
+            _ => String::new(),
         };
         let kept = st
             .last_ok
             .map(|t| format!("; data {} old", ago(now, t).trim_end_matches(" ago")))
             .unwrap_or_default();
-        let op = e.operation.rsplit(':').next().unwrap_or(e.operation);
+        // a missing permission is named as the full IAM action
+        let op = if e.kind == crate::aws::ErrorKind::AccessDenied {
+            e.operation.to_string()
+        } else {
+            e.operation
+                .rsplit(':')
+                .next()
+                .unwrap_or(e.operation)
+                .to_string()
+        };
         return vec![s(
             format!("{} {when} {op}{retry}{kept}", e.kind.label()),
             if e.kind.is_transient() {
@@ -282,6 +295,30 @@ fn hints(keymap: &Keymap, layer: Layer, actions: &[(Action, &str)]) -> Line {
         }
     }
     out
+}
+
+/// The credentials banner: what is wrong, the command that fixes it, how old the data is.
+pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
+    let e = store
+        .status
+        .values()
+        .flat_map(|st| st.errors.iter())
+        .map(|(_, e)| e)
+        .find(|e| e.kind.is_credentials())?;
+    let mut text = crate::report::credentials_hint(e.kind, store.profile.as_deref());
+    let last = store
+        .status
+        .get(&Source::Services)
+        .and_then(|st| st.last_ok);
+    text.push_str(&match last {
+        Some(t) => format!(
+            "; showing data from {} ({})",
+            t.format("%H:%M:%SZ"),
+            ago(now, t)
+        ),
+        None => "; nothing read yet".to_string(),
+    });
+    Some(vec![s(text, Meaning::Error)])
 }
 
 pub fn build(
@@ -414,8 +451,10 @@ pub fn build(
     };
     let help = ui.help.then(|| help::build(keymap, ui));
     let dialog = ui.prompt.as_ref().map(|p| dialog(p, size));
+    let banner = credentials_banner(store, now);
     (
         Screen {
+            banner,
             header,
             body,
             footer,

@@ -15,7 +15,7 @@ impl SdkApi {
         next: Option<String>,
     ) -> ApiResult<Page<MetricResult>> {
         let out = self
-            .cw
+            .cw()
             .get_metric_data()
             .set_metric_data_queries(Some(queries.iter().map(query).collect()))
             .start_time(DateTime::from_secs(start.timestamp()))

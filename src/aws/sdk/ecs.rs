@@ -16,7 +16,7 @@ impl SdkApi {
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
         let out = self
-            .ecs
+            .ecs()
             .list_task_definitions()
             .family_prefix(family)
             .status(types::TaskDefinitionStatus::Active)
@@ -48,7 +48,7 @@ impl SdkApi {
         service: &str,
         change: &ServiceChange,
     ) -> ApiResult<()> {
-        self.ecs
+        self.ecs()
             .update_service()
             .cluster(cluster)
             .service(service)
@@ -67,7 +67,7 @@ impl SdkApi {
         task: &str,
         reason: &str,
     ) -> ApiResult<()> {
-        self.ecs
+        self.ecs()
             .stop_task()
             .cluster(cluster)
             .task(task)
@@ -80,7 +80,7 @@ impl SdkApi {
 
     pub(super) async fn ecs_list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
         let out = self
-            .ecs
+            .ecs()
             .list_clusters()
             .max_results(100)
             .set_next_token(next)
@@ -103,7 +103,7 @@ impl SdkApi {
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
         let out = self
-            .ecs
+            .ecs()
             .list_services()
             .cluster(cluster)
             .max_results(100)
@@ -127,7 +127,7 @@ impl SdkApi {
         services: &[String],
     ) -> ApiResult<Described<Service>> {
         let out = self
-            .ecs
+            .ecs()
             .describe_services()
             .cluster(cluster)
             .set_services(Some(services.to_vec()))
@@ -151,7 +151,7 @@ impl SdkApi {
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
         let out = self
-            .ecs
+            .ecs()
             .list_tasks()
             .cluster(cluster)
             .service_name(service)
@@ -173,7 +173,7 @@ impl SdkApi {
         tasks: &[String],
     ) -> ApiResult<Described<StoppedTask>> {
         let out = self
-            .ecs
+            .ecs()
             .describe_tasks()
             .cluster(cluster)
             .set_tasks(Some(tasks.to_vec()))
@@ -195,7 +195,7 @@ impl SdkApi {
         arn: &str,
     ) -> ApiResult<TaskDefinition> {
         let out = self
-            .ecs
+            .ecs()
             .describe_task_definition()
             .task_definition(arn)
             .send()

@@ -11,7 +11,7 @@ impl SdkApi {
         arns: &[String],
     ) -> ApiResult<Vec<TargetGroup>> {
         let out = self
-            .elb
+            .elb()
             .describe_target_groups()
             .set_target_group_arns(Some(arns.to_vec()))
             .send()
@@ -39,7 +39,7 @@ impl SdkApi {
 
     pub(super) async fn elb_deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
         let out = self
-            .elb
+            .elb()
             .describe_target_group_attributes()
             .target_group_arn(arn)
             .send()
@@ -58,7 +58,7 @@ impl SdkApi {
         arn: &str,
     ) -> ApiResult<Vec<TargetHealth>> {
         let out = self
-            .elb
+            .elb()
             .describe_target_health()
             .target_group_arn(arn)
             .send()

@@ -8,7 +8,7 @@ use crate::sanitize;
 impl SdkApi {
     pub(super) async fn logs_filter_log_events(&self, q: &LogQuery) -> ApiResult<Page<LogLine>> {
         let out = self
-            .logs
+            .logs()
             .filter_log_events()
             .log_group_name(&q.group)
             .set_log_stream_name_prefix(q.stream_prefix.clone())

@@ -19,24 +19,49 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 
 /// Clients for the four services ecswatch reads.
 #[derive(Clone, Debug)]
-pub struct SdkApi {
+struct Clients {
     ecs: aws_sdk_ecs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     cw: aws_sdk_cloudwatch::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+}
+
+impl Clients {
+    fn from_config(config: &aws_config::SdkConfig) -> Self {
+        Self {
+            ecs: aws_sdk_ecs::Client::new(config),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
+            cw: aws_sdk_cloudwatch::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+        }
+    }
+}
+
+/// Credentials are reloaded from the chain at most this often while they keep failing.
+const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The real AWS. When a call fails because of the credentials (expired, missing, rejected), the
+/// whole configuration is loaded again from the standard chain — at most every
+/// [`RELOAD_EVERY`] — so credentials renewed outside ecswatch (`aws sso login`, a rewritten
+/// credentials file, a new role session) are picked up without a restart.
+#[derive(Debug)]
+pub struct SdkApi {
+    clients: std::sync::RwLock<Clients>,
     region: String,
+    /// How to load the configuration again (None: built over given clients, in tests).
+    opts: Option<AwsOptions>,
+    last_reload: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl SdkApi {
     pub async fn connect(opts: &AwsOptions) -> Self {
         let config = load_sdk_config(opts).await;
-        Self::from_clients(
-            aws_sdk_ecs::Client::new(&config),
-            aws_sdk_elasticloadbalancingv2::Client::new(&config),
-            aws_sdk_cloudwatch::Client::new(&config),
-            aws_sdk_cloudwatchlogs::Client::new(&config),
-            config.region().map(|r| r.to_string()).unwrap_or_default(),
-        )
+        Self {
+            clients: std::sync::RwLock::new(Clients::from_config(&config)),
+            region: config.region().map(|r| r.to_string()).unwrap_or_default(),
+            opts: Some(opts.clone()),
+            last_reload: std::sync::Mutex::new(None),
+        }
     }
 
     /// Build over ready clients (tests give mocked ones).
@@ -48,12 +73,63 @@ impl SdkApi {
         region: String,
     ) -> Self {
         Self {
-            ecs,
-            elb,
-            cw,
-            logs,
+            clients: std::sync::RwLock::new(Clients { ecs, elb, cw, logs }),
             region,
+            opts: None,
+            last_reload: std::sync::Mutex::new(None),
         }
+    }
+
+    fn clients(&self) -> Clients {
+        self.clients
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn ecs(&self) -> aws_sdk_ecs::Client {
+        self.clients().ecs
+    }
+
+    pub(crate) fn elb(&self) -> aws_sdk_elasticloadbalancingv2::Client {
+        self.clients().elb
+    }
+
+    pub(crate) fn cw(&self) -> aws_sdk_cloudwatch::Client {
+        self.clients().cw
+    }
+
+    pub(crate) fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        self.clients().logs
+    }
+
+    /// Pass a result through; on a credentials failure, load the configuration again (rate
+    /// limited) so the next call uses whatever the chain now provides.
+    async fn checked<T>(&self, r: ApiResult<T>) -> ApiResult<T> {
+        if let (Err(e), Some(opts)) = (&r, &self.opts) {
+            if e.kind.is_credentials() {
+                let due = {
+                    let mut last = self
+                        .last_reload
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let due = last.is_none_or(|t| t.elapsed() >= RELOAD_EVERY);
+                    if due {
+                        *last = Some(std::time::Instant::now());
+                    }
+                    due
+                };
+                if due {
+                    let config = load_sdk_config(opts).await;
+                    *self
+                        .clients
+                        .write()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                        Clients::from_config(&config);
+                }
+            }
+        }
+        r
     }
 }
 
@@ -141,12 +217,21 @@ impl AwsApi for SdkApi {
         self.region.clone()
     }
 
+    fn profile(&self) -> Option<String> {
+        self.opts
+            .as_ref()
+            .and_then(|o| o.profile.clone())
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .filter(|p| !p.is_empty())
+    }
+
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
-        self.ecs_list_clusters(next).await
+        self.checked(self.ecs_list_clusters(next).await).await
     }
 
     async fn list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
-        self.ecs_list_services(cluster, next).await
+        self.checked(self.ecs_list_services(cluster, next).await)
+            .await
     }
 
     async fn describe_services(
@@ -154,7 +239,8 @@ impl AwsApi for SdkApi {
         cluster: &str,
         services: &[String],
     ) -> ApiResult<Described<Service>> {
-        self.ecs_describe_services(cluster, services).await
+        self.checked(self.ecs_describe_services(cluster, services).await)
+            .await
     }
 
     async fn list_stopped_tasks(
@@ -163,7 +249,8 @@ impl AwsApi for SdkApi {
         service: &str,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.ecs_list_stopped_tasks(cluster, service, next).await
+        self.checked(self.ecs_list_stopped_tasks(cluster, service, next).await)
+            .await
     }
 
     async fn describe_tasks(
@@ -171,23 +258,27 @@ impl AwsApi for SdkApi {
         cluster: &str,
         tasks: &[String],
     ) -> ApiResult<Described<StoppedTask>> {
-        self.ecs_describe_tasks(cluster, tasks).await
+        self.checked(self.ecs_describe_tasks(cluster, tasks).await)
+            .await
     }
 
     async fn describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
-        self.ecs_describe_task_definition(arn).await
+        self.checked(self.ecs_describe_task_definition(arn).await)
+            .await
     }
 
     async fn describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
-        self.elb_describe_target_groups(arns).await
+        self.checked(self.elb_describe_target_groups(arns).await)
+            .await
     }
 
     async fn deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
-        self.elb_deregistration_delay(arn).await
+        self.checked(self.elb_deregistration_delay(arn).await).await
     }
 
     async fn describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
-        self.elb_describe_target_health(arn).await
+        self.checked(self.elb_describe_target_health(arn).await)
+            .await
     }
 
     async fn get_metric_data(
@@ -197,11 +288,12 @@ impl AwsApi for SdkApi {
         end: Time,
         next: Option<String>,
     ) -> ApiResult<Page<MetricResult>> {
-        self.cw_get_metric_data(queries, start, end, next).await
+        self.checked(self.cw_get_metric_data(queries, start, end, next).await)
+            .await
     }
 
     async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
-        self.logs_filter_log_events(query).await
+        self.checked(self.logs_filter_log_events(query).await).await
     }
 
     async fn list_task_definitions(
@@ -209,7 +301,8 @@ impl AwsApi for SdkApi {
         family: &str,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.ecs_list_task_definitions(family, next).await
+        self.checked(self.ecs_list_task_definitions(family, next).await)
+            .await
     }
 
     async fn update_service(
@@ -218,10 +311,12 @@ impl AwsApi for SdkApi {
         service: &str,
         change: &ServiceChange,
     ) -> ApiResult<()> {
-        self.ecs_update_service(cluster, service, change).await
+        self.checked(self.ecs_update_service(cluster, service, change).await)
+            .await
     }
 
     async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
-        self.ecs_stop_task(cluster, task, reason).await
+        self.checked(self.ecs_stop_task(cluster, task, reason).await)
+            .await
     }
 }
