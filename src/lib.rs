@@ -12,6 +12,7 @@ pub mod config_file;
 pub mod demo;
 pub mod diagnosis;
 pub mod keymap;
+pub mod logfile;
 pub mod model;
 pub mod poll;
 pub mod record;

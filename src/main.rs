@@ -161,6 +161,9 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
                 recorder: open_recorder(&g, &api, &scope)?,
                 recording_label: g.record.as_ref().map(|p| format!("REC {}", p.display())),
                 who: who(&g),
+                // a log that cannot be opened must not stop an incident console
+                log: ecswatch::logfile::state_dir()
+                    .and_then(|d| ecswatch::logfile::LogFile::open_in(&d).ok()),
             };
             ecswatch::app::run(api, scope, pb, theme, keymap, opts)
                 .await

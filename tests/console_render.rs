@@ -333,10 +333,7 @@ async fn expired_credentials_show_a_banner_with_the_renew_command_and_keep_data(
         ),
         "{text}"
     );
-    assert!(
-        text.contains("showing data from 12:00:50Z (1m ago)"),
-        "{text}"
-    );
+    assert!(text.contains("data from 12:00:50Z (1m"), "{text}");
     assert!(text.contains("checkout-api"), "last data kept: {text}");
     // 80 columns: the banner wraps instead of being cut
     let small = draw(&store, &UiState::default(), later, 80, 24);

@@ -70,6 +70,8 @@ pub struct Options {
     pub recording_label: Option<String>,
     /// Who makes writes: the local user and the AWS profile.
     pub who: String,
+    /// Where failures, recoveries and writes are logged (see [`crate::logfile`]).
+    pub log: Option<crate::logfile::LogFile>,
 }
 
 /// What background work reports back to the loop.
@@ -213,6 +215,22 @@ async fn run_loop<A: AwsApi>(
         sig(SignalKind::interrupt())?,
     );
 
+    if let Some(log) = opts.log.as_mut() {
+        let st = feed.store();
+        log.line(
+            chrono::Utc::now(),
+            &format!(
+                "console started: region {}, profile {}, scope {:?}, writes {:?}, {}",
+                st.region,
+                st.profile.as_deref().unwrap_or("(default chain)"),
+                st.scope,
+                ui.writes,
+                ui.recording.as_deref().unwrap_or("not recording")
+            ),
+        );
+    }
+    let mut logged_errors: std::collections::HashMap<crate::poll::Source, String> =
+        std::collections::HashMap::new();
     let tick_every = match feed {
         Feed::Live { .. } => Duration::from_secs(1),
         Feed::Replay { .. } => Duration::from_millis(250),
@@ -247,6 +265,7 @@ async fn run_loop<A: AwsApi>(
                 }
                 for u in batch {
                     record(&mut opts, &mut ui, |r| r.update(&u));
+                    log_source_change(&mut opts, &mut logged_errors, &u);
                     dirty |= feed.store_mut().apply(u);
                 }
                 feed.store_mut().refresh_findings(chrono::Utc::now());
@@ -280,6 +299,12 @@ async fn run_loop<A: AwsApi>(
                             Ok(()) => format!("done: {}", action.what),
                             Err(e) => format!("FAILED: {}: {e}", action.what),
                         });
+                        if let Some(log) = opts.log.as_mut() {
+                            log.line(action.t, &format!(
+                                "write by {}: {} ({}): {}",
+                                action.who, action.what, op.cli(), action.result
+                            ));
+                        }
                         let rec = Record::Action { t: action.t, action: action.clone() };
                         record(&mut opts, &mut ui, |r| r.append(&rec));
                         feed.store_mut().add_action(action);
@@ -391,7 +416,37 @@ async fn run_loop<A: AwsApi>(
     drop(keys);
     drop(guard);
     terminal::restore();
+    if let Some(log) = opts.log.as_mut() {
+        log.line(chrono::Utc::now(), &format!("console ended: {ended:?}"));
+    }
     Ok(ended)
+}
+
+/// Log a source starting to fail, failing differently, or recovering — not every failed poll.
+fn log_source_change(
+    opts: &mut Options,
+    logged: &mut std::collections::HashMap<crate::poll::Source, String>,
+    u: &Update,
+) {
+    let Some(log) = opts.log.as_mut() else {
+        return;
+    };
+    let now: String = u
+        .errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let before = logged.get(&u.source).cloned().unwrap_or_default();
+    if now == before {
+        return;
+    }
+    if now.is_empty() {
+        log.line(u.fetched_at, &format!("{} recovered", u.source.name()));
+    } else {
+        log.line(u.fetched_at, &format!("{} failing: {now}", u.source.name()));
+    }
+    logged.insert(u.source, now);
 }
 
 /// Append to the recording; on failure say so once and stop recording (the console goes on).

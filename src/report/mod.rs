@@ -27,13 +27,13 @@ pub fn credentials_hint(kind: crate::aws::ErrorKind, profile: Option<&str>) -> S
     };
     match kind {
         ErrorKind::NoCredentials => format!(
-            "NO AWS CREDENTIALS{named}: run `{login}`, or set AWS_PROFILE / AWS_ACCESS_KEY_ID; ecswatch picks them up without a restart"
+            "NO AWS CREDENTIALS{named}: run `{login}` or set AWS_PROFILE; picked up without a restart"
         ),
         ErrorKind::BadCredentials => format!(
-            "AWS REJECTED THE CREDENTIALS{named}: check the key or run `{login}`; ecswatch picks new ones up without a restart"
+            "AWS REJECTED THE CREDENTIALS{named}: check the key or run `{login}`; picked up without a restart"
         ),
         _ => format!(
-            "CREDENTIALS EXPIRED{named}: run `{login}` (or renew the role session); ecswatch picks them up without a restart"
+            "CREDENTIALS EXPIRED{named}: run `{login}` or renew the session; picked up without a restart"
         ),
     }
 }

@@ -48,10 +48,20 @@ pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
     match &screen.body {
         Body::Board {
             header: cols,
+            status,
             rows,
             selected,
             empty,
-        } => board(frame, body, cols, rows, *selected, empty.as_ref(), theme),
+        } => board(
+            frame,
+            body,
+            cols,
+            status,
+            rows,
+            *selected,
+            empty.as_ref(),
+            theme,
+        ),
         Body::Service {
             summary,
             rollout,
@@ -90,6 +100,7 @@ fn board(
     frame: &mut Frame,
     area: Rect,
     cols: &[(String, u16)],
+    status: &VLine,
     rows: &[Vec<crate::view::Styled>],
     selected: Option<usize>,
     empty: Option<&VLine>,
@@ -97,7 +108,8 @@ fn board(
 ) {
     let outer = Block::default()
         .borders(Borders::TOP)
-        .border_style(theme.style(Meaning::Border));
+        .border_style(theme.style(Meaning::Border))
+        .title(line(status, theme));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if let Some(e) = empty {

@@ -266,8 +266,27 @@ pub fn build<'a>(
     vis.copy = selected
         .and_then(|i| rows.get(i))
         .map(|(st, _)| st.service.arn.clone());
+    // freshness of the service list, and which other sources fail (their panes say why)
+    let mut status = vec![super::s("services ", Meaning::Dim)];
+    status.extend(super::freshness(store, crate::poll::Source::Services, now));
+    let failing: Vec<String> = store
+        .status
+        .iter()
+        .filter(|(src, st)| **src != crate::poll::Source::Services && !st.errors.is_empty())
+        .map(|(src, st)| {
+            let kind = st.errors.first().map(|(_, e)| e.kind.label()).unwrap_or("");
+            format!("{} {kind}", src.name().replace('_', " "))
+        })
+        .collect();
+    if !failing.is_empty() {
+        status.push(super::s(
+            format!(" | {}", failing.join(", ")),
+            Meaning::Stale,
+        ));
+    }
     Body::Board {
         header,
+        status,
         rows: out_rows,
         selected: selected.map(|i| i - offset),
         empty,

@@ -131,6 +131,8 @@ pub struct Block {
 pub enum Body {
     Board {
         header: Vec<(String, u16)>,
+        /// Freshness of the service list and which sources fail, in the top rule.
+        status: Line,
         rows: Vec<Vec<Styled>>,
         selected: Option<usize>,
         empty: Option<Line>,
@@ -311,11 +313,7 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         .get(&Source::Services)
         .and_then(|st| st.last_ok);
     text.push_str(&match last {
-        Some(t) => format!(
-            "; showing data from {} ({})",
-            t.format("%H:%M:%SZ"),
-            ago(now, t)
-        ),
+        Some(t) => format!("; data from {} ({})", t.format("%H:%M:%SZ"), ago(now, t)),
         None => "; nothing read yet".to_string(),
     });
     Some(vec![s(text, Meaning::Error)])

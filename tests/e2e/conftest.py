@@ -1,6 +1,7 @@
 import logging
 import os
 import pathlib
+import shlex
 import shutil
 import subprocess
 import time
@@ -92,13 +93,16 @@ def term(moto, tmp_path):
         "AWS_CONFIG_FILE": str(tmp_path / "c"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "cr"),
         "TERM": "xterm-256color",
     }
-    prefix = " ".join(f"{k}={v}" for k, v in env.items())
 
     class T:
         stty_file = tmp_path / "stty.txt"
+        home = tmp_path
 
-        def run(self, extra=""):
-            cmd = (f"PS1='$ '; env {prefix} {binary()} {extra}; echo EXIT=$?; "
+        def run(self, extra="", env_extra=None):
+            """Start the binary; `env_extra` overrides the environment (None removes a variable)."""
+            merged = {**env, **(env_extra or {})}
+            prefix = "env -i " + " ".join(f"{k}={shlex.quote(str(v))}" for k, v in merged.items() if v is not None)
+            cmd = (f"PS1='$ '; {prefix} PATH=\"$PATH\" {binary()} {extra}; echo EXIT=$?; "
                    f"stty -a > {self.stty_file}; echo DONE")
             tmux("send-keys", "-t", name, cmd, "Enter")
 

@@ -61,6 +61,9 @@ class MotoServer:
         self.app = DomainDispatcherApplication(create_backend_app)
         self.calls = collections.Counter()  # (client, "service:Operation") -> n
         self.faults = {}  # "Operation" -> (status, code, message)
+        self.expired_keys = set()  # access key ids answered with ExpiredTokenException
+        self.keys_seen = collections.Counter()  # access key id -> requests (from ecswatch)
+        self.mangles = {}  # "Operation" -> (bytes to find in the answer, bytes to put instead)
         self.lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
@@ -92,6 +95,16 @@ class MotoServer:
 
     def clear_faults(self):
         self.faults.clear()
+        self.expired_keys.clear()
+        self.mangles.clear()
+
+    def expire_key(self, key_id):
+        """Answer every request signed with this access key id with ExpiredTokenException."""
+        self.expired_keys.add(key_id)
+
+    def mangle(self, operation, find, replace):
+        """Rewrite the bytes of this operation's answers (e.g. to put invalid UTF-8 in them)."""
+        self.mangles[operation] = (find, replace)
 
     # ------------------------------------------------------------------ WSGI
     def _wsgi(self, environ, start_response):
@@ -100,10 +113,16 @@ class MotoServer:
         ua = environ.get("HTTP_USER_AGENT", "") + " " + environ.get("HTTP_X_AMZ_USER_AGENT", "")
         client = "rust" if "aws-sdk-rust" in ua or "lang/rust" in ua else "other"
         op, service = self._operation(environ, body)
+        key = re.search(r"Credential=([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+        key = key.group(1) if key else None
         with self.lock:
             self.calls[(client, f"{service}:{op}")] += 1
+            if client == "rust" and key:
+                self.keys_seen[key] += 1
 
         fault = self.faults.get(op)
+        if key in self.expired_keys and client == "rust":
+            fault = (400, "ExpiredTokenException", "The security token included in the request is expired")
         cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
         if fault is not None and client == "rust":
             status, code, message = fault
@@ -126,7 +145,21 @@ class MotoServer:
             return self._cbor_bridge(environ, start_response, body, cbor.group("service"), cbor.group("op"))
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        return self.app(environ, start_response)
+        mangle = self.mangles.get(op) if client == "rust" else None
+        if mangle is None:
+            return self.app(environ, start_response)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda _b: None
+
+        chunks = self.app(environ, capture)
+        raw = b"".join(chunks).replace(*mangle)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(raw))))
+        start_response(captured["status"], headers)
+        return [raw]
 
     @staticmethod
     def _operation(environ, body):
