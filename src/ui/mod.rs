@@ -46,22 +46,7 @@ pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(line(&screen.footer, theme)), footer);
     match &screen.body {
-        Body::Board {
-            header: cols,
-            status,
-            rows,
-            selected,
-            empty,
-        } => board(
-            frame,
-            body,
-            cols,
-            status,
-            rows,
-            *selected,
-            empty.as_ref(),
-            theme,
-        ),
+        Body::Board { .. } => board(frame, body, &screen.body, theme),
         Body::Service {
             summary,
             rollout,
@@ -96,16 +81,18 @@ pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
     }
 }
 
-fn board(
-    frame: &mut Frame,
-    area: Rect,
-    cols: &[(String, u16)],
-    status: &VLine,
-    rows: &[Vec<crate::view::Styled>],
-    selected: Option<usize>,
-    empty: Option<&VLine>,
-    theme: &Theme,
-) {
+fn board(frame: &mut Frame, area: Rect, body: &Body, theme: &Theme) {
+    let Body::Board {
+        header: cols,
+        status,
+        rows,
+        selected,
+        empty,
+    } = body
+    else {
+        return;
+    };
+    let (selected, empty) = (*selected, empty.as_ref());
     let outer = Block::default()
         .borders(Borders::TOP)
         .border_style(theme.style(Meaning::Border))
