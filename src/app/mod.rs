@@ -237,6 +237,7 @@ async fn run_loop<A: AwsApi>(
     };
     let mut tick = tokio::time::interval(tick_every);
     let mut dirty = true;
+    let mut ticks = 0u64;
     let mut vis = Visible::default();
     let ended = loop {
         if dirty {
@@ -390,6 +391,10 @@ async fn run_loop<A: AwsApi>(
             }
             _ = tick.tick() => {
                 dirty = true;
+                ticks += 1;
+                if ticks == 3 && crate::fault::injected("panic-in-loop") {
+                    panic!("injected fault: panic-in-loop");
+                }
                 if ui.message.as_ref().is_some_and(|(_, at)| (chrono::Utc::now() - *at).num_seconds() >= 5) {
                     ui.message = None;
                 }

@@ -112,6 +112,9 @@ pub fn spawn<A: AwsApi>(
                     if updates.send(update).await.is_err() {
                         break;
                     }
+                    if source == Source::Services && crate::fault::injected("panic-in-poller") {
+                        panic!("injected fault: panic-in-poller");
+                    }
                     tokio::time::sleep(MIN_GAP).await;
                     tokio::select! {
                         _ = tokio::time::sleep(delay.saturating_sub(MIN_GAP)) => {}

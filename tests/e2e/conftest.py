@@ -97,6 +97,7 @@ def term(moto, tmp_path):
     class T:
         stty_file = tmp_path / "stty.txt"
         home = tmp_path
+        session = name
 
         def run(self, extra="", env_extra=None):
             """Start the binary; `env_extra` overrides the environment (None removes a variable)."""
