@@ -20,16 +20,22 @@ pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-/// Read a file as UTF-8 text; the error names the file.
+/// Read a file as UTF-8 text; the error names the file (and the line of a bad byte). An empty
+/// file is an error too: it is never what the user meant to point ecswatch at.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
         format!(
-            "{}: not UTF-8 text (byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
+            "{}:{line}: not UTF-8 text (byte {at}); is this a binary file?",
+            path.display()
         )
-    })
+    })?;
+    if text.trim().is_empty() {
+        return Err(format!("{}: the file is empty", path.display()));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

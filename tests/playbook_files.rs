@@ -114,11 +114,19 @@ fn files_from_disk_empty_binary_and_missing() {
     std::fs::create_dir_all(&dir).unwrap();
     let empty = dir.join("empty.toml");
     std::fs::write(&empty, "").unwrap();
-    assert_eq!(Playbook::load_path(&empty).unwrap().entries.len(), 85);
+    // an empty file is never what the user meant
+    let e = Playbook::load_path(&empty).unwrap_err().to_string();
+    assert_eq!(e, format!("{}: the file is empty", empty.display()));
     let binary = dir.join("binary.toml");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
     let e = Playbook::load_path(&binary).unwrap_err().to_string();
-    assert_eq!(e, format!("{}: not UTF-8 text (byte 0)", binary.display()));
+    assert_eq!(
+        e,
+        format!(
+            "{}:1: not UTF-8 text (byte 0); is this a binary file?",
+            binary.display()
+        )
+    );
     let e = Playbook::load_path(&dir.join("missing.toml"))
         .unwrap_err()
         .to_string();

@@ -288,13 +288,20 @@ impl Playbook {
     /// Load the built-in playbook plus a user file from disk.
     pub fn load_path(path: &Path) -> Result<Self, PlaybookError> {
         let name = path.display().to_string();
-        let text = read_text(path).map_err(|message| PlaybookError {
-            file: name.clone(),
-            line: None,
-            message: message
-                .strip_prefix(&format!("{name}: "))
-                .unwrap_or(&message)
-                .to_string(),
+        let text = read_text(path).map_err(|message| {
+            // read_text says "FILE: problem" or "FILE:LINE: problem"
+            let rest = message
+                .strip_prefix(&format!("{name}:"))
+                .unwrap_or(&message);
+            let (line, rest) = match rest.split_once(": ") {
+                Some((n, r)) if n.parse::<usize>().is_ok() => (n.parse().ok(), r),
+                _ => (None, rest.trim_start()),
+            };
+            PlaybookError {
+                file: name.clone(),
+                line,
+                message: rest.to_string(),
+            }
         })?;
         Self::load(Some((&name, &text)))
     }

@@ -383,7 +383,13 @@ mod tests {
         std::fs::write(dir.join("bin.toml"), [0xffu8, 0]).unwrap();
         let p = dir.join("bin.toml");
         let e = Theme::resolve(Some(p.to_str().unwrap()), None, false).unwrap_err();
-        assert_eq!(e.0, format!("{}: not UTF-8 text (byte 0)", p.display()));
+        assert_eq!(
+            e.0,
+            format!(
+                "{}:1: not UTF-8 text (byte 0); is this a binary file?",
+                p.display()
+            )
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }

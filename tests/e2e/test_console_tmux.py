@@ -107,3 +107,41 @@ def test_every_key_without_allow_writes_makes_no_mutating_call(moto, term):
     assert calls, "the console made calls"
     bad = {op: n for op, n in calls.items() if op.split(":")[1].startswith(mutating)}
     assert bad == {}, calls
+
+
+BAD_FILES = {
+    "empty": (b"", "the file is empty"),
+    "blank": (b"\n  \n", "the file is empty"),
+    "binary": (b"\x00\x01\xff\xfe\x89PNG\r\n", ":1: not UTF-8 text"),
+    "malformed": (b"[styles\ntext = 1\n", ":1: unclosed table"),
+}
+SEMANTIC = {
+    "theme": (b'[styles]\ntext = { fg = "purple" }\n', ":2: 'text': unknown colour 'purple'"),
+    "keymap": (b'[board]\nj = "fly"\n', ":2: [board] key 'j': unknown action 'fly'"),
+    "playbook": (b'[[entry]]\nid = "x"\n', ":1:"),
+}
+
+
+@pytest.mark.parametrize("kind", ["theme", "keymap", "playbook"])
+@pytest.mark.parametrize("case", list(BAD_FILES) + ["semantic"])
+def test_bad_files_exit_2_naming_file_line_and_problem(run, tmp_path, kind, case):
+    content, expect = SEMANTIC[kind] if case == "semantic" else BAD_FILES[case]
+    bad = tmp_path / f"{case}.toml"
+    bad.write_bytes(content)
+    args = ["--playbook", str(bad), "snapshot"] if kind == "playbook" else [f"--{kind}", str(bad)]
+    proc = run(*args)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"ecswatch: {kind}: {bad}"), lines[0]
+    assert expect in lines[0], lines[0]
+    assert "panicked" not in proc.stderr and "backtrace" not in proc.stderr.lower()
+
+
+def test_bad_user_keymap_in_the_config_dir_is_named(run, tmp_path):
+    cfg = tmp_path / "xdg" / "ecswatch"
+    cfg.mkdir(parents=True)
+    (cfg / "keymap.toml").write_text('[service]\ntab = "next_pane"\nq = "vanish"\n')
+    proc = run(env_extra={"XDG_CONFIG_HOME": str(tmp_path / "xdg")})
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"ecswatch: keymap: {cfg / 'keymap.toml'}:3: [service] key 'q': unknown action 'vanish'"
