@@ -147,3 +147,100 @@ def test_invalid_utf8_in_an_answer_degrades_only_logs(moto, run):
     assert sources == {"logs"}, snap["errors"]
     assert snap["services"][0]["stopped_tasks"], "the rest is reported"
     assert "panicked" not in proc.stderr
+
+
+HOSTILE = ("\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u202eevil\u202c\x9b31m\x00\x08\x7f"
+           "\x1bP+q\x1b\\\u2066iso\u2069")
+FORBIDDEN = ["\x1b", "\x07", "\u202e", "\u202c", "\x9b", "\x00", "\x08", "\x7f", "\u2066", "\u2069"]
+
+
+@pytest.fixture
+def hostile(moto):
+    """A cluster whose service events and log lines carry escape sequences, controls, bidi
+    overrides, and a 60,000-character line."""
+    import datetime as dt
+
+    import boto3
+    from moto.ecs.models import ecs_backends
+
+    from incident import ACCOUNT, REGION
+    kw = dict(endpoint_url=moto.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+    ecs, logs = boto3.client("ecs", **kw), boto3.client("logs", **kw)
+    ecs.create_cluster(clusterName="hostile")
+    td = ecs.register_task_definition(family="evil", containerDefinitions=[{
+        "name": "app", "image": "example/evil:1", "memory": 128,
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/evil", "awslogs-region": REGION, "awslogs-stream-prefix": "ecs"}}}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster="hostile", serviceName="evil", taskDefinition=td, desiredCount=1)
+    now = dt.datetime.now(dt.timezone.utc)
+    svc = ecs_backends[ACCOUNT][REGION].services["hostile:evil"]
+    svc.events = [
+        {"id": "h1", "createdAt": now - dt.timedelta(minutes=1), "message": f"(service evil) {HOSTILE} x" + "W" * 60_000},
+        {"id": "h2", "createdAt": now - dt.timedelta(minutes=2),
+         "message": f"(service evil) was unable to place a task {HOSTILE}"},
+    ]
+    logs.create_log_group(logGroupName="/ecs/evil")
+    logs.create_log_stream(logGroupName="/ecs/evil", logStreamName="ecs/app/abc")
+    ms = int(now.timestamp() * 1000)
+    logs.put_log_events(logGroupName="/ecs/evil", logStreamName="ecs/app/abc", logEvents=[
+        {"timestamp": ms - 3000, "message": f"line one {HOSTILE} end"},
+        {"timestamp": ms - 2000, "message": "L" * 60_000},
+        {"timestamp": ms - 1000, "message": f"multi\nline\r\n\tlog {HOSTILE}"},
+    ])
+    yield
+    ecs.delete_service(cluster="hostile", service="evil", force=True)
+    ecs.delete_cluster(cluster="hostile")
+    logs.delete_log_group(logGroupName="/ecs/evil")
+
+
+def assert_inert(text, what, max_line=5000):
+    for bad in FORBIDDEN:
+        assert bad not in text, f"{what}: {bad!r} got through"
+    longest = max((len(l) for l in text.splitlines()), default=0)
+    assert longest <= max_line, f"{what}: a {longest}-character line"
+
+
+def test_hostile_data_is_inert_and_bounded_in_every_output(hostile, run, term, tmp_path):
+    rec = tmp_path / "hostile.jsonl"
+    text = run("snapshot", "hostile/evil", "--record", str(rec))
+    assert text.returncode == 0, text.stderr
+    assert_inert(text.stdout, "snapshot text")
+    assert "line one evil iso end" in text.stdout or "line one" in text.stdout
+    js = run("snapshot", "hostile/evil", "--format", "json")
+    assert js.returncode == 0
+    import json
+    snap = json.loads(js.stdout)
+    assert_inert(js.stdout, "snapshot json (raw)", max_line=10**6)
+    for e in snap["services"][0]["events"]:
+        assert_inert(e["message"], "event message")
+        assert len(e["message"]) <= 4099
+    for l in snap["services"][0]["logs"]:
+        assert_inert(l["message"], "log message")
+        assert len(l["message"]) <= 4099
+    assert any(l["message"].startswith("multi line log") for l in snap["services"][0]["logs"]), snap["services"][0]["logs"][-1]
+    assert_inert(rec.read_text(encoding="utf-8"), "recording", max_line=10**6)
+    md = run("timeline", "--replay", str(rec))
+    assert md.returncode == 0
+    assert_inert(md.stdout, "timeline markdown")
+    tj = run("timeline", "--replay", str(rec), "--format", "json")
+    assert_inert(tj.stdout, "timeline json", max_line=10**6)
+    ex = run("explain", stdin=f"CannotPullContainerError {HOSTILE} " + "Z" * 50_000)
+    assert_inert(ex.stdout, "explain")
+    # the console: drill into the service, the events and the log pane
+    term.run("--cluster hostile")
+    term.wait_for("evil")
+    term.keys("Enter")
+    term.wait_for("Rollout")
+    term.keys("Tab")
+    time.sleep(1)
+    events = term.screen()
+    term.keys("Tab", "Tab", "Tab", "Tab")
+    time.sleep(2)
+    logs_pane = term.screen()
+    term.keys("q")
+    term.wait_for("EXIT=0")
+    for screen, what in ((events, "events pane"), (logs_pane, "log pane")):
+        assert_inert(screen, what, max_line=80)
+        assert "pwned" not in screen
+    assert "line one" in logs_pane or "LLLL" in logs_pane, logs_pane

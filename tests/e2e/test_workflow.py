@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto.ecs.models import ecs_backends
 
-from incident import ACCOUNT, REGION
+from incident import ACCOUNT, REGION, SECRET_VALUE
 
 CLUSTER = "staging"
 
@@ -176,6 +176,7 @@ def test_record_then_replay_prints_the_same_picture(run, tmp_path):
     live = run("snapshot", "prod/checkout-api", "--format", "json", "--record", str(rec))
     assert live.returncode == 0, live.stderr
     assert oct(rec.stat().st_mode & 0o777) == "0o600"
+    assert SECRET_VALUE not in rec.read_text(), "secret environment values are masked in recordings"
     first = rec.read_text().splitlines()[0]
     header = json.loads(first)
     assert header["format"] == "ecswatch.recording" and header["version"] == 1
@@ -250,6 +251,7 @@ def test_timeline_markdown_for_the_seeded_incident(run, tmp_path):
     assert "deployment failed: tasks failed to start" in body
     assert "`image_pull_not_found`" in body
     assert "\x1b" not in out
+    assert SECRET_VALUE not in out
     js = json.loads(run("timeline", "--replay", str(rec), "--format", "json").stdout)
     assert js["schema"] == "ecswatch.timeline.v1"
     assert js["summary"]["what_failed"] and js["entries"]
