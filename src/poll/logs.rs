@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 /// How far back the first read of a log source goes.
 const FIRST_READ_MIN: i64 = 15;
-/// Pages read per source per poll; a flood is caught up over several polls.
+/// Pages read per source per poll. When a source writes more than this between two polls (a
+/// flood), the next read skips ahead to the newest lines it can read in one poll, and a marker
+/// line says how much was skipped: the tail stays current instead of falling further behind.
 const PAGES_PER_POLL: usize = 5;
 const PAGE_LIMIT: i32 = 500;
 
@@ -84,6 +86,16 @@ impl LogsPoller {
                     for l in got.iter().filter(|l| l.t == newest) {
                         cursor.ids_at_last.insert(l.event_id.clone());
                     }
+                    if next.is_some() {
+                        // more was written than one poll reads: skip to the newest window
+                        if let Some(skip) = skip_ahead(&got, now) {
+                            if skip.start > newest {
+                                cursor.last = Some(skip.start);
+                                cursor.ids_at_last.clear();
+                                got.push(skip.marker(group));
+                            }
+                        }
+                    }
                 }
                 lines.extend(got);
             }
@@ -97,5 +109,65 @@ impl LogsPoller {
         }
         let payload = any_ok.then_some(Payload::Logs(out));
         Update::new(Source::Logs, now, payload, errors)
+    }
+}
+
+/// Where the next read starts after a poll that could not read everything.
+struct Skip {
+    start: Time,
+    rate: f64,
+}
+
+impl Skip {
+    fn marker(&self, group: &str) -> LogLine {
+        LogLine {
+            event_id: format!("ecswatch-skip-{}", self.start.timestamp_millis()),
+            t: self.start,
+            stream: "ecswatch".into(),
+            message: format!(
+                "[ecswatch] {group} writes ~{:.0} lines/s, more than one poll reads ({}): skipped to the newest lines",
+                self.rate,
+                PAGES_PER_POLL * PAGE_LIMIT as usize
+            ),
+        }
+    }
+}
+
+/// The rate the lines read were written at, and the start of the window one poll can read at
+/// that rate, ending now.
+fn skip_ahead(got: &[LogLine], now: Time) -> Option<Skip> {
+    let oldest = got.iter().map(|l| l.t).min()?;
+    let newest = got.iter().map(|l| l.t).max()?;
+    let span_ms = (newest - oldest).num_milliseconds().max(1) as f64;
+    let rate = got.len() as f64 * 1000.0 / span_ms;
+    let readable = (PAGES_PER_POLL * PAGE_LIMIT as usize) as f64 * 0.8;
+    let window_ms = (readable / rate * 1000.0) as i64;
+    Some(Skip {
+        start: now - chrono::Duration::milliseconds(window_ms.max(500)),
+        rate,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_skips_to_the_window_one_poll_reads() {
+        let now = chrono::Utc::now();
+        // 2,500 lines over the first 2.5 s of a 10 s backlog: 1,000 lines/s
+        let got: Vec<LogLine> = (0..2500)
+            .map(|i| LogLine {
+                event_id: i.to_string(),
+                t: now - chrono::Duration::milliseconds(10_000 - i),
+                stream: "s".into(),
+                message: String::new(),
+            })
+            .collect();
+        let skip = skip_ahead(&got, now).unwrap();
+        assert!((skip.rate - 1000.0).abs() < 5.0, "{}", skip.rate);
+        let window = (now - skip.start).num_milliseconds();
+        assert!((1900..=2100).contains(&window), "{window}");
+        assert!(skip.marker("/ecs/x").message.contains("~1000 lines/s"));
     }
 }
