@@ -23,10 +23,10 @@ pub async fn run_once<A: AwsApi>(
         store.apply(u);
     };
     let mut services = ServicesPoller::new();
-    let plan = store.plan(None);
+    let plan = exhaustive(store.plan(None));
     apply(store, services.poll(api, &plan, now).await);
 
-    let plan = store.plan(None);
+    let plan = exhaustive(store.plan(None));
     let (mut stopped, mut taskdefs, mut targets) = (
         StoppedTasksPoller::new(),
         TaskDefsPoller::new(),
@@ -41,10 +41,15 @@ pub async fn run_once<A: AwsApi>(
     apply(store, b);
     apply(store, c);
 
-    let plan = store.plan(None);
+    let plan = exhaustive(store.plan(None));
     let (mut metrics, mut logs) = (MetricsPoller::new(), LogsPoller::new());
     let (m, l) = tokio::join!(metrics.poll(api, &plan, now), logs.poll(api, &plan, now));
     apply(store, m);
     apply(store, l);
     store.refresh_findings(now);
+}
+
+fn exhaustive(mut plan: super::PollPlan) -> super::PollPlan {
+    plan.exhaustive = true;
+    plan
 }

@@ -133,6 +133,8 @@ pub struct PollPlan {
     pub focus: Option<ServiceKey>,
     /// Bumped by "refresh now": a changed plan wakes every poller.
     pub refresh: u64,
+    /// Read everything in scope now, whatever the cadences would skip (one-shot `snapshot`).
+    pub exhaustive: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

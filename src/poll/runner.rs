@@ -17,7 +17,13 @@ pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
     let focused = plan.focus.is_some();
     let s = match (source, focused) {
         (Source::Services, true) => 5,
-        (Source::Services, false) => 15,
+        // a fleet round: 15 s, or longer so that it averages at most FLEET_CALLS_PER_S calls
+        (Source::Services, false) => plan
+            .services
+            .len()
+            .div_ceil(crate::aws::DESCRIBE_SERVICES_BATCH)
+            .div_ceil(super::services::FLEET_CALLS_PER_S)
+            .max(15) as u64,
         (Source::StoppedTasks, true) => 10,
         (Source::StoppedTasks, false) => 30,
         (Source::TaskDefinitions, _) => 5,

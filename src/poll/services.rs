@@ -6,9 +6,21 @@ use crate::model::{Time, short_name};
 
 /// Re-list clusters and services only every this many polls; describe every poll.
 const RELIST_EVERY: u32 = 6;
-/// With a service focused, the whole fleet is described only every this many polls; in
-/// between, just the focused service (one call): off-screen services are polled slower.
+/// With a service focused, the whole fleet is described only every this many polls (more for
+/// large fleets, see [`fleet_every`]); in between, just the focused service (one call).
 const FLEET_EVERY: u32 = 3;
+
+/// DescribeServices calls a second that a fleet round may average: large accounts share their
+/// API rate limits with everyone else's tools.
+pub const FLEET_CALLS_PER_S: usize = 10;
+
+/// Polls between fleet rounds with a service focused (5 s apart): at least [`FLEET_EVERY`], and
+/// enough that a round's DescribeServices calls average at most [`FLEET_CALLS_PER_S`] a second.
+fn fleet_every(services: usize) -> u32 {
+    let calls = services.div_ceil(DESCRIBE_SERVICES_BATCH);
+    let secs = calls.div_ceil(FLEET_CALLS_PER_S);
+    (secs.div_ceil(5) as u32).max(FLEET_EVERY)
+}
 
 #[derive(Debug, Default)]
 pub struct ServicesPoller {
@@ -28,7 +40,7 @@ impl ServicesPoller {
         if let Some(focus) = plan
             .focus
             .as_ref()
-            .filter(|_| self.listing.is_some() && poll_no % FLEET_EVERY != 0)
+            .filter(|_| self.listing.is_some() && poll_no % fleet_every(plan.services.len()) != 0)
         {
             self.polls = self.polls.wrapping_add(1);
             return match api

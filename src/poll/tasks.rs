@@ -6,8 +6,13 @@ use crate::aws::{AwsApi, DESCRIBE_TASKS_BATCH};
 use crate::model::Time;
 use std::collections::{BTreeMap, HashSet};
 
-/// Services off screen (with one focused) and calm services are listed only every this many polls.
-const OTHERS_EVERY: u32 = 6;
+/// Calm services (and, with one focused, the others) are listed in turns: each in one poll out
+/// of `max(ROTATION_POLLS, services / ROTATION_MAX)`, spread over the polls, so a fleet of up
+/// to 600 services is covered every 6 polls and a larger one never costs more than about
+/// ROTATION_MAX ListTasks calls a poll (a 5,000-service account: each every 50 polls). Up to
+/// 600 services, a service is also listed as soon as it is first seen.
+const ROTATION_POLLS: usize = 6;
+const ROTATION_MAX: usize = 100;
 
 #[derive(Debug, Default)]
 pub struct StoppedTasksPoller {
@@ -15,7 +20,7 @@ pub struct StoppedTasksPoller {
     done: HashSet<String>,
     /// Services listed at least once: a new one is listed at once, calm or not.
     listed: HashSet<crate::model::ServiceKey>,
-    polls: u32,
+    polls: usize,
 }
 
 impl StoppedTasksPoller {
@@ -29,18 +34,26 @@ impl StoppedTasksPoller {
         // cluster -> ARNs to describe (a set: several services may list the same ARN when the
         // endpoint ignores serviceName, as moto does)
         let mut todo: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        // Every service every OTHERS_EVERY polls; in between, the focused service, or (on the
-        // board) the services that are not calm.
-        let everyone = self.polls % OTHERS_EVERY == 0;
+        // Always: the focused service, services that are not calm (on the board, or never listed
+        // yet). Then the next turn of the rotation through everyone else.
+        let n = plan.services.len();
+        let period = ROTATION_POLLS.max(n.div_ceil(ROTATION_MAX));
+        let poll = self.polls;
         self.polls = self.polls.wrapping_add(1);
+        let in_turn = |i: usize| (poll + i) % period == 0;
+        let small = n <= ROTATION_POLLS * ROTATION_MAX;
         let mut newly_listed = Vec::new();
         let listed = &self.listed;
-        let wanted = |s: &&super::PlannedService| match &plan.focus {
-            _ if everyone || !listed.contains(&s.key) => true,
-            Some(f) => *f == s.key,
-            None => !s.calm,
+        let wanted = |(i, s): &(usize, &super::PlannedService)| {
+            plan.exhaustive
+                || in_turn(*i)
+                || (small && !listed.contains(&s.key))
+                || match &plan.focus {
+                    Some(f) => *f == s.key || (!s.calm && !listed.contains(&s.key)),
+                    None => !s.calm,
+                }
         };
-        for svc in plan.services.iter().filter(wanted) {
+        for (_, svc) in plan.services.iter().enumerate().filter(wanted) {
             match all_pages(|next| api.list_stopped_tasks(&svc.key.cluster, &svc.key.service, next))
                 .await
             {

@@ -197,6 +197,11 @@ fn union(a: &Scope, b: &Scope) -> Scope {
 /// skipped and listed in [`Recording::skipped`].
 pub fn read(path: &Path) -> Result<Recording, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    parse(path, &bytes)
+}
+
+/// [`read`] over bytes already in memory (`path` names them in messages).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
     let mut header: Option<(String, Scope, String)> = None;
     let mut records = Vec::new();
     let mut skipped = Vec::new();

@@ -547,6 +547,7 @@ impl Store {
             services,
             focus,
             refresh: 0,
+            exhaustive: false,
         }
     }
 }

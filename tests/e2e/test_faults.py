@@ -189,8 +189,11 @@ def hostile(moto):
         {"timestamp": ms - 1000, "message": f"multi\nline\r\n\tlog {HOSTILE}"},
     ])
     yield
-    ecs.delete_service(cluster="hostile", service="evil", force=True)
-    ecs.delete_cluster(cluster="hostile")
+    # moto keeps deleted clusters and services listed as INACTIVE: remove them from its models,
+    # so the exact call counts of later tests see the seeded incident only
+    backend = ecs_backends[ACCOUNT][REGION]
+    backend.services.pop("hostile:evil", None)
+    backend.clusters.pop("hostile", None)
     logs.delete_log_group(logGroupName="/ecs/evil")
 
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bounded fuzzing of everything that reads untrusted input: the sanitizer, the rule matcher, the
+# playbook / theme / keymap parsers and the recording reader.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
+#
+# 1. cargo-fuzz (libFuzzer, needs a nightly toolchain; installs cargo-fuzz if missing) runs each
+#    target in fuzz/ for SECONDS_PER_TARGET; crashes are saved under fuzz/artifacts/.
+# 2. The property tests (tests/properties.rs) run with PROPTEST_CASES=20000 (CI runs the defaults).
+# Prints, per target, the runs made and whether anything was found; exits non-zero on a finding.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-60}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ecswatch-target}"
+status=0
+if rustup toolchain list | grep -q nightly; then
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p fuzz/corpus
+    for t in sanitize classify playbook theme_keymap recording; do
+        mkdir -p "fuzz/corpus/$t"
+        seeds=()
+        [ -d "fuzz/seeds/$t" ] && seeds=("fuzz/seeds/$t")
+        log="$(mktemp)"
+        if cargo +nightly fuzz run "$t" "fuzz/corpus/$t" "${seeds[@]}" -- \
+            -max_total_time="$secs" -max_len=8192 -print_final_stats=1 >"$log" 2>&1; then
+            runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+            echo "fuzz $t: ${runs:-?} runs in ${secs}s, nothing found"
+        else
+            echo "fuzz $t: FOUND A FAILURE (see fuzz/artifacts/$t/):"
+            grep -E 'panicked|ERROR|SUMMARY|Test unit written' "$log" | head -5
+            status=1
+        fi
+        rm -f "$log"
+    done
+else
+    echo "no nightly toolchain: skipping cargo-fuzz (the property tests still run)"
+fi
+if PROPTEST_CASES=20000 cargo test --release --test properties -q 2>&1 | tail -3; then
+    echo "property tests with 20,000 cases each: passed"
+else
+    echo "property tests: FAILED"
+    status=1
+fi
+exit $status
