@@ -83,9 +83,21 @@ def test_expired_credentials_banner_then_renewed_without_restart(moto, term):
     term.keys("q")
     term.wait_for("EXIT=0")
     # nothing secret in the log file
-    log = (term.home / ".local" / "state" / "ecswatch" / "ecswatch.log").read_text()
+    log_path = term.home / ".local" / "state" / "ecswatch" / "ecswatch.log"
+    assert oct(log_path.stat().st_mode & 0o777) == "0o600"
+    assert oct(log_path.parent.stat().st_mode & 0o777) == "0o700"
+    log = log_path.read_text()
     assert "services failing: ecs:DescribeServices: credentials expired" in log
     assert "s3cr3t" not in log
+
+
+def test_no_credentials_at_all_gives_a_one_line_cause_with_the_fix(run, tmp_path):
+    proc = run("snapshot", env_extra={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                                      "AWS_PROFILE": "nobody"})
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "cannot read services:" in lines[0] and "aws sso login --profile nobody" in lines[0], lines[0]
 
 
 def test_missing_permission_degrades_only_its_pane_naming_the_action(moto, term):
