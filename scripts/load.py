@@ -14,7 +14,6 @@ number and the time they were written).
 import argparse
 import datetime as dt
 import logging
-import os
 import pathlib
 import re
 import subprocess
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 from moto_server import MotoServer  # noqa: E402
+from measure import add_bin_arg, rss_kib  # noqa: E402
 from fleet import seed_fleet  # noqa: E402
 from moto.ecs.models import ecs_backends  # noqa: E402
 from moto.logs.models import logs_backends  # noqa: E402
@@ -35,13 +35,6 @@ from moto.logs.models import logs_backends  # noqa: E402
 ACCOUNT, REGION = "123456789012", "us-east-1"
 GROUP, STREAM = "/ecs/noisy", "ecs/app/0001"
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def tmux(*args):
@@ -92,8 +85,7 @@ class LogFlood(threading.Thread):
 
 def main():
     ap = argparse.ArgumentParser()
-    target = os.environ.get("CARGO_TARGET_DIR", str(pathlib.Path.home() / ".cache" / "ecswatch-target"))
-    ap.add_argument("--bin", default=os.path.join(target, "release", "ecswatch"))
+    add_bin_arg(ap)
     ap.add_argument("--services", type=int, default=5000)
     ap.add_argument("--clusters", type=int, default=20)
     ap.add_argument("--rate", type=int, default=1000)

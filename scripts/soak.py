@@ -8,7 +8,6 @@ after warm-up.
 
 import argparse
 import logging
-import os
 import pathlib
 import subprocess
 import sys
@@ -20,21 +19,14 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 from moto_server import MotoServer  # noqa: E402
+from measure import add_bin_arg, rss_kib  # noqa: E402
 from fleet import seed_fleet  # noqa: E402
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
     ap = argparse.ArgumentParser()
-    target = os.environ.get("CARGO_TARGET_DIR", str(pathlib.Path.home() / ".cache" / "ecswatch-target"))
-    ap.add_argument("--bin", default=os.path.join(target, "release", "ecswatch"))
+    add_bin_arg(ap)
     ap.add_argument("--services", type=int, default=500)
     ap.add_argument("--clusters", type=int, default=5)
     ap.add_argument("--minutes", type=float, default=60)
