@@ -6,11 +6,13 @@ use ecswatch::diagnosis::{EvidenceKind, Playbook};
 use ecswatch::sanitize::clean;
 use proptest::prelude::*;
 
-/// `PROPTEST_CASES` when set (the fuzz script), else the CI default.
+/// The CI default, or scaled by `PROPTEST_CASES` (the fuzz script) relative to the cheapest
+/// tests' 2,000: `PROPTEST_CASES=20000` runs 10x every default.
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
-        .and_then(|v| v.parse().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|n| (u64::from(default) * n / 2000).max(1) as u32)
         .unwrap_or(default)
 }
 
