@@ -184,27 +184,34 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     assert_eq!(counts.get("DescribeTaskDefinition"), 3);
 }
 
+/// ListTasks calls made by a new stopped-tasks poller over `polls` polls of `plan`.
+async fn list_tasks_calls(
+    api: &Counted<DemoApi>,
+    plan: &ecswatch::poll::PollPlan,
+    polls: usize,
+) -> u64 {
+    let counts = api.counts();
+    let before = counts.get("ListTasks");
+    let mut poller = ecswatch::poll::StoppedTasksPoller::new();
+    for _ in 0..polls {
+        poller.poll(api, plan, origin()).await;
+    }
+    counts.get("ListTasks") - before
+}
+
 #[tokio::test]
 async fn a_focused_service_lists_only_its_own_stopped_tasks_between_fleet_rounds() {
     use ecswatch::model::ServiceKey;
-    use ecswatch::poll::StoppedTasksPoller;
     let (store, api) = at(START_AT_S).await;
     let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
     assert_eq!(plan.services.len(), 2);
-    let counts = api.counts();
-    let before = counts.get("ListTasks");
-    let mut poller = StoppedTasksPoller::new();
-    for _ in 0..6 {
-        poller.poll(&api, &plan, origin()).await;
-    }
     // first poll: both services (first seen); the next five: the focused one, and
     // payments-api once in its turn of the rotation (one poll in six)
-    assert_eq!(counts.get("ListTasks") - before, 2 + 5 + 1);
+    assert_eq!(list_tasks_calls(&api, &plan, 6).await, 2 + 5 + 1);
 }
 
 #[tokio::test]
 async fn on_the_board_calm_services_are_listed_less_often() {
-    use ecswatch::poll::StoppedTasksPoller;
     let (store, api) = at(START_AT_S).await;
     let plan = store.plan(None);
     let calm: Vec<bool> = plan.services.iter().map(|s| s.calm).collect();
@@ -213,15 +220,9 @@ async fn on_the_board_calm_services_are_listed_less_often() {
         [false, true],
         "checkout-api is deploying, payments-api is calm"
     );
-    let counts = api.counts();
-    let before = counts.get("ListTasks");
-    let mut poller = StoppedTasksPoller::new();
-    for _ in 0..6 {
-        poller.poll(&api, &plan, origin()).await;
-    }
     // first poll: both (first seen); then deploying checkout-api every poll and calm
     // payments-api once in its turn (one poll in six)
-    assert_eq!(counts.get("ListTasks") - before, 2 + 5 + 1);
+    assert_eq!(list_tasks_calls(&api, &plan, 6).await, 2 + 5 + 1);
 }
 
 #[tokio::test]

@@ -148,12 +148,11 @@ pub async fn run<A: AwsApi>(
     let api = Arc::new(api);
     let mut store = Store::new(scope, api.region(), Arc::new(pb));
     store.profile = api.profile();
-    let mut ui = UiState {
+    let ui = UiState {
         writes: opts.writes,
         recording: opts.recording_label.clone(),
         ..Default::default()
     };
-    ui.writes = opts.writes;
     let (plan_tx, plan_rx) = watch::channel(plan_for(&store, &ui, 0));
     let (update_tx, updates) = mpsc::channel(256);
     let pollers = runner::spawn(api.clone(), plan_rx, update_tx);

@@ -130,8 +130,10 @@ pub async fn run<A: AwsApi>(
                         let _ = writeln!(out, "{line}");
                         last_line = body.to_string();
                     }
-                    match judge(&svc, id) {
-                        Verdict::InProgress => {}
+                    let ended = match judge(&svc, id) {
+                        Verdict::InProgress => None,
+                        Verdict::Failed(why) => Some(("failed", why)),
+                        Verdict::RolledBack(why) => Some(("rolled back", why)),
                         Verdict::Completed => {
                             let _ = writeln!(
                                 out,
@@ -142,16 +144,11 @@ pub async fn run<A: AwsApi>(
                             );
                             return Ok(COMPLETED);
                         }
-                        v @ (Verdict::Failed(_) | Verdict::RolledBack(_)) => {
-                            let (verb, why) = match v {
-                                Verdict::Failed(w) => ("failed", w),
-                                Verdict::RolledBack(w) => ("rolled back", w),
-                                _ => ("failed", String::new()),
-                            };
-                            let _ = writeln!(out, "{verb}: {why}");
-                            print_findings(api, pb, cluster, service, out).await;
-                            return Ok(FAILED);
-                        }
+                    };
+                    if let Some((verb, why)) = ended {
+                        let _ = writeln!(out, "{verb}: {why}");
+                        print_findings(api, pb, cluster, service, out).await;
+                        return Ok(FAILED);
                     }
                 }
                 None => {

@@ -3,15 +3,21 @@
 import json
 
 
-def test_denied_metrics_degrade_only_metrics(moto, run):
-    moto.inject("GetMetricData", 400, "AccessDeniedException",
-                "User: arn:aws:sts::123456789012:assumed-role/oncall is not authorized to perform: cloudwatch:GetMetricData")
+def snapshot_with_fault(moto, run, operation, code, message):
+    """`snapshot --format json` while `operation` answers 400 `code`; it must still exit 0."""
+    moto.inject(operation, 400, code, message)
     try:
         proc = run("snapshot", "--format", "json")
     finally:
         moto.clear_faults()
     assert proc.returncode == 0, proc.stderr
-    d = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def test_denied_metrics_degrade_only_metrics(moto, run):
+    d = snapshot_with_fault(moto, run, "GetMetricData", "AccessDeniedException",
+                            "User: arn:aws:sts::123456789012:assumed-role/oncall is not authorized to perform: "
+                            "cloudwatch:GetMetricData")
     [err] = d["errors"]
     assert err["source"] == "metrics"
     assert err["message"].startswith("cloudwatch:GetMetricData: access denied (AccessDeniedException)")
@@ -22,13 +28,7 @@ def test_denied_metrics_degrade_only_metrics(moto, run):
 
 
 def test_throttled_target_health_is_reported_and_the_rest_kept(moto, run):
-    moto.inject("DescribeTargetHealth", 400, "Throttling", "Rate exceeded")
-    try:
-        proc = run("snapshot", "--format", "json")
-    finally:
-        moto.clear_faults()
-    assert proc.returncode == 0, proc.stderr
-    d = json.loads(proc.stdout)
+    d = snapshot_with_fault(moto, run, "DescribeTargetHealth", "Throttling", "Rate exceeded")
     assert {e["source"] for e in d["errors"]} == {"targets"}
     assert all("throttled" in e["message"] for e in d["errors"])
     assert all(s["events"] for s in d["services"])
