@@ -70,6 +70,8 @@ fn fleet(n: usize) -> (Store, chrono::DateTime<Utc>) {
         Some(Payload::Services {
             services,
             listed_clusters: clusters,
+            roster: None,
+            insights: vec![],
         }),
         vec![],
     ));
@@ -181,6 +183,8 @@ fn store_apply(c: &mut Criterion) {
             let payload = Payload::Services {
                 services: services.clone(),
                 listed_clusters: clusters.clone(),
+                roster: None,
+                insights: vec![],
             };
             black_box(store.apply(Update::new(Source::Services, now, Some(payload), vec![])))
         })
@@ -210,6 +214,8 @@ fn store_apply(c: &mut Criterion) {
             let payload = Payload::Services {
                 services: changed,
                 listed_clusters: clusters.clone(),
+                roster: None,
+                insights: vec![],
             };
             store.apply(Update::new(Source::Services, now, Some(payload), vec![]));
             store.refresh_findings(now);

@@ -49,6 +49,11 @@ pub struct Global {
     /// On exit, print the AWS calls made, by operation (and per minute for the console), to stderr
     #[arg(long, global = true)]
     pub stats: bool,
+    /// Most of each shared AWS quota (ECS reads, FilterLogEvents, GetMetricData, ELB reads) that
+    /// ecswatch may use, in percent of the account's rate: the rest is left for the team
+    #[arg(long, global = true, value_name = "PERCENT", default_value_t = 20,
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub api_share: u8,
     /// Extra playbook file: entries override built-in ones by id, rules are tried first
     #[arg(long, global = true, value_name = "FILE")]
     pub playbook: Option<PathBuf>,

@@ -60,17 +60,21 @@ fn config_dir() -> Option<std::path::PathBuf> {
     Some(base.join("ecswatch"))
 }
 
-/// Run `$body` with `$api` bound to the demo or the real SDK, counted.
+/// Run `$body` with `$api` bound to the demo or the real SDK, counted and held to the
+/// account's budget (`--api-share`).
 macro_rules! with_api {
-    ($g:expr, |$api:ident| $body:expr) => {
+    ($g:expr, |$api:ident| $body:expr) => {{
+        let budget = std::sync::Arc::new(ecswatch::poll::Budget::new(
+            ecswatch::poll::Pace::percent($g.api_share),
+        ));
         if $g.demo {
-            let $api = Counted::new(DemoApi::live());
+            let $api = Counted::budgeted(DemoApi::live(), budget);
             $body
         } else {
-            let $api = Counted::new(sdk_api(&$g).await);
+            let $api = Counted::budgeted(sdk_api(&$g).await, budget);
             $body
         }
-    };
+    }};
 }
 
 /// Who makes writes: the local user and the AWS profile (for the timeline and StopTask's reason).
@@ -153,10 +157,12 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
     } else {
         Writes::ReadOnly
     };
-    let (ended, counts) = rt.block_on(async {
+    let (ended, counts, budget) = rt.block_on(async {
         with_api!(g, |api| {
             let counts = api.counts();
+            let budget = api.budget();
             let opts = ecswatch::app::Options {
+                budget: Some(budget.clone()),
                 writes,
                 recorder: open_recorder(&g, &api, &scope)?,
                 recording_label: g.record.as_ref().map(|p| format!("REC {}", p.display())),
@@ -167,11 +173,12 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
             };
             ecswatch::app::run(api, scope, pb, theme, keymap, opts)
                 .await
-                .map(|e| (e, counts))
+                .map(|e| (e, counts, budget))
         })
     })?;
     if g.stats {
         eprint!("{}", counts.report(started.elapsed()));
+        eprint!("{}", budget.report(started.elapsed()));
     }
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(exit_code(ended))
@@ -207,7 +214,7 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             }
             let rt = runtime()?;
             let started = std::time::Instant::now();
-            let (out, counts) = rt.block_on(async {
+            let (out, counts, budget) = rt.block_on(async {
                 with_api!(g, |api| {
                     let out = match open_recorder(&g, &api, &scope) {
                         Ok(mut rec) => {
@@ -215,11 +222,12 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                         }
                         Err(e) => Err(e),
                     };
-                    (out, api.counts())
+                    (out, api.counts(), api.budget())
                 })
             });
             if g.stats {
                 eprint!("{}", counts.report(started.elapsed()));
+                eprint!("{}", budget.report(started.elapsed()));
             }
             print(&out?)?;
             Ok(0)

@@ -164,6 +164,8 @@ fn failed_store() -> (Store, DateTime<Utc>) {
         Payload::Services {
             services: vec![svc],
             listed_clusters: vec!["prod".into()],
+            roster: None,
+            insights: vec![],
         },
     );
     common::apply(
@@ -288,6 +290,8 @@ fn empty_account() {
         Payload::Services {
             services: vec![],
             listed_clusters: vec![],
+            roster: None,
+            insights: vec![],
         },
     );
     let text = draw(&store, &UiState::default(), common::t0(), 80, 24);

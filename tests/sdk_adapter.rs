@@ -195,12 +195,33 @@ async fn services_poller_paginates_and_batches_by_ten() {
                 .set_services(Some(r.services().iter().map(|n| svc(n)).collect()))
                 .build()
         });
-    let api = api(&[&list, &describe], &[]);
+    let clusters = mock!(aws_sdk_ecs::Client::describe_clusters)
+        .match_requests(|r| {
+            r.include() == [aws_sdk_ecs::types::ClusterField::Settings] && r.clusters() == ["prod"]
+        })
+        .then_output(|| {
+            aws_sdk_ecs::operation::describe_clusters::DescribeClustersOutput::builder()
+                .clusters(
+                    aws_sdk_ecs::types::Cluster::builder()
+                        .cluster_name("prod")
+                        .settings(
+                            aws_sdk_ecs::types::ClusterSetting::builder()
+                                .name(aws_sdk_ecs::types::ClusterSettingName::ContainerInsights)
+                                .value("enhanced")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let api = api(&[&list, &describe, &clusters], &[]);
+    // a whole fleet round in one poll (as `snapshot` asks)
     let plan = PollPlan {
         scope: Scope {
             clusters: vec!["prod".into()],
             services: vec![],
         },
+        exhaustive: true,
         ..Default::default()
     };
     let update = ServicesPoller::new().poll(&api, &plan, now()).await;
@@ -211,9 +232,13 @@ async fn services_poller_paginates_and_batches_by_ten() {
         Some(ecswatch::poll::Payload::Services {
             services,
             listed_clusters,
+            roster,
+            insights,
         }) => {
             assert_eq!(services.len(), 25);
             assert_eq!(listed_clusters, vec!["prod"]);
+            assert_eq!(roster.map(|r| r.len()), Some(25));
+            assert_eq!(insights, [("prod".to_string(), true)]);
         }
         other => panic!("unexpected payload {other:?}"),
     }
@@ -223,8 +248,9 @@ async fn services_poller_paginates_and_batches_by_ten() {
 async fn stopped_tasks_request_shape_and_describe_once() {
     let list = mock!(aws_sdk_ecs::Client::list_tasks)
         .match_requests(|r| {
+            // one listing for the whole cluster, not one per service
             r.cluster() == Some("prod")
-                && r.service_name() == Some("web")
+                && r.service_name().is_none()
                 && r.desired_status() == Some(&ecs::DesiredStatus::Stopped)
         })
         .then_output(|| {
@@ -281,8 +307,26 @@ async fn stopped_tasks_request_shape_and_describe_once() {
     );
     assert_eq!(tasks[0].containers[0].exit_code, Some(137));
     assert_eq!(tasks[0].service_name(), Some("web"));
-    // Second poll: the STOPPED task is not described again; the one still stopping is.
+    // Second round: the STOPPED task (which the store now holds in its final state) is not
+    // described again; the one still stopping is.
+    let mut store = ecswatch::store::Store::new(
+        Default::default(),
+        "us-east-1".into(),
+        std::sync::Arc::new(ecswatch::diagnosis::Playbook::builtin()),
+    );
+    store.apply(ecswatch::poll::Update::new(
+        ecswatch::poll::Source::StoppedTasks,
+        now(),
+        Some(ecswatch::poll::Payload::StoppedTasks(tasks)),
+        vec![],
+    ));
+    let plan = PollPlan {
+        exhaustive: true,
+        final_tasks: store.plan(None).final_tasks,
+        ..plan
+    };
     poller.poll(&api, &plan, now()).await;
+    assert_eq!(list.num_calls(), 2);
     assert_eq!(describe.num_calls(), 1);
     assert_eq!(describe_again.num_calls(), 1);
 }

@@ -20,6 +20,8 @@ fn services(svc: Service) -> Payload {
     Payload::Services {
         services: vec![svc],
         listed_clusters: vec!["prod".into()],
+        roster: None,
+        insights: vec![],
     }
 }
 
@@ -219,6 +221,8 @@ fn services_gone_from_a_listed_cluster_are_removed() {
         Payload::Services {
             services: vec![service(), other],
             listed_clusters: vec!["prod".into()],
+            roster: None,
+            insights: vec![],
         },
     );
     assert_eq!(s.services.len(), 2);
@@ -237,6 +241,8 @@ fn services_gone_from_a_listed_cluster_are_removed() {
         Payload::Services {
             services: vec![],
             listed_clusters: vec![],
+            roster: None,
+            insights: vec![],
         },
     );
     assert_eq!(s.services.len(), 1);
@@ -274,6 +280,10 @@ fn plan_names_what_the_pollers_need() {
     );
     assert_eq!(
         p.log_sources,
-        [("/ecs/web".to_string(), Some("ecs/app/".to_string()))]
+        [ecswatch::poll::LogSource {
+            group: "/ecs/web".to_string(),
+            prefix: Some("ecs/app/".to_string()),
+            region: None,
+        }]
     );
 }

@@ -55,10 +55,24 @@ fn spawn_input(tx: mpsc::Sender<Event>) {
     });
 }
 
-fn plan_for(store: &Store, ui: &UiState, refresh: u64) -> PollPlan {
+fn plan_for(store: &Store, ui: &UiState, vis: &Visible, refresh: u64) -> PollPlan {
     let mut plan = store.plan(ui.focus());
     plan.refresh = refresh;
+    if plan.focus.is_none() {
+        plan.on_screen = vis.board_rows.clone();
+    }
     plan
+}
+
+/// Publish the plan if it changed; the pollers wake only for the parts they read.
+fn publish(plan_tx: &watch::Sender<PollPlan>, next: PollPlan) {
+    plan_tx.send_if_modified(|p| {
+        let changed = *p != next;
+        if changed {
+            *p = next;
+        }
+        changed
+    });
 }
 
 /// How the console is started, beyond the data source.
@@ -72,6 +86,8 @@ pub struct Options {
     pub who: String,
     /// Where failures, recoveries and writes are logged (see [`crate::logfile`]).
     pub log: Option<crate::logfile::LogFile>,
+    /// The account's budget: its pace sizes the fleet rounds; its use is shown in the header.
+    pub budget: Option<Arc<crate::poll::Budget>>,
 }
 
 /// What background work reports back to the loop.
@@ -120,7 +136,7 @@ impl<A: AwsApi> Feed<A> {
         }
     }
 
-    fn replan(&mut self, ui: &UiState, refresh_now: bool) {
+    fn replan(&mut self, ui: &UiState, vis: &Visible, refresh_now: bool) {
         if let Feed::Live {
             store,
             plan_tx,
@@ -131,7 +147,7 @@ impl<A: AwsApi> Feed<A> {
             if refresh_now {
                 *refresh += 1;
             }
-            plan_tx.send_replace(plan_for(store, ui, *refresh));
+            publish(plan_tx, plan_for(store, ui, vis, *refresh));
         }
     }
 }
@@ -148,12 +164,15 @@ pub async fn run<A: AwsApi>(
     let api = Arc::new(api);
     let mut store = Store::new(scope, api.region(), Arc::new(pb));
     store.profile = api.profile();
+    if let Some(b) = &opts.budget {
+        store.pace = b.pace();
+    }
     let ui = UiState {
         writes: opts.writes,
         recording: opts.recording_label.clone(),
         ..Default::default()
     };
-    let (plan_tx, plan_rx) = watch::channel(plan_for(&store, &ui, 0));
+    let (plan_tx, plan_rx) = watch::channel(plan_for(&store, &ui, &Visible::default(), 0));
     let (update_tx, updates) = mpsc::channel(256);
     let pollers = runner::spawn(api.clone(), plan_rx, update_tx);
     let feed = Feed::Live {
@@ -247,7 +266,12 @@ async fn run_loop<A: AwsApi>(
                 height: area.height,
             };
             let (screen, v) = crate::view::build(feed.store(), &ui, &keymap, now, size);
+            let rows_moved = v.board_rows != vis.board_rows;
             vis = v;
+            if rows_moved {
+                // other rows on screen: their sparklines are read (only those not read yet)
+                feed.replan(&ui, &vis, false);
+            }
             if guard
                 .terminal
                 .draw(|f| crate::ui::render(f, &screen, &theme))
@@ -269,14 +293,7 @@ async fn run_loop<A: AwsApi>(
                     dirty |= feed.store_mut().apply(u);
                 }
                 feed.store_mut().refresh_findings(chrono::Utc::now());
-                if let Feed::Live { store, plan_tx, refresh, .. } = &mut feed {
-                    plan_tx.send_if_modified(|p| {
-                        let next = plan_for(store, &ui, *refresh);
-                        let changed = *p != next;
-                        *p = next;
-                        changed
-                    });
-                }
+                feed.replan(&ui, &vis, false);
             }
             Some(d) = done.recv() => {
                 dirty = true;
@@ -308,7 +325,7 @@ async fn run_loop<A: AwsApi>(
                         let rec = Record::Action { t: action.t, action: action.clone() };
                         record(&mut opts, &mut ui, |r| r.append(&rec));
                         feed.store_mut().add_action(action);
-                        feed.replan(&ui, true);
+                        feed.replan(&ui, &vis, true);
                     }
                 }
             }
@@ -338,8 +355,8 @@ async fn run_loop<A: AwsApi>(
                 };
                 match effect {
                     Effect::None => {}
-                    Effect::Replan => feed.replan(&ui, false),
-                    Effect::RefreshNow => feed.replan(&ui, true),
+                    Effect::Replan => feed.replan(&ui, &vis, false),
+                    Effect::RefreshNow => feed.replan(&ui, &vis, true),
                     Effect::Copy(text) => {
                         let mut out = std::io::stdout();
                         let _ = out.write_all(terminal::osc52(&text).as_bytes());
@@ -391,6 +408,9 @@ async fn run_loop<A: AwsApi>(
             _ = tick.tick() => {
                 dirty = true;
                 ticks += 1;
+                if let Some(b) = &opts.budget {
+                    ui.api_use = Some(state::ApiUse::from_budget(b));
+                }
                 if ticks == 3 && crate::fault::injected("panic-in-loop") {
                     panic!("injected fault: panic-in-loop");
                 }

@@ -143,6 +143,38 @@ pub struct UiState {
     pub replay: Option<ReplayClock>,
     /// `REC file`, or why recording stopped.
     pub recording: Option<String>,
+    /// What ecswatch costs the account, refreshed every second (live consoles only).
+    pub api_use: Option<ApiUse>,
+}
+
+/// The header's cost figure: the busiest shared quota and the CloudWatch bill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiUse {
+    /// Percent of the busiest quota's account-wide rate used over the last minute.
+    pub busiest_percent: f64,
+    pub busiest: &'static str,
+    /// ecswatch's cap (`--api-share`).
+    pub share_percent: f64,
+    pub throttled: u64,
+    /// GetMetricData at the recent rate, in dollars per hour.
+    pub dollars_per_hour: f64,
+}
+
+impl ApiUse {
+    pub fn from_budget(b: &crate::poll::Budget) -> Self {
+        let usage = b.usage();
+        let busiest = usage
+            .iter()
+            .max_by(|a, c| a.percent_of_quota().total_cmp(&c.percent_of_quota()));
+        Self {
+            busiest_percent: busiest.map_or(0.0, |u| u.percent_of_quota()),
+            busiest: busiest.map_or("", |u| u.quota.spec().name),
+            share_percent: b.pace().share * 100.0,
+            throttled: usage.iter().map(|u| u.throttled).sum(),
+            dollars_per_hour: usage.iter().map(|u| u.metrics_per_hour).sum::<f64>()
+                * crate::poll::budget::DOLLARS_PER_METRIC,
+        }
+    }
 }
 
 impl Default for UiState {
@@ -163,6 +195,7 @@ impl Default for UiState {
             timeline_selected: usize::MAX,
             help_scroll: 0,
             prompt: None,
+            api_use: None,
             writes: Writes::ReadOnly,
             replay: None,
             recording: None,
@@ -195,6 +228,8 @@ pub struct Visible {
     pub board_len: usize,
     /// The service of the selected board row.
     pub board_selected: Option<ServiceKey>,
+    /// The services of the board rows on screen (empty off the board).
+    pub board_rows: Vec<ServiceKey>,
     /// Rows of each service pane.
     pub pane_rows: [usize; 6],
     /// Task ARNs of the stopped-tasks pane rows.

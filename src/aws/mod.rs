@@ -38,6 +38,10 @@ pub struct LogQuery {
     pub group: String,
     pub stream_prefix: Option<String>,
     pub start: Time,
+    /// Exclusive end (a stopped task's stream ends with it); None: up to now.
+    pub end: Option<Time>,
+    /// The container's `awslogs-region`, when it differs from ecswatch's.
+    pub region: Option<String>,
     pub next: Option<String>,
     pub limit: i32,
 }
@@ -54,6 +58,8 @@ pub struct ServiceChange {
 
 /// Most services DescribeServices takes in one call.
 pub const DESCRIBE_SERVICES_BATCH: usize = 10;
+/// Most clusters DescribeClusters takes in one call.
+pub const DESCRIBE_CLUSTERS_BATCH: usize = 100;
 /// Most tasks DescribeTasks takes in one call.
 pub const DESCRIBE_TASKS_BATCH: usize = 100;
 /// Most target groups one DescribeTargetGroups call is given by ecswatch.
@@ -91,11 +97,18 @@ pub trait AwsApi: Send + Sync + 'static {
         services: &[String],
     ) -> impl Future<Output = ApiResult<Described<Service>>> + Send;
 
-    /// Stopped tasks of a service (ARNs).
+    /// Whether Container Insights is enabled, per cluster (DescribeClusters `settings`; at
+    /// most [`DESCRIBE_CLUSTERS_BATCH`] clusters).
+    fn container_insights(
+        &self,
+        clusters: &[String],
+    ) -> impl Future<Output = ApiResult<Vec<(String, bool)>>> + Send;
+
+    /// Stopped tasks (ARNs) of a whole cluster, or of one service.
     fn list_stopped_tasks(
         &self,
         cluster: &str,
-        service: &str,
+        service: Option<&str>,
         next: Option<String>,
     ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
 

@@ -118,17 +118,28 @@ impl AwsApi for DemoApi {
         Ok(out)
     }
 
+    async fn container_insights(&self, clusters: &[String]) -> ApiResult<Vec<(String, bool)>> {
+        let w = self.world();
+        Ok(clusters
+            .iter()
+            .filter(|c| w.has_cluster(c))
+            .map(|c| (crate::model::short_name(c).to_string(), true))
+            .collect())
+    }
+
     async fn list_stopped_tasks(
         &self,
         cluster: &str,
-        service: &str,
+        service: Option<&str>,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
         let w = self.world();
         let arns: Vec<String> = w
             .stopped
             .iter()
-            .filter(|t| w.has_cluster(cluster) && t.service_name() == Some(service))
+            .filter(|t| {
+                w.has_cluster(cluster) && service.is_none_or(|s| t.service_name() == Some(s))
+            })
             .map(|t| t.arn.clone())
             .collect();
         Ok(page(&arns, next, 100))

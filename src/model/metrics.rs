@@ -13,10 +13,25 @@ pub enum MetricKind {
     RequestCountPerTarget,
     UnhealthyHosts,
     RunningTasks,
+    /// 5xx the load balancer answered itself (no healthy target, a target that reset): what
+    /// users see when every target is down, which target 5xx cannot show.
+    ElbHttp5xx,
+}
+
+/// How a series' missing minutes read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesShape {
+    /// Counts: CloudWatch sends no datapoint for a minute with nothing to count, so a missing
+    /// minute is zero.
+    Count,
+    /// Percentages, on a fixed 0-100 scale; a missing minute is a gap.
+    Percent,
+    /// Other gauges (latency, task counts); a missing minute is a gap.
+    Gauge,
 }
 
 impl MetricKind {
-    pub const ALL: [MetricKind; 7] = [
+    pub const ALL: [MetricKind; 8] = [
         MetricKind::CpuUtilization,
         MetricKind::MemoryUtilization,
         MetricKind::Http5xx,
@@ -24,6 +39,7 @@ impl MetricKind {
         MetricKind::RequestCountPerTarget,
         MetricKind::UnhealthyHosts,
         MetricKind::RunningTasks,
+        MetricKind::ElbHttp5xx,
     ];
 
     /// The key used in `snapshot` JSON.
@@ -36,6 +52,33 @@ impl MetricKind {
             MetricKind::RequestCountPerTarget => "request_count_per_target",
             MetricKind::UnhealthyHosts => "unhealthy_hosts",
             MetricKind::RunningTasks => "running_tasks",
+            MetricKind::ElbHttp5xx => "elb_http_5xx",
+        }
+    }
+
+    /// The short name shown beside every sparkline.
+    pub fn label(self) -> &'static str {
+        match self {
+            MetricKind::CpuUtilization => "cpu",
+            MetricKind::MemoryUtilization => "memory",
+            MetricKind::Http5xx => "target 5xx",
+            MetricKind::TargetResponseTimeP95 => "p95",
+            MetricKind::RequestCountPerTarget => "req/target",
+            MetricKind::UnhealthyHosts => "unhealthy",
+            MetricKind::RunningTasks => "running",
+            MetricKind::ElbHttp5xx => "elb 5xx",
+        }
+    }
+
+    pub fn shape(self) -> SeriesShape {
+        match self {
+            MetricKind::CpuUtilization | MetricKind::MemoryUtilization => SeriesShape::Percent,
+            MetricKind::Http5xx | MetricKind::RequestCountPerTarget | MetricKind::ElbHttp5xx => {
+                SeriesShape::Count
+            }
+            MetricKind::TargetResponseTimeP95
+            | MetricKind::UnhealthyHosts
+            | MetricKind::RunningTasks => SeriesShape::Gauge,
         }
     }
 

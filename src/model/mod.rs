@@ -11,7 +11,7 @@ mod task;
 pub mod taskdef;
 
 pub use logs::LogLine;
-pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult};
+pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};
 pub use service::{
     Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey,
 };

@@ -1,5 +1,7 @@
-//! A wrapper that counts calls per operation: the `--stats` figures and the batching tests.
+//! A wrapper that counts calls per operation (the `--stats` figures and the batching tests) and
+//! holds every read to the account's budget (`budget.rs`).
 
+use super::budget::{Budget, Quota};
 use crate::aws::{ApiResult, AwsApi, Described, LogQuery, Page, ServiceChange};
 use crate::model::{
     LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
@@ -52,22 +54,56 @@ impl CallCounts {
     }
 }
 
-/// Any [`AwsApi`], counting each call.
+/// Any [`AwsApi`], counting each call and drawing it from the account's [`Budget`]: the one
+/// place where ecswatch's share of the shared quotas is enforced.
 pub struct Counted<A> {
     inner: A,
     counts: CallCounts,
+    budget: Arc<Budget>,
 }
 
 impl<A> Counted<A> {
+    /// Counted, never held back (request-shape tests, one-off commands).
     pub fn new(inner: A) -> Self {
+        Self::budgeted(inner, Arc::new(Budget::unlimited()))
+    }
+
+    /// Counted, and every read held to the budget.
+    pub fn budgeted(inner: A, budget: Arc<Budget>) -> Self {
         Self {
             inner,
             counts: CallCounts::default(),
+            budget,
         }
     }
 
     pub fn counts(&self) -> CallCounts {
         self.counts.clone()
+    }
+
+    pub fn budget(&self) -> Arc<Budget> {
+        self.budget.clone()
+    }
+
+    /// Wait for the call's quota, count it, make it, note a throttled answer.
+    async fn call<T>(
+        &self,
+        op: &'static str,
+        metrics: u32,
+        f: impl std::future::Future<Output = ApiResult<T>>,
+    ) -> ApiResult<T> {
+        let quota = Quota::of(op);
+        if let Some(q) = quota {
+            self.budget.acquire(q, metrics).await;
+        }
+        self.counts.add(op);
+        let r = f.await;
+        if let (Some(q), Err(e)) = (quota, &r) {
+            if e.kind == crate::aws::ErrorKind::Throttled {
+                self.budget.throttled(q);
+            }
+        }
+        r
     }
 }
 
@@ -79,53 +115,89 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         self.inner.profile()
     }
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
-        self.counts.add("ListClusters");
-        self.inner.list_clusters(next).await
+        self.call("ListClusters", 0, self.inner.list_clusters(next))
+            .await
+    }
+    async fn container_insights(&self, clusters: &[String]) -> ApiResult<Vec<(String, bool)>> {
+        self.call(
+            "DescribeClusters",
+            0,
+            self.inner.container_insights(clusters),
+        )
+        .await
     }
     async fn list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
-        self.counts.add("ListServices");
-        self.inner.list_services(cluster, next).await
+        self.call("ListServices", 0, self.inner.list_services(cluster, next))
+            .await
     }
     async fn describe_services(
         &self,
         cluster: &str,
         services: &[String],
     ) -> ApiResult<Described<Service>> {
-        self.counts.add("DescribeServices");
-        self.inner.describe_services(cluster, services).await
+        self.call(
+            "DescribeServices",
+            0,
+            self.inner.describe_services(cluster, services),
+        )
+        .await
     }
     async fn list_stopped_tasks(
         &self,
         cluster: &str,
-        service: &str,
+        service: Option<&str>,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.counts.add("ListTasks");
-        self.inner.list_stopped_tasks(cluster, service, next).await
+        self.call(
+            "ListTasks",
+            0,
+            self.inner.list_stopped_tasks(cluster, service, next),
+        )
+        .await
     }
     async fn describe_tasks(
         &self,
         cluster: &str,
         tasks: &[String],
     ) -> ApiResult<Described<StoppedTask>> {
-        self.counts.add("DescribeTasks");
-        self.inner.describe_tasks(cluster, tasks).await
+        self.call(
+            "DescribeTasks",
+            0,
+            self.inner.describe_tasks(cluster, tasks),
+        )
+        .await
     }
     async fn describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
-        self.counts.add("DescribeTaskDefinition");
-        self.inner.describe_task_definition(arn).await
+        self.call(
+            "DescribeTaskDefinition",
+            0,
+            self.inner.describe_task_definition(arn),
+        )
+        .await
     }
     async fn describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
-        self.counts.add("DescribeTargetGroups");
-        self.inner.describe_target_groups(arns).await
+        self.call(
+            "DescribeTargetGroups",
+            0,
+            self.inner.describe_target_groups(arns),
+        )
+        .await
     }
     async fn deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
-        self.counts.add("DescribeTargetGroupAttributes");
-        self.inner.deregistration_delay(arn).await
+        self.call(
+            "DescribeTargetGroupAttributes",
+            0,
+            self.inner.deregistration_delay(arn),
+        )
+        .await
     }
     async fn describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
-        self.counts.add("DescribeTargetHealth");
-        self.inner.describe_target_health(arn).await
+        self.call(
+            "DescribeTargetHealth",
+            0,
+            self.inner.describe_target_health(arn),
+        )
+        .await
     }
     async fn get_metric_data(
         &self,
@@ -134,20 +206,29 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         end: Time,
         next: Option<String>,
     ) -> ApiResult<Page<MetricResult>> {
-        self.counts.add("GetMetricData");
-        self.inner.get_metric_data(queries, start, end, next).await
+        let n = u32::try_from(queries.len()).unwrap_or(u32::MAX);
+        self.call(
+            "GetMetricData",
+            n,
+            self.inner.get_metric_data(queries, start, end, next),
+        )
+        .await
     }
     async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
-        self.counts.add("FilterLogEvents");
-        self.inner.filter_log_events(query).await
+        self.call("FilterLogEvents", 0, self.inner.filter_log_events(query))
+            .await
     }
     async fn list_task_definitions(
         &self,
         family: &str,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.counts.add("ListTaskDefinitions");
-        self.inner.list_task_definitions(family, next).await
+        self.call(
+            "ListTaskDefinitions",
+            0,
+            self.inner.list_task_definitions(family, next),
+        )
+        .await
     }
     async fn update_service(
         &self,
@@ -155,12 +236,16 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         service: &str,
         change: &ServiceChange,
     ) -> ApiResult<()> {
-        self.counts.add("UpdateService");
-        self.inner.update_service(cluster, service, change).await
+        self.call(
+            "UpdateService",
+            0,
+            self.inner.update_service(cluster, service, change),
+        )
+        .await
     }
     async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
-        self.counts.add("StopTask");
-        self.inner.stop_task(cluster, task, reason).await
+        self.call("StopTask", 0, self.inner.stop_task(cluster, task, reason))
+            .await
     }
 }
 

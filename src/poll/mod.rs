@@ -6,6 +6,7 @@
 //! source once in dependency order (for `snapshot`); [`runner::spawn`] runs them as loops.
 
 mod backoff;
+pub mod budget;
 mod counting;
 pub mod cycle;
 mod logs;
@@ -19,7 +20,7 @@ mod tasks;
 pub use backoff::Backoff;
 pub use counting::{CallCounts, Counted};
 pub use logs::LogsPoller;
-pub use metrics::{MetricsPoller, metric_queries};
+pub use metrics::{MetricsPoller, metric_queries, minute_floor};
 pub use services::ServicesPoller;
 pub use targets::TargetsPoller;
 pub use taskdefs::TaskDefsPoller;
@@ -30,6 +31,7 @@ use crate::model::{
     LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
 };
+pub use budget::{Budget, Pace, Priority, with_priority};
 use std::future::Future;
 
 /// The sources ecswatch reads, one poller each.
@@ -77,6 +79,14 @@ pub enum Payload {
     Services {
         services: Vec<Service>,
         listed_clusters: Vec<String>,
+        /// Every service of `listed_clusters`, from a listing (fleet rounds describe the fleet
+        /// a part per poll, so `services` alone does not say which are gone). Absent in older
+        /// recordings, where `services` was the whole listing.
+        #[serde(default)]
+        roster: Option<Vec<ServiceKey>>,
+        /// Clusters whose Container Insights setting was read: (cluster, enabled).
+        #[serde(default)]
+        insights: Vec<(String, bool)>,
     },
     /// Newly described stopped tasks (each ARN once).
     StoppedTasks(Vec<StoppedTask>),
@@ -118,7 +128,7 @@ impl Update {
 }
 
 /// What the user asked to watch. Empty lists mean "all".
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Scope {
     pub clusters: Vec<String>,
     pub services: Vec<String>,
@@ -135,6 +145,29 @@ pub struct PollPlan {
     pub refresh: u64,
     /// Read everything in scope now, whatever the cadences would skip (one-shot `snapshot`).
     pub exhaustive: bool,
+    /// The board rows on screen (empty when a service is open): their sparklines are read.
+    pub on_screen: Vec<ServiceKey>,
+    /// ecswatch's share of the account's quotas: what fleet rounds are sized by.
+    pub pace: budget::Pace,
+    /// Stopped tasks the store holds in their final state: never described again.
+    pub final_tasks: std::sync::Arc<std::collections::HashSet<String>>,
+}
+
+/// Where an awslogs container writes: the group, the stream prefix (or exact stream), and the
+/// `awslogs-region` when it differs from ecswatch's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LogSource {
+    pub group: String,
+    pub prefix: Option<String>,
+    pub region: Option<String>,
+}
+
+impl PollPlan {
+    /// The planned service that is open, if any.
+    pub fn focused(&self) -> Option<&PlannedService> {
+        let f = self.focus.as_ref()?;
+        self.services.iter().find(|s| &s.key == f)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -144,11 +177,13 @@ pub struct PlannedService {
     pub target_groups: Vec<String>,
     /// (TargetGroup dimension, LoadBalancer dimension) pairs for ALB metrics.
     pub alb_dimensions: Vec<(String, String)>,
-    /// (log group, stream prefix) of the containers of the current task definitions.
-    pub log_sources: Vec<(String, Option<String>)>,
+    /// Where the containers of the primary deployment's task definition log.
+    pub log_sources: Vec<LogSource>,
     /// Nothing is happening: the primary rollout completed, running = desired, no failed tasks.
     /// Calm services are re-listed for stopped tasks less often.
     pub calm: bool,
+    /// Container Insights is enabled on the service's cluster (its series exist).
+    pub insights: bool,
 }
 
 /// Most pages read from one listing in one poll: a runaway paginator must not eat the rate limit.

@@ -13,27 +13,53 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// How often a source is polled when the plan has a focused service / when it does not.
+/// Fleet rounds are spread over the polls by the pollers themselves, sized by the budget.
 pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
     let focused = plan.focus.is_some();
     let s = match (source, focused) {
-        (Source::Services, true) => 5,
-        // a fleet round: 15 s, or longer so that it averages at most FLEET_CALLS_PER_S calls
-        (Source::Services, false) => plan
-            .services
-            .len()
-            .div_ceil(crate::aws::DESCRIBE_SERVICES_BATCH)
-            .div_ceil(super::services::FLEET_CALLS_PER_S)
-            .max(15) as u64,
-        (Source::StoppedTasks, true) => 10,
-        (Source::StoppedTasks, false) => 30,
+        (Source::Services, _) => 5,
+        (Source::StoppedTasks, _) => 10,
         (Source::TaskDefinitions, _) => 5,
-        (Source::Targets, true) => 5,
-        (Source::Targets, false) => 60,
+        (Source::Targets, _) => 5,
         (Source::Metrics, _) => 60,
         (Source::Logs, true) => 3,
         (Source::Logs, false) => 15,
     };
     Duration::from_secs(s)
+}
+
+/// The part of the plan a source reads: a plan change wakes a source only when its part
+/// changed (moving the selection, scrolling or opening help wakes nothing; `r` wakes all).
+pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    plan.refresh.hash(&mut h);
+    plan.focus.hash(&mut h);
+    match source {
+        Source::Services | Source::StoppedTasks => plan.scope.hash(&mut h),
+        Source::TaskDefinitions => {
+            for s in &plan.services {
+                s.task_definitions.hash(&mut h);
+            }
+        }
+        Source::Targets => {
+            for s in &plan.services {
+                s.target_groups.hash(&mut h);
+            }
+        }
+        Source::Metrics => {
+            plan.on_screen.hash(&mut h);
+            for s in &plan.services {
+                (&s.key, &s.alb_dimensions, s.insights).hash(&mut h);
+            }
+        }
+        Source::Logs => {
+            if let Some(f) = plan.focused() {
+                f.log_sources.hash(&mut h);
+            }
+        }
+    }
+    h.finish()
 }
 
 /// How long to wait before the next poll. Throttling backs off exponentially with jitter (2 s
@@ -122,11 +148,18 @@ pub fn spawn<A: AwsApi>(
                         panic!("injected fault: panic-in-poller");
                     }
                     tokio::time::sleep(MIN_GAP).await;
-                    tokio::select! {
-                        _ = tokio::time::sleep(delay.saturating_sub(MIN_GAP)) => {}
-                        changed = plan.changed() => {
-                            if changed.is_err() {
-                                break;
+                    let key = wake_key(source, &current);
+                    let until = tokio::time::Instant::now() + delay.saturating_sub(MIN_GAP);
+                    loop {
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(until) => break,
+                            changed = plan.changed() => {
+                                if changed.is_err() {
+                                    return;
+                                }
+                                if wake_key(source, &plan.borrow()) != key {
+                                    break;
+                                }
                             }
                         }
                     }

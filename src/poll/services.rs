@@ -1,32 +1,42 @@
-//! Services: ListClusters, ListServices (100 a page), DescribeServices (10 a call).
+//! Services: ListClusters, ListServices (100 a page), DescribeClusters (Container Insights
+//! settings), DescribeServices (10 a call).
+//!
+//! Every poll (5 s) describes the open service first, then the rows on screen and services that
+//! are not calm, then the next part of a fleet round. A round is spread over the polls so that
+//! fleet describes use at most half of ecswatch's share of the service-read quota: a larger
+//! fleet means a longer round, never more calls per second.
 
+use super::budget::{Priority, Quota, with_priority};
 use super::{Payload, PollPlan, Source, Update, all_pages};
-use crate::aws::{ApiError, AwsApi, DESCRIBE_SERVICES_BATCH};
-use crate::model::{Time, short_name};
+use crate::aws::{ApiError, AwsApi, DESCRIBE_CLUSTERS_BATCH, DESCRIBE_SERVICES_BATCH};
+use crate::model::{Service, ServiceKey, Time, short_name};
+use std::collections::BTreeMap;
 
-/// Re-list clusters and services only every this many polls; describe every poll.
-const RELIST_EVERY: u32 = 6;
-/// With a service focused, the whole fleet is described only every this many polls (more for
-/// large fleets, see [`fleet_every`]); in between, just the focused service (one call).
-const FLEET_EVERY: u32 = 3;
-
-/// DescribeServices calls a second that a fleet round may average: large accounts share their
-/// API rate limits with everyone else's tools.
-pub const FLEET_CALLS_PER_S: usize = 10;
-
-/// Polls between fleet rounds with a service focused (5 s apart): at least [`FLEET_EVERY`], and
-/// enough that a round's DescribeServices calls average at most [`FLEET_CALLS_PER_S`] a second.
-fn fleet_every(services: usize) -> u32 {
-    let calls = services.div_ceil(DESCRIBE_SERVICES_BATCH);
-    let secs = calls.div_ceil(FLEET_CALLS_PER_S);
-    (secs.div_ceil(5) as u32).max(FLEET_EVERY)
-}
+/// Clusters and services are listed again every this many fleet rounds.
+const RELIST_EVERY_ROUNDS: u32 = 4;
+/// The shortest fleet round.
+const MIN_ROUND_S: f64 = 15.0;
+/// Seconds between polls (the runner's cadence for this source).
+pub const POLL_S: f64 = 5.0;
+/// Part of the service-read allowance fleet rounds may use; the rest is for what is open or
+/// on screen.
+const FLEET_PART: f64 = 0.5;
+/// Most DescribeServices calls a poll spends on rows on screen and services that are not calm.
+const SHOWN_CALLS: usize = 4;
 
 #[derive(Debug, Default)]
 pub struct ServicesPoller {
-    polls: u32,
-    /// cluster -> service ARNs, from the last listing
+    /// cluster -> service ARNs or names, from the last listing
     listing: Option<Vec<(String, Vec<String>)>>,
+    /// Next batch of the fleet round.
+    cursor: usize,
+    rounds: u32,
+}
+
+/// How long a fleet round of `batches` DescribeServices calls takes at this pace.
+pub fn round_seconds(batches: usize, plan: &PollPlan) -> f64 {
+    let rate = plan.pace.rate(Quota::EcsServiceRead) * FLEET_PART;
+    (batches as f64 / rate).max(MIN_ROUND_S)
 }
 
 impl ServicesPoller {
@@ -36,73 +46,140 @@ impl ServicesPoller {
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
-        let poll_no = self.polls;
-        if let Some(focus) = plan
-            .focus
-            .as_ref()
-            .filter(|_| self.listing.is_some() && poll_no % fleet_every(plan.services.len()) != 0)
-        {
-            self.polls = self.polls.wrapping_add(1);
-            return match api
-                .describe_services(&focus.cluster, std::slice::from_ref(&focus.service))
-                .await
-            {
-                Ok(d) => {
-                    let services = d
-                        .found
-                        .into_iter()
-                        .filter(|s| s.status != "INACTIVE")
-                        .collect();
-                    // not a full listing: nothing is removed on the strength of it
-                    let payload = Payload::Services {
-                        services,
-                        listed_clusters: vec![],
-                    };
-                    Update::new(Source::Services, now, Some(payload), errors)
+        let relist = self.listing.is_none()
+            || plan.exhaustive
+            || (self.cursor == 0 && self.rounds % RELIST_EVERY_ROUNDS == 0);
+        let mut roster = None;
+        let mut listed_clusters = Vec::new();
+        let mut insights = Vec::new();
+        if relist {
+            match with_priority(Priority::Shown, list(api, plan, &mut errors)).await {
+                Some(l) => {
+                    if !names_explicit(plan) {
+                        listed_clusters =
+                            l.iter().map(|(c, _)| short_name(c).to_string()).collect();
+                        roster = Some(
+                            l.iter()
+                                .flat_map(|(c, names)| {
+                                    names
+                                        .iter()
+                                        .map(|n| ServiceKey::new(short_name(c), short_name(n)))
+                                })
+                                .collect(),
+                        );
+                    }
+                    let clusters: Vec<String> = l.iter().map(|(c, _)| c.clone()).collect();
+                    for batch in clusters.chunks(DESCRIBE_CLUSTERS_BATCH) {
+                        match with_priority(Priority::Shown, api.container_insights(batch)).await {
+                            Ok(found) => insights.extend(found),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    self.listing = Some(l);
                 }
-                Err(e) => Update::new(Source::Services, now, None, vec![e]),
-            };
-        }
-        if self.listing.is_none() || self.polls % RELIST_EVERY == 0 {
-            match list(api, plan, &mut errors).await {
-                Some(l) => self.listing = Some(l),
                 None if self.listing.is_none() => {
                     return Update::new(Source::Services, now, None, errors);
                 }
                 None => {}
             }
         }
-        self.polls = self.polls.wrapping_add(1);
         let listing = self.listing.clone().unwrap_or_default();
+        let batches: Vec<(&str, &[String])> = listing
+            .iter()
+            .flat_map(|(c, names)| {
+                names
+                    .chunks(DESCRIBE_SERVICES_BATCH)
+                    .map(move |b| (c.as_str(), b))
+            })
+            .collect();
 
-        let mut services = Vec::new();
-        let mut listed_clusters = Vec::new();
+        let mut services: Vec<Service> = Vec::new();
         let mut any_ok = false;
-        for (cluster, names) in &listing {
-            let mut cluster_ok = true;
-            for batch in names.chunks(DESCRIBE_SERVICES_BATCH) {
-                match api.describe_services(cluster, batch).await {
-                    Ok(d) => {
-                        any_ok = true;
-                        services.extend(d.found.into_iter().filter(|s| s.status != "INACTIVE"));
-                    }
-                    Err(e) => {
-                        cluster_ok = false;
-                        errors.push(e);
-                    }
+        let mut describe = async |cluster: &str, names: &[String], p: Priority| match with_priority(
+            p,
+            api.describe_services(cluster, names),
+        )
+        .await
+        {
+            Ok(d) => {
+                any_ok = true;
+                services.extend(d.found.into_iter().filter(|s| s.status != "INACTIVE"));
+            }
+            Err(e) => errors.push(e),
+        };
+        // this poll's part of the fleet round (all of it for a one-shot snapshot)
+        let per_poll = if plan.exhaustive || batches.is_empty() {
+            batches.len()
+        } else {
+            let round = round_seconds(batches.len(), plan);
+            ((batches.len() as f64 * POLL_S / round).ceil() as usize).clamp(1, batches.len())
+        };
+        let part: Vec<(&str, &[String])> = (0..per_poll)
+            .map(|i| batches[(self.cursor + i) % batches.len()])
+            .collect();
+        let covers = |k: &ServiceKey| {
+            part.iter().any(|(c, names)| {
+                short_name(c) == k.cluster && names.iter().any(|n| short_name(n) == k.service)
+            })
+        };
+        // 1. the open service: on its own, unless this poll's part of the round has it
+        if let Some(f) = plan.focus.as_ref().filter(|f| !covers(f)) {
+            describe(&f.cluster, std::slice::from_ref(&f.service), Priority::Open).await;
+        }
+        // 2. rows on screen and services that are not calm (a few calls)
+        if !plan.exhaustive {
+            let mut shown: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            let wanted = plan
+                .on_screen
+                .iter()
+                .chain(plan.services.iter().filter(|s| !s.calm).map(|s| &s.key))
+                .filter(|k| plan.focus.as_ref() != Some(*k) && !covers(k));
+            for k in wanted {
+                let names = shown.entry(k.cluster.as_str()).or_default();
+                if !names.contains(&k.service) {
+                    names.push(k.service.clone());
                 }
             }
-            // Only a listing of every service of a cluster says which are gone; with named
-            // services a missing one is reported as an error instead (and recordings of
-            // differently scoped sessions can be merged).
-            if cluster_ok && !names_explicit(plan) {
-                listed_clusters.push(short_name(cluster).to_string());
+            let mut calls = 0;
+            'shown: for (cluster, names) in &shown {
+                for b in names.chunks(DESCRIBE_SERVICES_BATCH) {
+                    if calls == SHOWN_CALLS {
+                        break 'shown;
+                    }
+                    calls += 1;
+                    describe(cluster, b, Priority::Shown).await;
+                }
             }
         }
-        if names_explicit(plan) {
+        // 3. the part of the round; the batch holding the open service goes first
+        let open_first = plan.focus.as_ref().map(|f| {
+            part.iter().position(|(c, names)| {
+                short_name(c) == f.cluster && names.iter().any(|n| short_name(n) == f.service)
+            })
+        });
+        if let Some(Some(i)) = open_first {
+            describe(part[i].0, part[i].1, Priority::Open).await;
+        }
+        for (i, (cluster, names)) in part.iter().enumerate() {
+            if open_first != Some(Some(i)) {
+                describe(cluster, names, Priority::Background).await;
+            }
+        }
+        if !batches.is_empty() {
+            let next = self.cursor + per_poll;
+            if next >= batches.len() {
+                self.rounds = self.rounds.wrapping_add(1);
+            }
+            self.cursor = next % batches.len();
+        }
+        // the same service may have been described twice in one poll: keep one
+        let mut seen = std::collections::HashSet::new();
+        services.retain(|s| seen.insert(s.arn.clone()));
+
+        if names_explicit(plan) && any_ok && per_poll == batches.len() {
             // Named services that exist in no cluster are reported, not silently dropped.
             for want in &plan.scope.services {
-                if !services.iter().any(|s| &s.name == want || &s.arn == want) && any_ok {
+                if !services.iter().any(|s| &s.name == want || &s.arn == want) {
                     errors.push(ApiError::new(
                         crate::aws::ErrorKind::NotFound,
                         "ecs:DescribeServices",
@@ -111,10 +188,13 @@ impl ServicesPoller {
                 }
             }
         }
-        let payload = (any_ok || listing.is_empty()).then_some(Payload::Services {
-            services,
-            listed_clusters,
-        });
+        let payload =
+            (any_ok || listing.is_empty() || roster.is_some()).then_some(Payload::Services {
+                services,
+                listed_clusters,
+                roster,
+                insights,
+            });
         Update::new(Source::Services, now, payload, errors)
     }
 }
@@ -132,7 +212,8 @@ fn cluster_list(listing: &[(String, Vec<String>)]) -> String {
     }
 }
 
-/// Which clusters, and which services in each, to describe.
+/// Which clusters, and which services in each, to describe. Only clusters listed completely
+/// are returned (a cluster whose listing failed keeps its last listing out of the roster).
 async fn list<A: AwsApi>(
     api: &A,
     plan: &PollPlan,

@@ -1,25 +1,23 @@
-//! Stopped tasks: ListTasks(desiredStatus=STOPPED, serviceName) + DescribeTasks (100 a call).
-//! A task whose lastStatus is STOPPED never changes, so each such ARN is described once.
+//! Stopped tasks: ListTasks(desiredStatus=STOPPED) once per cluster (paginated, 100 a page) —
+//! the batching minimum, since ListTasks takes one cluster and at most one service — and
+//! DescribeTasks (100 a call) for the ARNs the store does not hold in their final STOPPED state.
+//! The store files each task by its `group` (`service:NAME`).
+//!
+//! The open service is listed on its own every poll (one call, first in line); the clusters
+//! every [`CLUSTER_EVERY`] polls. With named services in scope (`--service`), those are listed
+//! one by one instead of their whole clusters.
 
+use super::budget::{Priority, with_priority};
 use super::{Payload, PollPlan, Source, Update, all_pages};
 use crate::aws::{AwsApi, DESCRIBE_TASKS_BATCH};
 use crate::model::Time;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-/// Calm services (and, with one focused, the others) are listed in turns: each in one poll out
-/// of `max(ROTATION_POLLS, services / ROTATION_MAX)`, spread over the polls, so a fleet of up
-/// to 600 services is covered every 6 polls and a larger one never costs more than about
-/// ROTATION_MAX ListTasks calls a poll (a 5,000-service account: each every 50 polls). Up to
-/// 600 services, a service is also listed as soon as it is first seen.
-const ROTATION_POLLS: usize = 6;
-const ROTATION_MAX: usize = 100;
+/// Polls (10 s apart) between two listings of every cluster.
+const CLUSTER_EVERY: usize = 3;
 
 #[derive(Debug, Default)]
 pub struct StoppedTasksPoller {
-    /// ARNs already described in their final STOPPED state.
-    done: HashSet<String>,
-    /// Services listed at least once: a new one is listed at once, calm or not.
-    listed: HashSet<crate::model::ServiceKey>,
     polls: usize,
 }
 
@@ -31,58 +29,78 @@ impl StoppedTasksPoller {
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
         let mut any_ok = plan.services.is_empty();
-        // cluster -> ARNs to describe (a set: several services may list the same ARN when the
-        // endpoint ignores serviceName, as moto does)
-        let mut todo: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        // Always: the focused service, services that are not calm (on the board, or never listed
-        // yet). Then the next turn of the rotation through everyone else.
-        let n = plan.services.len();
-        let period = ROTATION_POLLS.max(n.div_ceil(ROTATION_MAX));
-        let poll = self.polls;
+        let fleet = plan.exhaustive || self.polls % CLUSTER_EVERY == 0;
         self.polls = self.polls.wrapping_add(1);
-        let in_turn = |i: usize| (poll + i) % period == 0;
-        let small = n <= ROTATION_POLLS * ROTATION_MAX;
-        let mut newly_listed = Vec::new();
-        let listed = &self.listed;
-        let wanted = |(i, s): &(usize, &super::PlannedService)| {
-            plan.exhaustive
-                || in_turn(*i)
-                || (small && !listed.contains(&s.key))
-                || match &plan.focus {
-                    Some(f) => *f == s.key || (!s.calm && !listed.contains(&s.key)),
-                    None => !s.calm,
+        // cluster -> ARNs to describe, with the priority of who asked first
+        let mut todo: BTreeMap<String, (Priority, Vec<String>)> = BTreeMap::new();
+        let mut add = |cluster: &str, p: Priority, arns: Vec<String>| {
+            let entry = todo
+                .entry(cluster.to_string())
+                .or_insert_with(|| (p, Vec::new()));
+            entry.0 = entry.0.min(p);
+            for arn in arns {
+                if !plan.final_tasks.contains(&arn) && !entry.1.contains(&arn) {
+                    entry.1.push(arn);
                 }
+            }
         };
-        for (_, svc) in plan.services.iter().enumerate().filter(wanted) {
-            match all_pages(|next| api.list_stopped_tasks(&svc.key.cluster, &svc.key.service, next))
-                .await
-            {
+        let focus = plan.focus.as_ref();
+        if let Some(f) = focus.filter(|_| !fleet) {
+            let listed = with_priority(
+                Priority::Open,
+                all_pages(|next| api.list_stopped_tasks(&f.cluster, Some(&f.service), next)),
+            )
+            .await;
+            match listed {
                 Ok(arns) => {
                     any_ok = true;
-                    newly_listed.push(svc.key.clone());
-                    let list = todo.entry(svc.key.cluster.as_str()).or_default();
-                    for arn in arns {
-                        if !self.done.contains(&arn) && !list.contains(&arn) {
-                            list.push(arn);
-                        }
-                    }
+                    add(&f.cluster, Priority::Open, arns);
                 }
                 Err(e) => errors.push(e),
             }
         }
-        self.listed.extend(newly_listed);
-        let mut tasks = Vec::new();
-        for (cluster, arns) in todo {
-            for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
-                match api.describe_tasks(cluster, batch).await {
-                    Ok(d) => {
-                        for t in d.found {
-                            if t.last_status == "STOPPED" {
-                                self.done.insert(t.arn.clone());
-                            }
-                            tasks.push(t);
-                        }
+        if fleet {
+            let named = !plan.scope.services.is_empty();
+            let mut clusters: Vec<&str> = Vec::new();
+            for s in &plan.services {
+                if !clusters.contains(&s.key.cluster.as_str()) {
+                    clusters.push(&s.key.cluster);
+                }
+            }
+            // (cluster, service or the whole cluster)
+            let listings: Vec<(&str, Option<&str>)> = if named {
+                plan.services
+                    .iter()
+                    .map(|s| (s.key.cluster.as_str(), Some(s.key.service.as_str())))
+                    .collect()
+            } else {
+                clusters.iter().map(|c| (*c, None)).collect()
+            };
+            for (cluster, service) in listings {
+                let p = if focus.is_some_and(|f| f.cluster == cluster) {
+                    Priority::Open
+                } else {
+                    Priority::Background
+                };
+                let listed = with_priority(
+                    p,
+                    all_pages(|next| api.list_stopped_tasks(cluster, service, next)),
+                )
+                .await;
+                match listed {
+                    Ok(arns) => {
+                        any_ok = true;
+                        add(cluster, p, arns);
                     }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        let mut tasks = Vec::new();
+        for (cluster, (p, arns)) in todo {
+            for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
+                match with_priority(p, api.describe_tasks(&cluster, batch)).await {
+                    Ok(d) => tasks.extend(d.found),
                     Err(e) => errors.push(e),
                 }
             }

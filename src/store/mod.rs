@@ -138,6 +138,12 @@ pub struct Store {
     pub stopped_tasks: HashMap<String, StoppedTask>,
     pub task_definitions: HashMap<String, TaskDefinition>,
     pub target_groups: HashMap<String, TargetGroupState>,
+    /// Stopped tasks held in their final STOPPED state (the pollers never describe them again).
+    final_tasks: Arc<HashSet<String>>,
+    /// Cluster -> Container Insights enabled (DescribeClusters settings).
+    pub container_insights: HashMap<String, bool>,
+    /// ecswatch's share of the account's quotas, handed to the pollers in the plan.
+    pub pace: crate::poll::Pace,
     pub status: BTreeMap<Source, SourceStatus>,
     /// Services whose findings must be recomputed (their inputs changed).
     dirty: HashSet<ServiceKey>,
@@ -165,6 +171,9 @@ impl Store {
             stopped_tasks: HashMap::new(),
             task_definitions: HashMap::new(),
             target_groups: HashMap::new(),
+            final_tasks: Arc::new(HashSet::new()),
+            container_insights: HashMap::new(),
+            pace: crate::poll::Pace::default(),
             status: Source::ALL
                 .iter()
                 .map(|s| (*s, SourceStatus::default()))
@@ -192,7 +201,14 @@ impl Store {
                 Payload::Services {
                     services,
                     listed_clusters,
-                } => self.apply_services(services, &listed_clusters, update.fetched_at),
+                    roster,
+                    insights,
+                } => {
+                    for (cluster, on) in insights {
+                        self.container_insights.insert(cluster, on);
+                    }
+                    self.apply_services(services, &listed_clusters, roster, update.fetched_at)
+                }
                 Payload::StoppedTasks(tasks) => self.apply_stopped(tasks),
                 Payload::TaskDefinitions(tds) => {
                     let any = !tds.is_empty();
@@ -266,6 +282,7 @@ impl Store {
         &mut self,
         services: Vec<Service>,
         listed_clusters: &[String],
+        roster: Option<Vec<ServiceKey>>,
         at: Time,
     ) -> bool {
         let mut changed = false;
@@ -320,7 +337,11 @@ impl Store {
                 }
             }
         }
-        // Services gone from a cluster that was fully listed are removed.
+        // Services gone from a cluster that was fully listed are removed: those missing from
+        // the listing's roster (or, in older recordings, from the whole-fleet answer).
+        if let Some(roster) = roster {
+            seen = roster.into_iter().collect();
+        }
         let before = self.services.len();
         self.services
             .retain(|k, _| seen.contains(k) || !listed_clusters.iter().any(|c| c == &k.cluster));
@@ -330,6 +351,9 @@ impl Store {
     fn apply_stopped(&mut self, tasks: Vec<StoppedTask>) -> bool {
         let mut changed = false;
         for t in tasks {
+            if t.last_status == "STOPPED" && !self.final_tasks.contains(&t.arn) {
+                Arc::make_mut(&mut self.final_tasks).insert(t.arn.clone());
+            }
             if self.stopped_tasks.get(&t.arn) == Some(&t) {
                 continue;
             }
@@ -370,16 +394,16 @@ impl Store {
                 .entry(kind)
                 .or_insert_with(|| Ring::new(METRIC_POINTS_KEPT));
             for p in points {
-                match ring.last_mut() {
-                    Some(last) if last.t == p.t => {
-                        if last.v != p.v {
-                            last.v = p.v;
+                // a re-read minute (CloudWatch revises the last ones) replaces what we had
+                match ring.find_last_mut(|q| q.t <= p.t) {
+                    Some(q) if q.t == p.t => {
+                        if q.v != p.v {
+                            q.v = p.v;
                             changed = true;
                         }
                     }
-                    Some(last) if last.t > p.t => {} // older than what we have: already merged
                     _ => {
-                        ring.push(p);
+                        ring.insert_by_key(p, |q| q.t);
                         changed = true;
                     }
                 }
@@ -396,7 +420,8 @@ impl Store {
             };
             for l in lines {
                 if state.log_ids.insert(l.event_id.clone()) {
-                    if let Some(gone) = state.logs.push(l) {
+                    // late batches go in time order, not at the end
+                    if let Some(gone) = state.logs.insert_by_key(l, |x| x.t) {
                         state.log_ids.remove(&gone.event_id);
                     }
                     changed = true;
@@ -518,7 +543,15 @@ impl Store {
                                         .stream_prefix
                                         .as_ref()
                                         .map(|p| format!("{p}/{}/", c.name));
-                                    let src = (group.clone(), prefix);
+                                    let region = log
+                                        .region
+                                        .clone()
+                                        .filter(|r| !r.is_empty() && *r != self.region);
+                                    let src = crate::poll::LogSource {
+                                        group: group.clone(),
+                                        prefix,
+                                        region,
+                                    };
                                     if !log_sources.contains(&src) {
                                         log_sources.push(src);
                                     }
@@ -534,6 +567,11 @@ impl Store {
                         .is_none_or(|r| r == "COMPLETED");
                 PlannedService {
                     calm,
+                    insights: self
+                        .container_insights
+                        .get(&s.cluster)
+                        .copied()
+                        .unwrap_or(false),
                     key: s.key(),
                     task_definitions,
                     target_groups,
@@ -548,6 +586,9 @@ impl Store {
             focus,
             refresh: 0,
             exhaustive: false,
+            on_screen: Vec::new(),
+            pace: self.pace,
+            final_tasks: self.final_tasks.clone(),
         }
     }
 }

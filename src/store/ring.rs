@@ -27,6 +27,32 @@ impl<T> Ring<T> {
         evicted
     }
 
+    /// Insert keeping the items ordered by `key` (a late item goes before newer ones; it is
+    /// found from the back, where late items land). Returns the item evicted, if any.
+    pub fn insert_by_key<K: Ord>(&mut self, item: T, key: impl Fn(&T) -> K) -> Option<T> {
+        let k = key(&item);
+        let pos = self
+            .items
+            .iter()
+            .rposition(|x| key(x) <= k)
+            .map_or(0, |i| i + 1);
+        if self.items.len() == self.cap && pos == 0 {
+            // older than everything kept in a full ring: it is what would be evicted
+            return Some(item);
+        }
+        self.items.insert(pos, item);
+        if self.items.len() > self.cap {
+            self.items.pop_front()
+        } else {
+            None
+        }
+    }
+
+    /// The newest item matching `f`, searched from the back.
+    pub fn find_last_mut(&mut self, f: impl Fn(&T) -> bool) -> Option<&mut T> {
+        self.items.iter_mut().rev().find(|x| f(x))
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

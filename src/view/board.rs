@@ -3,7 +3,7 @@
 use super::{Body, Size, Styled, ago, s};
 use crate::app::state::{Sort, UiState, Visible};
 use crate::diagnosis::Severity;
-use crate::model::{MetricKind, Time};
+use crate::model::{MetricKind, SeriesShape, Time};
 use crate::report::{StatusBadge, status_badge};
 use crate::store::{ServiceState, Store};
 use crate::theme::Meaning;
@@ -26,21 +26,21 @@ pub fn severity_meaning(s: Severity) -> Meaning {
     }
 }
 
-const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-/// The last `width` values as a sparkline scaled to their own maximum.
-pub fn sparkline(values: &[f64], width: usize) -> String {
-    let tail = &values[values.len().saturating_sub(width)..];
-    let max = tail.iter().copied().fold(0.0_f64, f64::max);
-    tail.iter()
-        .map(|v| {
-            if max <= 0.0 {
-                SPARK[0]
-            } else {
-                SPARK[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
-            }
-        })
-        .collect()
+/// The board's sparkline cell: 5xx (the targets' and the load balancer's own, added) for a
+/// load-balanced service, else CPU on 0-100 — always named, never one passed off as the other.
+pub fn board_spark(st: &ServiceState, now: Time, minutes: usize) -> String {
+    use super::spark;
+    let t5 = spark::series_minutes(st, MetricKind::Http5xx, now, minutes);
+    let e5 = spark::series_minutes(st, MetricKind::ElbHttp5xx, now, minutes);
+    let (label, values, shape) = match (t5, e5) {
+        (Some(a), Some(b)) => ("5xx", spark::add(&a, &b), SeriesShape::Count),
+        (Some(a), None) | (None, Some(a)) => ("5xx", a, SeriesShape::Count),
+        (None, None) => match spark::series_minutes(st, MetricKind::CpuUtilization, now, minutes) {
+            Some(c) => ("cpu", c, SeriesShape::Percent),
+            None => return String::new(),
+        },
+    };
+    format!("{label}{}", spark::draw(&values, shape))
 }
 
 /// Every service with its status badge, worst first or by name (computed once per frame).
@@ -119,8 +119,15 @@ pub fn build<'a>(
     // Only the rows that fit are built: the window keeps the selection in view.
     let page = usize::from(size.height.saturating_sub(4)).max(1);
     let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(page));
+    vis.board_rows = rows
+        .iter()
+        .skip(offset)
+        .take(page)
+        .map(|(st, _)| st.service.key())
+        .collect();
     let wide = size.width >= 120;
-    let spark_w: u16 = if wide { 20 } else { 6 };
+    // the series' name (3) and one cell a minute
+    let spark_w: u16 = if wide { 23 } else { 8 };
     // One cluster in view: its name goes in the header, rows show service names only.
     let single_cluster = store
         .services
@@ -150,7 +157,7 @@ pub fn build<'a>(
     header.push(("FAIL".to_string(), 4));
     header.push(("UNHL".to_string(), 4));
     header.push((
-        if wide { "5XX (OR CPU) 20 MIN" } else { "5XX" }.to_string(),
+        if wide { "5XX/CPU 20 MIN" } else { "5XX/CPU" }.to_string(),
         spark_w,
     ));
     header.push(("TOP FINDING".to_string(), 0));
@@ -167,19 +174,7 @@ pub fn build<'a>(
                 .iter()
                 .map(|tg| tg.targets.iter().filter(|t| t.state == "unhealthy").count())
                 .sum();
-            let series = st
-                .metrics
-                .get(&MetricKind::Http5xx)
-                .filter(|r| !r.is_empty())
-                .or_else(|| st.metrics.get(&MetricKind::CpuUtilization));
-            let spark = series
-                .map(|r| {
-                    sparkline(
-                        &r.iter().map(|p| p.v).collect::<Vec<_>>(),
-                        usize::from(spark_w),
-                    )
-                })
-                .unwrap_or_default();
+            let spark = board_spark(st, now, usize::from(spark_w) - 3);
             let top = match st.findings.first() {
                 Some(f) => {
                     let word = match f.severity {
@@ -290,18 +285,5 @@ pub fn build<'a>(
         rows: out_rows,
         selected: selected.map(|i| i - offset),
         empty,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sparkline_scales_to_its_max() {
-        assert_eq!(sparkline(&[0.0, 1.0, 2.0], 8), "▁▅█");
-        assert_eq!(sparkline(&[0.0, 0.0], 8), "▁▁");
-        assert_eq!(sparkline(&[1.0, 2.0, 3.0, 4.0], 2), "▆█");
-        assert_eq!(sparkline(&[], 8), "");
     }
 }

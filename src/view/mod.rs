@@ -4,6 +4,7 @@
 mod board;
 mod help;
 mod service;
+mod spark;
 mod task;
 mod timeline;
 
@@ -378,6 +379,22 @@ pub fn build(
     }
     if let Some(rec) = &ui.recording {
         header.push(s(format!("  {rec}"), Meaning::Dim));
+    }
+    if let Some(u) = &ui.api_use {
+        // the busiest shared quota against ecswatch's cap, and the CloudWatch bill
+        header.push(s(
+            format!(
+                "  api {:.0}%/{:.0}% ${:.2}/h",
+                u.busiest_percent, u.share_percent, u.dollars_per_hour
+            ),
+            Meaning::Dim,
+        ));
+        if u.throttled > 0 {
+            header.push(s(
+                format!(" {} throttled", u.throttled),
+                Meaning::StatusFailed,
+            ));
+        }
     }
     let body = match ui.view() {
         View::Board => board::build(store, ui, all, now, size, &mut vis),

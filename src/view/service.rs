@@ -1,6 +1,6 @@
 //! The service view: rollout, findings, events, stopped tasks, targets, metrics, logs.
 
-use super::board::{badge_meaning, severity_meaning, sparkline};
+use super::board::{badge_meaning, severity_meaning};
 use super::{Block, Body, Line, Size, ago, freshness, s, wrap};
 use crate::app::state::{Pane, UiState, Visible};
 use crate::diagnosis::task_category;
@@ -392,32 +392,35 @@ pub fn build(
         )]);
     }
 
+    // one cell a minute, ending with the last complete minute
     let spark_w = if wide { 40 } else { 20 };
     let mut metric_lines = Vec::new();
-    for (kind, label) in [
-        (MetricKind::CpuUtilization, "cpu"),
-        (MetricKind::MemoryUtilization, "memory"),
-        (MetricKind::Http5xx, "5xx"),
-        (MetricKind::TargetResponseTimeP95, "p95"),
-        (MetricKind::RequestCountPerTarget, "req/target"),
-        (MetricKind::UnhealthyHosts, "unhealthy"),
-        (MetricKind::RunningTasks, "running"),
+    for kind in [
+        MetricKind::CpuUtilization,
+        MetricKind::MemoryUtilization,
+        MetricKind::Http5xx,
+        MetricKind::ElbHttp5xx,
+        MetricKind::TargetResponseTimeP95,
+        MetricKind::RequestCountPerTarget,
+        MetricKind::UnhealthyHosts,
+        MetricKind::RunningTasks,
     ] {
-        let Some(ring) = st.metrics.get(&kind).filter(|r| !r.is_empty()) else {
+        let Some(values) = super::spark::series_minutes(st, kind, now, spark_w) else {
             continue;
         };
-        let vals: Vec<f64> = ring.iter().map(|p| p.v).collect();
-        let last = *vals.last().unwrap_or(&0.0);
-        let max = vals.iter().copied().fold(f64::MIN, f64::max);
-        let fmt = |v: f64| match kind {
-            MetricKind::CpuUtilization | MetricKind::MemoryUtilization => format!("{v:.1}%"),
-            MetricKind::TargetResponseTimeP95 => format!("{:.0}ms", v * 1000.0),
-            _ => format!("{v:.0}"),
+        let (last, max) = super::spark::last_and_max(&values);
+        let fmt = |v: Option<f64>| match (kind, v) {
+            (_, None) => "-".to_string(),
+            (MetricKind::CpuUtilization | MetricKind::MemoryUtilization, Some(v)) => {
+                format!("{v:.1}%")
+            }
+            (MetricKind::TargetResponseTimeP95, Some(v)) => format!("{:.0}ms", v * 1000.0),
+            (_, Some(v)) => format!("{v:.0}"),
         };
         let mut line = vec![
-            s(format!("{label:<11}"), Meaning::Key),
+            s(format!("{:<11}", kind.label()), Meaning::Key),
             s(format!("{:>8} ", fmt(last)), Meaning::Text),
-            s(sparkline(&vals, spark_w), Meaning::Spark),
+            s(super::spark::draw(&values, kind.shape()), Meaning::Spark),
             s(format!(" max {}", fmt(max)), Meaning::Dim),
         ];
         if kind == MetricKind::RunningTasks {

@@ -98,6 +98,8 @@ pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
         Payload::Services {
             services: vec![svc],
             listed_clusters: vec!["prod".into()],
+            roster: None,
+            insights: vec![],
         },
     );
     apply(

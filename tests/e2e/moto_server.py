@@ -65,6 +65,7 @@ class MotoServer:
         self.keys_seen = collections.Counter()  # access key id -> requests (from ecswatch)
         self.mangles = {}  # "Operation" -> (bytes to find in the answer, bytes to put instead)
         self.lock = threading.Lock()
+        self.account = None  # a RealisticAccount (account.py): quotas and latency
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -121,6 +122,8 @@ class MotoServer:
                 self.keys_seen[key] += 1
 
         fault = self.faults.get(op)
+        if self.account is not None and client == "rust" and fault is None:
+            fault = self.account.admit(op)
         if key in self.expired_keys and client == "rust":
             fault = (400, "ExpiredTokenException", "The security token included in the request is expired")
         cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
@@ -183,6 +186,8 @@ class MotoServer:
 
     def _cbor_bridge(self, environ, start_response, body, service, op):
         request = cbor2.loads(body) if body else {}
+        if self.account is not None and op == "GetMetricData":
+            self.account.count_metrics(len(request.get("MetricDataQueries", [])))
         data = json.dumps(_to_json_value(request)).encode()
         env = dict(environ)
         env["PATH_INFO"] = "/"

@@ -144,17 +144,43 @@ impl SdkApi {
         })
     }
 
+    pub(super) async fn ecs_container_insights(
+        &self,
+        clusters: &[String],
+    ) -> ApiResult<Vec<(String, bool)>> {
+        let out = self
+            .ecs()
+            .describe_clusters()
+            .set_clusters(Some(clusters.to_vec()))
+            .include(types::ClusterField::Settings)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:DescribeClusters", e))?;
+        Ok(out
+            .clusters()
+            .iter()
+            .map(|c| {
+                // "enabled" or "enhanced" (Container Insights with enhanced observability)
+                let on = c.settings().iter().any(|s| {
+                    s.name() == Some(&types::ClusterSettingName::ContainerInsights)
+                        && s.value().is_some_and(|v| v != "disabled")
+                });
+                (clean(c.cluster_name()), on)
+            })
+            .collect())
+    }
+
     pub(super) async fn ecs_list_stopped_tasks(
         &self,
         cluster: &str,
-        service: &str,
+        service: Option<&str>,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
         let out = self
             .ecs()
             .list_tasks()
             .cluster(cluster)
-            .service_name(service)
+            .set_service_name(service.map(str::to_owned))
             .desired_status(types::DesiredStatus::Stopped)
             .max_results(100)
             .set_next_token(next)

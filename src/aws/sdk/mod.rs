@@ -243,10 +243,15 @@ impl AwsApi for SdkApi {
             .await
     }
 
+    async fn container_insights(&self, clusters: &[String]) -> ApiResult<Vec<(String, bool)>> {
+        self.checked(self.ecs_container_insights(clusters).await)
+            .await
+    }
+
     async fn list_stopped_tasks(
         &self,
         cluster: &str,
-        service: &str,
+        service: Option<&str>,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
         self.checked(self.ecs_list_stopped_tasks(cluster, service, next).await)

@@ -1,0 +1,571 @@
+//! The account's shared API quotas, and ecswatch's share of them, enforced in one place.
+//!
+//! Every AWS call ecswatch makes passes through [`Budget::acquire`] (from [`super::Counted`]),
+//! which waits for a token of the call's quota. Each quota is a token bucket refilled at
+//! `share` × the account's sustained rate, holding at most `share` × the account's burst: so
+//! ecswatch never uses more than its share of any bucket, at any fleet size — a larger fleet
+//! means slower fleet rounds, never more calls per second. When callers of several priorities
+//! wait for one quota, the higher priority gets the next token: the open service first, then
+//! what is on screen, then the rest ([`Priority`], set per poll with [`with_priority`]).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A shared quota of the account (per account and Region).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Quota {
+    EcsClusterRead,
+    EcsServiceRead,
+    EcsTaskRead,
+    EcsTaskDefinitionRead,
+    ElbRead,
+    LogsFilter,
+    MetricsGet,
+}
+
+/// One quota as AWS documents it.
+#[derive(Debug, Clone, Copy)]
+pub struct QuotaSpec {
+    pub quota: Quota,
+    pub name: &'static str,
+    /// Sustained calls per second for the whole account and Region.
+    pub sustained: f64,
+    /// Most calls in one second (the bucket's size).
+    pub burst: f64,
+    /// Where the figure comes from.
+    pub source: &'static str,
+}
+
+/// The documented limits, in one table. `scripts/realistic.py` (the test harness's realistic
+/// account) enforces the same figures.
+pub const QUOTAS: [QuotaSpec; 7] = [
+    QuotaSpec {
+        quota: Quota::EcsClusterRead,
+        name: "ECS cluster reads",
+        sustained: 20.0,
+        burst: 50.0,
+        source: "ECS API reference, Request throttling: cluster read actions (ListClusters, DescribeClusters)",
+    },
+    QuotaSpec {
+        quota: Quota::EcsServiceRead,
+        name: "ECS service reads",
+        sustained: 20.0,
+        burst: 100.0,
+        source: "ECS API reference, Request throttling: service read actions (ListServices, DescribeServices)",
+    },
+    QuotaSpec {
+        quota: Quota::EcsTaskRead,
+        name: "ECS task reads",
+        sustained: 20.0,
+        burst: 100.0,
+        source: "ECS API reference, Request throttling: task read actions (ListTasks, DescribeTasks)",
+    },
+    QuotaSpec {
+        quota: Quota::EcsTaskDefinitionRead,
+        name: "ECS task definition reads",
+        sustained: 20.0,
+        burst: 100.0,
+        source: "ECS API reference, Request throttling: task definition read actions",
+    },
+    QuotaSpec {
+        quota: Quota::ElbRead,
+        name: "ELB describe calls",
+        sustained: 10.0,
+        burst: 10.0,
+        source: "not published by AWS: a conservative assumption (DescribeTargetGroups, \
+                 DescribeTargetGroupAttributes, DescribeTargetHealth)",
+    },
+    QuotaSpec {
+        quota: Quota::LogsFilter,
+        name: "Logs FilterLogEvents",
+        sustained: 5.0,
+        burst: 5.0,
+        source: "CloudWatch Logs quotas: FilterLogEvents 5 transactions per second per account \
+                 and Region, cannot be raised",
+    },
+    QuotaSpec {
+        quota: Quota::MetricsGet,
+        name: "CloudWatch GetMetricData",
+        sustained: 50.0,
+        burst: 50.0,
+        source: "CloudWatch quotas: GetMetricData 50 transactions per second; billed $0.01 per \
+                 1,000 metrics requested",
+    },
+];
+
+/// Price of GetMetricData: US dollars per metric requested ($0.01 per 1,000).
+pub const DOLLARS_PER_METRIC: f64 = 0.01 / 1000.0;
+
+/// ecswatch's default share of each quota, in percent.
+pub const DEFAULT_SHARE_PERCENT: u8 = 20;
+
+impl Quota {
+    pub fn spec(self) -> &'static QuotaSpec {
+        &QUOTAS[self as usize]
+    }
+
+    /// The quota an operation (as `Counted` names it) draws on; writes and one-off lookups by
+    /// the user draw on none.
+    pub fn of(operation: &str) -> Option<Quota> {
+        Some(match operation {
+            "ListClusters" | "DescribeClusters" => Quota::EcsClusterRead,
+            "ListServices" | "DescribeServices" => Quota::EcsServiceRead,
+            "ListTasks" | "DescribeTasks" => Quota::EcsTaskRead,
+            "DescribeTaskDefinition" | "ListTaskDefinitions" => Quota::EcsTaskDefinitionRead,
+            "DescribeTargetGroups" | "DescribeTargetGroupAttributes" | "DescribeTargetHealth" => {
+                Quota::ElbRead
+            }
+            "FilterLogEvents" => Quota::LogsFilter,
+            "GetMetricData" => Quota::MetricsGet,
+            _ => return None,
+        })
+    }
+}
+
+/// Who a call is for: when several wait for one quota, the lowest value goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// The service (or task) open in the console.
+    Open = 0,
+    /// Rows on screen, and services that are not calm.
+    Shown = 1,
+    /// Everything else: fleet rounds.
+    Background = 2,
+}
+
+tokio::task_local! {
+    static PRIORITY: Priority;
+}
+
+/// Run `f` with its AWS calls at `p`.
+pub async fn with_priority<F: std::future::Future>(p: Priority, f: F) -> F::Output {
+    PRIORITY.scope(p, f).await
+}
+
+fn current_priority() -> Priority {
+    PRIORITY.try_with(|p| *p).unwrap_or(Priority::Background)
+}
+
+/// The sustained calls per second ecswatch may make for each quota: what pollers size their
+/// rounds by.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pace {
+    pub share: f64,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Self::percent(DEFAULT_SHARE_PERCENT)
+    }
+}
+
+impl Pace {
+    pub fn percent(p: u8) -> Self {
+        Self {
+            share: f64::from(p.clamp(1, 100)) / 100.0,
+        }
+    }
+
+    /// Calls per second ecswatch may make against `q`.
+    pub fn rate(&self, q: Quota) -> f64 {
+        q.spec().sustained * self.share
+    }
+
+    /// Calls of `q` that fit in `secs` seconds (at least one).
+    pub fn calls_in(&self, q: Quota, secs: f64) -> usize {
+        ((self.rate(q) * secs).floor() as usize).max(1)
+    }
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    cap: f64,
+    rate: f64,
+    last: Instant,
+    /// Callers waiting, by priority.
+    waiting: [u32; 3],
+    /// Calls made and throttled answers, in total and by second (for the last minute).
+    calls: u64,
+    throttled: u64,
+    recent: VecDeque<(Instant, u32)>,
+    /// GetMetricData: metrics requested (queries), in total and recent (last ten minutes).
+    metrics: u64,
+    recent_metrics: VecDeque<(Instant, u32)>,
+}
+
+impl Bucket {
+    fn refill(&mut self, now: Instant) {
+        let dt = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + dt * self.rate).min(self.cap);
+        self.last = now;
+    }
+}
+
+fn push_recent(q: &mut VecDeque<(Instant, u32)>, now: Instant, n: u32, keep: Duration) {
+    match q.back_mut() {
+        Some((t, c)) if now.saturating_duration_since(*t) < Duration::from_secs(1) => *c += n,
+        _ => q.push_back((now, n)),
+    }
+    while q
+        .front()
+        .is_some_and(|(t, _)| now.saturating_duration_since(*t) > keep)
+    {
+        q.pop_front();
+    }
+}
+
+/// One budget per account and Region.
+#[derive(Debug)]
+pub struct Budget {
+    pace: Pace,
+    buckets: Vec<Mutex<Bucket>>,
+    started: Instant,
+    /// No waiting at all (tests of request shapes, `explain`): counts only.
+    unlimited: bool,
+}
+
+/// What one quota was used for, for the header and `--stats`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaUse {
+    pub quota: Quota,
+    pub calls: u64,
+    pub throttled: u64,
+    /// Calls per second over the last minute (or since the start, if shorter).
+    pub per_s: f64,
+    /// ecswatch's allowance (share × sustained) and the account's sustained rate.
+    pub allowed_per_s: f64,
+    pub metrics: u64,
+    /// Metrics requested per hour at the recent rate (GetMetricData only).
+    pub metrics_per_hour: f64,
+}
+
+impl QuotaUse {
+    /// Percent of the account's sustained rate used.
+    pub fn percent_of_quota(&self) -> f64 {
+        100.0 * self.per_s / self.quota.spec().sustained
+    }
+}
+
+impl Budget {
+    pub fn new(pace: Pace) -> Self {
+        let now = Instant::now();
+        let buckets = QUOTAS
+            .iter()
+            .map(|q| {
+                let rate = q.sustained * pace.share;
+                let cap = (q.burst * pace.share).max(1.0);
+                Mutex::new(Bucket {
+                    tokens: cap,
+                    cap,
+                    rate,
+                    last: now,
+                    waiting: [0; 3],
+                    calls: 0,
+                    throttled: 0,
+                    recent: VecDeque::new(),
+                    metrics: 0,
+                    recent_metrics: VecDeque::new(),
+                })
+            })
+            .collect();
+        Self {
+            pace,
+            buckets,
+            started: now,
+            unlimited: false,
+        }
+    }
+
+    /// Counts, never waits.
+    pub fn unlimited() -> Self {
+        Self {
+            unlimited: true,
+            ..Self::new(Pace::percent(100))
+        }
+    }
+
+    pub fn pace(&self) -> Pace {
+        self.pace
+    }
+
+    /// Wait for a token of `q` at the caller's priority; count the call (and `metrics` metrics
+    /// requested).
+    pub async fn acquire(&self, q: Quota, metrics: u32) {
+        let p = current_priority() as usize;
+        let mut registered = false;
+        loop {
+            let wait = {
+                let Ok(mut b) = self.buckets[q as usize].lock() else {
+                    return;
+                };
+                let now = Instant::now();
+                b.refill(now);
+                let higher_waiting = b.waiting[..p].iter().any(|n| *n > 0);
+                if self.unlimited || (b.tokens >= 1.0 && !higher_waiting) {
+                    if !self.unlimited {
+                        b.tokens -= 1.0;
+                    }
+                    if registered {
+                        b.waiting[p] -= 1;
+                    }
+                    b.calls += 1;
+                    push_recent(&mut b.recent, now, 1, Duration::from_secs(60));
+                    if metrics > 0 {
+                        b.metrics += u64::from(metrics);
+                        push_recent(
+                            &mut b.recent_metrics,
+                            now,
+                            metrics,
+                            Duration::from_secs(600),
+                        );
+                    }
+                    return;
+                }
+                if !registered {
+                    b.waiting[p] += 1;
+                    registered = true;
+                }
+                let need = (1.0 - b.tokens).max(0.0) / b.rate;
+                Duration::from_secs_f64(need.max(0.005))
+            };
+            // a waiter dropped while asleep (its poller aborted) must not block lower ones
+            let mut guard = Unregister {
+                budget: self,
+                q,
+                p,
+                armed: true,
+            };
+            tokio::time::sleep(wait).await;
+            guard.armed = false;
+        }
+    }
+
+    fn unregister(&self, q: Quota, p: usize) {
+        if let Ok(mut b) = self.buckets[q as usize].lock() {
+            b.waiting[p] = b.waiting[p].saturating_sub(1);
+        }
+    }
+
+    /// An answer of `q` was ThrottlingException: AWS's bucket is emptied by others too.
+    pub fn throttled(&self, q: Quota) {
+        if let Ok(mut b) = self.buckets[q as usize].lock() {
+            b.throttled += 1;
+            // leave the account room: skip the next second's tokens
+            b.tokens = (b.tokens - b.rate).max(-b.cap);
+        }
+    }
+
+    /// Use of every quota so far.
+    pub fn usage(&self) -> Vec<QuotaUse> {
+        let now = Instant::now();
+        let since = now.saturating_duration_since(self.started).as_secs_f64();
+        QUOTAS
+            .iter()
+            .map(|spec| {
+                let b = self.buckets[spec.quota as usize]
+                    .lock()
+                    .map(|b| {
+                        let window = since.clamp(1.0, 60.0);
+                        let recent: u32 = b
+                            .recent
+                            .iter()
+                            .filter(|(t, _)| {
+                                now.saturating_duration_since(*t).as_secs_f64() <= 60.0
+                            })
+                            .map(|(_, n)| *n)
+                            .sum();
+                        let mwindow = since.clamp(1.0, 600.0);
+                        let rm: u32 = b.recent_metrics.iter().map(|(_, n)| *n).sum();
+                        (
+                            b.calls,
+                            b.throttled,
+                            f64::from(recent) / window,
+                            b.metrics,
+                            f64::from(rm) * 3600.0 / mwindow,
+                        )
+                    })
+                    .unwrap_or_default();
+                QuotaUse {
+                    quota: spec.quota,
+                    calls: b.0,
+                    throttled: b.1,
+                    per_s: b.2,
+                    allowed_per_s: self.pace.rate(spec.quota),
+                    metrics: b.3,
+                    metrics_per_hour: b.4,
+                }
+            })
+            .collect()
+    }
+
+    /// A table of quota use, for `--stats`.
+    pub fn report(&self, elapsed: Duration) -> String {
+        let mut out = format!(
+            "Shared quotas (ecswatch's share {:.0}%), over {:.1} s:\n",
+            self.pace.share * 100.0,
+            elapsed.as_secs_f64()
+        );
+        out.push_str(&format!(
+            "  {:<28} {:>7} {:>9} {:>9} {:>8} {:>9}\n",
+            "quota", "calls", "calls/s", "allowed", "% quota", "throttled"
+        ));
+        let secs = elapsed.as_secs_f64().max(1.0);
+        for u in self.usage() {
+            let spec = u.quota.spec();
+            let avg = u.calls as f64 / secs;
+            out.push_str(&format!(
+                "  {:<28} {:>7} {:>9.2} {:>9.2} {:>7.1}% {:>9}\n",
+                spec.name,
+                u.calls,
+                avg,
+                u.allowed_per_s,
+                100.0 * avg / spec.sustained,
+                u.throttled
+            ));
+            if u.quota == Quota::MetricsGet {
+                let per_hour = u.metrics as f64 * 3600.0 / secs;
+                out.push_str(&format!(
+                    "  {:<28} {:>7} requested, {:.0}/h = ${:.4}/h\n",
+                    "  CloudWatch metrics",
+                    u.metrics,
+                    per_hour,
+                    per_hour * DOLLARS_PER_METRIC
+                ));
+            }
+        }
+        out
+    }
+}
+
+struct Unregister<'a> {
+    budget: &'a Budget,
+    q: Quota,
+    p: usize,
+    armed: bool,
+}
+
+impl Drop for Unregister<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.budget.unregister(self.q, self.p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_read_has_a_quota_and_the_table_is_in_order() {
+        for (i, q) in QUOTAS.iter().enumerate() {
+            assert_eq!(q.quota as usize, i);
+        }
+        for op in [
+            "ListClusters",
+            "ListServices",
+            "DescribeServices",
+            "ListTasks",
+            "DescribeTasks",
+            "DescribeTaskDefinition",
+            "DescribeTargetGroups",
+            "DescribeTargetGroupAttributes",
+            "DescribeTargetHealth",
+            "FilterLogEvents",
+            "GetMetricData",
+        ] {
+            assert!(Quota::of(op).is_some(), "{op}");
+        }
+        assert_eq!(Quota::of("UpdateService"), None);
+    }
+
+    #[tokio::test]
+    async fn sustained_rate_is_the_share_whatever_is_asked() {
+        // 5/s * 40% = 2/s, a bucket of 2: 5 calls cannot take less than 1.5 s (a lower bound:
+        // a busy machine only makes it slower)
+        let b = Budget::new(Pace::percent(40));
+        let start = tokio::time::Instant::now();
+        for _ in 0..5 {
+            b.acquire(Quota::LogsFilter, 0).await;
+        }
+        let took = start.elapsed().as_secs_f64();
+        assert!(took >= 1.45, "{took}");
+        let u = b
+            .usage()
+            .into_iter()
+            .find(|u| u.quota == Quota::LogsFilter)
+            .unwrap();
+        assert_eq!(u.calls, 5);
+        assert!((u.allowed_per_s - 2.0).abs() < 1e-9);
+    }
+
+    #[tokio::test]
+    async fn the_open_service_goes_before_the_fleet() {
+        use std::sync::Arc;
+        // 5/s * 100% = 5/s: a token every 200 ms
+        let b = Arc::new(Budget::new(Pace::percent(100)));
+        // empty the bucket
+        for _ in 0..4 {
+            b.acquire(Quota::LogsFilter, 0).await;
+        }
+        b.acquire(Quota::LogsFilter, 0).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut handles = Vec::new();
+        for (i, p) in [Priority::Background, Priority::Background, Priority::Open]
+            .into_iter()
+            .enumerate()
+        {
+            let (b, order) = (b.clone(), order.clone());
+            handles.push(tokio::spawn(async move {
+                // the background callers start waiting first
+                tokio::time::sleep(Duration::from_millis(20 * i as u64)).await;
+                with_priority(p, b.acquire(Quota::LogsFilter, 0)).await;
+                order.lock().unwrap().push(p);
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        assert_eq!(order.lock().unwrap()[0], Priority::Open);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_waiter_does_not_block_the_others() {
+        let b = Budget::new(Pace::percent(100));
+        for _ in 0..5 {
+            b.acquire(Quota::LogsFilter, 0).await;
+        }
+        let open = with_priority(Priority::Open, b.acquire(Quota::LogsFilter, 0));
+        // give up on the open caller after 50 ms
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), open)
+                .await
+                .is_err()
+        );
+        let bucket = b.buckets[Quota::LogsFilter as usize].lock().unwrap();
+        assert_eq!(bucket.waiting, [0, 0, 0]);
+    }
+
+    #[test]
+    fn usage_counts_metrics_and_prices_them() {
+        let b = Budget::unlimited();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            b.acquire(Quota::MetricsGet, 7).await;
+            b.acquire(Quota::MetricsGet, 3).await;
+        });
+        let u = b
+            .usage()
+            .into_iter()
+            .find(|u| u.quota == Quota::MetricsGet)
+            .unwrap();
+        assert_eq!((u.calls, u.metrics), (2, 10));
+        assert!(b.report(Duration::from_secs(60)).contains("10 requested"));
+    }
+}

@@ -1,0 +1,84 @@
+"""A good citizen of a real account: the console on 200 services in 4 clusters (each logging to
+awslogs, each behind a target group), one service open for a minute, against moto behind a
+realistic account (account.py): documented token buckets that answer ThrottlingException,
+20-80 ms per call, log streams delivering in late batches, sparse ALB count metrics.
+
+Asserted, from the requests counted at the endpoint and the recording the console wrote:
+FilterLogEvents <= 1/s, each ECS read group <= 4/s, ELB reads <= 4/s, no throttled call,
+<= 10,000 CloudWatch metrics requested an hour, every log line the open service's tasks
+delivered reaches the recording, and the open service's panes stay within two cadences of fresh.
+"""
+
+import datetime
+import shutil
+import time
+
+import pytest
+
+import account
+from conftest import binary
+from moto_server import MotoServer
+
+SECONDS = 60
+SERVICES, CLUSTERS = 200, 4
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    server = MotoServer()
+    seeded = account.seed_fleet(server.url, services=SERVICES, clusters=CLUSTERS)
+    server.account = account.RealisticAccount()
+    yield server, seeded
+    server.account.stop()
+    server.stop()
+
+
+def test_one_open_service_on_200_stays_within_every_budget(fleet, tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed")
+    server, seeded = fleet
+    cluster, name = seeded["services"][37]
+    account.sparse_5xx(seeded["lb_dim"], seeded["tg"][(cluster, name)])
+    writer = account.BatchedLogWriter(f"/ecs/{name}", tasks=4, every=1.0).start()
+    server.account.reset()
+    started = time.monotonic()
+    record, stats = tmp_path / "rec.jsonl", tmp_path / "stats.txt"
+    try:
+        opened, screen = account.watch(binary(), server.url, tmp_path, (cluster, name), SECONDS, record, stats)
+    finally:
+        writer.stop()
+    elapsed = time.monotonic() - started
+    acct = server.account
+    rates = {q: n / elapsed for q, n in acct.calls.items()}
+    report = f"{elapsed:.0f} s: " + ", ".join(f"{q} {r:.2f}/s (peak {acct.peak_per_second(q)})"
+                                            for q, r in sorted(rates.items()))
+    print(report)
+    assert sum(acct.throttled.values()) == 0, f"throttled: {dict(acct.throttled)}; {report}"
+    assert rates.get("logs-filter", 0) <= 1.0, report
+    for q in ("ecs-cluster-read", "ecs-service-read", "ecs-task-read", "ecs-taskdef-read"):
+        assert rates.get(q, 0) <= 4.0, report
+    assert rates.get("elb-read", 0) <= 4.0, report
+    per_hour = acct.metrics_requested * 3600 / elapsed
+    assert per_hour <= 10_000, f"{acct.metrics_requested} metrics in {elapsed:.0f} s = {per_hour:.0f}/h"
+    # the board's fleet and the open service are there
+    assert f"> {cluster}/{name}" in screen
+
+    # every line delivered while the service was open (and one log cadence before the end)
+    # reached the recording, late batches included
+    updates = account.recorded(record)
+    got = account.logged_messages(updates, cluster, name)
+    opened_at, opened_wall = opened
+    quit_at = opened_at + SECONDS
+    due = {m for m, at in writer.delivered if opened_at + 2 <= at <= quit_at - 8}
+    assert len(due) > 100, f"only {len(due)} lines delivered in the window"
+    missing = due - got
+    assert not missing, f"{len(missing)} of {len(due)} delivered lines never reached the console: {sorted(missing)[:5]}"
+
+    # freshness of the open service's panes: at most two cadences between successful reads
+    since = opened_wall + datetime.timedelta(seconds=5)
+    for source, cadence in (("services", 5), ("targets", 5), ("logs", 3), ("stopped_tasks", 10)):
+        age = account.data_age(updates, source, since)
+        assert age is not None and age <= 2 * cadence + 2, f"{source}: {age} s between reads"
+    # --stats printed the quotas and the bill on exit
+    text = stats.read_text()
+    assert "Shared quotas" in text and "CloudWatch metrics" in text, text
