@@ -134,6 +134,9 @@ pub fn spawn<A: AwsApi>(
                 let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(120));
                 loop {
                     let current = plan.borrow_and_update().clone();
+                    // polls start a cadence apart (the time a poll waited for the budget is
+                    // not added to the next wait): the open service stays within its cadence
+                    let started = tokio::time::Instant::now();
                     let mut update = poller.poll(&*api, &current).await;
                     let delay = retry_delay(&update, &mut backoff, cadence(source, &current));
                     if !update.errors.is_empty() {
@@ -149,7 +152,13 @@ pub fn spawn<A: AwsApi>(
                     }
                     tokio::time::sleep(MIN_GAP).await;
                     let key = wake_key(source, &current);
-                    let until = tokio::time::Instant::now() + delay.saturating_sub(MIN_GAP);
+                    // a throttled source waits its whole backoff after the failed poll
+                    let from = if delay > cadence(source, &current) {
+                        tokio::time::Instant::now()
+                    } else {
+                        started
+                    };
+                    let until = (from + delay).max(tokio::time::Instant::now());
                     loop {
                         tokio::select! {
                             _ = tokio::time::sleep_until(until) => break,

@@ -278,13 +278,13 @@ def watch(binary, url, home, open_service, seconds, record, stats, extra_args=()
             raise AssertionError(f"{text!r} not on screen:\n{screen()}")
 
         cluster, name = open_service
-        wait_for(name, timeout=90)  # the board lists it
+        wait_for("OK ", timeout=90)  # the board lists services
         tmux("send-keys", "-t", tmux_name, "/")
         tmux("send-keys", "-t", tmux_name, "-l", name)
         tmux("send-keys", "-t", tmux_name, "Enter")
-        time.sleep(0.5)
+        wait_for(name, timeout=90)  # the filtered board shows it
         tmux("send-keys", "-t", tmux_name, "Enter")
-        wait_for(f"> {cluster}/{name}", timeout=20)
+        wait_for(f"PRIMARY {name}", timeout=20)  # the service view (the header may be cut at 80 columns)
         opened = (time.monotonic(), dt.datetime.now(dt.timezone.utc))
         time.sleep(seconds)
         final = screen()

@@ -154,8 +154,9 @@ def test_api_calls_at_the_batching_minimum_and_read_only(snap):
     assert calls == {
         "ecs:ListClusters": 1,
         "ecs:ListServices": 1,
+        "ecs:DescribeClusters": 1,  # Container Insights settings: are its series there?
         "ecs:DescribeServices": 1,
-        "ecs:ListTasks": 2,  # one per service
+        "ecs:ListTasks": 1,  # one per cluster, not one per service
         "ecs:DescribeTasks": 1,  # every stopped ARN in one batch, each described once
         "ecs:DescribeTaskDefinition": 3,  # checkout-api:1, :2, payments-api:1
         "elasticloadbalancing:DescribeTargetGroups": 1,
