@@ -2,7 +2,8 @@
 //!
 //! Every AWS call ecswatch makes passes through [`Budget::acquire`] (from [`super::Counted`]),
 //! which waits for a token of the call's quota. Each quota is a token bucket refilled at
-//! `share` × the account's sustained rate, holding at most `share` × the account's burst: so
+//! `share` × the account's sustained rate (less 5% headroom), holding two seconds of tokens
+//! (never more than `share` × the account's burst): so
 //! ecswatch never uses more than its share of any bucket, at any fleet size — a larger fleet
 //! means slower fleet rounds, never more calls per second. When callers of several priorities
 //! wait for one quota, the higher priority gets the next token: the open service first, then
@@ -101,6 +102,11 @@ pub const DOLLARS_PER_METRIC: f64 = 0.01 / 1000.0;
 /// ecswatch's default share of each quota, in percent.
 pub const DEFAULT_SHARE_PERCENT: u8 = 20;
 
+/// ecswatch refills its buckets at this fraction of its share, and holds at most two seconds
+/// of tokens: so any minute's average, burst included, stays within the share.
+const HEADROOM: f64 = 0.95;
+const BURST_S: f64 = 2.0;
+
 impl Quota {
     pub fn spec(self) -> &'static QuotaSpec {
         &QUOTAS[self as usize]
@@ -170,7 +176,7 @@ impl Pace {
 
     /// Calls per second ecswatch may make against `q`.
     pub fn rate(&self, q: Quota) -> f64 {
-        q.spec().sustained * self.share
+        q.spec().sustained * self.share * HEADROOM
     }
 
     /// Calls of `q` that fit in `secs` seconds (at least one).
@@ -255,8 +261,9 @@ impl Budget {
         let buckets = QUOTAS
             .iter()
             .map(|q| {
-                let rate = q.sustained * pace.share;
-                let cap = (q.burst * pace.share).max(1.0);
+                let rate = pace.rate(q.quota);
+                // never more than the share of the account's burst either
+                let cap = (rate * BURST_S).min(q.burst * pace.share).max(1.0);
                 Mutex::new(Bucket {
                     tokens: cap,
                     cap,
@@ -484,8 +491,8 @@ mod tests {
 
     #[tokio::test]
     async fn sustained_rate_is_the_share_whatever_is_asked() {
-        // 5/s * 40% = 2/s, a bucket of 2: 5 calls cannot take less than 1.5 s (a lower bound:
-        // a busy machine only makes it slower)
+        // 5/s * 40% * 0.95 = 1.9/s, a bucket of 2: 5 calls cannot take less than 1.5 s (a
+        // lower bound: a busy machine only makes it slower)
         let b = Budget::new(Pace::percent(40));
         let start = tokio::time::Instant::now();
         for _ in 0..5 {
@@ -499,16 +506,16 @@ mod tests {
             .find(|u| u.quota == Quota::LogsFilter)
             .unwrap();
         assert_eq!(u.calls, 5);
-        assert!((u.allowed_per_s - 2.0).abs() < 1e-9);
+        assert!((u.allowed_per_s - 1.9).abs() < 1e-9);
     }
 
     #[tokio::test]
     async fn the_open_service_goes_before_the_fleet() {
         use std::sync::Arc;
-        // 5/s * 100% = 5/s: a token every 200 ms
+        // 5/s * 100% * 0.95: a token about every 210 ms
         let b = Arc::new(Budget::new(Pace::percent(100)));
         // empty the bucket
-        for _ in 0..4 {
+        for _ in 0..5 {
             b.acquire(Quota::LogsFilter, 0).await;
         }
         b.acquire(Quota::LogsFilter, 0).await;
