@@ -178,11 +178,6 @@ impl Pace {
     pub fn rate(&self, q: Quota) -> f64 {
         q.spec().sustained * self.share * HEADROOM
     }
-
-    /// Calls of `q` that fit in `secs` seconds (at least one).
-    pub fn calls_in(&self, q: Quota, secs: f64) -> usize {
-        ((self.rate(q) * secs).floor() as usize).max(1)
-    }
 }
 
 #[derive(Debug)]
