@@ -245,6 +245,46 @@ async fn services_poller_paginates_and_batches_by_ten() {
 }
 
 #[tokio::test]
+async fn fleet_rounds_are_spread_over_polls_and_the_listing_is_refreshed() {
+    // 200 services = 20 DescribeServices a round; at the default share a round is 15 s, 7
+    // batches a 5 s poll: 7 does not divide 20, and the listing must still come back every 4
+    // rounds (it once waited for a cursor that never returned to 0).
+    let list = mock!(aws_sdk_ecs::Client::list_services).then_output(|| {
+        ListServicesOutput::builder()
+            .set_service_arns(Some((0..200).map(|i| format!("svc{i:03}")).collect()))
+            .build()
+    });
+    let describe = mock!(aws_sdk_ecs::Client::describe_services)
+        .match_requests(|r| r.services().len() <= 10)
+        .then_compute_output(|r| {
+            DescribeServicesOutput::builder()
+                .set_services(Some(r.services().iter().map(|n| svc(n)).collect()))
+                .build()
+        });
+    let clusters = mock!(aws_sdk_ecs::Client::describe_clusters).then_output(|| {
+        aws_sdk_ecs::operation::describe_clusters::DescribeClustersOutput::builder().build()
+    });
+    let api = api(&[&list, &describe, &clusters], &[]);
+    let plan = PollPlan {
+        scope: Scope {
+            clusters: vec!["prod".into()],
+            services: vec![],
+        },
+        ..Default::default()
+    };
+    let mut poller = ServicesPoller::new();
+    let mut per_poll = Vec::new();
+    for _ in 0..36 {
+        let before = describe.num_calls();
+        poller.poll(&api, &plan, now()).await;
+        per_poll.push(describe.num_calls() - before);
+    }
+    assert!(per_poll.iter().all(|n| *n == 7), "{per_poll:?}");
+    // a round every 20/7 polls, a listing every 4 rounds (~11.4 polls): polls 0, 12, 24, 35
+    assert_eq!(list.num_calls(), 4);
+}
+
+#[tokio::test]
 async fn stopped_tasks_request_shape_and_describe_once() {
     let list = mock!(aws_sdk_ecs::Client::list_tasks)
         .match_requests(|r| {

@@ -30,6 +30,7 @@ pub struct ServicesPoller {
     listing: Option<Vec<(String, Vec<String>)>>,
     /// Next batch of the fleet round.
     cursor: usize,
+    /// Fleet rounds completed since the last listing.
     rounds: u32,
 }
 
@@ -46,9 +47,8 @@ impl ServicesPoller {
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
-        let relist = self.listing.is_none()
-            || plan.exhaustive
-            || (self.cursor == 0 && self.rounds % RELIST_EVERY_ROUNDS == 0);
+        let relist =
+            self.listing.is_none() || plan.exhaustive || self.rounds >= RELIST_EVERY_ROUNDS;
         let mut roster = None;
         let mut listed_clusters = Vec::new();
         let mut insights = Vec::new();
@@ -76,6 +76,7 @@ impl ServicesPoller {
                         }
                     }
                     self.listing = Some(l);
+                    self.rounds = 0;
                 }
                 None if self.listing.is_none() => {
                     return Update::new(Source::Services, now, None, errors);
@@ -168,7 +169,8 @@ impl ServicesPoller {
         if !batches.is_empty() {
             let next = self.cursor + per_poll;
             if next >= batches.len() {
-                self.rounds = self.rounds.wrapping_add(1);
+                // counted whatever the cursor wraps to: a part need not divide the round
+                self.rounds = self.rounds.saturating_add(1);
             }
             self.cursor = next % batches.len();
         }
