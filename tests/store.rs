@@ -287,3 +287,40 @@ fn plan_names_what_the_pollers_need() {
         }]
     );
 }
+
+#[test]
+fn health_only_reads_keep_the_held_description_and_flip_targets() {
+    let mut s = loaded(service(), task_definition(), target_group());
+    let described_at = s.target_groups[TG].described_at;
+    assert_eq!(s.plan(None).groups_described.get(TG), Some(&described_at));
+    let unhealthy = TargetHealth {
+        id: "10.0.0.1".into(),
+        port: Some(80),
+        state: "unhealthy".into(),
+        reason: Some("Target.Timeout".into()),
+        ..Default::default()
+    };
+    let later = t0() + chrono::Duration::seconds(5);
+    s.apply(Update::new(
+        Source::Targets,
+        later,
+        Some(Payload::TargetsRead {
+            described: vec![],
+            health: vec![
+                (TG.to_string(), vec![unhealthy]),
+                // a group the store does not hold cannot be shown: dropped
+                (
+                    "arn:aws:elasticloadbalancing:x:1:targetgroup/other/1".into(),
+                    vec![],
+                ),
+            ],
+        }),
+        vec![],
+    ));
+    let g = &s.target_groups[TG];
+    assert_eq!(g.group.name, "web-tg");
+    assert_eq!(g.group.deregistration_delay_s, Some(20));
+    assert_eq!(g.targets[0].state, "unhealthy");
+    assert_eq!((g.fetched_at, g.described_at), (later, described_at));
+    assert_eq!(s.target_groups.len(), 1);
+}

@@ -91,8 +91,15 @@ pub enum Payload {
     /// Newly described stopped tasks (each ARN once).
     StoppedTasks(Vec<StoppedTask>),
     TaskDefinitions(Vec<TaskDefinition>),
-    /// Target groups (with attributes) and their targets' health.
+    /// Target groups (with attributes) and their targets' health (older recordings; the
+    /// poller now sends `TargetsRead`).
     Targets(Vec<(TargetGroup, Vec<TargetHealth>)>),
+    /// One poll of targets: groups described again (with attributes) and their health, and
+    /// the health of groups whose descriptions the store holds and were still fresh.
+    TargetsRead {
+        described: Vec<(TargetGroup, Vec<TargetHealth>)>,
+        health: Vec<(String, Vec<TargetHealth>)>,
+    },
     Metrics(Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>),
     Logs(Vec<(ServiceKey, Vec<LogLine>)>),
 }
@@ -149,6 +156,9 @@ pub struct PollPlan {
     pub on_screen: Vec<ServiceKey>,
     /// ecswatch's share of the account's quotas: what fleet rounds are sized by.
     pub pace: budget::Pace,
+    /// Target groups the store holds, and when each was described (descriptions and
+    /// attributes are read again only when older than the targets poller's TTL).
+    pub groups_described: std::collections::HashMap<String, Time>,
     /// Stopped tasks the store holds in their final state: never described again.
     pub final_tasks: std::sync::Arc<std::collections::HashSet<String>>,
 }

@@ -3,14 +3,14 @@
 //!
 //! Every poll (5 s) reads the open service's groups first. The rest of the fleet's groups are
 //! read in a round spread over the polls, sized so that fleet reads use at most half of
-//! ecswatch's share of the ELB quota (a round of at least a minute): 200 groups at 2 calls/s
-//! take 200 s, never more calls per second.
+//! ecswatch's share of the ELB quota (a round of at least a minute): 200 groups at ~1 call/s
+//! take about 200 s, never more calls per second. Descriptions come from the store
+//! (`PollPlan::groups_described`); the poller keeps no copy of them.
 
 use super::budget::{Priority, Quota, with_priority};
 use super::{Payload, PollPlan, Source, Update};
 use crate::aws::{AwsApi, DESCRIBE_TARGET_GROUPS_BATCH};
-use crate::model::{TargetGroup, Time};
-use std::collections::HashMap;
+use crate::model::{TargetGroup, TargetHealth, Time};
 
 /// How long target group descriptions and attributes are reused: the open service's, and
 /// everyone else's (they change only when someone edits the group).
@@ -24,9 +24,15 @@ pub const POLL_S: f64 = 5.0;
 
 #[derive(Debug, Default)]
 pub struct TargetsPoller {
-    /// Descriptions with when they were read (health is not kept here: the store has it).
-    groups: HashMap<String, (TargetGroup, Time)>,
     cursor: usize,
+}
+
+/// What one poll read.
+#[derive(Default)]
+struct Read {
+    described: Vec<(TargetGroup, Vec<TargetHealth>)>,
+    health: Vec<(String, Vec<TargetHealth>)>,
+    errors: Vec<crate::aws::ApiError>,
 }
 
 impl TargetsPoller {
@@ -35,7 +41,6 @@ impl TargetsPoller {
     }
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
-        let mut errors = Vec::new();
         let open: Vec<String> = plan
             .focused()
             .map(|s| s.target_groups.clone())
@@ -62,56 +67,68 @@ impl TargetsPoller {
                 .map(|i| fleet[(start + i) % fleet.len()].clone())
                 .collect()
         };
-        let mut out = Vec::new();
+        let mut read = Read::default();
         for (arns, p, ttl) in [
             (&open, Priority::Open, OPEN_GROUP_TTL_S),
             (&part, Priority::Background, FLEET_GROUP_TTL_S),
         ] {
-            with_priority(p, self.read(api, arns, ttl, now, &mut out, &mut errors)).await;
+            with_priority(p, read_groups(api, plan, arns, ttl, now, &mut read)).await;
         }
-        let payload = (!out.is_empty() || errors.is_empty()).then_some(Payload::Targets(out));
+        let Read {
+            described,
+            health,
+            errors,
+        } = read;
+        let payload = (!described.is_empty() || !health.is_empty() || errors.is_empty())
+            .then_some(Payload::TargetsRead { described, health });
         Update::new(Source::Targets, now, payload, errors)
     }
+}
 
-    async fn read<A: AwsApi>(
-        &mut self,
-        api: &A,
-        arns: &[String],
-        ttl: i64,
-        now: Time,
-        out: &mut Vec<(TargetGroup, Vec<crate::model::TargetHealth>)>,
-        errors: &mut Vec<crate::aws::ApiError>,
-    ) {
-        let stale: Vec<String> = arns
-            .iter()
-            .filter(|a| {
-                self.groups
-                    .get(*a)
-                    .is_none_or(|(_, at)| (now - *at).num_seconds() >= ttl)
-            })
-            .cloned()
-            .collect();
-        for batch in stale.chunks(DESCRIBE_TARGET_GROUPS_BATCH) {
-            match api.describe_target_groups(batch).await {
-                Ok(groups) => {
-                    for mut g in groups {
-                        match api.deregistration_delay(&g.arn).await {
-                            Ok(d) => g.deregistration_delay_s = d,
-                            Err(e) => errors.push(e),
-                        }
-                        self.groups.insert(g.arn.clone(), (g, now));
+/// Read every group's health, then describe those whose health was read and whose
+/// descriptions the store lacks or holds for longer than `ttl` (a group whose health cannot
+/// be read is not described either: under throttling that would only spend more calls).
+async fn read_groups<A: AwsApi>(
+    api: &A,
+    plan: &PollPlan,
+    arns: &[String],
+    ttl: i64,
+    now: Time,
+    read: &mut Read,
+) {
+    let mut stale: Vec<(String, Vec<TargetHealth>)> = Vec::new();
+    for arn in arns {
+        let held = plan.groups_described.get(arn);
+        match api.describe_target_health(arn).await {
+            Ok(h) if held.is_some_and(|at| (now - *at).num_seconds() < ttl) => {
+                read.health.push((arn.clone(), h))
+            }
+            Ok(h) => stale.push((arn.clone(), h)),
+            Err(e) => read.errors.push(e),
+        }
+    }
+    for batch in stale.chunks(DESCRIBE_TARGET_GROUPS_BATCH) {
+        let arns: Vec<String> = batch.iter().map(|(a, _)| a.clone()).collect();
+        match api.describe_target_groups(&arns).await {
+            Ok(groups) => {
+                for mut g in groups {
+                    match api.deregistration_delay(&g.arn).await {
+                        Ok(d) => g.deregistration_delay_s = d,
+                        Err(e) => read.errors.push(e),
+                    }
+                    if let Some((_, h)) = batch.iter().find(|(a, _)| *a == g.arn) {
+                        read.described.push((g, h.clone()));
                     }
                 }
-                Err(e) => errors.push(e),
             }
-        }
-        for arn in arns {
-            let Some((group, _)) = self.groups.get(arn) else {
-                continue;
-            };
-            match api.describe_target_health(arn).await {
-                Ok(h) => out.push((group.clone(), h)),
-                Err(e) => errors.push(e),
+            Err(e) => {
+                read.errors.push(e);
+                // still show the health of groups the store holds, however old their description
+                for (arn, h) in batch {
+                    if plan.groups_described.contains_key(arn) {
+                        read.health.push((arn.clone(), h.clone()));
+                    }
+                }
             }
         }
     }

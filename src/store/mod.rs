@@ -34,7 +34,10 @@ pub const LOG_LINES_KEPT: usize = 2000;
 pub struct TargetGroupState {
     pub group: TargetGroup,
     pub targets: Vec<TargetHealth>,
+    /// When the targets' health was read.
     pub fetched_at: Time,
+    /// When the group's description and attributes were read.
+    pub described_at: Time,
 }
 
 /// Everything known about one service.
@@ -222,37 +225,27 @@ impl Store {
                 Payload::Targets(groups) => {
                     let mut any = false;
                     for (group, targets) in groups {
-                        let prev = self.target_groups.get(&group.arn);
-                        if prev.is_none_or(|p| p.targets != targets || p.group != group) {
-                            any = true;
-                            let flips = timeline::target_transitions(
-                                &group.name,
-                                prev.map(|p| p.targets.as_slice()),
-                                &targets,
-                                update.fetched_at,
-                            );
-                            for (key, st) in self.services.iter_mut() {
-                                if st
-                                    .service
-                                    .load_balancers
-                                    .iter()
-                                    .any(|l| l.target_group_arn.as_deref() == Some(&group.arn))
-                                {
-                                    self.dirty.insert(key.clone());
-                                    for f in &flips {
-                                        st.transitions.push(f.clone());
-                                    }
-                                }
-                            }
-                        }
-                        self.target_groups.insert(
+                        any |= self.apply_target_health(
                             group.arn.clone(),
-                            TargetGroupState {
-                                group,
-                                targets,
-                                fetched_at: update.fetched_at,
-                            },
+                            Some(group),
+                            targets,
+                            update.fetched_at,
                         );
+                    }
+                    any
+                }
+                Payload::TargetsRead { described, health } => {
+                    let mut any = false;
+                    for (group, targets) in described {
+                        any |= self.apply_target_health(
+                            group.arn.clone(),
+                            Some(group),
+                            targets,
+                            update.fetched_at,
+                        );
+                    }
+                    for (arn, targets) in health {
+                        any |= self.apply_target_health(arn, None, targets, update.fetched_at);
                     }
                     any
                 }
@@ -260,6 +253,58 @@ impl Store {
                 Payload::Logs(lines) => self.apply_logs(lines),
             };
         }
+        changed
+    }
+
+    /// A group's targets' health, with its new description if it was described again (a
+    /// health-only answer for a group not held is dropped: it cannot be shown without one).
+    fn apply_target_health(
+        &mut self,
+        arn: String,
+        described: Option<TargetGroup>,
+        targets: Vec<TargetHealth>,
+        at: Time,
+    ) -> bool {
+        let prev = self.target_groups.get(&arn);
+        let Some(group) = described.clone().or_else(|| prev.map(|p| p.group.clone())) else {
+            return false;
+        };
+        let described_at = match (&described, prev) {
+            (Some(_), _) => at,
+            (None, Some(p)) => p.described_at,
+            (None, None) => return false,
+        };
+        let changed = prev.is_none_or(|p| p.targets != targets || p.group != group);
+        if changed {
+            let flips = timeline::target_transitions(
+                &group.name,
+                prev.map(|p| p.targets.as_slice()),
+                &targets,
+                at,
+            );
+            for (key, st) in self.services.iter_mut() {
+                if st
+                    .service
+                    .load_balancers
+                    .iter()
+                    .any(|l| l.target_group_arn.as_deref() == Some(&arn))
+                {
+                    self.dirty.insert(key.clone());
+                    for f in &flips {
+                        st.transitions.push(f.clone());
+                    }
+                }
+            }
+        }
+        self.target_groups.insert(
+            arn,
+            TargetGroupState {
+                group,
+                targets,
+                fetched_at: at,
+                described_at,
+            },
+        );
         changed
     }
 
@@ -588,6 +633,11 @@ impl Store {
             exhaustive: false,
             on_screen: Vec::new(),
             pace: self.pace,
+            groups_described: self
+                .target_groups
+                .iter()
+                .map(|(arn, g)| (arn.clone(), g.described_at))
+                .collect(),
             final_tasks: self.final_tasks.clone(),
         }
     }
