@@ -261,3 +261,37 @@ async fn with_a_service_focused_a_small_fleet_costs_one_call_a_poll() {
     assert_eq!(described, [2, 2, 2, 2, 2, 2]);
     assert_eq!(api.counts().get("DescribeServices") - before, 6);
 }
+
+#[tokio::test]
+async fn task_detail_reads_the_tasks_own_stream_once() {
+    use ecswatch::model::ServiceKey;
+    use ecswatch::poll::{LogsPoller, Payload, Source};
+    let (mut store, api) = at(START_AT_S).await;
+    let key = ServiceKey::new("prod", "checkout-api");
+    let arn = store.services[&key].stopped[0].clone();
+    let mut plan = store.plan(Some(key.clone()));
+    plan.task = store.open_task(&key, &arn);
+    let task = plan
+        .task
+        .clone()
+        .expect("its task definition logs to awslogs");
+    let id = ecswatch::model::task_id(&arn);
+    assert_eq!(
+        task.streams[0].prefix.as_deref(),
+        Some(&*format!("ecs/app/{id}"))
+    );
+    let counts = api.counts();
+    let before = counts.get("FilterLogEvents");
+    let u = LogsPoller::new().poll(&api, &plan, origin()).await;
+    // the service's tail and the task's own stream
+    assert_eq!(counts.get("FilterLogEvents") - before, 2);
+    let Some(Payload::LogsRead { tasks, .. }) = &u.payload else {
+        panic!("{:?}", u.payload)
+    };
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(u.source, Source::Logs);
+    store.apply(u);
+    assert!(store.task_logs.contains_key(&arn));
+    // read once: the next plan does not ask for it again
+    assert_eq!(store.open_task(&key, &arn), None);
+}

@@ -61,6 +61,9 @@ fn plan_for(store: &Store, ui: &UiState, vis: &Visible, refresh: u64) -> PollPla
     if plan.focus.is_none() {
         plan.on_screen = vis.board_rows.clone();
     }
+    if let (Some(key), Some(arn)) = (&plan.focus, ui.open_task()) {
+        plan.task = store.open_task(key, arn);
+    }
     plan
 }
 

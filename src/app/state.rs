@@ -259,6 +259,14 @@ impl UiState {
         }
     }
 
+    /// The stopped task open in task detail, if any.
+    pub fn open_task(&self) -> Option<&str> {
+        match self.view() {
+            View::Task(_, arn) => Some(arn),
+            _ => None,
+        }
+    }
+
     pub fn focus(&self) -> Option<ServiceKey> {
         match self.view() {
             View::Board | View::Timeline(None) => None,
@@ -546,7 +554,8 @@ impl UiState {
                         Some(arn) => {
                             self.stack.push(View::Task(key, arn));
                             self.task_selected = 0;
-                            Effect::None
+                            // its own log stream is read
+                            Effect::Replan
                         }
                         None => Effect::None,
                     }

@@ -215,6 +215,7 @@ impl AwsApi for DemoApi {
                 q.stream_prefix
                     .as_deref()
                     .is_none_or(|p| l.stream.starts_with(p))
+                    && q.end.is_none_or(|e| l.t < e)
             })
             .collect();
         Ok(page(&lines, q.next.clone(), q.limit.max(1) as usize))

@@ -86,10 +86,82 @@ impl LogsPoller {
                 out.push((svc.key.clone(), lines));
             }
         }
+        // the stopped task open in task detail: its own streams, once
+        let mut tasks = Vec::new();
+        if let Some(task) = &plan.task {
+            tried += 1;
+            match with_priority(Priority::Open, read_task(api, task, now)).await {
+                Ok(lines) => tasks.push((task.arn.clone(), lines)),
+                Err(e) => errors.push(e),
+            }
+        }
         let any_ok = tried == 0 || errors.len() < tried;
-        let payload = any_ok.then_some(Payload::Logs(out));
+        let payload = any_ok.then_some(Payload::LogsRead {
+            services: out,
+            tasks,
+        });
         Update::new(Source::Logs, now, payload, errors)
     }
+}
+
+/// How much of a stopped task's stream is read: the last minutes before it stopped (where
+/// the crash is), and a little after (the driver flushes late).
+const TASK_WINDOW_MIN: i64 = 30;
+
+/// A stopped task's own streams, from its start (at most [`TASK_WINDOW_MIN`] before its stop)
+/// to a minute after it stopped. A stream longer than one poll reads ends with a marker line.
+async fn read_task<A: AwsApi>(
+    api: &A,
+    task: &super::OpenTask,
+    now: Time,
+) -> Result<Vec<LogLine>, crate::aws::ApiError> {
+    let stop = task.stopped_at.unwrap_or(now);
+    let window = stop - chrono::Duration::minutes(TASK_WINDOW_MIN);
+    let start = task.started_at.map_or(window, |s| s.max(window)) - chrono::Duration::minutes(1);
+    let end = (stop + chrono::Duration::minutes(1)).min(now);
+    let mut lines = Vec::new();
+    for src in &task.streams {
+        let mut next = None;
+        for page in 0..PAGES_PER_POLL {
+            let q = LogQuery {
+                group: src.group.clone(),
+                stream_prefix: src.prefix.clone(),
+                start,
+                end: Some(end),
+                region: src.region.clone(),
+                next: next.take(),
+                limit: PAGE_LIMIT,
+            };
+            let p = api.filter_log_events(&q).await?;
+            // only this task's stream (an endpoint that ignores the prefix must not mix in
+            // other tasks' lines: moto does)
+            lines.extend(p.items.into_iter().filter(|l| {
+                src.prefix
+                    .as_deref()
+                    .is_none_or(|pre| l.stream.starts_with(pre))
+            }));
+            match p.next {
+                Some(n) if !n.is_empty() && page + 1 < PAGES_PER_POLL => next = Some(n),
+                Some(n) if !n.is_empty() => {
+                    lines.push(LogLine {
+                        event_id: format!("ecswatch-more-{}", task.arn),
+                        t: end,
+                        stream: "ecswatch".into(),
+                        message: format!(
+                            "[ecswatch] {}: more than {} lines; the first are shown",
+                            src.group,
+                            PAGES_PER_POLL * PAGE_LIMIT as usize
+                        ),
+                    });
+                }
+                _ => break,
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    lines.retain(|l| seen.insert(l.event_id.clone()));
+    lines.sort_by_key(|l| l.t);
+    Ok(lines)
 }
 
 /// One poll of one source: the lines not seen before. On a failure, what was read before it

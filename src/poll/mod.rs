@@ -102,6 +102,13 @@ pub enum Payload {
     },
     Metrics(Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>),
     Logs(Vec<(ServiceKey, Vec<LogLine>)>),
+    /// One poll of logs: the open service's new lines, and the whole stream of a stopped task
+    /// open in task detail (read once).
+    LogsRead {
+        services: Vec<(ServiceKey, Vec<LogLine>)>,
+        #[serde(default)]
+        tasks: Vec<(String, Vec<LogLine>)>,
+    },
 }
 
 /// One poll's result. `payload` holds what could be read; `errors` what could not. A poll that
@@ -159,8 +166,22 @@ pub struct PollPlan {
     /// Target groups the store holds, and when each was described (descriptions and
     /// attributes are read again only when older than the targets poller's TTL).
     pub groups_described: std::collections::HashMap<String, Time>,
+    /// The stopped task open in task detail: its own log stream is read once.
+    pub task: Option<OpenTask>,
     /// Stopped tasks the store holds in their final state: never described again.
     pub final_tasks: std::sync::Arc<std::collections::HashSet<String>>,
+}
+
+/// A stopped task open in task detail, and where its containers' streams are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenTask {
+    pub key: ServiceKey,
+    pub arn: String,
+    /// Each awslogs container's source, with `prefix` set to its exact stream
+    /// (`prefix/container/task-id`).
+    pub streams: Vec<LogSource>,
+    pub started_at: Option<Time>,
+    pub stopped_at: Option<Time>,
 }
 
 /// Where an awslogs container writes: the group, the stream prefix (or exact stream), and the

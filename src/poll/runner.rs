@@ -57,6 +57,7 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
             if let Some(f) = plan.focused() {
                 f.log_sources.hash(&mut h);
             }
+            plan.task.as_ref().map(|t| &t.arn).hash(&mut h);
         }
     }
     h.finish()

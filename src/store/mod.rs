@@ -29,6 +29,8 @@ pub const STOPPED_KEPT: usize = 500;
 pub const METRIC_POINTS_KEPT: usize = 1440;
 /// Log lines kept per service.
 pub const LOG_LINES_KEPT: usize = 2000;
+/// Stopped tasks whose own streams are kept (the most recently opened).
+pub const TASK_LOGS_KEPT: usize = 20;
 
 #[derive(Debug, Clone)]
 pub struct TargetGroupState {
@@ -143,6 +145,10 @@ pub struct Store {
     pub target_groups: HashMap<String, TargetGroupState>,
     /// Stopped tasks held in their final STOPPED state (the pollers never describe them again).
     final_tasks: Arc<HashSet<String>>,
+    /// The own log streams of stopped tasks opened in task detail, by task ARN (read once).
+    pub task_logs: HashMap<String, Vec<LogLine>>,
+    /// Task ARNs of `task_logs`, oldest read first (bounded by [`TASK_LOGS_KEPT`]).
+    task_logs_order: std::collections::VecDeque<String>,
     /// Cluster -> Container Insights enabled (DescribeClusters settings).
     pub container_insights: HashMap<String, bool>,
     /// ecswatch's share of the account's quotas, handed to the pollers in the plan.
@@ -175,6 +181,8 @@ impl Store {
             task_definitions: HashMap::new(),
             target_groups: HashMap::new(),
             final_tasks: Arc::new(HashSet::new()),
+            task_logs: HashMap::new(),
+            task_logs_order: std::collections::VecDeque::new(),
             container_insights: HashMap::new(),
             pace: crate::poll::Pace::default(),
             status: Source::ALL
@@ -251,6 +259,23 @@ impl Store {
                 }
                 Payload::Metrics(series) => self.apply_metrics(series),
                 Payload::Logs(lines) => self.apply_logs(lines),
+                Payload::LogsRead { services, tasks } => {
+                    let mut any = self.apply_logs(services);
+                    for (arn, mut lines) in tasks {
+                        lines.sort_by_key(|l| l.t);
+                        lines.truncate(LOG_LINES_KEPT);
+                        if self.task_logs.insert(arn.clone(), lines).is_none() {
+                            self.task_logs_order.push_back(arn);
+                            while self.task_logs_order.len() > TASK_LOGS_KEPT {
+                                if let Some(old) = self.task_logs_order.pop_front() {
+                                    self.task_logs.remove(&old);
+                                }
+                            }
+                        }
+                        any = true;
+                    }
+                    any
+                }
             };
         }
         changed
@@ -540,6 +565,39 @@ impl Store {
             .collect()
     }
 
+    /// Where a stopped task's own log streams are, for task detail (None once they were read,
+    /// until its task definition is known, or when it has no awslogs container).
+    pub fn open_task(&self, key: &ServiceKey, arn: &str) -> Option<crate::poll::OpenTask> {
+        if self.task_logs.contains_key(arn) {
+            return None; // read once: a stopped task's stream does not change
+        }
+        let task = self.stopped_tasks.get(arn)?;
+        let td = self.task_definitions.get(&task.task_definition)?;
+        let id = crate::model::task_id(arn);
+        let streams: Vec<crate::poll::LogSource> = td
+            .containers
+            .iter()
+            .filter_map(|c| {
+                let log = c.log.as_ref().filter(|l| l.driver == "awslogs")?;
+                Some(crate::poll::LogSource {
+                    group: log.group.clone()?,
+                    prefix: Some(format!("{}/{}/{id}", log.stream_prefix.as_ref()?, c.name)),
+                    region: log
+                        .region
+                        .clone()
+                        .filter(|r| !r.is_empty() && *r != self.region),
+                })
+            })
+            .collect();
+        (!streams.is_empty()).then(|| crate::poll::OpenTask {
+            key: key.clone(),
+            arn: arn.to_string(),
+            streams,
+            started_at: task.started_at,
+            stopped_at: task.stopped_at.or(task.stopping_at),
+        })
+    }
+
     /// What the pollers should read next.
     pub fn plan(&self, focus: Option<ServiceKey>) -> PollPlan {
         let services = self
@@ -632,6 +690,7 @@ impl Store {
             refresh: 0,
             exhaustive: false,
             on_screen: Vec::new(),
+            task: None,
             pace: self.pace,
             groups_described: self
                 .target_groups

@@ -380,22 +380,6 @@ pub fn build(
     if let Some(rec) = &ui.recording {
         header.push(s(format!("  {rec}"), Meaning::Dim));
     }
-    if let Some(u) = &ui.api_use {
-        // the busiest shared quota against ecswatch's cap, and the CloudWatch bill
-        header.push(s(
-            format!(
-                "  api {:.0}%/{:.0}% ${:.2}/h",
-                u.busiest_percent, u.share_percent, u.dollars_per_hour
-            ),
-            Meaning::Dim,
-        ));
-        if u.throttled > 0 {
-            header.push(s(
-                format!(" {} throttled", u.throttled),
-                Meaning::StatusFailed,
-            ));
-        }
-    }
     let body = match ui.view() {
         View::Board => board::build(store, ui, all, now, size, &mut vis),
         View::Service(key) => {
@@ -416,6 +400,23 @@ pub fn build(
             timeline::build(store, ui, only.as_ref(), now, size, &mut vis)
         }
     };
+    if let Some(u) = &ui.api_use {
+        // after the breadcrumb (which must fit at 80 columns): the busiest shared quota
+        // against ecswatch's cap, and the CloudWatch bill
+        header.push(s(
+            format!(
+                "  api {:.0}%/{:.0}% ${:.2}/h",
+                u.busiest_percent, u.share_percent, u.dollars_per_hour
+            ),
+            Meaning::Dim,
+        ));
+        if u.throttled > 0 {
+            header.push(s(
+                format!(" {} throttled", u.throttled),
+                Meaning::StatusFailed,
+            ));
+        }
+    }
     let layer = ui.layer();
     let footer = if let Some(which) = ui.editing {
         let (label, text) = match which {

@@ -120,29 +120,39 @@ pub fn build(
         }
     }
     let id = task_id(arn);
-    let log_lines: Vec<_> = store
-        .services
-        .get(key)
-        .map(|st| {
-            st.logs
-                .iter()
-                .filter(|l| l.stream.ends_with(id))
-                .map(|l| {
-                    vec![
-                        s(format!("{} ", l.t.format("%H:%M:%S")), Meaning::Dim),
-                        s(l.message.clone(), Meaning::Text),
-                    ]
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let line = |l: &crate::model::LogLine| {
+        vec![
+            s(format!("{} ", l.t.format("%H:%M:%S")), Meaning::Dim),
+            s(l.message.clone(), Meaning::Text),
+        ]
+    };
+    // the task's own stream once read; until then its lines in the service's tail
+    let own = store.task_logs.get(arn);
+    let log_lines: Vec<_> = match own {
+        Some(lines) => lines.iter().map(line).collect(),
+        None => store
+            .services
+            .get(key)
+            .map(|st| {
+                st.logs
+                    .iter()
+                    .filter(|l| l.stream.ends_with(id))
+                    .map(line)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
     let logs = Block {
         title: format!("Log stream .../{}", &id[..id.len().min(12)]),
         status: freshness(store, Source::Logs, now),
         follow: true,
         lines: if log_lines.is_empty() {
             vec![vec![s(
-                "no log lines from this task in the last 15 minutes",
+                if own.is_some() {
+                    "its log stream has no lines"
+                } else {
+                    "no lines from this task in the service's recent tail"
+                },
                 Meaning::Dim,
             )]]
         } else {

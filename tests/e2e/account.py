@@ -315,7 +315,10 @@ def logged_messages(updates, cluster, name):
     out = set()
     for source, _, u in updates:
         payload = u.get("payload") or {}
-        for (key, lines) in payload.get("logs", []) if source == "logs" else []:
+        if source != "logs":
+            continue
+        batches = payload.get("logs") or (payload.get("logs_read") or {}).get("services", [])
+        for (key, lines) in batches:
             if key == {"cluster": cluster, "service": name}:
                 out.update(line["message"] for line in lines)
     return out

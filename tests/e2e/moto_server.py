@@ -66,6 +66,7 @@ class MotoServer:
         self.mangles = {}  # "Operation" -> (bytes to find in the answer, bytes to put instead)
         self.lock = threading.Lock()
         self.account = None  # a RealisticAccount (account.py): quotas and latency
+        self.log_reads = []  # (logGroupName, logStreamNamePrefix, endTime) of ecswatch's FilterLogEvents
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -116,6 +117,13 @@ class MotoServer:
         op, service = self._operation(environ, body)
         key = re.search(r"Credential=([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
         key = key.group(1) if key else None
+        if op == "FilterLogEvents" and client == "rust":
+            try:
+                q = json.loads(body or b"{}")
+                with self.lock:
+                    self.log_reads.append((q.get("logGroupName"), q.get("logStreamNamePrefix"), q.get("endTime")))
+            except ValueError:
+                pass
         with self.lock:
             self.calls[(client, f"{service}:{op}")] += 1
             if client == "rust" and key:

@@ -145,3 +145,40 @@ def test_bad_user_keymap_in_the_config_dir_is_named(run, tmp_path):
     proc = run(env_extra={"XDG_CONFIG_HOME": str(tmp_path / "xdg")})
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"ecswatch: keymap: {cfg / 'keymap.toml'}:3: [service] key 'q': unknown action 'vanish'"
+
+
+def test_task_detail_reads_the_tasks_own_stream_once(moto, term):
+    """Enter on a stopped task: its own stream (prefix/container/task-id, up to its stop) is read
+    once, and its lines are shown."""
+    with moto.lock:
+        moto.log_reads.clear()
+    term.run()
+    term.wait_for("checkout-api")
+    term.keys("Enter")
+    term.wait_for("Rollout")
+    time.sleep(1)
+    term.keys("Enter")  # to the stopped-tasks pane
+    term.wait_for("Stopped tasks ")
+    time.sleep(0.5)
+    term.keys("j")  # the first task under its group's heading
+    time.sleep(0.5)
+    term.keys("Enter")
+    screen = term.wait_for("Log stream .../")
+    task_id = screen.split("Log stream .../", 1)[1][:12]
+
+    def own_reads():
+        with moto.lock:
+            return [r for r in moto.log_reads if (r[1] or "").startswith(f"ecs/app/{task_id}")]
+    deadline = time.time() + 15
+    while time.time() < deadline and not own_reads():
+        time.sleep(0.3)
+    own = own_reads()
+    assert own, f"no read of ecs/app/{task_id}...: {moto.log_reads[-5:]}"
+    assert own[0][0] == "/ecs/checkout-api" and own[0][2] is not None, own  # up to its stop
+    # an image that never pulled wrote nothing: the other task's lines in the group (moto
+    # ignores the prefix) are not passed off as this task's
+    assert "its log stream has no lines" in term.wait_for("its log stream has no lines")
+    time.sleep(7)  # two more log polls
+    assert len(own_reads()) == 1, own_reads()
+    term.keys("q")
+    term.wait_for("EXIT=0")
