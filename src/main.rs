@@ -63,10 +63,11 @@ fn config_dir() -> Option<std::path::PathBuf> {
 /// Run `$body` with `$api` bound to the demo or the real SDK, counted and held to the
 /// account's budget (`--api-share`).
 macro_rules! with_api {
-    ($g:expr, |$api:ident| $body:expr) => {{
-        let budget = std::sync::Arc::new(ecswatch::poll::Budget::new(
-            ecswatch::poll::Pace::percent($g.api_share),
-        ));
+    ($g:expr, |$api:ident| $body:expr) => {
+        with_api!($g, ecswatch::poll::Budget::new, |$api| $body)
+    };
+    ($g:expr, $budget:path, |$api:ident| $body:expr) => {{
+        let budget = std::sync::Arc::new($budget(ecswatch::poll::Pace::percent($g.api_share)));
         if $g.demo {
             let $api = Counted::budgeted(DemoApi::live(), budget);
             $body
@@ -215,7 +216,7 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             let rt = runtime()?;
             let started = std::time::Instant::now();
             let (out, counts, budget) = rt.block_on(async {
-                with_api!(g, |api| {
+                with_api!(g, ecswatch::poll::Budget::one_shot, |api| {
                     let out = match open_recorder(&g, &api, &scope) {
                         Ok(mut rec) => {
                             commands::snapshot::run(&api, pb, scope, &args, rec.as_mut()).await
@@ -261,7 +262,7 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             };
             let rt = runtime()?;
             rt.block_on(async {
-                with_api!(g, |api| {
+                with_api!(g, ecswatch::poll::Budget::one_shot, |api| {
                     let mut out = std::io::stdout();
                     commands::wait::run(&api, pb, &cluster, &service, &args, &mut out).await
                 })

@@ -251,14 +251,26 @@ impl QuotaUse {
 }
 
 impl Budget {
+    /// For the console: two seconds of tokens, so every minute stays within the share.
     pub fn new(pace: Pace) -> Self {
+        Self::with_burst(pace, BURST_S)
+    }
+
+    /// For one-shot commands (`snapshot`, `wait`): the share of the account's whole burst
+    /// bucket up front (a 500-service snapshot's 50 DescribeServices start with 20 at once),
+    /// then the same sustained share.
+    pub fn one_shot(pace: Pace) -> Self {
+        Self::with_burst(pace, f64::INFINITY)
+    }
+
+    fn with_burst(pace: Pace, burst_s: f64) -> Self {
         let now = Instant::now();
         let buckets = QUOTAS
             .iter()
             .map(|q| {
                 let rate = pace.rate(q.quota);
                 // never more than the share of the account's burst either
-                let cap = (rate * BURST_S).min(q.burst * pace.share).max(1.0);
+                let cap = (rate * burst_s).min(q.burst * pace.share).max(1.0);
                 Mutex::new(Bucket {
                     tokens: cap,
                     cap,
@@ -549,6 +561,18 @@ mod tests {
         );
         let bucket = b.buckets[Quota::LogsFilter as usize].lock().unwrap();
         assert_eq!(bucket.waiting, [0, 0, 0]);
+    }
+
+    #[test]
+    fn the_console_holds_two_seconds_of_tokens_one_shot_commands_the_share_of_the_burst() {
+        let cap = |b: &Budget, q: Quota| b.buckets[q as usize].lock().unwrap().cap;
+        let console = Budget::new(Pace::percent(20));
+        // 20/s * 20% * 0.95 = 3.8/s: 7.6 tokens; never more than 20% of the burst (5 * 0.2)
+        assert!((cap(&console, Quota::EcsServiceRead) - 7.6).abs() < 1e-9);
+        assert!((cap(&console, Quota::LogsFilter) - 1.0).abs() < 1e-9);
+        let once = Budget::one_shot(Pace::percent(20));
+        assert!((cap(&once, Quota::EcsServiceRead) - 20.0).abs() < 1e-9);
+        assert!((once.pace().rate(Quota::EcsServiceRead) - 3.8).abs() < 1e-9);
     }
 
     #[test]
