@@ -22,12 +22,17 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct Global {
-    /// AWS profile from the shared config files (default: AWS_PROFILE, then `default`)
-    #[arg(long, global = true)]
-    pub profile: Option<String>,
-    /// AWS region (default: from the profile or AWS_REGION)
-    #[arg(long, global = true)]
-    pub region: Option<String>,
+    /// AWS profile from the shared config files (default: AWS_PROFILE, then `default`);
+    /// repeatable: every profile is watched in every --region, on one board
+    #[arg(long = "profile", global = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// AWS Region (default: from the profile or AWS_REGION); repeatable
+    #[arg(long = "region", global = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Watch the accounts and Regions of room NAME, a `[room.NAME]` table in
+    /// $XDG_CONFIG_HOME/ecswatch/config.toml
+    #[arg(long, global = true, value_name = "NAME", conflicts_with_all = ["profiles", "regions"])]
+    pub room: Option<String>,
     /// Send every request to this endpoint (also AWS_ENDPOINT_URL), e.g. a local emulator
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,

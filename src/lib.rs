@@ -18,6 +18,7 @@ pub mod model;
 pub mod poll;
 pub mod record;
 pub mod report;
+pub mod room;
 pub mod sanitize;
 pub mod store;
 pub mod theme;

@@ -1,12 +1,15 @@
 use clap::Parser;
 use ecswatch::app::state::Writes;
-use ecswatch::aws::{AwsOptions, sdk::SdkApi};
+use ecswatch::aws::{AwsApi, AwsOptions, sdk::SdkApi};
 use ecswatch::cli::{Cli, Command};
 use ecswatch::commands::{self, Exit};
 use ecswatch::demo::DemoApi;
 use ecswatch::poll::{Counted, Scope};
 use ecswatch::record::Recorder;
+use ecswatch::room::TargetSpec;
+use ecswatch::store::TargetState;
 use std::io::Write;
+use std::sync::Arc;
 
 fn main() {
     let cli = Cli::parse();
@@ -33,15 +36,64 @@ fn print(out: &str) -> Result<(), Exit> {
     }
 }
 
-/// The real AWS clients, configured from the global flags and the standard chain.
-async fn sdk_api(g: &ecswatch::cli::Global) -> SdkApi {
+/// The real AWS clients of one target, configured from its profile and Region and the
+/// standard chain (assume-role and SSO profiles included).
+async fn sdk_api(g: &ecswatch::cli::Global, spec: &TargetSpec) -> SdkApi {
     SdkApi::connect(&AwsOptions {
-        profile: g.profile.clone(),
-        region: g.region.clone(),
+        profile: spec.profile.clone(),
+        region: spec.region.clone(),
         endpoint_url: g.endpoint_url.clone(),
     })
     .await
 }
+
+/// What is watched: the room's targets, or every --profile in every --region.
+fn target_specs(g: &ecswatch::cli::Global) -> Result<Vec<TargetSpec>, Exit> {
+    let scope = global_scope(g);
+    let specs = match &g.room {
+        Some(room) => {
+            let Some(dir) = config_dir() else {
+                return Err(Exit::new(
+                    2,
+                    "--room needs $XDG_CONFIG_HOME or $HOME to find config.toml",
+                ));
+            };
+            ecswatch::room::load_room(&dir.join("config.toml"), room, &scope)
+                .map_err(|e| Exit::new(2, e))?
+        }
+        None => ecswatch::room::from_flags(&g.profiles, &g.regions, &scope),
+    };
+    if let Some(r) = specs
+        .iter()
+        .filter_map(|s| s.region.as_deref())
+        .find(|r| !ecswatch::room::valid_region(r))
+    {
+        return Err(Exit::new(
+            2,
+            format!("--region {r:?} is not a Region name (like us-east-1)"),
+        ));
+    }
+    if specs.len() > ecswatch::room::MAX_TARGETS {
+        return Err(Exit::new(
+            2,
+            format!(
+                "{} accounts × Regions; at most {} are watched at once",
+                specs.len(),
+                ecswatch::room::MAX_TARGETS
+            ),
+        ));
+    }
+    if g.demo && specs.len() > 1 {
+        return Err(Exit::new(
+            2,
+            "the demo is one account in one Region: --demo takes no --room or repeated --profile/--region",
+        ));
+    }
+    Ok(specs)
+}
+
+/// One connected target: its state for the store and its counted, budgeted client.
+type Connected<A> = (TargetState, Arc<Counted<A>>);
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
     tokio::runtime::Builder::new_multi_thread()
@@ -60,22 +112,37 @@ fn config_dir() -> Option<std::path::PathBuf> {
     Some(base.join("ecswatch"))
 }
 
-/// Run `$body` with `$api` bound to the demo or the real SDK, counted and held to the
-/// account's budget (`--api-share`).
-macro_rules! with_api {
-    ($g:expr, |$api:ident| $body:expr) => {
-        with_api!($g, ecswatch::poll::Budget::new, |$api| $body)
-    };
-    ($g:expr, $budget:path, |$api:ident| $body:expr) => {{
-        let budget = std::sync::Arc::new($budget(ecswatch::poll::Pace::percent($g.api_share)));
+/// Run `$body` with `$targets` bound to the targets connected to the demo or the real SDK,
+/// each counted and held to its own account × Region budget (`--api-share`).
+macro_rules! with_targets {
+    ($g:expr, $specs:expr, $budget:path, |$targets:ident| $body:expr) => {{
+        let pace = ecswatch::poll::Pace::percent($g.api_share);
         if $g.demo {
-            let $api = Counted::budgeted(DemoApi::live(), budget);
+            let spec = $specs.into_iter().next().unwrap_or_default();
+            let api = Counted::budgeted(DemoApi::live(), Arc::new($budget(pace)));
+            let $targets: Vec<Connected<DemoApi>> =
+                vec![(TargetState::new(spec, api.region()), Arc::new(api))];
             $body
         } else {
-            let $api = Counted::budgeted(sdk_api(&$g).await, budget);
+            let mut $targets: Vec<Connected<SdkApi>> = Vec::new();
+            for spec in $specs {
+                let api = Counted::budgeted(sdk_api(&$g, &spec).await, Arc::new($budget(pace)));
+                $targets.push((TargetState::new(spec, api.region()), Arc::new(api)));
+            }
             $body
         }
     }};
+}
+
+/// `--stats`: calls and budget use per target (headed by the target when there are several).
+fn print_stats<A: ecswatch::aws::AwsApi>(targets: &[Connected<A>], elapsed: std::time::Duration) {
+    for (t, api) in targets {
+        if targets.len() > 1 {
+            eprintln!("== {} ==", t.label());
+        }
+        eprint!("{}", api.counts().report(elapsed));
+        eprint!("{}", api.budget().report(elapsed));
+    }
 }
 
 /// Who makes writes: the local user and the AWS profile (for the timeline and StopTask's reason).
@@ -93,9 +160,14 @@ fn who(g: &ecswatch::cli::Global) -> String {
     if g.demo {
         return format!("{user} (demo)");
     }
+    if g.room.is_some() || g.profiles.len() > 1 {
+        // several profiles: the write names its target's account and Region itself
+        return format!("{user} (room)");
+    }
     let profile = g
-        .profile
-        .clone()
+        .profiles
+        .first()
+        .cloned()
         .or_else(|| std::env::var("AWS_PROFILE").ok())
         .unwrap_or_else(|| "default".into());
     format!("{user} (profile {profile})")
@@ -103,14 +175,29 @@ fn who(g: &ecswatch::cli::Global) -> String {
 
 fn open_recorder<A: ecswatch::aws::AwsApi>(
     g: &ecswatch::cli::Global,
-    api: &A,
-    scope: &Scope,
+    targets: &[Connected<A>],
 ) -> Result<Option<Recorder>, Exit> {
+    let Some((first, _)) = targets.first() else {
+        return Ok(None);
+    };
+    let recorded: Vec<ecswatch::record::RecordedTarget> = targets
+        .iter()
+        .map(|(t, _)| ecswatch::record::RecordedTarget {
+            spec: t.spec.clone(),
+            region: t.region.clone(),
+        })
+        .collect();
     g.record
         .as_deref()
         .map(|p| {
-            Recorder::open(p, &api.region(), scope, if g.demo { "demo" } else { "aws" })
-                .map_err(|e| Exit::new(2, e))
+            Recorder::open_targets(
+                p,
+                &first.region,
+                &first.spec.scope,
+                &recorded,
+                if g.demo { "demo" } else { "aws" },
+            )
+            .map_err(|e| Exit::new(2, e))
         })
         .transpose()
 }
@@ -150,7 +237,7 @@ fn exit_code(ended: ecswatch::app::Ended) -> i32 {
 
 fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Result<i32, Exit> {
     let (theme, keymap) = console_setup(&g)?;
-    let scope = global_scope(&g);
+    let specs = target_specs(&g)?;
     let rt = runtime()?;
     let started = std::time::Instant::now();
     let writes = if g.allow_writes {
@@ -158,29 +245,25 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
     } else {
         Writes::ReadOnly
     };
-    let (ended, counts, budget) = rt.block_on(async {
-        with_api!(g, |api| {
-            let counts = api.counts();
-            let budget = api.budget();
+    let ended = rt.block_on(async {
+        with_targets!(g, specs, ecswatch::poll::Budget::new, |targets| {
             let opts = ecswatch::app::Options {
-                budget: Some(budget.clone()),
+                budgets: targets.iter().map(|(_, a)| a.budget()).collect(),
                 writes,
-                recorder: open_recorder(&g, &api, &scope)?,
+                recorder: open_recorder(&g, &targets)?,
                 recording_label: g.record.as_ref().map(|p| format!("REC {}", p.display())),
                 who: who(&g),
                 // a log that cannot be opened must not stop an incident console
                 log: ecswatch::logfile::state_dir()
                     .and_then(|d| ecswatch::logfile::LogFile::open_in(&d).ok()),
             };
-            ecswatch::app::run(api, scope, pb, theme, keymap, opts)
-                .await
-                .map(|e| (e, counts, budget))
+            let ended = ecswatch::app::run(targets.clone(), pb, theme, keymap, opts).await;
+            if g.stats {
+                print_stats(&targets, started.elapsed());
+            }
+            ended
         })
     })?;
-    if g.stats {
-        eprint!("{}", counts.report(started.elapsed()));
-        eprint!("{}", budget.report(started.elapsed()));
-    }
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(exit_code(ended))
 }
@@ -206,6 +289,10 @@ fn run(cli: Cli) -> Result<i32, Exit> {
         }
         Command::Snapshot(args) => {
             let scope = commands::snapshot::scope_from(global_scope(&g), &args.scope);
+            let mut specs = target_specs(&g)?;
+            for s in &mut specs {
+                s.scope = commands::snapshot::scope_from(s.scope.clone(), &args.scope);
+            }
             if args.replay.is_some() {
                 if g.record.is_some() {
                     return Err(Exit::new(2, "--record and --replay cannot be combined"));
@@ -215,21 +302,20 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             }
             let rt = runtime()?;
             let started = std::time::Instant::now();
-            let (out, counts, budget) = rt.block_on(async {
-                with_api!(g, ecswatch::poll::Budget::one_shot, |api| {
-                    let out = match open_recorder(&g, &api, &scope) {
+            let out = rt.block_on(async {
+                with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
+                    let out = match open_recorder(&g, &targets) {
                         Ok(mut rec) => {
-                            commands::snapshot::run(&api, pb, scope, &args, rec.as_mut()).await
+                            commands::snapshot::run(&targets, pb, &args, rec.as_mut()).await
                         }
                         Err(e) => Err(e),
                     };
-                    (out, api.counts(), api.budget())
+                    if g.stats {
+                        print_stats(&targets, started.elapsed());
+                    }
+                    out
                 })
             });
-            if g.stats {
-                eprint!("{}", counts.report(started.elapsed()));
-                eprint!("{}", budget.report(started.elapsed()));
-            }
             print(&out?)?;
             Ok(0)
         }
@@ -260,11 +346,24 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                     ));
                 }
             };
+            let specs = target_specs(&g)?;
+            if specs.len() > 1 {
+                return Err(Exit::new(
+                    2,
+                    "wait follows one service in one account and Region: give one --profile and one --region",
+                ));
+            }
             let rt = runtime()?;
             rt.block_on(async {
-                with_api!(g, ecswatch::poll::Budget::one_shot, |api| {
+                with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
                     let mut out = std::io::stdout();
-                    commands::wait::run(&api, pb, &cluster, &service, &args, &mut out).await
+                    match targets.first() {
+                        Some((_, api)) => {
+                            commands::wait::run(&**api, pb, &cluster, &service, &args, &mut out)
+                                .await
+                        }
+                        None => Err(Exit::new(2, "nothing to wait on")),
+                    }
                 })
             })
         }

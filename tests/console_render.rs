@@ -30,7 +30,7 @@ async fn demo_at(s: i64) -> (Store, DateTime<Utc>) {
         "us-east-1".into(),
         Arc::new(Playbook::builtin()),
     );
-    cycle::run_once(&api, &mut store, now, &mut |_| {}).await;
+    cycle::run_once(&api, &mut store, 0, now, &mut |_| {}).await;
     (store, now)
 }
 
@@ -316,7 +316,7 @@ async fn tiny_and_huge_terminals_do_not_panic() {
 #[tokio::test]
 async fn expired_credentials_show_a_banner_with_the_renew_command_and_keep_data() {
     let (mut store, now) = demo_at(START_AT_S).await;
-    store.profile = Some("prod-oncall".into());
+    store.targets[0].spec.profile = Some("prod-oncall".into());
     let later = now + chrono::Duration::seconds(90);
     for source in [Source::Services, Source::Targets] {
         store.apply(Update::new(

@@ -24,6 +24,7 @@ async fn at(s: i64) -> (Store, Counted<DemoApi>) {
     cycle::run_once(
         &api,
         &mut store,
+        0,
         origin() + chrono::Duration::seconds(s),
         &mut |_| {},
     )
@@ -104,7 +105,7 @@ async fn deploy_fails_trips_the_breaker_and_rolls_back() {
         top(&s, "checkout-api").as_deref(),
         Some("image_pull_not_found")
     );
-    assert!(s.status.values().all(|st| st.errors.is_empty()));
+    assert!(s.targets[0].status.values().all(|st| st.errors.is_empty()));
 }
 
 #[tokio::test]
@@ -156,7 +157,7 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     );
     let (plan_tx, plan_rx) = tokio::sync::watch::channel(store.plan(None));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let handles = runner::spawn(api.clone(), plan_rx, tx);
+    let handles = runner::spawn(0, api.clone(), plan_rx, tx);
     let mut seen = HashSet::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     while seen.len() < Source::ALL.len()

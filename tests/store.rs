@@ -200,13 +200,13 @@ fn a_failing_source_keeps_its_last_good_data_and_says_when() {
         None,
         vec![err.clone()]
     )));
-    let st = &s.status[&Source::Services];
+    let st = &s.status(Source::Services);
     assert_eq!(st.last_ok, Some(t0()));
     assert_eq!(st.errors, vec![(later, err)]);
     assert_eq!(st.consecutive_failures, 1);
     assert_eq!(s.services.len(), 1, "data kept");
     apply(&mut s, Source::Services, services(service()));
-    assert!(s.status[&Source::Services].errors.is_empty());
+    assert!(s.status(Source::Services).errors.is_empty());
 }
 
 #[test]

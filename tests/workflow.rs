@@ -43,7 +43,7 @@ async fn record_demo(path: &std::path::Path, times: &[i64]) -> Store {
     let mut store = new_store();
     for &s in times {
         let api = DemoApi::frozen(origin(), s);
-        cycle::run_once(&api, &mut store, at(s), &mut |u| rec.update(u).unwrap()).await;
+        cycle::run_once(&api, &mut store, 0, at(s), &mut |u| rec.update(u).unwrap()).await;
     }
     store
 }

@@ -14,7 +14,7 @@ use crate::aws::AwsApi;
 use crate::commands::Exit;
 use crate::diagnosis::Playbook;
 use crate::keymap::{Key, Keymap};
-use crate::poll::{PollPlan, Scope, Update, runner};
+use crate::poll::{PollPlan, Update, runner};
 use crate::record::{Record, Recorder, player::Player};
 use crate::store::{ActionRecord, Note, Store};
 use crate::theme::Theme;
@@ -89,8 +89,9 @@ pub struct Options {
     pub who: String,
     /// Where failures, recoveries and writes are logged (see [`crate::logfile`]).
     pub log: Option<crate::logfile::LogFile>,
-    /// The account's budget: its pace sizes the fleet rounds; its use is shown in the header.
-    pub budget: Option<Arc<crate::poll::Budget>>,
+    /// Each target's budget (its account × Region's quotas): the pace sizes the fleet
+    /// rounds; the busiest use is shown in the header.
+    pub budgets: Vec<Arc<crate::poll::Budget>>,
 }
 
 /// What background work reports back to the loop.
@@ -104,9 +105,11 @@ enum Done {
 /// Where the store comes from.
 enum Feed<A: AwsApi> {
     Live {
-        api: Arc<A>,
+        /// One client per target, indexed like the store's targets.
+        apis: Vec<Arc<A>>,
         store: Box<Store>,
-        plan_tx: watch::Sender<PollPlan>,
+        /// One plan per target: the part of the store's plan its pollers read.
+        plan_txs: Vec<watch::Sender<PollPlan>>,
         refresh: u64,
     },
     Replay {
@@ -142,7 +145,7 @@ impl<A: AwsApi> Feed<A> {
     fn replan(&mut self, ui: &UiState, vis: &Visible, refresh_now: bool) {
         if let Feed::Live {
             store,
-            plan_tx,
+            plan_txs,
             refresh,
             ..
         } = self
@@ -150,24 +153,35 @@ impl<A: AwsApi> Feed<A> {
             if refresh_now {
                 *refresh += 1;
             }
-            publish(plan_tx, plan_for(store, ui, vis, *refresh));
+            let plan = plan_for(store, ui, vis, *refresh);
+            for (i, tx) in plan_txs.iter().enumerate() {
+                let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
+                publish(tx, plan.for_target(t, &store.target(t).spec.scope));
+            }
+        }
+    }
+
+    /// The client of the target a service is in.
+    fn api_for(&self, key: &crate::model::ServiceKey) -> Option<Arc<A>> {
+        match self {
+            Feed::Live { apis, .. } => apis.get(usize::from(key.target)).cloned(),
+            Feed::Replay { .. } => None,
         }
     }
 }
 
-/// The console over live data (AWS or the demo).
+/// The console over live data (AWS or the demo): one client per target (account × Region),
+/// each with its own pollers, all feeding one store.
 pub async fn run<A: AwsApi>(
-    api: A,
-    scope: Scope,
+    targets: Vec<(crate::store::TargetState, Arc<A>)>,
     pb: Playbook,
     theme: Theme,
     keymap: Keymap,
     opts: Options,
 ) -> Result<Ended, Exit> {
-    let api = Arc::new(api);
-    let mut store = Store::new(scope, api.region(), Arc::new(pb));
-    store.profile = api.profile();
-    if let Some(b) = &opts.budget {
+    let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
+    let mut store = Store::with_targets(states, Arc::new(pb));
+    if let Some(b) = opts.budgets.first() {
         store.pace = b.pace();
     }
     let ui = UiState {
@@ -175,13 +189,21 @@ pub async fn run<A: AwsApi>(
         recording: opts.recording_label.clone(),
         ..Default::default()
     };
-    let (plan_tx, plan_rx) = watch::channel(plan_for(&store, &ui, &Visible::default(), 0));
+    let plan = plan_for(&store, &ui, &Visible::default(), 0);
     let (update_tx, updates) = mpsc::channel(256);
-    let pollers = runner::spawn(api.clone(), plan_rx, update_tx);
+    let mut plan_txs = Vec::new();
+    let mut pollers = Vec::new();
+    for (i, api) in apis.iter().enumerate() {
+        let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
+        let (tx, rx) = watch::channel(plan.for_target(t, &store.target(t).spec.scope));
+        pollers.extend(runner::spawn(t, api.clone(), rx, update_tx.clone()));
+        plan_txs.push(tx);
+    }
+    drop(update_tx);
     let feed = Feed::Live {
-        api,
+        apis,
         store: Box::new(store),
-        plan_tx,
+        plan_txs,
         refresh: 0,
     };
     let ended = run_loop(feed, updates, ui, theme, keymap, opts).await;
@@ -241,10 +263,17 @@ async fn run_loop<A: AwsApi>(
         log.line(
             chrono::Utc::now(),
             &format!(
-                "console started: region {}, profile {}, scope {:?}, writes {:?}, {}",
-                st.region,
-                st.profile.as_deref().unwrap_or("(default chain)"),
-                st.scope,
+                "console started: {}, writes {:?}, {}",
+                st.targets
+                    .iter()
+                    .map(|t| format!(
+                        "region {} profile {} scope {:?}",
+                        t.region,
+                        t.spec.profile.as_deref().unwrap_or("(default chain)"),
+                        t.spec.scope
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 ui.writes,
                 ui.recording.as_deref().unwrap_or("not recording")
             ),
@@ -296,6 +325,7 @@ async fn run_loop<A: AwsApi>(
                     dirty |= feed.store_mut().apply(u);
                 }
                 feed.store_mut().refresh_findings(chrono::Utc::now());
+                ui.places = crate::view::places(feed.store());
                 feed.replan(&ui, &vis, false);
             }
             Some(d) = done.recv() => {
@@ -304,11 +334,17 @@ async fn run_loop<A: AwsApi>(
                     Done::Planned(Ok(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
                     Done::Planned(Err(e)) => ui.say(format!("cannot plan the rollback: {e}")),
                     Done::Wrote(op, result) => {
+                        let st = feed.store();
+                        let what = if st.multi_target() {
+                            format!("{} (in {})", op.describe(), st.target(op.key().target).label())
+                        } else {
+                            op.describe()
+                        };
                         let action = ActionRecord {
                             t: chrono::Utc::now(),
                             service: op.key().clone(),
                             who: opts.who.clone(),
-                            what: op.describe(),
+                            what,
                             result: match &result {
                                 Ok(()) => "ok".into(),
                                 Err(e) => format!("failed: {e}"),
@@ -368,9 +404,9 @@ async fn run_loop<A: AwsApi>(
                     }
                     Effect::Plan(req, key) => plan_write(&feed, &mut ui, req, key, &done_tx),
                     Effect::Execute(op) => {
-                        if let Feed::Live { api, .. } = &feed {
+                        if let Some(api) = feed.api_for(op.key()) {
                             ui.say(format!("working: {} ...", op.describe()));
-                            let (api, tx, who) = (api.clone(), done_tx.clone(), opts.who.clone());
+                            let (tx, who) = (done_tx.clone(), opts.who.clone());
                             tokio::spawn(async move {
                                 let r = op.execute(&*api, &who).await.map_err(|e| e.to_string());
                                 let _ = tx.send(Done::Wrote(op, r)).await;
@@ -411,8 +447,8 @@ async fn run_loop<A: AwsApi>(
             _ = tick.tick() => {
                 dirty = true;
                 ticks += 1;
-                if let Some(b) = &opts.budget {
-                    ui.api_use = Some(state::ApiUse::from_budget(b));
+                if let Some(u) = state::ApiUse::from_budgets(&opts.budgets) {
+                    ui.api_use = Some(u);
                 }
                 if ticks == 3 && crate::fault::injected("panic-in-loop") {
                     panic!("injected fault: panic-in-loop");
@@ -499,7 +535,10 @@ fn plan_write<A: AwsApi>(
     key: crate::model::ServiceKey,
     done: &mpsc::Sender<Done>,
 ) {
-    let Feed::Live { api, store, .. } = feed else {
+    let Feed::Live { store, .. } = feed else {
+        return;
+    };
+    let Some(api) = feed.api_for(&key) else {
         return;
     };
     let Some(state) = store.services.get(&key) else {

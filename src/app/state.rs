@@ -145,6 +145,18 @@ pub struct UiState {
     pub recording: Option<String>,
     /// What ecswatch costs the account, refreshed every second (live consoles only).
     pub api_use: Option<ApiUse>,
+    /// With several targets, each one's `account-label/region` (by target index): a write is
+    /// confirmed by typing `service@account/region`, naming where it lands.
+    pub places: Vec<String>,
+}
+
+/// What must be typed to confirm a write to `key`: the service name, and with several
+/// targets `@account/region` too (`places` as in [`UiState::places`]).
+pub fn confirm_word(places: &[String], key: &crate::model::ServiceKey) -> String {
+    match places.get(usize::from(key.target)) {
+        Some(place) if places.len() > 1 => format!("{}@{place}", key.service),
+        _ => key.service.clone(),
+    }
 }
 
 /// The header's cost figure: the busiest shared quota and the CloudWatch bill.
@@ -161,6 +173,20 @@ pub struct ApiUse {
 }
 
 impl ApiUse {
+    /// Several targets (each an account × Region with its own quotas): the busiest quota of
+    /// any of them against its own account's rate, the throttles and the bill of all.
+    pub fn from_budgets(budgets: &[std::sync::Arc<crate::poll::Budget>]) -> Option<Self> {
+        let all: Vec<Self> = budgets.iter().map(|b| Self::from_budget(b)).collect();
+        let busiest = all
+            .iter()
+            .max_by(|a, b| a.busiest_percent.total_cmp(&b.busiest_percent))?;
+        Some(Self {
+            throttled: all.iter().map(|u| u.throttled).sum(),
+            dollars_per_hour: all.iter().map(|u| u.dollars_per_hour).sum(),
+            ..busiest.clone()
+        })
+    }
+
     pub fn from_budget(b: &crate::poll::Budget) -> Self {
         let usage = b.usage();
         let busiest = usage
@@ -196,6 +222,7 @@ impl Default for UiState {
             help_scroll: 0,
             prompt: None,
             api_use: None,
+            places: Vec::new(),
             writes: Writes::ReadOnly,
             replay: None,
             recording: None,
@@ -362,13 +389,13 @@ impl UiState {
                 Effect::None
             }
             PromptKind::Confirm(op) => {
-                if input == op.key().service {
+                let word = confirm_word(&self.places, op.key());
+                if input == word {
                     self.prompt = None;
                     Effect::Execute(op)
                 } else {
                     p.error = Some(format!(
-                        "type {} exactly to confirm, or esc to cancel",
-                        op.key().service
+                        "type {word} exactly to confirm, or esc to cancel"
                     ));
                     p.input.clear();
                     Effect::None

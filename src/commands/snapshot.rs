@@ -7,7 +7,7 @@ use crate::diagnosis::Playbook;
 use crate::poll::{Scope, Source, cycle};
 use crate::record::{Recorder, Recording, player::Player};
 use crate::report::{snapshot_json, snapshot_text};
-use crate::store::Store;
+use crate::store::{Store, TargetState};
 use std::sync::Arc;
 
 /// Add positional `SERVICE` / `CLUSTER/SERVICE` scope words to the flags' scope.
@@ -26,41 +26,54 @@ pub fn scope_from(mut scope: Scope, words: &[String]) -> Scope {
     scope
 }
 
-/// Run one cycle and render it. Fails (exit 1, one-line cause) only when nothing about the
-/// services could be read. With a recorder, every update is appended to the recording.
+/// Run one cycle of every target (at once) and render it. Fails (exit 1, one-line cause) only
+/// when nothing about the services of any target could be read; a target that fails while
+/// others answer is reported in the output's errors. With a recorder, every update is appended
+/// to the recording.
 pub async fn run<A: AwsApi>(
-    api: &A,
+    targets: &[(TargetState, Arc<A>)],
     pb: Playbook,
-    scope: Scope,
     args: &SnapshotArgs,
     mut recorder: Option<&mut Recorder>,
 ) -> Result<String, Exit> {
-    let mut store = Store::new(scope.clone(), api.region(), Arc::new(pb));
-    store.profile = api.profile();
+    let pb = Arc::new(pb);
+    let states: Vec<TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
+    let mut store = Store::with_targets(states, pb.clone());
     let now = chrono::Utc::now();
-    let mut record_error = None;
-    cycle::run_once(api, &mut store, now, &mut |u| {
+    for u in cycle::run_all(targets, pb, now).await {
         if let Some(r) = recorder.as_deref_mut() {
-            if let Err(e) = r.update(u) {
-                record_error.get_or_insert(e);
-            }
+            r.update(&u).map_err(|e| Exit::new(2, e))?;
         }
-    })
-    .await;
-    if let Some(e) = record_error {
-        return Err(Exit::new(2, e));
+        store.apply(u);
     }
-    let status = &store.status[&Source::Services];
-    if status.last_ok.is_none() || (store.services.is_empty() && !scope.services.is_empty()) {
-        let cause = status
-            .errors
-            .first()
-            .map(|(_, e)| {
-                if e.kind.is_credentials() {
-                    crate::report::credentials_hint(e.kind, store.profile.as_deref())
+    store.refresh_findings(now);
+    let any_read = store.targets.iter().any(|t| {
+        t.status
+            .get(&Source::Services)
+            .is_some_and(|s| s.last_ok.is_some())
+    });
+    let named = store.targets.iter().any(|t| !t.spec.scope.services.is_empty());
+    if !any_read || (store.services.is_empty() && named) {
+        let cause = store
+            .targets
+            .iter()
+            .find_map(|t| {
+                let (_, e) = t.status.get(&Source::Services)?.errors.first()?;
+                let profile = t
+                    .spec
+                    .profile
+                    .clone()
+                    .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+                let text = if e.kind.is_credentials() {
+                    crate::report::credentials_hint(e.kind, profile.as_deref())
                 } else {
                     e.to_string()
-                }
+                };
+                Some(if store.multi_target() {
+                    format!("{}: {text}", t.label())
+                } else {
+                    text
+                })
             })
             .unwrap_or_else(|| "no service in scope was found".to_string());
         return Err(Exit::new(1, format!("cannot read services: {cause}")));

@@ -208,7 +208,7 @@ async fn print_findings<A: AwsApi>(
     };
     let mut store = Store::new(scope, api.region(), Arc::new(pb));
     let now = chrono::Utc::now();
-    cycle::run_once(api, &mut store, now, &mut |_| {}).await;
+    cycle::run_once(api, &mut store, 0, now, &mut |_| {}).await;
     let findings: Vec<_> = store
         .services
         .values()

@@ -172,6 +172,7 @@ impl World {
             let fail_at = FIRST_FAIL_S + k * FAIL_EVERY_S;
             let id = FAILED_TASK_IDS[k as usize];
             stopped.push(StoppedTask {
+                target: 0,
                 arn: task_arn(id),
                 cluster: DEMO_CLUSTER.into(),
                 task_definition: td_arn(CHECKOUT, 42),
@@ -198,6 +199,7 @@ impl World {
         }
         // an old, routine stop of payments-api (scale-in an hour ago)
         stopped.push(StoppedTask {
+            target: 0,
             arn: task_arn("b5067ed30cc5431d89fe74c47fd9981f"),
             cluster: DEMO_CLUSTER.into(),
             task_definition: td_arn(PAYMENTS, 17),
@@ -345,6 +347,7 @@ impl World {
             container_port: Some(8080),
         };
         let checkout = Service {
+            target: 0,
             arn: service_arn(CHECKOUT),
             name: CHECKOUT.into(),
             cluster: DEMO_CLUSTER.into(),
@@ -369,6 +372,7 @@ impl World {
             created_at: Some(at(-90 * 86_400)),
         };
         let payments = Service {
+            target: 0,
             arn: service_arn(PAYMENTS),
             name: PAYMENTS.into(),
             cluster: DEMO_CLUSTER.into(),

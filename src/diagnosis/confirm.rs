@@ -8,6 +8,10 @@ pub struct ConfirmContext {
     pub cluster: Option<String>,
     pub service: Option<String>,
     pub region: Option<String>,
+    /// The profile of the target the service is in, when one was named: `{region}` becomes
+    /// `REGION --profile PROFILE`, so a command confirms in the right account (every template
+    /// ends in `--region {region}`).
+    pub profile: Option<String>,
     pub task: Option<String>,
     pub task_definition: Option<String>,
     pub target_group: Option<String>,
@@ -36,7 +40,20 @@ impl ConfirmContext {
             let value: Option<String> = match name {
                 "cluster" => self.cluster.clone(),
                 "service" => self.service.clone(),
-                "region" => self.region.clone().filter(|r| !r.is_empty()),
+                "region" => {
+                    let region = self.region.clone().filter(|r| !r.is_empty());
+                    match (region, self.profile.as_deref().filter(|p| !p.is_empty())) {
+                        (Some(r), Some(p)) => {
+                            out.push_str(&rest[..start]);
+                            out.push_str(&shell_word(&r));
+                            out.push_str(" --profile ");
+                            out.push_str(&shell_word(p));
+                            rest = &rest[start + len + 1..];
+                            continue;
+                        }
+                        (r, _) => r,
+                    }
+                }
                 "task" => self.task.clone(),
                 "task_definition" => self.task_definition.clone(),
                 "target_group" => self.target_group.clone(),
@@ -107,6 +124,20 @@ pub fn split_image(image: &str) -> (Option<String>, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_profile_goes_with_the_region() {
+        let ctx = ConfirmContext {
+            cluster: Some("prod".into()),
+            region: Some("eu-west-1".into()),
+            profile: Some("prod eu".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            ctx.fill("aws ecs describe-clusters --clusters {cluster} --region {region}"),
+            "aws ecs describe-clusters --clusters prod --region eu-west-1 --profile 'prod eu'"
+        );
+    }
 
     #[test]
     fn fills_and_marks_missing() {

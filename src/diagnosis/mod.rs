@@ -11,6 +11,7 @@ mod evidence;
 mod lints;
 mod matcher;
 pub mod playbook;
+pub mod together;
 
 pub use confirm::{ConfirmContext, split_image};
 pub use evidence::{diagnose_service, task_category};

@@ -13,7 +13,7 @@ pub mod taskdef;
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};
 pub use service::{
-    Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey,
+    Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey, TargetIx,
 };
 pub use target::{TargetGroup, TargetHealth};
 pub use task::{ContainerState, StoppedTask};

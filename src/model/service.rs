@@ -1,6 +1,7 @@
 use super::Time;
 
-/// Identifies a service: the cluster's short name and the service's name.
+/// Identifies a service: the target (account and Region, an index into the store's targets;
+/// 0 when one is watched), the cluster's short name and the service's name.
 #[derive(
     Debug,
     Clone,
@@ -14,13 +15,32 @@ use super::Time;
     serde::Deserialize,
 )]
 pub struct ServiceKey {
+    #[serde(default, skip_serializing_if = "is_first_target")]
+    pub target: TargetIx,
     pub cluster: String,
     pub service: String,
 }
 
+/// Which of the watched targets (an account and Region) something came from.
+pub type TargetIx = u16;
+
+pub(crate) fn is_first_target(t: &TargetIx) -> bool {
+    *t == 0
+}
+
 impl ServiceKey {
+    /// A service of the first (or only) target.
     pub fn new(cluster: impl Into<String>, service: impl Into<String>) -> Self {
+        Self::in_target(0, cluster, service)
+    }
+
+    pub fn in_target(
+        target: TargetIx,
+        cluster: impl Into<String>,
+        service: impl Into<String>,
+    ) -> Self {
         Self {
+            target,
             cluster: cluster.into(),
             service: service.into(),
         }
@@ -36,6 +56,9 @@ impl std::fmt::Display for ServiceKey {
 /// One ECS service as DescribeServices reports it.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Service {
+    /// The target it was read from (set by the store from the update).
+    #[serde(default, skip_serializing_if = "is_first_target")]
+    pub target: TargetIx,
     pub arn: String,
     pub name: String,
     /// Short cluster name.
@@ -61,7 +84,7 @@ pub struct Service {
 
 impl Service {
     pub fn key(&self) -> ServiceKey {
-        ServiceKey::new(&self.cluster, &self.name)
+        ServiceKey::in_target(self.target, &self.cluster, &self.name)
     }
 
     /// The PRIMARY deployment, if ECS reported one.

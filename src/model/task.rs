@@ -3,6 +3,9 @@ use super::Time;
 /// A stopped task: immutable once ECS reports it STOPPED, so it is described once and kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StoppedTask {
+    /// The target it was read from (set by the store from the update).
+    #[serde(default, skip_serializing_if = "super::service::is_first_target")]
+    pub target: super::TargetIx,
     pub arn: String,
     /// Short cluster name.
     pub cluster: String,

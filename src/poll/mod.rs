@@ -122,6 +122,13 @@ pub struct Update {
     /// When the poller will try again after a transient failure (it backs off), if it will.
     #[serde(default)]
     pub retry_at: Option<Time>,
+    /// The target (account × Region) it was read from; 0 in older recordings.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub target: crate::model::TargetIx,
+}
+
+fn is_zero(t: &crate::model::TargetIx) -> bool {
+    *t == 0
 }
 
 impl Update {
@@ -137,6 +144,7 @@ impl Update {
             payload,
             errors,
             retry_at: None,
+            target: 0,
         }
     }
 }
@@ -194,6 +202,29 @@ pub struct LogSource {
 }
 
 impl PollPlan {
+    /// The part of the plan one target's pollers read: its services, its scope, the open
+    /// service and task only when they are its own.
+    pub fn for_target(&self, t: crate::model::TargetIx, scope: &Scope) -> PollPlan {
+        let mine = |k: &ServiceKey| k.target == t;
+        PollPlan {
+            scope: scope.clone(),
+            services: self
+                .services
+                .iter()
+                .filter(|s| mine(&s.key))
+                .cloned()
+                .collect(),
+            focus: self.focus.clone().filter(mine),
+            refresh: self.refresh,
+            exhaustive: self.exhaustive,
+            on_screen: self.on_screen.iter().filter(|k| mine(k)).cloned().collect(),
+            pace: self.pace,
+            groups_described: self.groups_described.clone(),
+            task: self.task.clone().filter(|o| mine(&o.key)),
+            final_tasks: self.final_tasks.clone(),
+        }
+    }
+
     /// The planned service that is open, if any.
     pub fn focused(&self) -> Option<&PlannedService> {
         let f = self.focus.as_ref()?;

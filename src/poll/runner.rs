@@ -118,8 +118,10 @@ impl AnyPoller {
     }
 }
 
-/// Start one loop per source. They stop when the update receiver is dropped.
+/// Start one loop per source for target `target` (its updates say so). They stop when the
+/// update receiver is dropped.
 pub fn spawn<A: AwsApi>(
+    target: crate::model::TargetIx,
     api: Arc<A>,
     plan: watch::Receiver<PollPlan>,
     updates: mpsc::Sender<Update>,
@@ -139,6 +141,7 @@ pub fn spawn<A: AwsApi>(
                     // not added to the next wait): the open service stays within its cadence
                     let started = tokio::time::Instant::now();
                     let mut update = poller.poll(&*api, &current).await;
+                    update.target = target;
                     let delay = retry_delay(&update, &mut backoff, cadence(source, &current));
                     if !update.errors.is_empty() {
                         update.retry_at = chrono::Duration::from_std(delay)

@@ -40,6 +40,10 @@ pub enum Record {
         scope: Scope,
         /// `aws` or `demo`.
         origin: String,
+        /// Every account × Region the session watched, in the order updates' `target` index
+        /// them (absent in older recordings and when one was watched: `region` and `scope`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        targets: Vec<RecordedTarget>,
     },
     Update {
         t: Time,
@@ -53,6 +57,16 @@ pub enum Record {
         t: Time,
         note: Note,
     },
+}
+
+/// One watched target as a recording's header names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedTarget {
+    #[serde(flatten)]
+    pub spec: crate::room::TargetSpec,
+    /// The Region requests went to (resolved from the profile when the spec names none).
+    #[serde(rename = "resolved_region")]
+    pub region: String,
 }
 
 impl Record {
@@ -74,6 +88,18 @@ pub struct Recorder {
 impl Recorder {
     /// Open (or create, mode 0600) `path` for appending and write a header.
     pub fn open(path: &Path, region: &str, scope: &Scope, origin: &str) -> Result<Self, String> {
+        Self::open_targets(path, region, scope, &[], origin)
+    }
+
+    /// [`Recorder::open`] for a session watching several targets (their order is the index
+    /// every update's `target` refers to).
+    pub fn open_targets(
+        path: &Path,
+        region: &str,
+        scope: &Scope,
+        targets: &[RecordedTarget],
+        origin: &str,
+    ) -> Result<Self, String> {
         let mut opts = std::fs::OpenOptions::new();
         opts.create(true).append(true).read(true);
         #[cfg(unix)]
@@ -108,6 +134,11 @@ impl Recorder {
             region: region.into(),
             scope: scope.clone(),
             origin: origin.into(),
+            targets: if targets.len() > 1 {
+                targets.to_vec()
+            } else {
+                Vec::new()
+            },
         })?;
         Ok(rec)
     }
@@ -152,6 +183,8 @@ pub struct Recording {
     pub region: String,
     pub scope: Scope,
     pub origin: String,
+    /// The first session's targets when it watched several (empty: one, `region` and `scope`).
+    pub targets: Vec<RecordedTarget>,
     /// Every record after the headers, in file order.
     pub records: Vec<Record>,
     /// Lines that could not be read (1-based line number, why): a torn last line after a crash.
@@ -202,7 +235,7 @@ pub fn read(path: &Path) -> Result<Recording, String> {
 
 /// [`read`] over bytes already in memory (`path` names them in messages).
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
-    let mut header: Option<(String, Scope, String)> = None;
+    let mut header: Option<(String, Scope, String, Vec<RecordedTarget>)> = None;
     let mut records = Vec::new();
     let mut skipped = Vec::new();
     let total = bytes.split(|b| *b == b'\n').count();
@@ -222,6 +255,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
                     region,
                     scope,
                     origin,
+                    targets,
                     ..
                 }),
                 _,
@@ -239,9 +273,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
                     ));
                 }
                 match header.as_mut() {
-                    None => header = Some((region, scope, origin)),
-                    // several sessions: what any of them watched
-                    Some((_, seen, _)) => *seen = union(seen, &scope),
+                    None => header = Some((region, scope, origin, targets)),
+                    // several sessions: what any of them watched (the first one's targets)
+                    Some((_, seen, _, _)) => *seen = union(seen, &scope),
                 }
             }
             (Ok(r), true) => records.push(r),
@@ -261,7 +295,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
             }
         }
     }
-    let Some((region, scope, origin)) = header else {
+    let Some((region, scope, origin, targets)) = header else {
         return Err(format!("{}: empty recording", path.display()));
     };
     // sessions appended one after another are already in order; a stable sort keeps it so
@@ -271,6 +305,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
         region,
         scope,
         origin,
+        targets,
         records,
         skipped,
     })

@@ -5,14 +5,14 @@ use super::{Record, Recording};
 use crate::diagnosis::Playbook;
 use crate::model::Time;
 use crate::poll::Scope;
-use crate::store::Store;
+use crate::store::{Store, TargetState};
 use std::sync::Arc;
 
 pub struct Player {
     records: Vec<Record>,
     playbook: Arc<Playbook>,
-    scope: Scope,
-    region: String,
+    /// The targets the store is built with (each with the scope it replays).
+    targets: Vec<TargetState>,
     pub store: Store,
     /// Records applied so far.
     cursor: usize,
@@ -24,18 +24,37 @@ impl Player {
     /// A player at the start of the recording. `scope` narrows what the recording holds (empty:
     /// what was recorded).
     pub fn new(recording: Recording, playbook: Arc<Playbook>, scope: Scope) -> Self {
+        let narrowed = scope != Scope::default();
         let scope = if scope == Scope::default() {
             recording.scope.clone()
         } else {
             scope
         };
         let position = recording.start().unwrap_or_default();
-        let store = Store::new(scope.clone(), recording.region.clone(), playbook.clone());
+        let targets: Vec<TargetState> = if recording.targets.is_empty() {
+            let spec = crate::room::TargetSpec {
+                scope,
+                ..Default::default()
+            };
+            vec![TargetState::new(spec, recording.region.clone())]
+        } else {
+            recording
+                .targets
+                .iter()
+                .map(|t| {
+                    let mut spec = t.spec.clone();
+                    if narrowed {
+                        spec.scope = scope.clone();
+                    }
+                    TargetState::new(spec, t.region.clone())
+                })
+                .collect()
+        };
+        let store = Store::with_targets(targets.clone(), playbook.clone());
         Self {
             records: recording.records,
             playbook,
-            scope,
-            region: recording.region,
+            targets,
             store,
             cursor: 0,
             position,
@@ -66,11 +85,7 @@ impl Player {
         let t = t.clamp(self.start(), self.end());
         let mut changed = false;
         if t < self.position {
-            self.store = Store::new(
-                self.scope.clone(),
-                self.region.clone(),
-                self.playbook.clone(),
-            );
+            self.store = Store::with_targets(self.targets.clone(), self.playbook.clone());
             self.cursor = 0;
             changed = true;
         }

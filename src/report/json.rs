@@ -12,13 +12,29 @@ pub const SCHEMA: &str = "ecswatch.snapshot.v1";
 struct Snapshot<'a> {
     schema: &'static str,
     generated_at: String,
+    /// The first target's Region (the only one unless several are watched).
     region: &'a str,
+    /// Every account × Region watched.
+    watched: Vec<WatchedOut<'a>>,
     services: Vec<ServiceOut<'a>>,
-    errors: Vec<ErrorOut>,
+    errors: Vec<ErrorOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct WatchedOut<'a> {
+    account: Option<&'a str>,
+    region: &'a str,
+    profile: Option<&'a str>,
+    alias: Option<&'a str>,
+    services: usize,
+    /// Why the target could not be read (credentials, denial), if it could not.
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ServiceOut<'a> {
+    account: Option<&'a str>,
+    region: &'a str,
     cluster: &'a str,
     name: &'a str,
     arn: &'a str,
@@ -127,7 +143,9 @@ struct FindingOut<'a> {
 }
 
 #[derive(Serialize)]
-struct ErrorOut {
+struct ErrorOut<'a> {
+    account: Option<&'a str>,
+    region: &'a str,
     source: &'static str,
     message: String,
 }
@@ -144,7 +162,10 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         .map(|state| {
             let s = &state.service;
             let (state_, reason) = s.rollout();
+            let target = store.target(s.target);
             ServiceOut {
+                account: crate::room::arn_account(&s.arn).or(target.account.as_deref()),
+                region: crate::room::arn_region(&s.arn).unwrap_or(&target.region),
                 cluster: &s.cluster,
                 name: &s.name,
                 arn: &s.arn,
@@ -274,19 +295,41 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         })
         .collect();
     let errors = store
-        .status
+        .targets
         .iter()
-        .flat_map(|(source, st)| {
-            st.errors.iter().map(move |(_, e)| ErrorOut {
-                source: source.name(),
-                message: e.to_string(),
+        .flat_map(|t| {
+            t.status.iter().flat_map(move |(source, st)| {
+                st.errors.iter().map(move |(_, e)| ErrorOut {
+                    account: t.account.as_deref(),
+                    region: &t.region,
+                    source: source.name(),
+                    message: e.to_string(),
+                })
             })
+        })
+        .collect();
+    let watched = store
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| WatchedOut {
+            account: t.account.as_deref(),
+            region: &t.region,
+            profile: t.spec.profile.as_deref(),
+            alias: t.spec.alias.as_deref(),
+            services: store
+                .services
+                .keys()
+                .filter(|k| usize::from(k.target) == i)
+                .count(),
+            error: t.credentials_error().map(|e| e.to_string()),
         })
         .collect();
     let snap = Snapshot {
         schema: SCHEMA,
         generated_at: ts(now),
-        region: &store.region,
+        region: store.region(),
+        watched,
         services,
         errors,
     };

@@ -29,12 +29,36 @@ fn hhmmss(t: Time) -> String {
 
 pub fn snapshot_text(store: &Store, now: Time) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "ecswatch snapshot  {}  region {}",
-        ts(now),
-        display_region(&store.region)
-    );
+    if store.multi_target() {
+        let _ = writeln!(
+            o,
+            "ecswatch snapshot  {}  {} targets",
+            ts(now),
+            store.targets.len()
+        );
+        for (i, t) in store.targets.iter().enumerate() {
+            let n = store
+                .services
+                .keys()
+                .filter(|k| usize::from(k.target) == i)
+                .count();
+            let _ = writeln!(
+                o,
+                "  {:<28} {n} services{}",
+                t.label(),
+                t.credentials_error()
+                    .map(|e| format!("  CREDENTIALS: {e}"))
+                    .unwrap_or_default()
+            );
+        }
+    } else {
+        let _ = writeln!(
+            o,
+            "ecswatch snapshot  {}  region {}",
+            ts(now),
+            display_region(store.region())
+        );
+    }
     if store.services.is_empty() {
         let _ = writeln!(o, "\nno services in scope");
     }
@@ -43,13 +67,22 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
     for state in states {
         service_text(&mut o, store, state, now);
     }
+    let multi = store.multi_target();
     let errors: Vec<String> = store
-        .status
+        .targets
         .iter()
-        .flat_map(|(src, st)| {
-            st.errors
-                .iter()
-                .map(move |(at, e)| format!("  {} ({}): {e}", src.name(), hhmmss(*at)))
+        .flat_map(|t| {
+            let label = if multi {
+                format!("{} ", t.label())
+            } else {
+                String::new()
+            };
+            t.status.iter().flat_map(move |(src, st)| {
+                let label = label.clone();
+                st.errors.iter().map(move |(at, e)| {
+                    format!("  {label}{} ({}): {e}", src.name(), hhmmss(*at))
+                })
+            })
         })
         .collect();
     if !errors.is_empty() {
@@ -70,7 +103,12 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
     let pb = store.playbook();
     let _ = writeln!(
         o,
-        "\n{}/{}  {}  running {}/{}{}  {}",
+        "\n{}{}/{}  {}  running {}/{}{}  {}",
+        if store.multi_target() {
+            format!("[{}] ", store.target(s.target).label())
+        } else {
+            String::new()
+        },
         s.cluster,
         s.name,
         status_badge(store, state, now).label(),

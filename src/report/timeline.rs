@@ -128,7 +128,7 @@ pub fn build(store: &Store, from: Time, to: Time) -> Timeline {
     Timeline {
         schema: TIMELINE_SCHEMA,
         title,
-        region: store.region.clone(),
+        region: store.region().to_string(),
         from,
         to,
         summary,

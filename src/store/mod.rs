@@ -6,16 +6,18 @@
 
 mod ring;
 mod status;
+mod targets;
 pub mod timeline;
 
 pub use ring::Ring;
 pub use status::SourceStatus;
+pub use targets::{TargetState, short_region};
 pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
     LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask, TargetGroup,
-    TargetHealth, TaskDefinition, Time, short_name,
+    TargetHealth, TargetIx, TaskDefinition, Time, short_name,
 };
 use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -134,10 +136,8 @@ impl ServiceState {
 }
 
 pub struct Store {
-    pub scope: Scope,
-    pub region: String,
-    /// The AWS profile in use, for the credentials banner's renew command.
-    pub profile: Option<String>,
+    /// What is watched: one account × Region each (a service's key says which).
+    pub targets: Vec<TargetState>,
     playbook: Arc<Playbook>,
     pub services: BTreeMap<ServiceKey, ServiceState>,
     pub stopped_tasks: HashMap<String, StoppedTask>,
@@ -149,11 +149,10 @@ pub struct Store {
     pub task_logs: HashMap<String, Vec<LogLine>>,
     /// Task ARNs of `task_logs`, oldest read first (bounded by [`TASK_LOGS_KEPT`]).
     task_logs_order: std::collections::VecDeque<String>,
-    /// Cluster -> Container Insights enabled (DescribeClusters settings).
-    pub container_insights: HashMap<String, bool>,
+    /// (target, cluster) -> Container Insights enabled (DescribeClusters settings).
+    pub container_insights: HashMap<(TargetIx, String), bool>,
     /// ecswatch's share of the account's quotas, handed to the pollers in the plan.
     pub pace: crate::poll::Pace,
-    pub status: BTreeMap<Source, SourceStatus>,
     /// Services whose findings must be recomputed (their inputs changed).
     dirty: HashSet<ServiceKey>,
     /// Recompute every service (an input shared by many changed).
@@ -170,11 +169,22 @@ pub struct Store {
 const FULL_DIAGNOSIS_EVERY_S: i64 = 300;
 
 impl Store {
+    /// A store watching one target: `scope` in `region`.
     pub fn new(scope: Scope, region: String, playbook: Arc<Playbook>) -> Self {
-        Self {
+        let spec = crate::room::TargetSpec {
             scope,
-            region,
-            profile: None,
+            ..Default::default()
+        };
+        Self::with_targets(vec![TargetState::new(spec, region)], playbook)
+    }
+
+    /// A store watching several targets (at least one; an empty list watches the default).
+    pub fn with_targets(mut targets: Vec<TargetState>, playbook: Arc<Playbook>) -> Self {
+        if targets.is_empty() {
+            targets.push(TargetState::default());
+        }
+        Self {
+            targets,
             playbook,
             services: BTreeMap::new(),
             stopped_tasks: HashMap::new(),
@@ -185,10 +195,6 @@ impl Store {
             task_logs_order: std::collections::VecDeque::new(),
             container_insights: HashMap::new(),
             pace: crate::poll::Pace::default(),
-            status: Source::ALL
-                .iter()
-                .map(|s| (*s, SourceStatus::default()))
-                .collect(),
             dirty: HashSet::new(),
             dirty_all: false,
             last_full: None,
@@ -201,9 +207,69 @@ impl Store {
         &self.playbook
     }
 
+    /// The target a service (or anything keyed by one) belongs to.
+    pub fn target(&self, t: TargetIx) -> &TargetState {
+        self.targets
+            .get(usize::from(t))
+            .unwrap_or(&self.targets[0])
+    }
+
+    /// The Region of a target.
+    pub fn region_of(&self, t: TargetIx) -> &str {
+        &self.target(t).region
+    }
+
+    /// The first target's Region (the only one, unless several are watched).
+    pub fn region(&self) -> &str {
+        &self.targets[0].region
+    }
+
+    /// More than one account or Region is watched: rows are tagged with theirs.
+    pub fn multi_target(&self) -> bool {
+        self.targets.len() > 1
+    }
+
+    /// A source's freshness in one target.
+    pub fn source_status(&self, t: TargetIx, source: Source) -> Option<&SourceStatus> {
+        self.target(t).status.get(&source)
+    }
+
+    /// The staleness of a source across every target: the oldest success, every target's
+    /// errors (for one target, exactly its status).
+    pub fn status(&self, source: Source) -> SourceStatus {
+        if let [only] = self.targets.as_slice() {
+            return only.status.get(&source).cloned().unwrap_or_default();
+        }
+        let all: Vec<&SourceStatus> = self
+            .targets
+            .iter()
+            .filter_map(|t| t.status.get(&source))
+            .collect();
+        SourceStatus {
+            last_ok: all
+                .iter()
+                .map(|s| s.last_ok)
+                .min()
+                .flatten(),
+            last_poll: all.iter().filter_map(|s| s.last_poll).max(),
+            errors: all.iter().flat_map(|s| s.errors.iter().cloned()).collect(),
+            consecutive_failures: all
+                .iter()
+                .map(|s| s.consecutive_failures)
+                .max()
+                .unwrap_or(0),
+            next_try: all.iter().filter_map(|s| s.next_try).min(),
+        }
+    }
+
     /// Apply one poller update. Returns true when anything visible changed.
     pub fn apply(&mut self, update: Update) -> bool {
-        let status = self.status.entry(update.source).or_default();
+        let t = update.target;
+        // an update of a target this store does not hold (a damaged recording) is dropped
+        let Some(target) = self.targets.get_mut(usize::from(t)) else {
+            return false;
+        };
+        let status = target.status.entry(update.source).or_default();
         let mut changed =
             status.record(update.fetched_at, update.payload.is_some(), &update.errors);
         status.next_try = update.retry_at;
@@ -216,11 +282,11 @@ impl Store {
                     insights,
                 } => {
                     for (cluster, on) in insights {
-                        self.container_insights.insert(cluster, on);
+                        self.container_insights.insert((t, cluster), on);
                     }
-                    self.apply_services(services, &listed_clusters, roster, update.fetched_at)
+                    self.apply_services(t, services, &listed_clusters, roster, update.fetched_at)
                 }
-                Payload::StoppedTasks(tasks) => self.apply_stopped(tasks),
+                Payload::StoppedTasks(tasks) => self.apply_stopped(t, tasks),
                 Payload::TaskDefinitions(tds) => {
                     let any = !tds.is_empty();
                     for td in tds {
@@ -334,15 +400,10 @@ impl Store {
     }
 
     fn in_scope(&self, s: &Service) -> bool {
-        (self.scope.clusters.is_empty()
-            || self
-                .scope
-                .clusters
-                .iter()
-                .any(|c| short_name(c) == s.cluster))
-            && (self.scope.services.is_empty()
-                || self
-                    .scope
+        let scope = &self.target(s.target).spec.scope;
+        (scope.clusters.is_empty() || scope.clusters.iter().any(|c| short_name(c) == s.cluster))
+            && (scope.services.is_empty()
+                || scope
                     .services
                     .iter()
                     .any(|n| n == &s.name || n == &s.arn || short_name(n) == s.name))
@@ -350,6 +411,7 @@ impl Store {
 
     fn apply_services(
         &mut self,
+        t: TargetIx,
         services: Vec<Service>,
         listed_clusters: &[String],
         roster: Option<Vec<ServiceKey>>,
@@ -359,8 +421,13 @@ impl Store {
         let mut seen = HashSet::new();
         let pb = self.playbook.clone();
         for mut svc in services {
+            svc.target = t;
             if !self.in_scope(&svc) {
                 continue;
+            }
+            if self.targets[usize::from(t)].account.is_none() {
+                self.targets[usize::from(t)].account =
+                    crate::room::arn_account(&svc.arn).map(str::to_owned);
             }
             let key = svc.key();
             seen.insert(key.clone());
@@ -395,7 +462,8 @@ impl Store {
                         .stopped_tasks
                         .values()
                         .filter(|t| {
-                            t.cluster == key.cluster
+                            t.target == key.target
+                                && t.cluster == key.cluster
                                 && t.service_name() == Some(key.service.as_str())
                         })
                         .collect();
@@ -410,17 +478,22 @@ impl Store {
         // Services gone from a cluster that was fully listed are removed: those missing from
         // the listing's roster (or, in older recordings, from the whole-fleet answer).
         if let Some(roster) = roster {
-            seen = roster.into_iter().collect();
+            seen = roster
+                .into_iter()
+                .map(|k| ServiceKey::in_target(t, k.cluster, k.service))
+                .collect();
         }
         let before = self.services.len();
-        self.services
-            .retain(|k, _| seen.contains(k) || !listed_clusters.iter().any(|c| c == &k.cluster));
+        self.services.retain(|k, _| {
+            seen.contains(k) || k.target != t || !listed_clusters.iter().any(|c| c == &k.cluster)
+        });
         changed | (before != self.services.len())
     }
 
-    fn apply_stopped(&mut self, tasks: Vec<StoppedTask>) -> bool {
+    fn apply_stopped(&mut self, target: TargetIx, tasks: Vec<StoppedTask>) -> bool {
         let mut changed = false;
-        for t in tasks {
+        for mut t in tasks {
+            t.target = target;
             if t.last_status == "STOPPED" && !self.final_tasks.contains(&t.arn) {
                 Arc::make_mut(&mut self.final_tasks).insert(t.arn.clone());
             }
@@ -429,7 +502,7 @@ impl Store {
             }
             changed = true;
             if let Some(name) = t.service_name() {
-                let key = ServiceKey::new(t.cluster.clone(), name);
+                let key = ServiceKey::in_target(target, t.cluster.clone(), name);
                 if let Some(state) = self.services.get_mut(&key) {
                     if !state.stopped.contains(&t.arn) {
                         state.stopped.push(t.arn.clone());
@@ -585,7 +658,7 @@ impl Store {
                     region: log
                         .region
                         .clone()
-                        .filter(|r| !r.is_empty() && *r != self.region),
+                        .filter(|r| !r.is_empty() && r != self.region_of(key.target)),
                 })
             })
             .collect();
@@ -649,7 +722,9 @@ impl Store {
                                     let region = log
                                         .region
                                         .clone()
-                                        .filter(|r| !r.is_empty() && *r != self.region);
+                                        .filter(|r| {
+                                            !r.is_empty() && r != self.region_of(s.target)
+                                        });
                                     let src = crate::poll::LogSource {
                                         group: group.clone(),
                                         prefix,
@@ -672,7 +747,7 @@ impl Store {
                     calm,
                     insights: self
                         .container_insights
-                        .get(&s.cluster)
+                        .get(&(s.target, s.cluster.clone()))
                         .copied()
                         .unwrap_or(false),
                     key: s.key(),
@@ -684,7 +759,7 @@ impl Store {
             })
             .collect();
         PollPlan {
-            scope: self.scope.clone(),
+            scope: self.targets[0].spec.scope.clone(),
             services,
             focus,
             refresh: 0,

@@ -88,6 +88,7 @@ fn board(frame: &mut Frame, area: Rect, body: &Body, theme: &Theme) {
         rows,
         selected,
         empty,
+        together,
     } = body
     else {
         return;
@@ -97,8 +98,19 @@ fn board(frame: &mut Frame, area: Rect, body: &Body, theme: &Theme) {
         .borders(Borders::TOP)
         .border_style(theme.style(Meaning::Border))
         .title(line(status, theme));
-    let inner = outer.inner(area);
+    let mut inner = outer.inner(area);
     frame.render_widget(outer, area);
+    let shown = (together.len() as u16).min(inner.height.saturating_sub(2));
+    for (i, l) in together.iter().take(usize::from(shown)).enumerate() {
+        let at = Rect {
+            y: inner.y + i as u16,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(line(l, theme)), at);
+    }
+    inner.y += shown;
+    inner.height -= shown;
     if let Some(e) = empty {
         frame.render_widget(Paragraph::new(line(e, theme)), inner);
         return;

@@ -74,12 +74,17 @@ pub fn board_rows<'a>(
     ui: &UiState,
     now: Time,
 ) -> Vec<(&'a ServiceState, StatusBadge)> {
-    filtered(all_badges(store, ui.sort, now), &ui.board_filter)
+    filtered(
+        all_badges(store, ui.sort, now),
+        &ui.board_filter,
+        &filter_tags(store),
+    )
 }
 
 fn filtered<'a>(
     rows: Vec<(&'a ServiceState, StatusBadge)>,
     filter: &str,
+    tags: &[Vec<String>],
 ) -> Vec<(&'a ServiceState, StatusBadge)> {
     if filter.is_empty() {
         return rows;
@@ -92,8 +97,97 @@ fn filtered<'a>(
                 || format!("{}/{}", st.service.cluster, st.service.name)
                     .to_lowercase()
                     .contains(&filter)
+                || tags.get(usize::from(st.service.target)).is_some_and(|t| {
+                    t.iter().any(|w| w.to_lowercase().contains(&filter))
+                })
+                || st.findings.iter().any(|f| f.id.contains(&filter))
         })
         .collect()
+}
+
+/// What `/` matches a row's target on: its alias, account id, profile, Region (long and
+/// short) — one list per target.
+fn filter_tags(store: &Store) -> Vec<Vec<String>> {
+    if !store.multi_target() {
+        return Vec::new();
+    }
+    store
+        .targets
+        .iter()
+        .map(|t| {
+            let mut v = vec![
+                t.region.clone(),
+                crate::store::short_region(&t.region),
+                t.account_label(),
+            ];
+            v.extend(t.account.clone());
+            v.extend(t.spec.profile.clone());
+            v
+        })
+        .collect()
+}
+
+/// The target tag of a row: the alias or account id and the Region (`…2222 euw1` when
+/// narrow: the last four digits of an account id without an alias).
+fn row_tag(t: &crate::store::TargetState, wide: bool) -> String {
+    if wide || t.spec.alias.is_some() || t.account.is_none() {
+        return t.tag(wide);
+    }
+    let id = t.account.as_deref().unwrap_or_default();
+    let tail: String = id.chars().skip(id.chars().count().saturating_sub(4)).collect();
+    format!("…{tail} {}", crate::store::short_region(&t.region))
+}
+
+/// One line per cause failing in several targets at once.
+fn together_lines(store: &Store, now: Time) -> Vec<super::Line> {
+    crate::diagnosis::together::shared_causes(store, now)
+        .iter()
+        .take(2)
+        .map(|c| {
+            vec![
+                s("TOGETHER ", severity_meaning(c.severity)),
+                s(c.summary(), Meaning::Text),
+                s(format!("  {}", c.title), Meaning::Dim),
+            ]
+        })
+        .collect()
+}
+
+/// Per target: its tag, how many services, and its freshness or what fails.
+fn targets_status(store: &Store, now: Time) -> super::Line {
+    let mut out = Vec::new();
+    for (i, t) in store.targets.iter().enumerate() {
+        if i > 0 {
+            out.push(s(" · ", Meaning::Dim));
+        }
+        let n = store
+            .services
+            .keys()
+            .filter(|k| usize::from(k.target) == i)
+            .count();
+        let st = t.status.get(&crate::poll::Source::Services);
+        let err = st.and_then(|st| st.errors.first());
+        out.push(s(
+            format!("{} {n}", row_tag(t, false)),
+            if err.is_some() {
+                Meaning::Error
+            } else {
+                Meaning::Text
+            },
+        ));
+        match (err, st.and_then(|st| st.last_ok)) {
+            (Some((at, e)), _) => out.push(s(
+                format!(" {} {}", e.kind.label(), at.format("%H:%MZ")),
+                Meaning::Error,
+            )),
+            (None, Some(ok)) => out.push(s(
+                format!(" {}", ago(now, ok).trim_end_matches(" ago")),
+                Meaning::Dim,
+            )),
+            (None, None) => out.push(s(" ...", Meaning::Dim)),
+        }
+    }
+    out
 }
 
 fn top_severity(st: &ServiceState) -> Severity {
@@ -111,13 +205,15 @@ pub fn build<'a>(
     size: Size,
     vis: &mut Visible,
 ) -> Body {
-    let rows = filtered(all, &ui.board_filter);
+    let rows = filtered(all, &ui.board_filter, &filter_tags(store));
+    let multi = store.multi_target();
+    let together = together_lines(store, now);
     vis.board_len = rows.len();
     let selected = (!rows.is_empty()).then(|| ui.board_selected.min(rows.len() - 1));
     vis.board_selected = selected.map(|i| rows[i].0.service.key());
     vis.copy = selected.map(|i| rows[i].0.service.arn.clone());
     // Only the rows that fit are built: the window keeps the selection in view.
-    let page = usize::from(size.height.saturating_sub(4)).max(1);
+    let page = usize::from(size.height.saturating_sub(4 + together.len() as u16)).max(1);
     let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(page));
     vis.board_rows = rows
         .iter()
@@ -127,7 +223,23 @@ pub fn build<'a>(
         .collect();
     let wide = size.width >= 120;
     // the series' name (3) and one cell a minute
-    let spark_w: u16 = if wide { 23 } else { 8 };
+    // (several targets at 80 columns: the tag takes the sparkline's place)
+    let spark_w: u16 = match (wide, multi) {
+        (true, _) => 23,
+        (false, false) => 8,
+        (false, true) => 0,
+    };
+    let tags: Vec<String> = if multi {
+        store.targets.iter().map(|t| row_tag(t, wide)).collect()
+    } else {
+        Vec::new()
+    };
+    let tag_w = tags
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(if wide { 28 } else { 12 }) as u16;
     // One cluster in view: its name goes in the header, rows show service names only.
     let single_cluster = store
         .services
@@ -140,8 +252,11 @@ pub fn build<'a>(
         (false, true) => 14,
         (false, false) => 18,
     };
-    let mut header = vec![
-        ("STATUS".to_string(), 12),
+    let mut header = vec![("STATUS".to_string(), 12)];
+    if multi {
+        header.push(("WHERE".to_string(), tag_w.max(5)));
+    }
+    header.extend([
         (
             match &single_cluster {
                 Some(c) => format!("SERVICE ({c})"),
@@ -150,16 +265,18 @@ pub fn build<'a>(
             name_w,
         ),
         ("TASKS".to_string(), if wide { 7 } else { 5 }),
-    ];
+    ]);
     if wide {
         header.push(("ROLLOUT".to_string(), 11));
     }
     header.push(("FAIL".to_string(), 4));
     header.push(("UNHL".to_string(), 4));
-    header.push((
-        if wide { "5XX/CPU 20 MIN" } else { "5XX/CPU" }.to_string(),
-        spark_w,
-    ));
+    if spark_w > 0 {
+        header.push((
+            if wide { "5XX/CPU 20 MIN" } else { "5XX/CPU" }.to_string(),
+            spark_w,
+        ));
+    }
     header.push(("TOP FINDING".to_string(), 0));
     let out_rows: Vec<Vec<Styled>> = rows
         .iter()
@@ -174,7 +291,11 @@ pub fn build<'a>(
                 .iter()
                 .map(|tg| tg.targets.iter().filter(|t| t.state == "unhealthy").count())
                 .sum();
-            let spark = board_spark(st, now, usize::from(spark_w) - 3);
+            let spark = if spark_w > 0 {
+                board_spark(st, now, usize::from(spark_w) - 3)
+            } else {
+                String::new()
+            };
             let top = match st.findings.first() {
                 Some(f) => {
                     let word = match f.severity {
@@ -186,8 +307,21 @@ pub fn build<'a>(
                 }
                 None => s("-", Meaning::Dim),
             };
-            let mut cells = vec![
-                s(badge.label(), badge_meaning(*badge)),
+            let mut cells = vec![s(badge.label(), badge_meaning(*badge))];
+            if multi {
+                // a target whose credentials fail: its rows are marked, the others are live
+                let target = store.target(svc.target);
+                let stale = target.credentials_error().is_some() || target.failing();
+                cells.push(s(
+                    format!(
+                        "{}{}",
+                        if stale { "!" } else { "" },
+                        tags.get(usize::from(svc.target)).map_or("", String::as_str)
+                    ),
+                    if stale { Meaning::Error } else { Meaning::Dim },
+                ));
+            }
+            cells.extend([
                 s(
                     if single_cluster.is_some() {
                         svc.name.clone()
@@ -204,7 +338,7 @@ pub fn build<'a>(
                         Meaning::Text
                     },
                 ),
-            ];
+            ]);
             if wide {
                 cells.push(s(
                     rollout.unwrap_or("-").to_lowercase().replace('_', " "),
@@ -228,14 +362,16 @@ pub fn build<'a>(
                         Meaning::Dim
                     },
                 ),
-                s(spark, Meaning::Spark),
-                top,
             ]);
+            if spark_w > 0 {
+                cells.push(s(spark, Meaning::Spark));
+            }
+            cells.push(top);
             cells
         })
         .collect();
     let empty = if out_rows.is_empty() {
-        let st = &store.status[&crate::poll::Source::Services];
+        let st = &store.status(crate::poll::Source::Services);
         Some(if st.last_ok.is_none() && st.errors.is_empty() {
             vec![s("loading services...", Meaning::Dim)]
         } else if !ui.board_filter.is_empty() {
@@ -263,21 +399,25 @@ pub fn build<'a>(
         .map(|(st, _)| st.service.arn.clone());
     // freshness of the service list, and which other sources fail (their panes say why)
     let mut status = vec![super::s("services ", Meaning::Dim)];
-    status.extend(super::freshness(store, crate::poll::Source::Services, now));
-    let failing: Vec<String> = store
-        .status
-        .iter()
-        .filter(|(src, st)| **src != crate::poll::Source::Services && !st.errors.is_empty())
-        .map(|(src, st)| {
-            let kind = st.errors.first().map(|(_, e)| e.kind.label()).unwrap_or("");
-            format!("{} {kind}", src.name().replace('_', " "))
-        })
-        .collect();
-    if !failing.is_empty() {
-        status.push(super::s(
-            format!(" | {}", failing.join(", ")),
-            Meaning::Stale,
-        ));
+    if store.multi_target() {
+        status.extend(targets_status(store, now));
+    } else {
+        status.extend(super::freshness(store, 0, crate::poll::Source::Services, now));
+        let failing: Vec<String> = store.targets[0]
+            .status
+            .iter()
+            .filter(|(src, st)| **src != crate::poll::Source::Services && !st.errors.is_empty())
+            .map(|(src, st)| {
+                let kind = st.errors.first().map(|(_, e)| e.kind.label()).unwrap_or("");
+                format!("{} {kind}", src.name().replace('_', " "))
+            })
+            .collect();
+        if !failing.is_empty() {
+            status.push(super::s(
+                format!(" | {}", failing.join(", ")),
+                Meaning::Stale,
+            ));
+        }
     }
     Body::Board {
         header,
@@ -285,5 +425,6 @@ pub fn build<'a>(
         rows: out_rows,
         selected: selected.map(|i| i - offset),
         empty,
+        together,
     }
 }

@@ -137,6 +137,8 @@ pub enum Body {
         rows: Vec<Vec<Styled>>,
         selected: Option<usize>,
         empty: Option<Line>,
+        /// Causes shared by services of several targets, above the table (several targets).
+        together: Vec<Line>,
     },
     Service {
         summary: Vec<Line>,
@@ -174,11 +176,16 @@ pub struct Size {
 
 pub use crate::report::ago;
 
-/// "· 12s ago", or the dated reason when the source fails.
-pub fn freshness(store: &Store, source: Source, now: Time) -> Line {
-    let Some(st) = store.status.get(&source) else {
-        return vec![];
-    };
+/// "· 12s ago", or the dated reason when the source fails, for one target's source.
+pub fn freshness(store: &Store, t: crate::model::TargetIx, source: Source, now: Time) -> Line {
+    match store.source_status(t, source) {
+        Some(st) => status_line(st, now),
+        None => vec![],
+    }
+}
+
+/// "· 12s ago", or the dated reason of the latest failure.
+pub fn status_line(st: &crate::store::SourceStatus, now: Time) -> Line {
     if let Some((at, e)) = st.errors.first() {
         let when = at.format("%H:%M:%SZ");
         let retry = match st.next_try {
@@ -217,8 +224,21 @@ pub fn freshness(store: &Store, source: Source, now: Time) -> Line {
     }
 }
 
+/// Each target's `account-label/region`, by index, when several are watched (what a write's
+/// confirmation names).
+pub fn places(store: &Store) -> Vec<String> {
+    if !store.multi_target() {
+        return Vec::new();
+    }
+    store
+        .targets
+        .iter()
+        .map(|t| format!("{}/{}", t.account_label(), t.region))
+        .collect()
+}
+
 /// The prompt as a box: what will change, then the input.
-fn dialog(p: &crate::app::state::Prompt, size: Size) -> Block {
+fn dialog(store: &Store, p: &crate::app::state::Prompt, size: Size) -> Block {
     use crate::app::state::PromptKind;
     let width = usize::from(size.width.saturating_sub(6)).clamp(20, 86);
     let mut lines: Vec<Line> = Vec::new();
@@ -257,15 +277,43 @@ fn dialog(p: &crate::app::state::Prompt, size: Size) -> Block {
             if let crate::actions::WriteOp::Rollback { why, .. } = op {
                 lines.extend(wrap("  why this revision: ", why, Meaning::Dim, width));
             }
-            lines.extend(wrap("  same as: ", &op.cli(), Meaning::Dim, width));
+            let target = store.target(op.key().target);
+            let mut cli = op.cli();
+            if store.multi_target() {
+                cli.push_str(&format!(" --region {}", target.region));
+                if let Some(p) = &target.spec.profile {
+                    cli.push_str(&format!(" --profile {p}"));
+                }
+            }
+            lines.extend(wrap("  same as: ", &cli, Meaning::Dim, width));
             lines.push(vec![s(
                 format!("  cluster {}, one API call", op.key().cluster),
                 Meaning::Dim,
             )]);
+            if store.multi_target() {
+                lines.push(vec![s(
+                    format!(
+                        "  account {}, Region {}",
+                        target
+                            .account
+                            .as_deref()
+                            .map(|a| match &target.spec.alias {
+                                Some(al) => format!("{a} ({al})"),
+                                None => a.to_string(),
+                            })
+                            .unwrap_or_else(|| target.account_label()),
+                        target.region
+                    ),
+                    Meaning::StatusFailed,
+                )]);
+            }
             lines.push(vec![]);
             (
                 "Confirm a write".into(),
-                format!("type {} to confirm: ", op.key().service),
+                format!(
+                    "type {} to confirm: ",
+                    crate::app::state::confirm_word(&places(store), op.key())
+                ),
             )
         }
     };
@@ -300,16 +348,34 @@ fn hints(keymap: &Keymap, layer: Layer, actions: &[(Action, &str)]) -> Line {
     out
 }
 
-/// The credentials banner: what is wrong, the command that fixes it, how old the data is.
+/// The credentials banner: what is wrong, the command that fixes it, how old the data is. With
+/// several targets it names the one whose credentials fail (and how many others do), the rest
+/// being live.
 pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
-    let e = store
-        .status
-        .values()
-        .flat_map(|st| st.errors.iter())
-        .map(|(_, e)| e)
-        .find(|e| e.kind.is_credentials())?;
-    let mut text = crate::report::credentials_hint(e.kind, store.profile.as_deref());
-    let last = store
+    let failing: Vec<(&crate::store::TargetState, &crate::aws::ApiError)> = store
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let e = t
+                .status
+                .values()
+                .flat_map(|st| st.errors.iter())
+                .map(|(_, e)| e)
+                .find(|e| e.kind.is_credentials())?;
+            Some((t, e))
+        })
+        .collect();
+    let (target, e) = *failing.first()?;
+    let profile = target
+        .spec
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let mut text = crate::report::credentials_hint(e.kind, profile.as_deref());
+    if store.multi_target() {
+        text = format!("{}: {text}", target.label());
+    }
+    let last = target
         .status
         .get(&Source::Services)
         .and_then(|st| st.last_ok);
@@ -317,6 +383,13 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         Some(t) => format!("; data from {} ({})", t.format("%H:%M:%SZ"), ago(now, t)),
         None => "; nothing read yet".to_string(),
     });
+    if store.multi_target() {
+        let live = store.targets.len() - failing.len();
+        if failing.len() > 1 {
+            text.push_str(&format!("; {} more targets fail", failing.len() - 1));
+        }
+        text.push_str(&format!("; {live} live"));
+    }
     Some(vec![s(text, Meaning::Error)])
 }
 
@@ -346,14 +419,13 @@ pub fn build(
     let mut header = vec![
         s("ecswatch", Meaning::Title),
         s(
-            format!(
-                "  {}  ",
-                if store.region.is_empty() {
-                    "(no region)"
-                } else {
-                    &store.region
-                }
-            ),
+            if store.multi_target() {
+                format!("  {} targets  ", store.targets.len())
+            } else if store.region().is_empty() {
+                "  (no region)  ".to_string()
+            } else {
+                format!("  {}  ", store.region())
+            },
             Meaning::Dim,
         ),
         s(format!("{} services", store.services.len()), Meaning::Text),
@@ -466,7 +538,7 @@ pub fn build(
         hints(keymap, layer, actions)
     };
     let help = ui.help.then(|| help::build(keymap, ui));
-    let dialog = ui.prompt.as_ref().map(|p| dialog(p, size));
+    let dialog = ui.prompt.as_ref().map(|p| dialog(store, p, size));
     let banner = credentials_banner(store, now);
     (
         Screen {

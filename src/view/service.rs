@@ -208,7 +208,7 @@ pub fn build(
     deployments.sort_by_key(|d| (d.status != "PRIMARY", std::cmp::Reverse(d.created_at)));
     let rollout = Block {
         title: "Rollout".into(),
-        status: freshness(store, Source::Services, now),
+        status: freshness(store, key.target, Source::Services, now),
         lines: deployments
             .iter()
             .flat_map(|d| deployment_lines(d, breaker, now, wide))
@@ -483,7 +483,7 @@ pub fn build(
                 p.title().to_string()
             },
             focused,
-            status: freshness(store, source, now),
+            status: freshness(store, key.target, source, now),
             follow: p == Pane::Logs && ui.pane_selected[i] == 0,
             selected: if p == Pane::Logs && ui.pane_selected[i] == 0 {
                 None

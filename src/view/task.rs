@@ -144,7 +144,7 @@ pub fn build(
     };
     let logs = Block {
         title: format!("Log stream .../{}", &id[..id.len().min(12)]),
-        status: freshness(store, Source::Logs, now),
+        status: freshness(store, key.target, Source::Logs, now),
         follow: true,
         lines: if log_lines.is_empty() {
             vec![vec![s(
@@ -165,7 +165,7 @@ pub fn build(
         detail: Block {
             title: "Task".into(),
             focused: true,
-            status: freshness(store, Source::StoppedTasks, now),
+            status: freshness(store, key.target, Source::StoppedTasks, now),
             selected: Some(ui.task_selected.min(n.saturating_sub(1))),
             lines,
             follow: false,
