@@ -98,6 +98,8 @@ type Connected<A> = (TargetState, Arc<Counted<A>>);
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // one target's whole snapshot cycle runs on a worker: the SDK's futures are deep
+        .thread_stack_size(8 * 1024 * 1024)
         .enable_all()
         .build()
         .map_err(|e| Exit::new(2, format!("cannot start the runtime: {e}")))

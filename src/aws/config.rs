@@ -34,5 +34,26 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
             .operation_timeout(Duration::from_secs(30))
             .build(),
     );
-    loader.load().await
+    let config = loader.load().await;
+    match &opts.profile {
+        // A named profile gives the credentials, as `aws --profile` does: the default chain
+        // would take AWS_ACCESS_KEY_ID from the environment first, so every profile of a
+        // room would read the same account.
+        Some(p) => {
+            let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(p)
+                .configure(
+                    &aws_config::provider_config::ProviderConfig::default()
+                        .with_region(config.region().cloned()),
+                )
+                .build();
+            config
+                .to_builder()
+                .credentials_provider(
+                    aws_sdk_ecs::config::SharedCredentialsProvider::new(provider),
+                )
+                .build()
+        }
+        None => config,
+    }
 }
