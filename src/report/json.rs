@@ -17,7 +17,22 @@ struct Snapshot<'a> {
     /// Every account × Region watched.
     watched: Vec<WatchedOut<'a>>,
     services: Vec<ServiceOut<'a>>,
+    /// Causes that services of several targets have at once (empty with one target).
+    shared_causes: Vec<SharedOut>,
     errors: Vec<ErrorOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SharedOut {
+    id: String,
+    title: String,
+    severity: &'static str,
+    summary: String,
+    accounts: usize,
+    regions: usize,
+    since: Option<String>,
+    /// `account/region/cluster/service` of each service that has it.
+    services: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -330,6 +345,32 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         generated_at: ts(now),
         region: store.region(),
         watched,
+        shared_causes: crate::diagnosis::together::shared_causes(store, now)
+            .into_iter()
+            .map(|c| SharedOut {
+                summary: c.summary(),
+                severity: c.severity.as_str(),
+                since: c.since.map(ts),
+                services: c
+                    .services
+                    .iter()
+                    .map(|k| {
+                        let t = store.target(k.target);
+                        format!(
+                            "{}/{}/{}/{}",
+                            t.account.as_deref().unwrap_or("?"),
+                            t.region,
+                            k.cluster,
+                            k.service
+                        )
+                    })
+                    .collect(),
+                accounts: c.accounts,
+                regions: c.regions,
+                id: c.id,
+                title: c.title,
+            })
+            .collect(),
         services,
         errors,
     };

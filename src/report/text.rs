@@ -62,6 +62,9 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
     if store.services.is_empty() {
         let _ = writeln!(o, "\nno services in scope");
     }
+    for c in crate::diagnosis::together::shared_causes(store, now) {
+        let _ = writeln!(o, "\nfailing together: {}  {}", c.summary(), c.title);
+    }
     let mut states: Vec<&ServiceState> = store.services.values().collect();
     states.sort_by_key(|s| (status_badge(store, s, now), s.service.key()));
     for state in states {

@@ -239,7 +239,9 @@ pub fn build<'a>(
         .map(|t| t.chars().count())
         .max()
         .unwrap_or(0)
-        .min(if wide { 28 } else { 12 }) as u16;
+        .min(if wide { 28 } else { 12 }) as u16
+        // room for the `!` of a failing target
+        + 1;
     // One cluster in view: its name goes in the header, rows show service names only.
     let single_cluster = store
         .services

@@ -373,7 +373,13 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let mut text = crate::report::credentials_hint(e.kind, profile.as_deref());
     if store.multi_target() {
-        text = format!("{}: {text}", target.label());
+        // which target first (the line may be cut): the others keep working
+        let live = store.targets.len() - failing.len();
+        let more = match failing.len() {
+            1 => String::new(),
+            n => format!(" +{} more", n - 1),
+        };
+        text = format!("{}{more} ({live} live): {text}", target.label());
     }
     let last = target
         .status
@@ -383,13 +389,6 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         Some(t) => format!("; data from {} ({})", t.format("%H:%M:%SZ"), ago(now, t)),
         None => "; nothing read yet".to_string(),
     });
-    if store.multi_target() {
-        let live = store.targets.len() - failing.len();
-        if failing.len() > 1 {
-            text.push_str(&format!("; {} more targets fail", failing.len() - 1));
-        }
-        text.push_str(&format!("; {live} live"));
-    }
     Some(vec![s(text, Meaning::Error)])
 }
 

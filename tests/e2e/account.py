@@ -1,9 +1,10 @@
 """A realistic AWS account in front of moto: what a real account enforces and moto does not.
 
 - Token buckets per shared quota with the documented rates (the same table as
-  src/poll/budget.rs): a request over the quota is answered ThrottlingException, in the
-  protocol of its service, as AWS does. The buckets count every client of the account:
-  ecswatch's requests here, and whatever `others` the test says the team is making.
+  src/poll/budget.rs), one set per account and Region as AWS keeps them: a request over the
+  quota is answered ThrottlingException, in the protocol of its service, as AWS does. The
+  buckets count every client of the account: ecswatch's requests here, and whatever `others`
+  the test says the team is making (in the default account and Region).
 - 20-80 ms of latency per call.
 - Log streams that deliver in batches: each task's stream buffers its lines (timestamped when
   written) and flushes them every few seconds, as the awslogs driver does, so lines arrive with
@@ -16,6 +17,7 @@ Used by tests/e2e/test_account.py and scripts/bench_account.py.
 import collections
 import datetime as dt
 import random
+import re
 import threading
 import time
 
@@ -71,6 +73,10 @@ class RealisticAccount:
 
     def __init__(self, latency=(0.02, 0.08), others=None, seed=7):
         self.buckets = {q: Bucket(*v) for q, v in QUOTAS.items()}
+        # (account, region) -> that target's own buckets; requests without one use `buckets`
+        self.target_buckets = {}
+        self.by_target = collections.defaultdict(collections.Counter)  # (acct, region) -> quota -> n
+        self.throttled_by_target = collections.defaultdict(collections.Counter)
         self.latency = latency
         self.lock = threading.Lock()
         self.rng = random.Random(seed)
@@ -89,9 +95,12 @@ class RealisticAccount:
             self.throttled.clear()
             self.per_second.clear()
             self.metrics_requested = 0
+            self.by_target.clear()
+            self.throttled_by_target.clear()
 
-    def admit(self, op):
-        """Called for each of ecswatch's requests: None, or the throttling fault to answer."""
+    def admit(self, op, target=None):
+        """Called for each of ecswatch's requests: None, or the throttling fault to answer.
+        `target` is (account, region) of the request, for the per-account buckets."""
         time.sleep(self.rng.uniform(*self.latency))
         quota = OPERATIONS.get(op)
         if quota is None:
@@ -99,9 +108,18 @@ class RealisticAccount:
         with self.lock:
             self.calls[quota] += 1
             self.per_second[quota][int(time.time())] += 1
-            if self.buckets[quota].take():
+            if target is None or target == (ACCOUNT, REGION):
+                buckets = self.buckets
+            else:
+                buckets = self.target_buckets.setdefault(
+                    target, {q: Bucket(*v) for q, v in QUOTAS.items()})
+            if target is not None:
+                self.by_target[target][quota] += 1
+            if buckets[quota].take():
                 return None
             self.throttled[quota] += 1
+            if target is not None:
+                self.throttled_by_target[target][quota] += 1
         return (400, THROTTLE_CODE.get(quota, "ThrottlingException"), "Rate exceeded")
 
     def count_metrics(self, n):
@@ -289,7 +307,12 @@ def watch(binary, url, home, open_service, seconds, record, stats, extra_args=()
         time.sleep(seconds)
         final = screen()
         tmux("send-keys", "-t", tmux_name, "q")
-        wait_for("EXIT=", timeout=30)
+        # the typed command holds "EXIT=$?": wait for the line it prints (stats are written)
+        deadline = time.time() + 30
+        while not re.search(r"^EXIT=\d", screen(), re.M):
+            if time.time() > deadline:
+                raise AssertionError(f"the console did not exit:\n{screen()}")
+            time.sleep(0.2)
         return opened, final
     finally:
         tmux("kill-session", "-t", tmux_name, check=False)

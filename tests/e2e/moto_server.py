@@ -62,6 +62,7 @@ class MotoServer:
         self.calls = collections.Counter()  # (client, "service:Operation") -> n
         self.faults = {}  # "Operation" -> (status, code, message)
         self.expired_keys = set()  # access key ids answered with ExpiredTokenException
+        self.expired_accounts = set()  # accounts whose every key is answered ExpiredTokenException
         self.keys_seen = collections.Counter()  # access key id -> requests (from ecswatch)
         self.mangles = {}  # "Operation" -> (bytes to find in the answer, bytes to put instead)
         self.lock = threading.Lock()
@@ -98,7 +99,24 @@ class MotoServer:
     def clear_faults(self):
         self.faults.clear()
         self.expired_keys.clear()
+        self.expired_accounts.clear()
         self.mangles.clear()
+
+    def expire_account(self, account_id):
+        """Every credential of this account (each role session into it) expires: its requests
+        are answered ExpiredTokenException, as after an SSO session or role chain ran out."""
+        self.expired_accounts.add(account_id)
+
+    @staticmethod
+    def target_of(environ):
+        """(account, region) of a request: the account its access key belongs to in moto (an
+        AssumeRole session's key acts in the role's account), the Region of its signature."""
+        from moto.iam.models import get_account_id_from
+
+        m = re.search(r"Credential=([^/]+)/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+        if not m:
+            return None
+        return get_account_id_from(m.group(1)), m.group(2)
 
     def expire_key(self, key_id):
         """Answer every request signed with this access key id with ExpiredTokenException."""
@@ -130,9 +148,11 @@ class MotoServer:
                 self.keys_seen[key] += 1
 
         fault = self.faults.get(op)
+        target = self.target_of(environ) if client == "rust" and (self.account or self.expired_accounts) else None
         if self.account is not None and client == "rust" and fault is None:
-            fault = self.account.admit(op)
-        if key in self.expired_keys and client == "rust":
+            fault = self.account.admit(op, target)
+        expired = key in self.expired_keys or (target is not None and target[0] in self.expired_accounts)
+        if expired and client == "rust" and op not in ("AssumeRole",):
             fault = (400, "ExpiredTokenException", "The security token included in the request is expired")
         cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
         if fault is not None and client == "rust":
