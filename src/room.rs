@@ -114,10 +114,7 @@ pub fn load_room(path: &Path, name: &str, global: &Scope) -> Result<Vec<TargetSp
         return Err(if known.is_empty() {
             format!("{file}: no rooms defined; add a [room.{name}] table")
         } else {
-            format!(
-                "{file}: no room {name:?} (rooms: {})",
-                known.join(", ")
-            )
+            format!("{file}: no room {name:?} (rooms: {})", known.join(", "))
         });
     };
     if room.targets.is_empty() {
@@ -176,10 +173,14 @@ pub fn load_room(path: &Path, name: &str, global: &Scope) -> Result<Vec<TargetSp
 pub fn valid_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
         && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The account id in an ARN (`arn:aws:ecs:us-east-1:123456789012:service/...`).
@@ -277,9 +278,13 @@ targets = [
 
     #[test]
     fn bad_rooms_name_the_file_and_the_problem() {
-        let (_d, p) = write("[room.a]\ntargets = [ { profile = \"x\", regions = [\"us east\"] } ]\n");
+        let (_d, p) =
+            write("[room.a]\ntargets = [ { profile = \"x\", regions = [\"us east\"] } ]\n");
         let e = load_room(&p, "a", &Scope::default()).unwrap_err();
-        assert!(e.contains("config.toml") && e.contains("target 1") && e.contains("us east"), "{e}");
+        assert!(
+            e.contains("config.toml") && e.contains("target 1") && e.contains("us east"),
+            "{e}"
+        );
 
         let e = load_room(&p, "b", &Scope::default()).unwrap_err();
         assert!(e.contains("no room \"b\"") && e.contains("rooms: a"), "{e}");
@@ -292,9 +297,16 @@ targets = [
         let e = load_room(&p3, "a", &Scope::default()).unwrap_err();
         assert!(e.contains("has no targets"), "{e}");
 
-        let e = load_room(Path::new("/nonexistent/config.toml"), "a", &Scope::default())
-            .unwrap_err();
-        assert!(e.contains("/nonexistent/config.toml") && e.contains("[room.a]"), "{e}");
+        let e = load_room(
+            Path::new("/nonexistent/config.toml"),
+            "a",
+            &Scope::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("/nonexistent/config.toml") && e.contains("[room.a]"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -279,8 +279,10 @@ async fn run_loop<A: AwsApi>(
             ),
         );
     }
-    let mut logged_errors: std::collections::HashMap<crate::poll::Source, String> =
-        std::collections::HashMap::new();
+    let mut logged_errors: std::collections::HashMap<
+        (crate::model::TargetIx, crate::poll::Source),
+        String,
+    > = std::collections::HashMap::new();
     let tick_every = match feed {
         Feed::Live { .. } => Duration::from_secs(1),
         Feed::Replay { .. } => Duration::from_millis(250),
@@ -321,7 +323,7 @@ async fn run_loop<A: AwsApi>(
                 }
                 for u in batch {
                     record(&mut opts, &mut ui, |r| r.update(&u));
-                    log_source_change(&mut opts, &mut logged_errors, &u);
+                    log_source_change(&mut opts, &mut logged_errors, feed.store(), &u);
                     dirty |= feed.store_mut().apply(u);
                 }
                 feed.store_mut().refresh_findings(chrono::Utc::now());
@@ -488,7 +490,8 @@ async fn run_loop<A: AwsApi>(
 /// Log a source starting to fail, failing differently, or recovering — not every failed poll.
 fn log_source_change(
     opts: &mut Options,
-    logged: &mut std::collections::HashMap<crate::poll::Source, String>,
+    logged: &mut std::collections::HashMap<(crate::model::TargetIx, crate::poll::Source), String>,
+    store: &Store,
     u: &Update,
 ) {
     let Some(log) = opts.log.as_mut() else {
@@ -500,16 +503,24 @@ fn log_source_change(
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
         .join("; ");
-    let before = logged.get(&u.source).cloned().unwrap_or_default();
+    let before = logged
+        .get(&(u.target, u.source))
+        .cloned()
+        .unwrap_or_default();
     if now == before {
         return;
     }
-    if now.is_empty() {
-        log.line(u.fetched_at, &format!("{} recovered", u.source.name()));
+    let name = if store.multi_target() {
+        format!("{} {}", store.target(u.target).label(), u.source.name())
     } else {
-        log.line(u.fetched_at, &format!("{} failing: {now}", u.source.name()));
+        u.source.name().to_string()
+    };
+    if now.is_empty() {
+        log.line(u.fetched_at, &format!("{name} recovered"));
+    } else {
+        log.line(u.fetched_at, &format!("{name} failing: {now}"));
     }
-    logged.insert(u.source, now);
+    logged.insert((u.target, u.source), now);
 }
 
 /// Append to the recording; on failure say so once and stop recording (the console goes on).

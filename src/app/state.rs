@@ -394,9 +394,7 @@ impl UiState {
                     self.prompt = None;
                     Effect::Execute(op)
                 } else {
-                    p.error = Some(format!(
-                        "type {word} exactly to confirm, or esc to cancel"
-                    ));
+                    p.error = Some(format!("type {word} exactly to confirm, or esc to cancel"));
                     p.input.clear();
                     Effect::None
                 }

@@ -49,9 +49,9 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
                 .build();
             config
                 .to_builder()
-                .credentials_provider(
-                    aws_sdk_ecs::config::SharedCredentialsProvider::new(provider),
-                )
+                .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(
+                    provider,
+                ))
                 .build()
         }
         None => config,

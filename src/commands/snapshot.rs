@@ -52,7 +52,10 @@ pub async fn run<A: AwsApi>(
             .get(&Source::Services)
             .is_some_and(|s| s.last_ok.is_some())
     });
-    let named = store.targets.iter().any(|t| !t.spec.scope.services.is_empty());
+    let named = store
+        .targets
+        .iter()
+        .any(|t| !t.spec.scope.services.is_empty());
     if !any_read || (store.services.is_empty() && named) {
         let cause = store
             .targets

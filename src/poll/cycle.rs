@@ -61,8 +61,7 @@ pub async fn run_all<A: AwsApi>(
     playbook: std::sync::Arc<crate::diagnosis::Playbook>,
     now: Time,
 ) -> Vec<Update> {
-    let states: Vec<crate::store::TargetState> =
-        targets.iter().map(|(s, _)| s.clone()).collect();
+    let states: Vec<crate::store::TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
     let mut tasks = Vec::new();
     for (i, (_, api)) in targets.iter().enumerate() {
         let (api, states, pb) = (api.clone(), states.clone(), playbook.clone());

@@ -82,9 +82,9 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
             };
             t.status.iter().flat_map(move |(src, st)| {
                 let label = label.clone();
-                st.errors.iter().map(move |(at, e)| {
-                    format!("  {label}{} ({}): {e}", src.name(), hhmmss(*at))
-                })
+                st.errors
+                    .iter()
+                    .map(move |(at, e)| format!("  {label}{} ({}): {e}", src.name(), hhmmss(*at)))
             })
         })
         .collect();

@@ -41,6 +41,14 @@ fn hm(t: Time) -> String {
     t.format("%H:%M:%S").to_string()
 }
 
+/// An entry's service, with its target's tag when several are watched.
+fn entry_label(e: &Entry) -> String {
+    match &e.tag {
+        Some(tag) => format!("{tag} {}", label(&e.service)),
+        None => label(&e.service),
+    }
+}
+
 fn label(k: &Option<ServiceKey>) -> String {
     k.as_ref()
         .map(|k| k.to_string())
@@ -70,7 +78,7 @@ pub fn summarize(store: &Store, entries: &[Entry]) -> Summary {
         };
         if let Some(line) = line {
             first_failure_at.get_or_insert(e.t);
-            let line = format!("{}: {line} (first at {} UTC)", label(&e.service), hm(e.t));
+            let line = format!("{}: {line} (first at {} UTC)", entry_label(e), hm(e.t));
             let key = e.category.clone().unwrap_or_else(|| e.text.clone());
             if !what_failed.iter().any(|l| l.contains(&key)) {
                 what_failed.push(line);
@@ -97,7 +105,7 @@ pub fn summarize(store: &Store, entries: &[Entry]) -> Summary {
     Summary {
         what_failed,
         first_failure_at,
-        what_fixed_it: fix.map(|e| format!("{}: {}", label(&e.service), e.text)),
+        what_fixed_it: fix.map(|e| format!("{}: {}", entry_label(e), e.text)),
         fixed_at: fix.map(|e| e.t),
         still_open,
     }
@@ -207,7 +215,7 @@ pub fn timeline_markdown(t: &Timeline) -> String {
             o,
             "| {} | {} | {}{} | {} |",
             e.t.format("%Y-%m-%d %H:%M:%S"),
-            cell(&label(&e.service)),
+            cell(&entry_label(e)),
             e.kind.label(),
             if e.failure { " **!**" } else { "" },
             what

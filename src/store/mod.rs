@@ -165,6 +165,14 @@ pub struct Store {
     pub notes: Ring<Note>,
 }
 
+/// Keyed batches with their keys in target `t`.
+fn in_target<V>(t: TargetIx, batches: Vec<(ServiceKey, V)>) -> Vec<(ServiceKey, V)> {
+    batches
+        .into_iter()
+        .map(|(k, v)| (ServiceKey { target: t, ..k }, v))
+        .collect()
+}
+
 /// Findings of unchanged services are recomputed at least this often, as evidence ages out.
 const FULL_DIAGNOSIS_EVERY_S: i64 = 300;
 
@@ -209,9 +217,7 @@ impl Store {
 
     /// The target a service (or anything keyed by one) belongs to.
     pub fn target(&self, t: TargetIx) -> &TargetState {
-        self.targets
-            .get(usize::from(t))
-            .unwrap_or(&self.targets[0])
+        self.targets.get(usize::from(t)).unwrap_or(&self.targets[0])
     }
 
     /// The Region of a target.
@@ -246,11 +252,7 @@ impl Store {
             .filter_map(|t| t.status.get(&source))
             .collect();
         SourceStatus {
-            last_ok: all
-                .iter()
-                .map(|s| s.last_ok)
-                .min()
-                .flatten(),
+            last_ok: all.iter().map(|s| s.last_ok).min().flatten(),
             last_poll: all.iter().filter_map(|s| s.last_poll).max(),
             errors: all.iter().flat_map(|s| s.errors.iter().cloned()).collect(),
             consecutive_failures: all
@@ -323,10 +325,16 @@ impl Store {
                     }
                     any
                 }
-                Payload::Metrics(series) => self.apply_metrics(series),
-                Payload::Logs(lines) => self.apply_logs(lines),
+                // keys are the update's target's (a target's pollers read only its own)
+                Payload::Metrics(series) => self.apply_metrics(
+                    series
+                        .into_iter()
+                        .map(|(k, m, p)| (ServiceKey { target: t, ..k }, m, p))
+                        .collect(),
+                ),
+                Payload::Logs(lines) => self.apply_logs(in_target(t, lines)),
                 Payload::LogsRead { services, tasks } => {
-                    let mut any = self.apply_logs(services);
+                    let mut any = self.apply_logs(in_target(t, services));
                     for (arn, mut lines) in tasks {
                         lines.sort_by_key(|l| l.t);
                         lines.truncate(LOG_LINES_KEPT);
@@ -673,91 +681,88 @@ impl Store {
 
     /// What the pollers should read next.
     pub fn plan(&self, focus: Option<ServiceKey>) -> PollPlan {
-        let services = self
-            .services
-            .values()
-            .map(|state| {
-                let s = &state.service;
-                let task_definitions: Vec<String> = s
-                    .task_definitions()
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect();
-                let target_groups: Vec<String> = s
-                    .load_balancers
-                    .iter()
-                    .filter_map(|lb| lb.target_group_arn.clone())
-                    .fold(Vec::new(), |mut v, a| {
-                        if !v.contains(&a) {
-                            v.push(a);
-                        }
-                        v
-                    });
-                let alb_dimensions = target_groups
-                    .iter()
-                    .filter_map(|arn| {
-                        let tg = self.target_groups.get(arn)?;
-                        let tg_dim = arn
-                            .split_once(":targetgroup/")
-                            .map(|(_, d)| format!("targetgroup/{d}"))?;
-                        let lb = tg.group.load_balancer_dimensions.first()?;
-                        Some((tg_dim, lb.clone()))
-                    })
-                    .collect();
-                // Logs of the containers of the primary deployment's task definition.
-                let current = s
-                    .primary()
-                    .map(|d| d.task_definition.as_str())
-                    .unwrap_or(&s.task_definition);
-                let mut log_sources = Vec::new();
-                if let Some(td) = self.task_definitions.get(current) {
-                    for c in &td.containers {
-                        if let Some(log) = &c.log {
-                            if log.driver == "awslogs" {
-                                if let Some(group) = &log.group {
-                                    let prefix = log
-                                        .stream_prefix
-                                        .as_ref()
-                                        .map(|p| format!("{p}/{}/", c.name));
-                                    let region = log
-                                        .region
-                                        .clone()
-                                        .filter(|r| {
+        let services =
+            self.services
+                .values()
+                .map(|state| {
+                    let s = &state.service;
+                    let task_definitions: Vec<String> = s
+                        .task_definitions()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect();
+                    let target_groups: Vec<String> = s
+                        .load_balancers
+                        .iter()
+                        .filter_map(|lb| lb.target_group_arn.clone())
+                        .fold(Vec::new(), |mut v, a| {
+                            if !v.contains(&a) {
+                                v.push(a);
+                            }
+                            v
+                        });
+                    let alb_dimensions = target_groups
+                        .iter()
+                        .filter_map(|arn| {
+                            let tg = self.target_groups.get(arn)?;
+                            let tg_dim = arn
+                                .split_once(":targetgroup/")
+                                .map(|(_, d)| format!("targetgroup/{d}"))?;
+                            let lb = tg.group.load_balancer_dimensions.first()?;
+                            Some((tg_dim, lb.clone()))
+                        })
+                        .collect();
+                    // Logs of the containers of the primary deployment's task definition.
+                    let current = s
+                        .primary()
+                        .map(|d| d.task_definition.as_str())
+                        .unwrap_or(&s.task_definition);
+                    let mut log_sources = Vec::new();
+                    if let Some(td) = self.task_definitions.get(current) {
+                        for c in &td.containers {
+                            if let Some(log) = &c.log {
+                                if log.driver == "awslogs" {
+                                    if let Some(group) = &log.group {
+                                        let prefix = log
+                                            .stream_prefix
+                                            .as_ref()
+                                            .map(|p| format!("{p}/{}/", c.name));
+                                        let region = log.region.clone().filter(|r| {
                                             !r.is_empty() && r != self.region_of(s.target)
                                         });
-                                    let src = crate::poll::LogSource {
-                                        group: group.clone(),
-                                        prefix,
-                                        region,
-                                    };
-                                    if !log_sources.contains(&src) {
-                                        log_sources.push(src);
+                                        let src = crate::poll::LogSource {
+                                            group: group.clone(),
+                                            prefix,
+                                            region,
+                                        };
+                                        if !log_sources.contains(&src) {
+                                            log_sources.push(src);
+                                        }
                                     }
                                 }
                             }
                         }
                     }
-                }
-                let calm = s.running >= s.desired
-                    && s.deployments.iter().all(|d| d.failed == 0)
-                    && s.primary()
-                        .and_then(|d| d.rollout_state.as_deref())
-                        .is_none_or(|r| r == "COMPLETED");
-                PlannedService {
-                    calm,
-                    insights: self
-                        .container_insights
-                        .get(&(s.target, s.cluster.clone()))
-                        .copied()
-                        .unwrap_or(false),
-                    key: s.key(),
-                    task_definitions,
-                    target_groups,
-                    alb_dimensions,
-                    log_sources,
-                }
-            })
-            .collect();
+                    let calm = s.running >= s.desired
+                        && s.deployments.iter().all(|d| d.failed == 0)
+                        && s.primary()
+                            .and_then(|d| d.rollout_state.as_deref())
+                            .is_none_or(|r| r == "COMPLETED");
+                    PlannedService {
+                        calm,
+                        insights: self
+                            .container_insights
+                            .get(&(s.target, s.cluster.clone()))
+                            .copied()
+                            .unwrap_or(false),
+                        key: s.key(),
+                        task_definitions,
+                        target_groups,
+                        alb_dimensions,
+                        log_sources,
+                    }
+                })
+                .collect();
         PollPlan {
             scope: self.targets[0].spec.scope.clone(),
             services,

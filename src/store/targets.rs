@@ -50,17 +50,23 @@ impl TargetState {
     /// missing credentials).
     pub fn credentials_error(&self) -> Option<&crate::aws::ApiError> {
         let services = self.status.get(&Source::Services)?;
-        services
-            .errors
-            .iter()
-            .map(|(_, e)| e)
-            .find(|e| matches!(e.kind, ErrorKind::ExpiredCredentials | ErrorKind::NoCredentials | ErrorKind::BadCredentials))
+        services.errors.iter().map(|(_, e)| e).find(|e| {
+            matches!(
+                e.kind,
+                ErrorKind::ExpiredCredentials
+                    | ErrorKind::NoCredentials
+                    | ErrorKind::BadCredentials
+            )
+        })
     }
 
     /// True when the last poll of every source that was polled failed.
     pub fn failing(&self) -> bool {
-        let polled: Vec<&SourceStatus> =
-            self.status.values().filter(|s| s.last_poll.is_some()).collect();
+        let polled: Vec<&SourceStatus> = self
+            .status
+            .values()
+            .filter(|s| s.last_poll.is_some())
+            .collect();
         !polled.is_empty() && polled.iter().all(|s| s.consecutive_failures > 0)
     }
 }

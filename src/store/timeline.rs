@@ -90,6 +90,12 @@ pub struct Entry {
     pub t: Time,
     #[serde(serialize_with = "service_label")]
     pub service: Option<ServiceKey>,
+    /// The account and Region of the service (the account once an answer named it).
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// With several targets, the service's target tag (`shop-a us-east-2`) for the Markdown.
+    #[serde(skip)]
+    pub tag: Option<String>,
     pub kind: EntryKind,
     pub text: String,
     pub category: Option<String>,
@@ -261,11 +267,23 @@ pub fn finding_transitions(old: &[Finding], new: &[Finding], at: Time) -> Vec<Tr
 /// The timeline of one service, or of every service (`None`), oldest first.
 pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
     let mut out = Vec::new();
+    let place = |k: Option<&ServiceKey>| match k {
+        Some(k) => {
+            let t = store.target(k.target);
+            (
+                t.account.clone(),
+                Some(t.region.clone()).filter(|r| !r.is_empty()),
+                store.multi_target().then(|| t.label()),
+            )
+        }
+        None => (None, None, None),
+    };
     for (key, st) in &store.services {
         if only.is_some_and(|k| k != key) {
             continue;
         }
         let svc = Some(key.clone());
+        let (account, region, tag) = place(Some(key));
         for e in &st.events {
             let category = st.event_category(&e.id).map(str::to_owned);
             let failure = category.as_deref().is_some_and(|c| {
@@ -277,6 +295,9 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
             out.push(Entry {
                 t: e.created_at.unwrap_or_default(),
                 service: svc.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                tag: tag.clone(),
                 kind: EntryKind::Event,
                 text: e.message.clone(),
                 category,
@@ -300,6 +321,9 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
             out.push(Entry {
                 t,
                 service: svc.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                tag: tag.clone(),
                 kind: EntryKind::Task,
                 text: format!(
                     "task {} ({}) stopped: {}{}",
@@ -320,6 +344,9 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
             out.push(Entry {
                 t: tr.t,
                 service: svc.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                tag: tag.clone(),
                 kind: tr.kind,
                 text: tr.text.clone(),
                 category: tr.category.clone(),
@@ -331,9 +358,13 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
         if only.is_some_and(|k| *k != a.service) {
             continue;
         }
+        let (account, region, tag) = place(Some(&a.service));
         out.push(Entry {
             t: a.t,
             service: Some(a.service.clone()),
+            account,
+            region,
+            tag,
             kind: EntryKind::Action,
             text: format!("{} by {}: {}", a.what, a.who, a.result),
             category: None,
@@ -344,9 +375,13 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
         if only.is_some_and(|k| n.service.as_ref().is_some_and(|s| s != k)) {
             continue;
         }
+        let (account, region, tag) = place(n.service.as_ref());
         out.push(Entry {
             t: n.t,
             service: n.service.clone(),
+            account,
+            region,
+            tag,
             kind: EntryKind::Note,
             text: n.text.clone(),
             category: None,

@@ -97,9 +97,9 @@ fn filtered<'a>(
                 || format!("{}/{}", st.service.cluster, st.service.name)
                     .to_lowercase()
                     .contains(&filter)
-                || tags.get(usize::from(st.service.target)).is_some_and(|t| {
-                    t.iter().any(|w| w.to_lowercase().contains(&filter))
-                })
+                || tags
+                    .get(usize::from(st.service.target))
+                    .is_some_and(|t| t.iter().any(|w| w.to_lowercase().contains(&filter)))
                 || st.findings.iter().any(|f| f.id.contains(&filter))
         })
         .collect()
@@ -134,7 +134,10 @@ fn row_tag(t: &crate::store::TargetState, wide: bool) -> String {
         return t.tag(wide);
     }
     let id = t.account.as_deref().unwrap_or_default();
-    let tail: String = id.chars().skip(id.chars().count().saturating_sub(4)).collect();
+    let tail: String = id
+        .chars()
+        .skip(id.chars().count().saturating_sub(4))
+        .collect();
     format!("…{tail} {}", crate::store::short_region(&t.region))
 }
 
@@ -404,7 +407,12 @@ pub fn build<'a>(
     if store.multi_target() {
         status.extend(targets_status(store, now));
     } else {
-        status.extend(super::freshness(store, 0, crate::poll::Source::Services, now));
+        status.extend(super::freshness(
+            store,
+            0,
+            crate::poll::Source::Services,
+            now,
+        ));
         let failing: Vec<String> = store.targets[0]
             .status
             .iter()
