@@ -163,8 +163,8 @@ fn who(g: &ecswatch::cli::Global) -> String {
         return format!("{user} (demo)");
     }
     if g.room.is_some() || g.profiles.len() > 1 {
-        // several profiles: the write names its target's account and Region itself
-        return format!("{user} (room)");
+        // several profiles: the console adds the profile of the target written to
+        return user;
     }
     let profile = g
         .profiles

@@ -345,7 +345,7 @@ async fn run_loop<A: AwsApi>(
                         let action = ActionRecord {
                             t: chrono::Utc::now(),
                             service: op.key().clone(),
-                            who: opts.who.clone(),
+                            who: who_for(&opts, st, op.key()),
                             what,
                             result: match &result {
                                 Ok(()) => "ok".into(),
@@ -408,7 +408,7 @@ async fn run_loop<A: AwsApi>(
                     Effect::Execute(op) => {
                         if let Some(api) = feed.api_for(op.key()) {
                             ui.say(format!("working: {} ...", op.describe()));
-                            let (tx, who) = (done_tx.clone(), opts.who.clone());
+                            let (tx, who) = (done_tx.clone(), who_for(&opts, feed.store(), op.key()));
                             tokio::spawn(async move {
                                 let r = op.execute(&*api, &who).await.map_err(|e| e.to_string());
                                 let _ = tx.send(Done::Wrote(op, r)).await;
@@ -485,6 +485,21 @@ async fn run_loop<A: AwsApi>(
         log.line(chrono::Utc::now(), &format!("console ended: {ended:?}"));
     }
     Ok(ended)
+}
+
+/// Who makes a write: with several targets, the local user and the profile of the target the
+/// write goes to (one profile: `Options::who` already names it).
+fn who_for(opts: &Options, store: &Store, key: &crate::model::ServiceKey) -> String {
+    if !store.multi_target() {
+        return opts.who.clone();
+    }
+    let profile = store
+        .target(key.target)
+        .spec
+        .profile
+        .as_deref()
+        .unwrap_or("default");
+    format!("{} (profile {profile})", opts.who)
 }
 
 /// Log a source starting to fail, failing differently, or recovering — not every failed poll.
