@@ -218,6 +218,24 @@ async fn the_board_tags_rows_and_groups_what_fails_together() {
         );
     }
 
+    // an open service says where it is
+    let mut open = ecswatch::app::state::UiState::default();
+    open.stack
+        .push(ecswatch::app::state::View::Service(ServiceKey::in_target(
+            1,
+            "prod",
+            "checkout-api",
+        )));
+    let screen = draw(&store, &open, now, 80, 24);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("> shop-b euw1 prod/checkout-api"),
+        "{screen}"
+    );
+
     // `/` filters on the target: its alias or its Region
     let mut ui = ecswatch::app::state::UiState {
         board_filter: "euw1".into(),

@@ -224,6 +224,16 @@ pub fn status_line(st: &crate::store::SourceStatus, now: Time) -> Line {
     }
 }
 
+/// A service as the breadcrumb names it: with several targets, after its target's short tag
+/// (`shop-b euw1 prod/checkout-api`).
+pub fn crumb(store: &Store, key: &crate::model::ServiceKey) -> String {
+    if store.multi_target() {
+        format!("{} {key}", board::row_tag(store.target(key.target), false))
+    } else {
+        key.to_string()
+    }
+}
+
 /// Each target's `account-label/region`, by index, when several are watched (what a write's
 /// confirmation names).
 pub fn places(store: &Store) -> Vec<String> {
@@ -454,19 +464,26 @@ pub fn build(
     let body = match ui.view() {
         View::Board => board::build(store, ui, all, now, size, &mut vis),
         View::Service(key) => {
-            header.push(s(format!("  > {key}"), Meaning::Title));
+            header.push(s(format!("  > {}", crumb(store, key)), Meaning::Title));
             service::build(store, ui, key, now, size, &mut vis)
         }
         View::Task(key, arn) => {
             header.push(s(
-                format!("  > {key} > task {}", crate::model::task_id(arn)),
+                format!(
+                    "  > {} > task {}",
+                    crumb(store, key),
+                    crate::model::task_id(arn)
+                ),
                 Meaning::Title,
             ));
             task::build(store, ui, key, arn, now, size, &mut vis)
         }
         View::Timeline(only) => {
             if let Some(k) = only {
-                header.push(s(format!("  > {k} > timeline"), Meaning::Title));
+                header.push(s(
+                    format!("  > {} > timeline", crumb(store, k)),
+                    Meaning::Title,
+                ));
             }
             timeline::build(store, ui, only.as_ref(), now, size, &mut vis)
         }

@@ -181,7 +181,7 @@ pub fn build(
     let badge = status_badge(store, st, now);
     let summary = vec![vec![
         s(format!("{:<13}", badge.label()), badge_meaning(badge)),
-        s(format!("{}  ", svc.key()), Meaning::Title),
+        s(format!("{}  ", super::crumb(store, key)), Meaning::Title),
         s(
             format!("running {}/{}", svc.running, svc.desired),
             if svc.running < svc.desired {

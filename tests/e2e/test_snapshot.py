@@ -29,10 +29,16 @@ def test_schema_and_services(snap):
     assert d["region"] == "us-east-1"
     assert d["errors"] == []
     assert sorted(s["name"] for s in d["services"]) == ["checkout-api", "payments-api"]
-    keys = {"cluster", "name", "arn", "status", "desired", "running", "pending", "task_definition", "rollout",
-            "deployments", "events", "stopped_tasks", "target_groups", "metrics", "logs", "findings"}
+    keys = {"account", "region", "cluster", "name", "arn", "status", "desired", "running", "pending",
+            "task_definition", "rollout", "deployments", "events", "stopped_tasks", "target_groups", "metrics",
+            "logs", "findings"}
     for s in d["services"]:
         assert set(s) == keys
+        assert (s["account"], s["region"]) == ("123456789012", "us-east-1")
+    # one target watched: itself, and nothing failing together
+    assert d["watched"] == [{"account": "123456789012", "region": "us-east-1", "profile": None, "alias": None,
+                             "services": 2, "error": None}]
+    assert d["shared_causes"] == []
 
 
 def test_rollout_and_deployments(snap):

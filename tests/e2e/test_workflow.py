@@ -255,7 +255,8 @@ def test_timeline_markdown_for_the_seeded_incident(run, tmp_path):
     js = json.loads(run("timeline", "--replay", str(rec), "--format", "json").stdout)
     assert js["schema"] == "ecswatch.timeline.v1"
     assert js["summary"]["what_failed"] and js["entries"]
-    assert {"t", "service", "kind", "text", "category", "failure"} == set(js["entries"][0])
+    assert {"t", "service", "account", "region", "kind", "text", "category", "failure"} == set(js["entries"][0])
+    assert {(e["account"], e["region"]) for e in js["entries"] if e["service"]} == {("123456789012", "us-east-1")}
 
 
 @pytest.mark.parametrize("service,code,expect", [
