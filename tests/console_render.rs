@@ -9,11 +9,9 @@ use ecswatch::app::state::{Pane, UiState, View};
 use ecswatch::aws::{ApiError, ErrorKind};
 use ecswatch::demo::{DemoApi, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S};
 use ecswatch::diagnosis::Playbook;
-use ecswatch::keymap::Keymap;
 use ecswatch::model::*;
 use ecswatch::poll::{Payload, Scope, Source, Update, cycle};
 use ecswatch::store::Store;
-use ecswatch::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::Arc;
@@ -42,22 +40,7 @@ fn render(
     h: u16,
     theme: &str,
 ) -> Terminal<TestBackend> {
-    let theme = Theme::shipped(theme).unwrap();
-    let keymap = Keymap::shipped("default").unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let (screen, _) = ecswatch::view::build(
-        store,
-        ui,
-        &keymap,
-        now,
-        ecswatch::view::Size {
-            width: w,
-            height: h,
-        },
-    );
-    term.draw(|f| ecswatch::ui::render(f, &screen, &theme))
-        .unwrap();
-    term
+    common::render(store, ui, now, w, h, theme)
 }
 
 /// The screen as text, drawn with the colourless theme.
@@ -342,4 +325,40 @@ async fn expired_credentials_show_a_banner_with_the_renew_command_and_keep_data(
     // 80 columns: the banner wraps instead of being cut
     let small = draw(&store, &UiState::default(), later, 80, 24);
     assert!(small.contains("aws sso login --profile"), "{small}");
+}
+
+#[tokio::test]
+async fn a_log_stream_name_with_any_characters_renders() {
+    // a log group without awslogs-stream-prefix has arbitrary stream names: bytes are not
+    // characters, and the view must never cut one in half
+    let (mut store, now) = demo_at(START_AT_S).await;
+    let key = ServiceKey::new("prod", "checkout-api");
+    store.apply(Update::new(
+        Source::Logs,
+        now,
+        Some(ecswatch::poll::Payload::LogsRead {
+            services: vec![(
+                key.clone(),
+                vec![ecswatch::model::LogLine {
+                    event_id: "u1".into(),
+                    t: now,
+                    // byte 8 falls inside "ø": a byte slice there panics
+                    stream: "ecs/app/aünïcødé-task".into(),
+                    message: "hello from a stream with non-ASCII name".into(),
+                }],
+            )],
+            tasks: vec![],
+        }),
+        vec![],
+    ));
+    for (w, h) in [(80, 24), (200, 60)] {
+        let screen = draw(
+            &store,
+            &service_ui("prod", "checkout-api", Pane::Logs),
+            now,
+            w,
+            h,
+        );
+        assert!(screen.contains("aünïcødé "), "{w}x{h}\n{screen}");
+    }
 }

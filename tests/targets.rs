@@ -8,12 +8,10 @@ use common::*;
 use ecswatch::aws::{ApiError, ErrorKind};
 use ecswatch::demo::DemoApi;
 use ecswatch::diagnosis::Playbook;
-use ecswatch::keymap::Keymap;
 use ecswatch::model::*;
 use ecswatch::poll::{Payload, Scope, Source, Update, cycle};
 use ecswatch::room::TargetSpec;
 use ecswatch::store::{Store, TargetState};
-use ecswatch::theme::Theme;
 use std::sync::Arc;
 
 fn two_targets() -> Store {
@@ -156,31 +154,6 @@ async fn demo_in_two(s: i64) -> (Store, DateTime<Utc>) {
     }
     store.refresh_findings(now);
     (store, now)
-}
-
-fn draw(
-    store: &Store,
-    ui: &ecswatch::app::state::UiState,
-    now: DateTime<Utc>,
-    w: u16,
-    h: u16,
-) -> String {
-    let theme = Theme::shipped("mono").unwrap();
-    let keymap = Keymap::shipped("default").unwrap();
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    let (screen, _) = ecswatch::view::build(
-        store,
-        ui,
-        &keymap,
-        now,
-        ecswatch::view::Size {
-            width: w,
-            height: h,
-        },
-    );
-    term.draw(|f| ecswatch::ui::render(f, &screen, &theme))
-        .unwrap();
-    format!("{}", term.backend())
 }
 
 #[tokio::test]

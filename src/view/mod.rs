@@ -57,6 +57,15 @@ pub struct Styled {
     pub meaning: Meaning,
 }
 
+/// At most `n` characters of `text` (never a byte slice: names from AWS may hold any
+/// character, and slicing one in the middle panics).
+pub fn head(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
 pub fn s(text: impl Into<String>, meaning: Meaning) -> Styled {
     Styled {
         text: text.into(),

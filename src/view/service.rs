@@ -461,7 +461,7 @@ pub fn build(
             let stream = l.stream.rsplit('/').next().unwrap_or(&l.stream);
             vec![
                 s(format!("{} ", l.t.format("%H:%M:%S")), Meaning::Dim),
-                s(format!("{} ", &stream[..stream.len().min(8)]), Meaning::Dim),
+                s(format!("{} ", super::head(stream, 8)), Meaning::Dim),
                 s(l.message.clone(), m),
             ]
         })

@@ -143,7 +143,7 @@ pub fn build(
             .unwrap_or_default(),
     };
     let logs = Block {
-        title: format!("Log stream .../{}", &id[..id.len().min(12)]),
+        title: format!("Log stream .../{}", super::head(id, 12)),
         status: freshness(store, key.target, Source::Logs, now),
         follow: true,
         lines: if log_lines.is_empty() {

@@ -126,3 +126,41 @@ pub fn finding_ids(store: &Store) -> Vec<String> {
     let st = store.services.values().next().expect("one service");
     st.findings.iter().map(|f| f.id.clone()).collect()
 }
+
+/// A screen drawn with ratatui's TestBackend in a shipped theme (`mono`: colourless).
+pub fn render(
+    store: &Store,
+    ui: &ecswatch::app::state::UiState,
+    now: DateTime<Utc>,
+    w: u16,
+    h: u16,
+    theme: &str,
+) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let theme = ecswatch::theme::Theme::shipped(theme).unwrap();
+    let keymap = ecswatch::keymap::Keymap::shipped("default").unwrap();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    let (screen, _) = ecswatch::view::build(
+        store,
+        ui,
+        &keymap,
+        now,
+        ecswatch::view::Size {
+            width: w,
+            height: h,
+        },
+    );
+    term.draw(|f| ecswatch::ui::render(f, &screen, &theme))
+        .unwrap();
+    term
+}
+
+/// The screen as text, drawn with the colourless theme.
+pub fn draw(
+    store: &Store,
+    ui: &ecswatch::app::state::UiState,
+    now: DateTime<Utc>,
+    w: u16,
+    h: u16,
+) -> String {
+    format!("{}", render(store, ui, now, w, h, "mono").backend())
+}
