@@ -127,9 +127,17 @@ macro_rules! with_targets {
             $body
         } else {
             let mut $targets: Vec<Connected<SdkApi>> = Vec::new();
+            let env = |v: &str| std::env::var(v).ok();
+            let files = ecswatch::aws::credentials::ProfileFiles::load(&env);
             for spec in $specs {
                 let api = Counted::budgeted(sdk_api(&$g, &spec).await, Arc::new($budget(pace)));
-                $targets.push((TargetState::new(spec, api.region()), Arc::new(api)));
+                let mut state = TargetState::new(spec, api.region());
+                state.credentials = Some(ecswatch::aws::credentials::detect(
+                    state.spec.profile.as_deref(),
+                    &env,
+                    &files,
+                ));
+                $targets.push((state, Arc::new(api)));
             }
             $body
         }

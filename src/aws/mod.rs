@@ -5,6 +5,7 @@
 //! simulated incident). Methods are page-level: pollers own pagination and batching.
 
 mod config;
+pub mod credentials;
 mod error;
 pub mod sdk;
 

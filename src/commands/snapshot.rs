@@ -68,7 +68,11 @@ pub async fn run<A: AwsApi>(
                     .clone()
                     .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
                 let text = if e.kind.is_credentials() {
-                    crate::report::credentials_hint(e.kind, profile.as_deref())
+                    crate::report::credentials_hint(
+                        e.kind,
+                        t.credentials.as_ref(),
+                        profile.as_deref(),
+                    )
                 } else {
                     e.to_string()
                 };

@@ -15,9 +15,24 @@ pub use timeline::{
     timeline_markdown,
 };
 
-/// What to tell the user when the credentials fail, with the command that fixes it.
-pub fn credentials_hint(kind: crate::aws::ErrorKind, profile: Option<&str>) -> String {
+/// What to tell the user when the credentials fail: which credentials (from where the chain
+/// took them) and the command that renews *those*. Without a known source, the profile and the
+/// usual renewals.
+pub fn credentials_hint(
+    kind: crate::aws::ErrorKind,
+    source: Option<&crate::aws::credentials::CredentialSource>,
+    profile: Option<&str>,
+) -> String {
     use crate::aws::ErrorKind;
+    if let Some(src) = source {
+        let (what, how) = src.advice();
+        let label = match kind {
+            ErrorKind::NoCredentials => "NO AWS CREDENTIALS",
+            ErrorKind::BadCredentials => "AWS REJECTED THE CREDENTIALS",
+            _ => "CREDENTIALS EXPIRED",
+        };
+        return format!("{label} ({what}): {how}");
+    }
     let (named, login) = match profile {
         Some(p) => (
             format!(" (profile {p})"),
@@ -27,7 +42,7 @@ pub fn credentials_hint(kind: crate::aws::ErrorKind, profile: Option<&str>) -> S
     };
     match kind {
         ErrorKind::NoCredentials => format!(
-            "NO AWS CREDENTIALS{named}: run `{login}` or set AWS_PROFILE; picked up without a restart"
+            "NO AWS CREDENTIALS{named}: run `{login}` or configure a profile; picked up without a restart"
         ),
         ErrorKind::BadCredentials => format!(
             "AWS REJECTED THE CREDENTIALS{named}: check the key or run `{login}`; picked up without a restart"

@@ -15,6 +15,9 @@ pub struct TargetState {
     /// The account id, once an answer named it (from the ARNs it returned).
     pub account: Option<String>,
     pub status: BTreeMap<Source, SourceStatus>,
+    /// Where its credentials come from (None when not known: the demo, a replay), for the
+    /// banner's renewal advice.
+    pub credentials: Option<crate::aws::credentials::CredentialSource>,
 }
 
 impl TargetState {
@@ -23,6 +26,7 @@ impl TargetState {
             spec,
             region,
             account: None,
+            credentials: None,
             status: Source::ALL
                 .iter()
                 .map(|s| (*s, SourceStatus::default()))

@@ -390,7 +390,8 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let mut text = crate::report::credentials_hint(e.kind, profile.as_deref());
+    let mut text =
+        crate::report::credentials_hint(e.kind, target.credentials.as_ref(), profile.as_deref());
     if store.multi_target() {
         // which target first (the line may be cut): the others keep working
         let live = store.targets.len() - failing.len();

@@ -72,7 +72,9 @@ def test_expired_credentials_banner_then_renewed_without_restart(moto, term):
     moto.expire_key("KEYONE")
     screen = term.wait_for("CREDENTIALS EXPIRED", timeout=40)
     flat = screen.replace("\n", "")
-    assert "CREDENTIALS EXPIRED (profile oncall): run `aws sso login --profile oncall`" in flat, screen
+    # static keys in the credentials file: new keys there, not `aws sso login`
+    assert "CREDENTIALS EXPIRED (keys of profile oncall): put valid keys for [oncall] in" in flat, screen
+    assert "sso login" not in flat, screen
     assert "data from" in flat
     assert "checkout-api" in screen, "last data kept on screen"
     # the user renews the credentials outside ecswatch
@@ -97,7 +99,8 @@ def test_no_credentials_at_all_gives_a_one_line_cause_with_the_fix(run, tmp_path
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert "cannot read services:" in lines[0] and "aws sso login --profile nobody" in lines[0], lines[0]
+    assert "cannot read services:" in lines[0] and "profile nobody, which is not defined" in lines[0], lines[0]
+    assert "aws configure sso --profile nobody" in lines[0], lines[0]
 
 
 def test_missing_permission_degrades_only_its_pane_naming_the_action(moto, term):

@@ -169,6 +169,11 @@ def test_one_account_expiring_leaves_the_others_live_each_within_its_budget(room
                      "B's banner and marked rows", timeout=60)
         banner = next(l for l in s.splitlines() if "CREDENTIALS EXPIRED" in l)
         assert "shop-b" in banner and "+1 more (2 live)" in banner, banner
+        # the advice is for these credentials: a role session renewed from profile base's keys
+        lines = s.splitlines()
+        at = next(i for i, l in enumerate(lines) if "CREDENTIALS EXPIRED" in l)
+        flat = " ".join(" ".join(l.split()) for l in lines[at:at + 3])
+        assert "(role arn:aws:iam::222222222222:role/oncall of profile prod-b, from keys of profile base)" in flat, flat
         rows = [l for l in s.splitlines() if "fleet-0/" in l or "prod/" in l]
         assert rows, s
         for l in rows:
