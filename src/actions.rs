@@ -144,6 +144,52 @@ impl WriteOp {
     }
 }
 
+/// Before a StopTask: the task must exist in the service's cluster, belong to the service (its
+/// group is `service:NAME` — a task id typed at `X` is otherwise only a string), and still be
+/// running. One DescribeTasks, read first among waiting calls.
+pub async fn stop_task_check<A: AwsApi>(
+    api: &A,
+    key: &ServiceKey,
+    id: &str,
+) -> Result<WriteOp, String> {
+    let described = crate::poll::with_priority(
+        crate::poll::Priority::Open,
+        api.describe_tasks(&key.cluster, &[id.to_string()]),
+    )
+    .await
+    // (what matters first: the footer may be 80 columns and a task id is 32)
+    .map_err(|e| format!("nothing stopped: cannot check task {id}: {e}"))?;
+    let Some(task) = described.found.into_iter().next() else {
+        return Err(format!(
+            "nothing stopped: no task {id} in cluster {}",
+            key.cluster
+        ));
+    };
+    let want = format!("service:{}", key.service);
+    match task.group.as_deref() {
+        Some(g) if g == want => {}
+        Some(g) => {
+            return Err(format!(
+                "nothing stopped: a task of {g}, not {} ({id})",
+                key.service
+            ));
+        }
+        None => {
+            return Err(format!(
+                "nothing stopped: not a task of {} ({id})",
+                key.service
+            ));
+        }
+    }
+    if task.last_status == "STOPPED" {
+        return Err(format!("nothing stopped: task {id} has already stopped"));
+    }
+    Ok(WriteOp::StopTask {
+        key: key.clone(),
+        task: task_id(&task.arn).to_string(),
+    })
+}
+
 /// The task definition the service runs now: the primary deployment's.
 pub fn current_task_definition(store: &Store, key: &ServiceKey) -> Option<String> {
     let s = &store.services.get(key)?.service;

@@ -296,3 +296,39 @@ async fn task_detail_reads_the_tasks_own_stream_once() {
     // read once: the next plan does not ask for it again
     assert_eq!(store.open_task(&key, &arn), None);
 }
+
+#[tokio::test]
+async fn stop_task_refuses_a_task_of_another_service_and_a_stopped_one() {
+    use ecswatch::model::ServiceKey;
+    // `X` checks the typed id with DescribeTasks before anything can be confirmed
+    let (store, api) = at(600).await;
+    let checkout = ServiceKey::new("prod", "checkout-api");
+    let task_of = |service: &str| {
+        store
+            .stopped_tasks
+            .values()
+            .find(|t| t.service_name() == Some(service))
+            .map(|t| ecswatch::model::task_id(&t.arn).to_string())
+            .expect("a stopped task")
+    };
+    let other = task_of("payments-api");
+    let e = ecswatch::actions::stop_task_check(&api, &checkout, &other)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        format!("nothing stopped: a task of service:payments-api, not checkout-api ({other})")
+    );
+    let own = task_of("checkout-api");
+    let e = ecswatch::actions::stop_task_check(&api, &checkout, &own)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        format!("nothing stopped: task {own} has already stopped")
+    );
+    let e = ecswatch::actions::stop_task_check(&api, &checkout, "0123abcd")
+        .await
+        .unwrap_err();
+    assert_eq!(e, "nothing stopped: no task 0123abcd in cluster prod");
+}

@@ -287,12 +287,23 @@ fn a_write_in_a_room_is_confirmed_by_service_account_and_region() {
         "shop-b/eu-west-1".to_string(),
     ];
     let key = ServiceKey::in_target(1, "prod", "web");
+    let scale = ecswatch::actions::WriteOp::Scale {
+        key: key.clone(),
+        from: 2,
+        to: 3,
+    };
     assert_eq!(
-        ecswatch::app::state::confirm_word(&places, &key),
+        ecswatch::app::state::confirm_word(&places, &scale),
         "web@shop-b/eu-west-1"
     );
     // one target: the service name, as before
-    assert_eq!(ecswatch::app::state::confirm_word(&[], &key), "web");
+    assert_eq!(ecswatch::app::state::confirm_word(&[], &scale), "web");
+    // stopping a task is confirmed by the task's id
+    let stop = ecswatch::actions::WriteOp::StopTask {
+        key,
+        task: "arn:aws:ecs:eu-west-1:2:task/prod/abc123".into(),
+    };
+    assert_eq!(ecswatch::app::state::confirm_word(&[], &stop), "abc123");
 }
 
 #[tokio::test]

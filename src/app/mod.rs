@@ -334,7 +334,7 @@ async fn run_loop<A: AwsApi>(
                 dirty = true;
                 match d {
                     Done::Planned(Ok(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
-                    Done::Planned(Err(e)) => ui.say(format!("cannot plan the rollback: {e}")),
+                    Done::Planned(Err(e)) => ui.say(e),
                     Done::Wrote(op, result) => {
                         let st = feed.store();
                         let what = if st.multi_target() {
@@ -405,6 +405,15 @@ async fn run_loop<A: AwsApi>(
                         ui.say(format!("copied: {text}"));
                     }
                     Effect::Plan(req, key) => plan_write(&feed, &mut ui, req, key, &done_tx),
+                    Effect::CheckTask(key, id) => {
+                        if let Some(api) = feed.api_for(&key) {
+                            let tx = done_tx.clone();
+                            tokio::spawn(async move {
+                                let r = crate::actions::stop_task_check(&*api, &key, &id).await;
+                                let _ = tx.send(Done::Planned(r)).await;
+                            });
+                        }
+                    }
                     Effect::Execute(op) => {
                         if let Some(api) = feed.api_for(op.key()) {
                             ui.say(format!("working: {} ...", op.describe()));
@@ -582,7 +591,9 @@ fn plan_write<A: AwsApi>(
                 ui.say("looking up the previous ACTIVE revision ...");
                 let (api, tx) = (api.clone(), done.clone());
                 tokio::spawn(async move {
-                    let r = crate::actions::rollback_lookup(&*api, &key, &current).await;
+                    let r = crate::actions::rollback_lookup(&*api, &key, &current)
+                        .await
+                        .map_err(|e| format!("cannot plan the rollback: {e}"));
                     let _ = tx.send(Done::Planned(r)).await;
                 });
             }

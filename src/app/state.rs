@@ -150,12 +150,18 @@ pub struct UiState {
     pub places: Vec<String>,
 }
 
-/// What must be typed to confirm a write to `key`: the service name, and with several
-/// targets `@account/region` too (`places` as in [`UiState::places`]).
-pub fn confirm_word(places: &[String], key: &crate::model::ServiceKey) -> String {
-    match places.get(usize::from(key.target)) {
-        Some(place) if places.len() > 1 => format!("{}@{place}", key.service),
+/// What must be typed to confirm a write: the service name (the task id for a StopTask: the
+/// service name would not confirm *which* task), and with several targets `@account/region`
+/// too (`places` as in [`UiState::places`]).
+pub fn confirm_word(places: &[String], op: &WriteOp) -> String {
+    let key = op.key();
+    let word = match op {
+        WriteOp::StopTask { task, .. } => crate::model::task_id(task).to_string(),
         _ => key.service.clone(),
+    };
+    match places.get(usize::from(key.target)) {
+        Some(place) if places.len() > 1 => format!("{word}@{place}"),
+        _ => word,
     }
 }
 
@@ -241,6 +247,8 @@ pub enum Effect {
     Copy(String),
     /// Plan a write for this service (the app reads the store, then asks to confirm).
     Plan(Request, ServiceKey),
+    /// Check that this task id is a running task of the service before asking to stop it.
+    CheckTask(ServiceKey, String),
     /// The user confirmed: make the call.
     Execute(WriteOp),
     /// Add a note to the timeline.
@@ -382,14 +390,12 @@ impl UiState {
                     p.error = Some("type the task id (letters, digits and -)".into());
                     return Effect::None;
                 }
-                self.prompt = Some(Prompt::new(PromptKind::Confirm(WriteOp::StopTask {
-                    key,
-                    task: id,
-                })));
-                Effect::None
+                self.prompt = None;
+                self.say(format!("checking task {id} ..."));
+                Effect::CheckTask(key, id)
             }
             PromptKind::Confirm(op) => {
-                let word = confirm_word(&self.places, op.key());
+                let word = confirm_word(&self.places, &op);
                 if input == word {
                     self.prompt = None;
                     Effect::Execute(op)

@@ -153,7 +153,12 @@ impl AwsApi for DemoApi {
         let w = self.world();
         let mut out = Described::default();
         for arn in tasks {
-            match w.stopped.iter().find(|t| &t.arn == arn) {
+            // DescribeTasks takes ids as well as ARNs
+            match w
+                .stopped
+                .iter()
+                .find(|t| &t.arn == arn || crate::model::task_id(&t.arn) == arn)
+            {
                 Some(t) => out.found.push(t.clone()),
                 None => out.failures.push((arn.clone(), "MISSING".into())),
             }

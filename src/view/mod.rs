@@ -331,7 +331,7 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, size: Size) -> Block {
                 "Confirm a write".into(),
                 format!(
                     "type {} to confirm: ",
-                    crate::app::state::confirm_word(&places(store), op.key())
+                    crate::app::state::confirm_word(&places(store), op)
                 ),
             )
         }

@@ -306,3 +306,68 @@ def test_replay_console_plays_pauses_and_scrubs(run, term, tmp_path):
     term.wait_for("EXIT=0")
     assert term.cooked()
     assert "REPLAY" in screen
+
+
+def test_stop_task_checks_the_id_belongs_to_the_service_and_confirms_the_task(moto, term):
+    """`X` looks the typed id up first: a task of another service is refused (no StopTask
+    call); the confirmation asks for the task id, not the service name."""
+    kw = dict(endpoint_url=moto.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+    ecs, ec2 = boto3.client("ecs", **kw), boto3.client("ec2", **kw)
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(GroupName="ops", Description="ops", VpcId=vpc)["GroupId"]
+    net = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [sg], "assignPublicIp": "DISABLED"}}
+    ecs.create_cluster(clusterName="ops")
+    td = ecs.register_task_definition(
+        family="ops", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        containerDefinitions=[{"name": "app", "image": "example/ops:v1", "cpu": 256, "memory": 512}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    tasks = {}
+    for name in ("ops-api", "ops-web"):
+        ecs.create_service(cluster="ops", serviceName=name, taskDefinition=td, desiredCount=1, launchType="FARGATE",
+                           networkConfiguration=net)
+        arn = ecs.run_task(cluster="ops", taskDefinition=td, count=1, launchType="FARGATE", networkConfiguration=net,
+                           group=f"service:{name}")["tasks"][0]["taskArn"]
+        tasks[name] = arn.split("/")[-1]
+    try:
+        moto.reset_calls()
+        term.run("--cluster ops --service ops-api --allow-writes")
+        term.wait_for("ops-api", timeout=30)
+        time.sleep(1)
+        term.keys("Enter")
+        term.wait_for("Rollout")
+        # another service's task: refused after one DescribeTasks, nothing stopped
+        term.keys("X")
+        term.wait_for("task id:")
+        term.keys("-l", tasks["ops-web"])
+        term.keys("Enter")
+        term.wait_for("nothing stopped: a task of service:ops-web, not ops-api")
+        assert moto.rust_calls().get("ecs:StopTask", 0) == 0
+        # its own running task: the confirmation names the task, and only its id confirms it
+        term.keys("X")
+        term.wait_for("task id:")
+        term.keys("-l", tasks["ops-api"])
+        term.keys("Enter")
+        screen = term.wait_for(f"type {tasks['ops-api']} to confirm")
+        assert f"ops-api: stop task {tasks['ops-api']}" in screen.replace("\n", "")
+        term.keys("-l", "ops-api")
+        term.keys("Enter")
+        term.wait_for("exactly to confirm")
+        assert moto.rust_calls().get("ecs:StopTask", 0) == 0
+        term.keys("-l", tasks["ops-api"])
+        term.keys("Enter")
+        term.wait_for("done: ")
+        term.keys("q")
+        term.wait_for("EXIT=0")
+        assert moto.rust_calls().get("ecs:StopTask") == 1, moto.rust_calls()
+        stopped = ecs.describe_tasks(cluster="ops", tasks=[tasks["ops-api"]])["tasks"][0]
+        assert stopped["desiredStatus"] == "STOPPED"
+        web = ecs.describe_tasks(cluster="ops", tasks=[tasks["ops-web"]])["tasks"][0]
+        assert web["desiredStatus"] == "RUNNING"
+    finally:
+        for name in ("ops-api", "ops-web"):
+            ecs.delete_service(cluster="ops", service=name, force=True)
+        for arn in ecs.list_tasks(cluster="ops")["taskArns"]:
+            ecs.stop_task(cluster="ops", task=arn)
+        ecs.delete_cluster(cluster="ops")
