@@ -324,3 +324,82 @@ fn health_only_reads_keep_the_held_description_and_flip_targets() {
     assert_eq!((g.fetched_at, g.described_at), (later, described_at));
     assert_eq!(s.target_groups.len(), 1);
 }
+
+#[test]
+fn what_no_service_references_is_pruned_so_long_sessions_stay_bounded() {
+    let mut s = loaded(service(), task_definition(), target_group());
+    // a task definition and a target group of a service that is gone
+    let old_td = TaskDefinition {
+        arn: "arn:aws:ecs:us-east-1:1:task-definition/gone:1".into(),
+        ..task_definition()
+    };
+    let old_tg = TargetGroup {
+        arn: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/gone/1".into(),
+        ..target_group()
+    };
+    apply(
+        &mut s,
+        Source::TaskDefinitions,
+        Payload::TaskDefinitions(vec![old_td.clone()]),
+    );
+    apply(
+        &mut s,
+        Source::Targets,
+        Payload::Targets(vec![(old_tg.clone(), vec![])]),
+    );
+    // stopped tasks: web's own, a gone service's from long ago, one whose service is not
+    // described yet (recent), one still stopping (no stop time)
+    let mut gone_old = stopped(1, "gone");
+    gone_old.stopped_at = Some(t0() - chrono::Duration::hours(3));
+    let recent = stopped(2, "not-yet-described");
+    let mut stopping = stopped(3, "gone");
+    stopping.stopped_at = None;
+    stopping.last_status = "DEACTIVATING".into();
+    apply(
+        &mut s,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![
+            stopped(4, "web"),
+            gone_old.clone(),
+            recent.clone(),
+            stopping.clone(),
+        ]),
+    );
+    assert!(s.plan(None).final_tasks.contains(&gone_old.arn));
+    s.prune(t0() + chrono::Duration::minutes(10));
+    assert!(s.task_definitions.contains_key(TD));
+    assert!(!s.task_definitions.contains_key(&old_td.arn));
+    assert!(s.target_groups.contains_key(TG));
+    assert!(!s.target_groups.contains_key(&old_tg.arn));
+    assert!(s.stopped_tasks.contains_key(&stopped(4, "web").arn));
+    assert!(!s.stopped_tasks.contains_key(&gone_old.arn));
+    assert!(!s.plan(None).final_tasks.contains(&gone_old.arn));
+    assert!(
+        s.stopped_tasks.contains_key(&recent.arn),
+        "kept for a service not described yet"
+    );
+    assert!(
+        s.stopped_tasks.contains_key(&stopping.arn),
+        "still stopping"
+    );
+    // an hour later, the never-described service's task goes too
+    s.prune(t0() + chrono::Duration::minutes(90));
+    assert!(!s.stopped_tasks.contains_key(&recent.arn));
+    // and metric history is bounded to what is shown (two hours of minutes)
+    let key = s.services.keys().next().unwrap().clone();
+    let points: Vec<MetricPoint> = (0..500)
+        .map(|i| MetricPoint {
+            t: t0() + chrono::Duration::minutes(i),
+            v: i as f64,
+        })
+        .collect();
+    apply(
+        &mut s,
+        Source::Metrics,
+        Payload::Metrics(vec![(key.clone(), MetricKind::CpuUtilization, points)]),
+    );
+    assert_eq!(
+        s.services[&key].metrics[&MetricKind::CpuUtilization].len(),
+        ecswatch::store::METRIC_POINTS_KEPT
+    );
+}

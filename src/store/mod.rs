@@ -27,8 +27,12 @@ use std::sync::Arc;
 pub const EVENTS_KEPT: usize = 1000;
 /// Stopped tasks kept per service.
 pub const STOPPED_KEPT: usize = 500;
-/// Metric points kept per series (one day of minutes).
-pub const METRIC_POINTS_KEPT: usize = 1440;
+/// Metric points kept per series: two hours of minutes. The widest view draws 40 minutes and
+/// the first read is an hour; a day (1,440) per series was 12 times what anything shows.
+pub const METRIC_POINTS_KEPT: usize = 120;
+/// Stopped tasks no service lists any more (gone, out of scope, or beyond [`STOPPED_KEPT`])
+/// are forgotten this long after they stopped (ECS itself lists them for about an hour).
+pub const UNREFERENCED_TASK_KEPT_S: i64 = 3600;
 /// Log lines kept per service.
 pub const LOG_LINES_KEPT: usize = 2000;
 /// Stopped tasks whose own streams are kept (the most recently opened).
@@ -601,6 +605,9 @@ impl Store {
         };
         self.dirty.clear();
         self.dirty_all = false;
+        if full {
+            self.prune(now);
+        }
         for key in keys {
             let findings = crate::diagnosis::diagnose_service(self, &key, now);
             if let Some(state) = self.services.get_mut(&key) {
@@ -608,6 +615,55 @@ impl Store {
                     state.transitions.push(t);
                 }
                 state.findings = findings;
+            }
+        }
+    }
+
+    /// Forget what no service in the store references: task definitions no deployment runs,
+    /// target groups no service is behind, and stopped tasks no service lists that stopped over
+    /// an hour ago (kept that long for services not described yet). A long session's memory
+    /// then follows the services watched, not the hours watched. Runs with the full diagnosis.
+    pub fn prune(&mut self, now: Time) {
+        let mut tds: HashSet<&str> = HashSet::new();
+        let mut tgs: HashSet<&str> = HashSet::new();
+        let mut tasks: HashSet<&str> = HashSet::new();
+        for st in self.services.values() {
+            tds.extend(st.service.task_definitions());
+            tgs.extend(
+                st.service
+                    .load_balancers
+                    .iter()
+                    .filter_map(|l| l.target_group_arn.as_deref()),
+            );
+            tasks.extend(st.stopped.iter().map(String::as_str));
+        }
+        // a stopped task's own task definition is shown in its detail: keep it with the task
+        let cutoff = now - chrono::Duration::seconds(UNREFERENCED_TASK_KEPT_S);
+        // (one without a stop time is still stopping: it is described again, and kept)
+        let forget: HashSet<String> = self
+            .stopped_tasks
+            .values()
+            .filter(|t| !tasks.contains(t.arn.as_str()))
+            .filter(|t| t.stopped_at.or(t.stopping_at).is_some_and(|at| at < cutoff))
+            .map(|t| t.arn.clone())
+            .collect();
+        for t in self.stopped_tasks.values() {
+            if !forget.contains(&t.arn) {
+                tds.insert(t.task_definition.as_str());
+            }
+        }
+        let tds: HashSet<String> = tds.into_iter().map(str::to_owned).collect();
+        let tgs: HashSet<String> = tgs.into_iter().map(str::to_owned).collect();
+        self.task_definitions.retain(|arn, _| tds.contains(arn));
+        self.target_groups.retain(|arn, _| tgs.contains(arn));
+        if !forget.is_empty() {
+            let finals = Arc::make_mut(&mut self.final_tasks);
+            for arn in &forget {
+                self.stopped_tasks.remove(arn);
+                finals.remove(arn);
+                if self.task_logs.remove(arn).is_some() {
+                    self.task_logs_order.retain(|a| a != arn);
+                }
             }
         }
     }
