@@ -62,16 +62,11 @@ pub async fn run<A: AwsApi>(
             .iter()
             .find_map(|t| {
                 let (_, e) = t.status.get(&Source::Services)?.errors.first()?;
-                let profile = t
-                    .spec
-                    .profile
-                    .clone()
-                    .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
                 let text = if e.kind.is_credentials() {
                     crate::report::credentials_hint(
                         e.kind,
                         t.credentials.as_ref(),
-                        profile.as_deref(),
+                        t.spec.profile.as_deref(),
                     )
                 } else {
                     e.to_string()

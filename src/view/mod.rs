@@ -385,13 +385,12 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         })
         .collect();
     let (target, e) = *failing.first()?;
-    let profile = target
-        .spec
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let mut text =
-        crate::report::credentials_hint(e.kind, target.credentials.as_ref(), profile.as_deref());
+    // (the source was read at start; the view reads no environment)
+    let mut text = crate::report::credentials_hint(
+        e.kind,
+        target.credentials.as_ref(),
+        target.spec.profile.as_deref(),
+    );
     if store.multi_target() {
         // which target first (the line may be cut): the others keep working
         let live = store.targets.len() - failing.len();
