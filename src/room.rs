@@ -126,6 +126,14 @@ pub fn load_room(path: &Path, name: &str, global: &Scope) -> Result<Vec<TargetSp
         if t.profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
             return Err(format!("{which}: profile is empty"));
         }
+        // both reach the screen (the alias tags rows): no escape sequences from a file
+        for (field, v) in [("profile", &t.profile), ("alias", &t.alias)] {
+            if v.as_deref()
+                .is_some_and(|v| v.chars().any(char::is_control))
+            {
+                return Err(format!("{which}: {field} holds a control character"));
+            }
+        }
         if let Some(r) = t.regions.iter().find(|r| !valid_region(r)) {
             return Err(format!(
                 "{which}: {r:?} is not a Region name (like us-east-1)"
@@ -292,6 +300,10 @@ targets = [
         let (_d2, p2) = write("[room.a]\ntargets = [ { profle = \"x\" } ]\n");
         let e = load_room(&p2, "a", &Scope::default()).unwrap_err();
         assert!(e.contains("config.toml:2") && e.contains("profle"), "{e}");
+
+        let (_d4, p4) = write("[room.a]\ntargets = [ { alias = \"x\\u001b[2J\" } ]\n");
+        let e = load_room(&p4, "a", &Scope::default()).unwrap_err();
+        assert!(e.contains("alias holds a control character"), "{e}");
 
         let (_d3, p3) = write("[room.a]\ntargets = []\n");
         let e = load_room(&p3, "a", &Scope::default()).unwrap_err();
