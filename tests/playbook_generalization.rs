@@ -211,11 +211,7 @@ const VARIANTS: &[(EvidenceKind, &str, &str)] = &[
         "Initial health checks in progress",
         "target_warming_up",
     ),
-    (
-        TargetHealth,
-        "Target.InvalidState",
-        "target_group_misconfig",
-    ),
+    (TargetHealth, "Target.InvalidState", "target_not_serving"),
     (TargetHealth, "Target.Timeout", "elb_health_check_timeout"),
     (
         TargetHealth,
@@ -305,6 +301,11 @@ fn unknown_text_is_none_not_a_guess() {
             "{text:?}"
         );
     }
-    assert_eq!(pb.classify_id(TargetHealth, "Target.SomethingNew"), None);
+    // a target health reason nobody knows is still a health problem, and says it is a family match
+    let m = pb
+        .classify_match(Some(TargetHealth), "Target.SomethingNew")
+        .expect("family fallback");
+    assert_eq!(m.entry.id, "target_unhealthy");
+    assert_eq!(m.confidence, ecswatch::diagnosis::Confidence::Family);
     assert_eq!(pb.classify_id(ExitCode, "not a number"), None);
 }

@@ -65,9 +65,19 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         .map(str::to_owned)
         .collect();
     assert_eq!(ids.len(), 77);
-    for id in &ids {
-        assert!(pb.entry(id).is_some(), "no playbook entry for {id}");
-        assert!(pb.rules.iter().any(|r| &r.id == id), "no rule for {id}");
+    for line in include_str!("data/categories.tsv").lines().skip(1) {
+        let mut cols = line.split('\t');
+        let (Some(id), Some(group)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        let entry = pb
+            .entry(id)
+            .unwrap_or_else(|| panic!("no playbook entry for {id}"));
+        assert_eq!(
+            entry.family, group,
+            "{id}: family in playbook.toml vs categories.tsv"
+        );
+        assert!(pb.rules.iter().any(|r| r.id == id), "no rule for {id}");
     }
     for lint in [
         "circuit_breaker_disabled",
@@ -84,9 +94,26 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "no playbook entry for lint {lint}"
         );
     }
+    // beyond the taxonomy and the lints: one family fallback per family that has none of its
+    // own (a generic entry matched only by error type or message form, confidence "family")
+    let fallbacks = [
+        "image_pull_failed",
+        "task_init_failed",
+        "placement_failed",
+        "deployment_failed",
+        "target_unhealthy",
+    ];
+    for id in fallbacks {
+        assert!(
+            pb.rules
+                .iter()
+                .any(|r| r.id == id && r.confidence == ecswatch::diagnosis::Confidence::Family),
+            "no family rule for {id}"
+        );
+    }
     assert_eq!(
         pb.entries.len(),
-        85,
-        "entries other than the taxonomy and the lints"
+        85 + fallbacks.len(),
+        "entries other than the taxonomy, the lints and the family fallbacks"
     );
 }

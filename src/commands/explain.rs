@@ -22,34 +22,46 @@ fn kind(k: ExplainKind) -> EvidenceKind {
 /// Returns the output and whether a rule matched.
 pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool) {
     let text = sanitize::clean(input);
-    let entry = pb.classify(args.kind.map(kind), &text);
+    let found = pb.classify_match(args.kind.map(kind), &text);
+    let entry = found.map(|m| m.entry);
+    let confidence = found.map(|m| m.confidence.as_str());
     // Placeholders stay visible (`<cluster>`): explain knows no incident.
     let confirm = entry.map(|e| ConfirmContext::default().fill(&e.confirm));
     let out = match args.format {
         ExplainFormat::Json => {
             let v = match entry {
                 Some(e) => json!({
-                    "id": e.id, "severity": e.severity.as_str(), "title": e.title,
+                    "id": e.id, "severity": e.severity.as_str(), "confidence": confidence,
+                    "family": e.family, "title": e.title,
                     "meaning": e.meaning, "fix": e.fix, "confirm": confirm,
                 }),
                 None => json!({
-                    "id": null, "severity": null, "title": null, "meaning": null, "fix": null, "confirm": null,
+                    "id": null, "severity": null, "confidence": null, "family": null, "title": null, "meaning": null, "fix": null, "confirm": null,
                 }),
             };
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
         ExplainFormat::Text => match entry {
             Some(e) => format!(
-                "{} [{}] {}\n\nmeaning: {}\nfix:     {}\nconfirm: {}\n",
+                "{} [{}] {}\n{}\nmeaning: {}\nfix:     {}\nconfirm: {}\n",
                 e.id,
                 e.severity.as_str(),
                 e.title,
+                if confidence == Some("family") {
+                    format!(
+                        "match:   family only ({}): no rule knows this exact message, only the kind of failure\n",
+                        e.family
+                    )
+                } else {
+                    String::new()
+                },
                 e.meaning,
                 e.fix,
                 confirm.unwrap_or_default()
             ),
-            None => "no rule matches this text: ecswatch does not know this failure (id null)\n"
-                .to_string(),
+            None => format!(
+                "no rule matches this text: ecswatch does not know this failure (id null)\n\nraw: {text}\n"
+            ),
         },
     };
     (out, entry.is_some())

@@ -1,6 +1,9 @@
 //! Gathering a service's evidence from the store and grouping it into findings.
 
-use super::{ConfirmContext, Entry, EvidenceKind, Finding, Playbook, lint_service, rank_findings};
+use super::{
+    Confidence, ConfirmContext, Entry, EvidenceKind, Finding, Match, Playbook, lint_service,
+    rank_findings,
+};
 use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -14,41 +17,49 @@ const SAMPLES: usize = 3;
 /// reasons, stopped reason, exit codes and stop code say. Returns the entry and the text that
 /// matched.
 pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p Entry, String)> {
-    let mut best: Option<(&Entry, String)> = None;
-    let mut consider = |found: Option<&'p Entry>, text: String| {
-        if let Some(e) = found {
-            if best.as_ref().is_none_or(|(b, _)| e.rank < b.rank) {
-                best = Some((e, text));
-            }
-        }
-    };
+    task_match(pb, task).map(|(m, text)| (m.entry, text))
+}
+
+/// [`task_category`] with the confidence of the match.
+///
+/// Precedence: a task whose stop code, stopped reason or container reason says it never ran
+/// (an image, initialization or placement failure, TaskFailedToStart) is never explained by an
+/// exit code: a container that never started reports 0 or nothing, and "normal exit" would be
+/// the one certainly wrong answer. Among the rest the lowest rank wins, an exact match before
+/// a family one of the same rank.
+pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>, String)> {
+    // (match, text, from an exit code)
+    let mut found: Vec<(Match<'p>, String, bool)> = Vec::new();
     for c in &task.containers {
         if let Some(r) = c.reason.as_deref().filter(|r| !r.is_empty()) {
-            consider(
-                pb.classify(Some(EvidenceKind::ContainerReason), r),
-                format!("{}: {r}", c.name),
-            );
+            if let Some(m) = pb.classify_match(Some(EvidenceKind::ContainerReason), r) {
+                found.push((m, format!("{}: {r}", c.name), false));
+            }
         }
         if let Some(code) = c.exit_code {
-            consider(
-                pb.classify_exit_code(code),
-                format!("{} exit code {code}", c.name),
-            );
+            if let Some(m) = pb.classify_match(Some(EvidenceKind::ExitCode), &code.to_string()) {
+                found.push((m, format!("{} exit code {code}", c.name), true));
+            }
         }
     }
     if let Some(r) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
-        consider(
-            pb.classify(Some(EvidenceKind::StoppedReason), r),
-            r.to_string(),
-        );
+        if let Some(m) = pb.classify_match(Some(EvidenceKind::StoppedReason), r) {
+            found.push((m, r.to_string(), false));
+        }
     }
     if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty()) {
-        consider(
-            pb.classify(Some(EvidenceKind::StopCode), c),
-            format!("stop code {c}"),
-        );
+        if let Some(m) = pb.classify_match(Some(EvidenceKind::StopCode), c) {
+            found.push((m, format!("stop code {c}"), false));
+        }
     }
-    best
+    let never_ran = found
+        .iter()
+        .any(|(m, _, exit)| !exit && m.entry.never_ran());
+    found
+        .into_iter()
+        .filter(|(m, _, exit)| !never_ran || (!exit && m.entry.never_ran()))
+        .min_by_key(|(m, _, _)| (m.entry.rank, m.confidence))
+        .map(|(m, text, _)| (m, text))
 }
 
 #[derive(Default)]
@@ -60,12 +71,15 @@ struct Acc {
     samples: Vec<(String, usize)>,
     /// how many of each kind of evidence ("stopped tasks" -> 3)
     kinds: Vec<(&'static str, usize)>,
+    /// some evidence matched an exact rule (not only a family fallback)
+    exact: bool,
     ctx: ConfirmContext,
 }
 
 impl Acc {
-    fn add(&mut self, what: &'static str, at: Option<Time>, message: String) {
+    fn add(&mut self, what: &'static str, at: Option<Time>, message: String, c: Confidence) {
         self.count += 1;
+        self.exact |= c == Confidence::Exact;
         match self.kinds.iter_mut().find(|(w, _)| *w == what) {
             Some((_, n)) => *n += 1,
             None => self.kinds.push((what, 1)),
@@ -145,9 +159,10 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         if at.is_some_and(|t| t < since) {
             continue;
         }
-        let Some((entry, text)) = task_category(pb, task) else {
+        let Some((m, text)) = task_match(pb, task) else {
             continue;
         };
+        let entry = m.entry;
         if !entry.finding {
             continue;
         }
@@ -164,6 +179,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 task_id(&task.arn),
                 task_definition_label(&task.task_definition)
             ),
+            m.confidence,
         );
     }
 
@@ -187,6 +203,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
             "service event",
             e.created_at,
             format!("event: {}", e.message),
+            state.event_confidence(&e.id).unwrap_or_default(),
         );
     }
 
@@ -195,9 +212,10 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         let Some(reason) = d.rollout_state_reason.as_deref().filter(|r| !r.is_empty()) else {
             continue;
         };
-        let Some(entry) = pb.classify(Some(EvidenceKind::RolloutReason), reason) else {
+        let Some(m) = pb.classify_match(Some(EvidenceKind::RolloutReason), reason) else {
             continue;
         };
+        let entry = m.entry;
         if !entry.finding {
             continue;
         }
@@ -213,24 +231,26 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 task_definition_label(&d.task_definition),
                 d.rollout_state.as_deref().unwrap_or("?")
             ),
+            m.confidence,
         );
     }
 
     // Targets that are not healthy.
     for tg in store.target_groups_of(svc) {
         for t in tg.targets.iter().filter(|t| t.state != "healthy") {
-            let entry = t
+            let found = t
                 .reason
                 .as_deref()
-                .and_then(|r| pb.classify(Some(EvidenceKind::TargetHealth), r))
+                .and_then(|r| pb.classify_match(Some(EvidenceKind::TargetHealth), r))
                 .or_else(|| {
                     t.description
                         .as_deref()
-                        .and_then(|d| pb.classify(Some(EvidenceKind::TargetHealth), d))
+                        .and_then(|d| pb.classify_match(Some(EvidenceKind::TargetHealth), d))
                 });
-            let Some(entry) = entry.filter(|e| e.finding) else {
+            let Some(m) = found.filter(|m| m.entry.finding) else {
                 continue;
             };
+            let entry = m.entry;
             let mut ctx = base.clone();
             ctx.target_group = Some(tg.group.arn.clone());
             let a = acc(&mut accs, &entry.id, &ctx);
@@ -249,6 +269,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                         .map(|d| format!(" ({d})"))
                         .unwrap_or_default()
                 ),
+                m.confidence,
             );
         }
     }
@@ -258,6 +279,9 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         .filter_map(|(id, a)| {
             let entry = pb.entry(&id)?;
             let mut f = Finding::from_entry(entry, &a.ctx);
+            if !a.exact {
+                f.confidence = Confidence::Family;
+            }
             f.count = a.count;
             f.first_seen = a.first;
             f.last_seen = a.last;

@@ -1,41 +1,111 @@
 //! Classifying one piece of evidence: the first rule that matches wins.
 
-use super::playbook::{Entry, EvidenceKind, Playbook};
+use super::playbook::{Confidence, Entry, EvidenceKind, Playbook};
 
-/// Parse an exit code from evidence text: `137`, `"exitCode": 137`, `exit code 137`.
+/// Parse an exit code from evidence text as people paste it: `137`, `"exitCode": 137`,
+/// `exit code 137`, `Exit Code\t137`, `Exited with code 137`, `exit status 1`.
 pub fn parse_exit_code(text: &str) -> Option<i32> {
     let t = text.trim().trim_matches(|c| c == '{' || c == '}').trim();
-    let digits = t
-        .trim_start_matches('"')
-        .trim_start_matches("exitCode")
-        .trim_start_matches("exit code")
-        .trim_start_matches("exit status")
-        .trim_start_matches('"')
-        .trim_start_matches(':')
+    let lower = t.to_ascii_lowercase();
+    let mut rest = lower.trim_start_matches('"');
+    for prefix in ["exitcode", "exited with code", "exit code", "exit status"] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r;
+            break;
+        }
+    }
+    rest.trim_start_matches('"')
+        .trim_start_matches(|c: char| c == ':' || c.is_whitespace())
+        .trim_end_matches(',')
         .trim()
-        .trim_end_matches(',');
-    digits.parse().ok()
+        .parse()
+        .ok()
+}
+
+/// Codes spelled as words, so that rules written from messages also match the codes ECS and
+/// ELB use for the same thing: `SERVICE_STEADY_STATE` -> `SERVICE STEADY STATE`,
+/// `Elb.RegistrationInProgress` -> `Elb Registration In Progress`. None when the text holds no
+/// code-like token (the common case: nothing extra to try).
+pub fn spell_codes(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut changed = false;
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let snake = token.contains('_')
+            && token
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == ':');
+        let dotted = token.split_once('.').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && a.chars().all(|c| c.is_ascii_alphabetic())
+                && b.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && b.chars().all(|c| c.is_ascii_alphanumeric())
+                && b.chars().filter(|c| c.is_ascii_uppercase()).count() > 1
+        });
+        if snake {
+            out.push_str(&token.replace('_', " "));
+            changed = true;
+        } else if dotted {
+            let (a, b) = token.split_once('.').unwrap_or((token, ""));
+            out.push_str(a);
+            for c in b.chars() {
+                if c.is_ascii_uppercase() {
+                    out.push(' ');
+                }
+                out.push(c);
+            }
+            changed = true;
+        } else {
+            out.push_str(token);
+        }
+    }
+    changed.then_some(out)
+}
+
+/// What one piece of evidence matched: the finding and how sure the match is.
+#[derive(Debug, Clone, Copy)]
+pub struct Match<'p> {
+    pub entry: &'p Entry,
+    pub confidence: Confidence,
 }
 
 impl Playbook {
-    /// The finding id for one piece of evidence, or None when no rule matches.
+    /// The finding for one piece of evidence, or None when no rule matches.
     /// `kind` None tries every rule (an exit code when the text is one).
     pub fn classify(&self, kind: Option<EvidenceKind>, text: &str) -> Option<&Entry> {
+        self.classify_match(kind, text).map(|m| m.entry)
+    }
+
+    /// Like [`Playbook::classify`], with the confidence of the rule that matched.
+    pub fn classify_match(&self, kind: Option<EvidenceKind>, text: &str) -> Option<Match<'_>> {
+        let rule = &self.rules[self.matching_rule(kind, text)?];
+        Some(Match {
+            entry: self.entries.get(&rule.id)?,
+            confidence: rule.confidence,
+        })
+    }
+
+    /// The position of the rule that classifies this evidence: the first that matches.
+    pub fn matching_rule(&self, kind: Option<EvidenceKind>, text: &str) -> Option<usize> {
         let is_exit = match kind {
             Some(EvidenceKind::ExitCode) => true,
             Some(_) => false,
             None => parse_exit_code(text).is_some(),
         };
-        let rule = if is_exit {
+        if is_exit {
             let code = parse_exit_code(text)?;
-            self.rules.iter().find(|r| r.matches_exit_code(code))
-        } else {
-            if text.trim().is_empty() {
-                return None;
-            }
-            self.rules.iter().find(|r| r.matches_text(kind, text))
-        }?;
-        self.entries.get(&rule.id)
+            return self.rules.iter().position(|r| r.matches_exit_code(code));
+        }
+        if text.trim().is_empty() {
+            return None;
+        }
+        let spelled = spell_codes(text);
+        self.rules.iter().position(|r| {
+            r.matches_text(kind, text)
+                || spelled.as_deref().is_some_and(|s| r.matches_text(kind, s))
+        })
     }
 
     pub fn classify_id(&self, kind: EvidenceKind, text: &str) -> Option<&str> {
@@ -59,5 +129,32 @@ mod tests {
         assert_eq!(parse_exit_code("exit code 1"), Some(1));
         assert_eq!(parse_exit_code("{\"exitCode\": -1}"), Some(-1));
         assert_eq!(parse_exit_code("Essential container exited"), None);
+        assert_eq!(parse_exit_code("Exit Code\t137"), Some(137));
+        assert_eq!(parse_exit_code("Exited with code 137"), Some(137));
+        assert_eq!(parse_exit_code("exit status 1"), Some(1));
+        assert_eq!(parse_exit_code("exitCode"), None);
+    }
+
+    #[test]
+    fn codes_are_spelled_as_words() {
+        assert_eq!(
+            spell_codes("SERVICE_STEADY_STATE").as_deref(),
+            Some("SERVICE STEADY STATE")
+        );
+        assert_eq!(
+            spell_codes("Elb.RegistrationInProgress").as_deref(),
+            Some("Elb Registration In Progress")
+        );
+        assert_eq!(
+            spell_codes("SERVICE_TASK_PLACEMENT_FAILURE: RESOURCE:FARGATE").as_deref(),
+            Some("SERVICE TASK PLACEMENT FAILURE: RESOURCE:FARGATE")
+        );
+        // prose, file names and hosts are left alone
+        assert_eq!(spell_codes("Essential container in task exited"), None);
+        assert_eq!(spell_codes("write /var/lib/x_y.so: no space"), None);
+        assert_eq!(
+            spell_codes("dial tcp api.ecr.us-east-1.amazonaws.com:443"),
+            None
+        );
     }
 }

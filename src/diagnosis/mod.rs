@@ -14,10 +14,10 @@ pub mod playbook;
 pub mod together;
 
 pub use confirm::{ConfirmContext, split_image};
-pub use evidence::{diagnose_service, task_category};
+pub use evidence::{diagnose_service, task_category, task_match};
 pub use lints::lint_service;
-pub use matcher::parse_exit_code;
-pub use playbook::{Entry, EvidenceKind, Playbook, PlaybookError, Severity};
+pub use matcher::{Match, parse_exit_code};
+pub use playbook::{Confidence, Entry, EvidenceKind, Playbook, PlaybookError, Severity};
 
 use crate::model::Time;
 
@@ -26,6 +26,8 @@ use crate::model::Time;
 pub struct Finding {
     pub id: String,
     pub severity: Severity,
+    /// `Family` when every piece of evidence matched only a family fallback rule.
+    pub confidence: Confidence,
     pub rank: u32,
     pub title: String,
     pub meaning: String,
@@ -45,6 +47,7 @@ impl Finding {
         Self {
             id: entry.id.clone(),
             severity: entry.severity,
+            confidence: Confidence::Exact,
             rank: entry.rank,
             title: entry.title.clone(),
             meaning: entry.meaning.clone(),
@@ -58,12 +61,13 @@ impl Finding {
     }
 }
 
-/// Most important first: severity, then playbook rank (causes before effects), then how much
-/// evidence, then the most recent.
+/// Most important first: severity, then an exact cause before a family one, then playbook
+/// rank (causes before effects), then how much evidence, then the most recent.
 pub fn rank_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
+            .then(a.confidence.cmp(&b.confidence))
             .then(a.rank.cmp(&b.rank))
             .then(b.count.cmp(&a.count))
             .then(b.last_seen.cmp(&a.last_seen))

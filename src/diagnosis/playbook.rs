@@ -66,6 +66,10 @@ impl EvidenceKind {
 pub struct Entry {
     #[serde(skip)]
     pub id: String,
+    /// The group of causes (`categories.tsv`): image, init, runtime, exitcode, health,
+    /// placement, api, deploy, lifecycle, config. User entries may leave it out.
+    #[serde(default)]
+    pub family: String,
     pub severity: Severity,
     pub rank: u32,
     pub title: String,
@@ -80,6 +84,34 @@ fn yes() -> bool {
     true
 }
 
+impl Entry {
+    /// Its evidence says the task never reached RUNNING (an image, initialization or placement
+    /// failure, or stop code TaskFailedToStart): an exit code cannot explain such a task.
+    pub fn never_ran(&self) -> bool {
+        matches!(self.family.as_str(), "image" | "init" | "placement")
+            || self.id == "task_failed_to_start"
+    }
+}
+
+/// How sure a match is: `Exact` names the cause; `Family` only knows the kind of failure
+/// (an unknown `CannotPullContainerError` is an image pull failure of some kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    #[default]
+    Exact,
+    Family,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Exact => "exact",
+            Confidence::Family => "family",
+        }
+    }
+}
+
 /// One compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -90,6 +122,13 @@ pub struct Rule {
     pub none: Vec<Regex>,
     pub exit_codes: Vec<i32>,
     pub exit_range: Option<(i32, i32)>,
+    pub confidence: Confidence,
+    /// Applies only when the evidence kind is known (a catch-all for one kind of evidence
+    /// must not claim text pasted into `explain` without `--kind`).
+    pub needs_kind: bool,
+    /// The field-corpus sources the rule was written from (`tests/data/`); empty for rules
+    /// that predate the corpus. Used by the leave-one-source-out test.
+    pub from: Vec<String>,
 }
 
 impl Rule {
@@ -101,10 +140,10 @@ impl Rule {
         if self.is_exit_code_rule() {
             return false;
         }
-        if let Some(k) = kind {
-            if !self.kinds.is_empty() && !self.kinds.contains(&k) {
-                return false;
-            }
+        match kind {
+            Some(k) if !self.kinds.is_empty() && !self.kinds.contains(&k) => return false,
+            None if self.needs_kind => return false,
+            _ => {}
         }
         (self.any.is_empty() || self.any.iter().any(|r| r.is_match(text)))
             && self.all.iter().all(|r| r.is_match(text))
@@ -170,6 +209,12 @@ struct RawRule {
     exit_codes: Vec<i32>,
     #[serde(default)]
     exit_range: Option<(i32, i32)>,
+    #[serde(default)]
+    confidence: Confidence,
+    #[serde(default)]
+    needs_kind: bool,
+    #[serde(default)]
+    from: Vec<String>,
 }
 
 /// A parsed file: its entries, and its rules with the line each starts on.
@@ -240,6 +285,9 @@ fn compile(
         kinds,
         exit_codes: raw.exit_codes,
         exit_range: raw.exit_range,
+        confidence: raw.confidence,
+        needs_kind: raw.needs_kind,
+        from: raw.from,
         id: raw.id,
     };
     if rule.any.is_empty() && rule.all.is_empty() && !rule.is_exit_code_rule() {
@@ -308,5 +356,20 @@ impl Playbook {
 
     pub fn entry(&self, id: &str) -> Option<&Entry> {
         self.entries.get(id)
+    }
+
+    /// The playbook with only the rules `keep` accepts (by position), for ablations: which
+    /// rules a classification depends on, and how the rest generalize without them.
+    pub fn retain_rules(&self, keep: impl Fn(usize) -> bool) -> Self {
+        Self {
+            entries: self.entries.clone(),
+            rules: self
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, r)| r.clone())
+                .collect(),
+        }
     }
 }

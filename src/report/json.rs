@@ -151,6 +151,8 @@ struct LogOut<'a> {
 struct FindingOut<'a> {
     id: &'a str,
     severity: &'static str,
+    /// "exact" (the cause is known) or "family" (only the kind of failure is)
+    confidence: &'static str,
     title: &'a str,
     evidence: &'a [String],
     fix: &'a str,
@@ -300,6 +302,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                     .map(|f| FindingOut {
                         id: &f.id,
                         severity: f.severity.as_str(),
+                        confidence: f.confidence.as_str(),
                         title: &f.title,
                         evidence: &f.evidence,
                         fix: &f.fix,

@@ -156,10 +156,15 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         for f in findings {
             let _ = writeln!(
                 o,
-                "    [{}] {} ({})",
+                "    [{}] {} ({}{})",
                 f.severity.as_str().to_uppercase(),
                 f.title,
-                f.id
+                f.id,
+                match f.confidence {
+                    crate::diagnosis::Confidence::Exact => "",
+                    crate::diagnosis::Confidence::Family =>
+                        ", family match: the exact cause is not known",
+                }
             );
             for e in f.evidence.iter().take(3) {
                 let _ = writeln!(o, "        {e}");

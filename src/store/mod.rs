@@ -55,8 +55,9 @@ pub struct ServiceState {
     pub service: Service,
     /// Newest first, deduplicated by id, longer than ECS's 100.
     pub events: Vec<ServiceEvent>,
-    /// Event id -> finding id, classified once when the event is first seen (also the dedup set).
-    event_categories: HashMap<String, Option<String>>,
+    /// Event id -> finding id and match confidence, classified once when the event is first
+    /// seen (also the dedup set).
+    event_categories: HashMap<String, Option<(String, crate::diagnosis::Confidence)>>,
     /// ARNs of this service's stopped tasks, newest first.
     pub stopped: Vec<String>,
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
@@ -108,11 +109,11 @@ impl ServiceState {
         for e in events {
             if !self.event_categories.contains_key(&e.id) {
                 let category = pb
-                    .classify(
+                    .classify_match(
                         Some(crate::diagnosis::EvidenceKind::ServiceEvent),
                         &e.message,
                     )
-                    .map(|entry| entry.id.clone());
+                    .map(|m| (m.entry.id.clone(), m.confidence));
                 self.event_categories.insert(e.id.clone(), category);
                 self.events.push(e.clone());
                 added = true;
@@ -135,7 +136,16 @@ impl ServiceState {
     pub fn event_category(&self, event_id: &str) -> Option<&str> {
         self.event_categories
             .get(event_id)
-            .and_then(|c| c.as_deref())
+            .and_then(|c| c.as_ref())
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// How sure the event's classification is (None when no rule matched).
+    pub fn event_confidence(&self, event_id: &str) -> Option<crate::diagnosis::Confidence> {
+        self.event_categories
+            .get(event_id)
+            .and_then(|c| c.as_ref())
+            .map(|(_, c)| *c)
     }
 }
 

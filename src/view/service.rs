@@ -240,6 +240,14 @@ pub fn build(
     if let Some(f) = f_sel.and_then(|i| st.findings.get(i)) {
         findings.push(vec![]);
         findings.push(vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]);
+        if f.confidence == crate::diagnosis::Confidence::Family {
+            findings.extend(wrap(
+                "match: ",
+                "family only: the kind of failure is known, its exact cause is not; read the raw message below",
+                Meaning::Dim,
+                text_w,
+            ));
+        }
         // what to do first: on a 24-row screen the evidence samples may fall off the bottom
         findings.extend(wrap("fix: ", &f.fix, Meaning::Text, text_w));
         findings.extend(wrap("confirm: ", &f.confirm, Meaning::Text, text_w));
@@ -294,7 +302,7 @@ pub fn build(
                 .collect();
             task_lines.push(vec![
                 s(
-                    format!("  {} ", &task_id(&t.arn)[..task_id(&t.arn).len().min(12)]),
+                    format!("  {} ", super::head(task_id(&t.arn), 12)),
                     Meaning::Text,
                 ),
                 s(

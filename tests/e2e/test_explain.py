@@ -18,16 +18,36 @@ def test_explain_json_known(run):
                "manifests/sha256:abc: 429 Too Many Requests - Server message: toomanyrequests: You have reached")
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
-    assert set(d) == {"id", "severity", "title", "meaning", "fix", "confirm"}
+    assert set(d) == {"id", "severity", "confidence", "family", "title", "meaning", "fix", "confirm"}
     assert d["id"] == "image_pull_rate_limited" and d["severity"] == "critical"
+    assert d["confidence"] == "exact" and d["family"] == "image"
     assert d["confirm"].startswith("aws ecs describe-tasks --cluster <cluster> --tasks <task>")
 
 
 def test_explain_unknown_is_null_and_exit_1(run):
     proc = run("explain", "--format", "json", "the quick brown fox jumps over the lazy dog")
     assert proc.returncode == 1
-    assert json.loads(proc.stdout) == {"id": None, "severity": None, "title": None, "meaning": None,
-                                       "fix": None, "confirm": None}
+    assert json.loads(proc.stdout) == {"id": None, "severity": None, "confidence": None, "family": None,
+                                       "title": None, "meaning": None, "fix": None, "confirm": None}
+    # the text form shows the raw text and no fix at all
+    proc = run("explain", "the quick brown fox jumps over the lazy dog")
+    assert proc.returncode == 1
+    assert "raw: the quick brown fox" in proc.stdout and "fix" not in proc.stdout
+
+
+def test_explain_says_when_only_the_family_matched(run):
+    """An error type no rule knows the cause of is a family match, and explain says so."""
+    text = "CannotPullContainerError: pull image manifest has been retried 5 time(s): frobnicated"
+    proc = run("explain", "--kind", "stopped-reason", text)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("image_pull_failed [critical]")
+    assert "family only (image)" in proc.stdout
+    d = json.loads(run("explain", "--format", "json", "--kind", "stopped-reason", text).stdout)
+    assert (d["id"], d["confidence"], d["family"]) == ("image_pull_failed", "family", "image")
+    # an exact match does not say so
+    proc = run("explain", "--kind", "stopped-reason",
+               "CannotPullContainerError: Error response from daemon: manifest for a/b:1 not found")
+    assert "family only" not in proc.stdout
 
 
 def test_explain_reads_stdin_and_exit_codes(run):

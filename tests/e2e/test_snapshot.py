@@ -144,7 +144,8 @@ def test_findings_ranked_with_filled_confirm_commands(snap, moto):
     bad = next(f for f in s["findings"] if f["id"] == "elb_health_check_bad_status")
     assert moto.seeded["tg"]["checkout-api-tg"] in bad["confirm"]
     for f in s["findings"]:
-        assert set(f) == {"id", "severity", "title", "evidence", "fix", "confirm"}
+        assert set(f) == {"id", "severity", "confidence", "title", "evidence", "fix", "confirm"}
+        assert f["confidence"] in ("exact", "family")
         assert "<cluster>" not in f["confirm"] and "<service>" not in f["confirm"]
     p = service(snap, "payments-api")
     assert [f["id"] for f in p["findings"]] == ["circuit_breaker_disabled"]
