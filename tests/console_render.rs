@@ -362,3 +362,49 @@ async fn a_log_stream_name_with_any_characters_renders() {
         assert!(screen.contains("aünïcødé "), "{w}x{h}\n{screen}");
     }
 }
+
+#[tokio::test]
+async fn a_deleted_log_group_marks_only_the_panes_of_services_that_use_it() {
+    let (mut store, now) = demo_at(START_AT_S).await;
+    let later = now + chrono::Duration::seconds(30);
+    // payments-api's log group was deleted; checkout-api's reads fine in the same poll
+    store.apply(Update::new(
+        Source::Logs,
+        later,
+        Some(Payload::LogsRead {
+            services: vec![],
+            tasks: vec![],
+        }),
+        vec![
+            ApiError::new(
+                ErrorKind::NotFound,
+                "logs:FilterLogEvents",
+                "The specified log group does not exist.",
+            )
+            .about("/ecs/payments-api"),
+        ],
+    ));
+    let payments = draw(
+        &store,
+        &service_ui("prod", "payments-api", Pane::Logs),
+        later,
+        160,
+        48,
+    );
+    assert!(
+        payments.contains("not found 12:01:20Z FilterLogEvents"),
+        "{payments}"
+    );
+    let checkout = draw(
+        &store,
+        &service_ui("prod", "checkout-api", Pane::Logs),
+        later,
+        160,
+        48,
+    );
+    assert!(!checkout.contains("FilterLogEvents"), "{checkout}");
+    assert!(
+        checkout.contains("Logs 0s ago"),
+        "its own logs are fresh: {checkout}"
+    );
+}

@@ -67,6 +67,10 @@ pub struct ApiError {
     pub operation: &'static str,
     pub code: Option<String>,
     pub message: String,
+    /// What the call was about, when it was about one thing: a log group, a target group ARN.
+    /// A pane shows only the errors about its own service's resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl ApiError {
@@ -76,6 +80,22 @@ impl ApiError {
             operation,
             code: None,
             message: message.into(),
+            resource: None,
+        }
+    }
+
+    /// The same error, about `resource` (a log group, a target group ARN).
+    pub fn about(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(crate::sanitize::clean(&resource.into()));
+        self
+    }
+
+    /// Whether the error concerns one of `resources`; errors about nothing in particular
+    /// (a listing, a batch, expired credentials) concern everything.
+    pub fn concerns<'a>(&self, mut resources: impl Iterator<Item = &'a str>) -> bool {
+        match &self.resource {
+            None => true,
+            Some(r) => resources.any(|x| x == r),
         }
     }
 
@@ -106,6 +126,7 @@ impl ApiError {
             operation,
             code: code.map(crate::sanitize::clean),
             message: crate::sanitize::clean(message),
+            resource: None,
         }
     }
 }
@@ -168,6 +189,9 @@ impl fmt::Display for ApiError {
         }
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
+        }
+        if let Some(r) = &self.resource {
+            write!(f, " [{r}]")?;
         }
         Ok(())
     }
@@ -238,6 +262,8 @@ struct RecordedError {
     operation: String,
     code: Option<String>,
     message: String,
+    #[serde(default)]
+    resource: Option<String>,
 }
 
 impl<'de> serde::Deserialize<'de> for ApiError {
@@ -257,6 +283,7 @@ impl From<RecordedError> for ApiError {
                 .unwrap_or("unknown"),
             code: r.code,
             message: r.message,
+            resource: r.resource,
         }
     }
 }

@@ -77,7 +77,7 @@ impl LogsPoller {
                     Ok(got) => lines.extend(got),
                     Err((got, e)) => {
                         lines.extend(got);
-                        errors.push(e);
+                        errors.push(e.about(src.group.clone()));
                     }
                 }
             }

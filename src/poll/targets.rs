@@ -104,7 +104,7 @@ async fn read_groups<A: AwsApi>(
                 read.health.push((arn.clone(), h))
             }
             Ok(h) => stale.push((arn.clone(), h)),
-            Err(e) => read.errors.push(e),
+            Err(e) => read.errors.push(e.about(arn.clone())),
         }
     }
     for batch in stale.chunks(DESCRIBE_TARGET_GROUPS_BATCH) {
@@ -114,7 +114,7 @@ async fn read_groups<A: AwsApi>(
                 for mut g in groups {
                     match api.deregistration_delay(&g.arn).await {
                         Ok(d) => g.deregistration_delay_s = d,
-                        Err(e) => read.errors.push(e),
+                        Err(e) => read.errors.push(e.about(g.arn.clone())),
                     }
                     if let Some((_, h)) = batch.iter().find(|(a, _)| *a == g.arn) {
                         read.described.push((g, h.clone()));

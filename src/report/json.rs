@@ -164,6 +164,8 @@ struct ErrorOut<'a> {
     account: Option<&'a str>,
     region: &'a str,
     source: &'static str,
+    /// the log group or target group the failed call was about (null when about no one thing)
+    resource: Option<&'a str>,
     message: String,
 }
 
@@ -321,6 +323,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                     account: t.account.as_deref(),
                     region: &t.region,
                     source: source.name(),
+                    resource: e.resource.as_deref(),
                     message: e.to_string(),
                 })
             })

@@ -702,6 +702,29 @@ impl Store {
             .collect()
     }
 
+    /// The awslogs log groups a service's current task definition writes to (what its log
+    /// pane reads; an error about another log group is not its error).
+    pub fn log_groups_of(&self, service: &Service) -> Vec<String> {
+        let current = service
+            .primary()
+            .map(|d| d.task_definition.as_str())
+            .unwrap_or(&service.task_definition);
+        let mut groups: Vec<String> = Vec::new();
+        for c in self
+            .task_definitions
+            .get(current)
+            .map(|td| td.containers.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(g) = c.log.as_ref().and_then(|l| l.group.clone()) {
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+            }
+        }
+        groups
+    }
+
     /// The target groups of a service that are known.
     pub fn target_groups_of(&self, service: &Service) -> Vec<&TargetGroupState> {
         service

@@ -187,15 +187,37 @@ pub use crate::report::ago;
 
 /// "· 12s ago", or the dated reason when the source fails, for one target's source.
 pub fn freshness(store: &Store, t: crate::model::TargetIx, source: Source, now: Time) -> Line {
+    freshness_about(store, t, source, now, None)
+}
+
+/// [`freshness`] for a pane about some resources only (a service's log groups, its target
+/// groups): an error about another service's log group is not this pane's error.
+pub fn freshness_about(
+    store: &Store,
+    t: crate::model::TargetIx,
+    source: Source,
+    now: Time,
+    resources: Option<&[String]>,
+) -> Line {
     match store.source_status(t, source) {
-        Some(st) => status_line(st, now),
+        Some(st) => status_line_where(st, now, |e| {
+            resources.is_none_or(|r| e.concerns(r.iter().map(String::as_str)))
+        }),
         None => vec![],
     }
 }
 
 /// "· 12s ago", or the dated reason of the latest failure.
 pub fn status_line(st: &crate::store::SourceStatus, now: Time) -> Line {
-    if let Some((at, e)) = st.errors.first() {
+    status_line_where(st, now, |_| true)
+}
+
+fn status_line_where(
+    st: &crate::store::SourceStatus,
+    now: Time,
+    relevant: impl Fn(&crate::aws::ApiError) -> bool,
+) -> Line {
+    if let Some((at, e)) = st.errors.iter().find(|(_, e)| relevant(e)) {
         let when = at.format("%H:%M:%SZ");
         let retry = match st.next_try {
             Some(t) if e.kind.is_transient() => {

@@ -1,7 +1,7 @@
 //! The service view: rollout, findings, events, stopped tasks, targets, metrics, logs.
 
 use super::board::{badge_meaning, severity_meaning};
-use super::{Block, Body, Line, Size, ago, freshness, s, wrap};
+use super::{Block, Body, Line, Size, ago, freshness, freshness_about, s, wrap};
 use crate::app::state::{Pane, UiState, Visible};
 use crate::diagnosis::task_category;
 use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label, task_id};
@@ -480,7 +480,20 @@ pub fn build(
         format!("Logs /{filter}")
     };
 
+    // a pane shows the errors about its own service's resources only
+    let own_log_groups = store.log_groups_of(&st.service);
+    let own_target_groups: Vec<String> = st
+        .service
+        .load_balancers
+        .iter()
+        .filter_map(|lb| lb.target_group_arn.clone())
+        .collect();
     let pane_of = |p: Pane, lines: Vec<Line>, source: Source, selectable: usize| {
+        let about = match p {
+            Pane::Logs => Some(own_log_groups.as_slice()),
+            Pane::Targets => Some(own_target_groups.as_slice()),
+            _ => None,
+        };
         let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0);
         let focused = ui.pane == p;
         let selected = (focused && selectable > 0).then(|| ui.pane_selected[i].min(selectable - 1));
@@ -491,7 +504,7 @@ pub fn build(
                 p.title().to_string()
             },
             focused,
-            status: freshness(store, key.target, source, now),
+            status: freshness_about(store, key.target, source, now, about),
             follow: p == Pane::Logs && ui.pane_selected[i] == 0,
             selected: if p == Pane::Logs && ui.pane_selected[i] == 0 {
                 None

@@ -1,7 +1,7 @@
 //! Task detail: containers, exit codes, reasons, the finding, the task's own log stream.
 
 use super::board::severity_meaning;
-use super::{Block, Body, Size, ago, freshness, s, wrap};
+use super::{Block, Body, Size, ago, freshness, freshness_about, s, wrap};
 use crate::app::state::{UiState, Visible};
 use crate::diagnosis::{EvidenceKind, task_category};
 use crate::model::{ServiceKey, Time, task_definition_label, task_id};
@@ -144,7 +144,20 @@ pub fn build(
     };
     let logs = Block {
         title: format!("Log stream .../{}", super::head(id, 12)),
-        status: freshness(store, key.target, Source::Logs, now),
+        status: {
+            // the errors about this task's own log groups only
+            let groups: Vec<String> = store
+                .task_definitions
+                .get(&t.task_definition)
+                .map(|td| {
+                    td.containers
+                        .iter()
+                        .filter_map(|c| c.log.as_ref()?.group.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            freshness_about(store, key.target, Source::Logs, now, Some(&groups))
+        },
         follow: true,
         lines: if log_lines.is_empty() {
             vec![vec![s(

@@ -69,3 +69,24 @@ def test_unknown_service_exits_1(run):
     proc = run("snapshot", "--cluster", "prod", "--service", "nope")
     assert proc.returncode == 1
     assert "service nope was not found" in proc.stderr
+
+
+def test_a_deleted_log_group_is_an_error_about_that_group_only(moto, run):
+    """payments-api's log group is gone: the error names it, payments-api has no logs, and
+    checkout-api's logs (another group, same poll) are all there."""
+    from moto.logs.models import logs_backends
+    from incident import ACCOUNT, REGION
+    groups = logs_backends[ACCOUNT][REGION].groups
+    saved = groups.pop("/ecs/payments-api")
+    try:
+        proc = run("snapshot", "--format", "json")
+    finally:
+        groups["/ecs/payments-api"] = saved
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    [err] = d["errors"]
+    assert (err["source"], err["resource"]) == ("logs", "/ecs/payments-api"), err
+    assert "not found" in err["message"] and err["message"].endswith("[/ecs/payments-api]")
+    by_name = {s["name"]: s for s in d["services"]}
+    assert by_name["payments-api"]["logs"] == []
+    assert len(by_name["checkout-api"]["logs"]) == 31
