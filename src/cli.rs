@@ -69,6 +69,38 @@ pub struct Global {
     /// Append everything the pollers receive (and actions, notes) to FILE, created 0600
     #[arg(long, global = true, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Rotate the recording when it passes SIZE (bytes, or with K, M, G): FILE moves to
+    /// FILE.1 and a new FILE starts
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size, requires = "record")]
+    pub record_max: Option<u64>,
+}
+
+/// `50M`, `1G`, `200000`: a size in bytes (K, M, G are 1024-based), at least 64 KiB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&t[..i], t[i..].trim()),
+        None => (t, ""),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 50M, 1G)"))?;
+    let mult: u64 = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (use K, M or G)")),
+    };
+    let bytes = n
+        .checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too large"))?;
+    if bytes < 64 << 10 {
+        return Err(format!(
+            "{s:?} is below 64K: a recording would rotate every few records"
+        ));
+    }
+    Ok(bytes)
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,5 +242,22 @@ mod tests {
         assert!(parse_duration("m").is_err());
         assert!(parse_duration("10m5").is_err());
         assert!(parse_duration("").is_err());
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50M"), Ok(50 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("200000"), Ok(200_000));
+        assert!(parse_size("10").is_err(), "too small");
+        assert!(parse_size("5X").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 }

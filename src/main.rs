@@ -200,12 +200,13 @@ fn open_recorder<A: ecswatch::aws::AwsApi>(
     g.record
         .as_deref()
         .map(|p| {
-            Recorder::open_targets(
+            Recorder::open_rotating(
                 p,
                 &first.region,
                 &first.spec.scope,
                 &recorded,
                 if g.demo { "demo" } else { "aws" },
+                g.record_max,
             )
             .map_err(|e| Exit::new(2, e))
         })
@@ -316,7 +317,14 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                 with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
                     let out = match open_recorder(&g, &targets) {
                         Ok(mut rec) => {
-                            commands::snapshot::run(&targets, pb, &args, rec.as_mut()).await
+                            let out =
+                                commands::snapshot::run(&targets, pb, &args, rec.as_mut()).await;
+                            // the recording is written behind a queue: finish it, and fail
+                            // (exit 2) when it could not be written
+                            match rec.map(Recorder::finish).transpose() {
+                                Err(e) if out.is_ok() => Err(Exit::new(2, e)),
+                                _ => out,
+                            }
                         }
                         Err(e) => Err(e),
                     };

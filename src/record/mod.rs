@@ -79,9 +79,52 @@ impl Record {
     }
 }
 
-/// Appends records to a recording file.
+/// How many records may wait for the writer before the recording is given up (the console
+/// never waits for the disk).
+const QUEUE: usize = 256;
+
+enum Msg {
+    Update(Box<Update>),
+    Record(Box<Record>),
+}
+
+/// What a header says, kept to start a rotated file with the same one.
+#[derive(Clone)]
+struct HeaderInfo {
+    region: String,
+    scope: Scope,
+    targets: Vec<RecordedTarget>,
+    origin: String,
+}
+
+impl HeaderInfo {
+    fn record(&self) -> Record {
+        Record::Header {
+            format: FORMAT.into(),
+            version: VERSION,
+            started_at: chrono::Utc::now(),
+            region: self.region.clone(),
+            scope: self.scope.clone(),
+            origin: self.origin.clone(),
+            targets: if self.targets.len() > 1 {
+                self.targets.clone()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// Appends records to a recording file, on a writer thread behind a bounded queue: the caller
+/// only queues (`update`, `append` never touch the disk). Services updates are written as what
+/// changed: a service's events already written are left out, and a service identical to what
+/// was last written for it is left out of a part of a fleet round (the store that replays it
+/// ends up the same). A full queue or a failed write stops the recording; the next call says
+/// why. Dropping the recorder writes what is queued and closes the file.
 pub struct Recorder {
-    file: File,
+    tx: Option<std::sync::mpsc::SyncSender<Msg>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     path: PathBuf,
 }
 
@@ -100,6 +143,186 @@ impl Recorder {
         targets: &[RecordedTarget],
         origin: &str,
     ) -> Result<Self, String> {
+        Self::open_rotating(path, region, scope, targets, origin, None)
+    }
+
+    /// [`Recorder::open_targets`] that rotates: when the file passes `max_bytes`, it is renamed
+    /// to `PATH.1` (replacing an older one) and a new file starts with a header and full state.
+    pub fn open_rotating(
+        path: &Path,
+        region: &str,
+        scope: &Scope,
+        targets: &[RecordedTarget],
+        origin: &str,
+        max_bytes: Option<u64>,
+    ) -> Result<Self, String> {
+        let header = HeaderInfo {
+            region: region.into(),
+            scope: scope.clone(),
+            targets: targets.to_vec(),
+            origin: origin.into(),
+        };
+        let mut file = Writer::open(path, max_bytes)?;
+        file.write(&header.record())?;
+        let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(QUEUE);
+        let slot = failed.clone();
+        let writer = std::thread::Builder::new()
+            .name("ecswatch-recorder".into())
+            .spawn(move || {
+                let mut deltas = Deltas::default();
+                for msg in rx {
+                    let result = match msg {
+                        Msg::Update(mut u) => {
+                            deltas.reduce(&mut u);
+                            file.write_update(&u)
+                        }
+                        Msg::Record(r) => file.write(&r),
+                    }
+                    .and_then(|()| {
+                        if file.full() {
+                            deltas = Deltas::default();
+                            file.rotate(&header)
+                        } else {
+                            Ok(())
+                        }
+                    });
+                    if let Err(e) = result {
+                        if let Ok(mut f) = slot.lock() {
+                            f.get_or_insert(e);
+                        }
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| format!("{}: cannot start the recorder: {e}", path.display()))?;
+        Ok(Self {
+            tx: Some(tx),
+            writer: Some(writer),
+            failed,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn send(&mut self, msg: Msg) -> Result<(), String> {
+        if let Some(e) = self.failed.lock().ok().and_then(|f| f.clone()) {
+            return Err(e);
+        }
+        let Some(tx) = &self.tx else {
+            return Err(format!("{}: recording stopped", self.path.display()));
+        };
+        tx.try_send(msg).map_err(|e| {
+            let why = match e {
+                std::sync::mpsc::TrySendError::Full(_) => format!(
+                    "{}: recording stopped: the disk did not keep up ({QUEUE} records waiting)",
+                    self.path.display()
+                ),
+                std::sync::mpsc::TrySendError::Disconnected(_) => self
+                    .failed
+                    .lock()
+                    .ok()
+                    .and_then(|f| f.clone())
+                    .unwrap_or_else(|| format!("{}: recording stopped", self.path.display())),
+            };
+            self.tx = None;
+            why
+        })
+    }
+
+    /// Queue one record.
+    pub fn append(&mut self, record: &Record) -> Result<(), String> {
+        self.send(Msg::Record(Box::new(record.clone())))
+    }
+
+    /// Queue an update, timed by when it was fetched.
+    pub fn update(&mut self, update: &Update) -> Result<(), String> {
+        self.send(Msg::Update(Box::new(update.clone())))
+    }
+
+    /// Write everything queued and close the file; the error that stopped the recording, if any.
+    pub fn finish(mut self) -> Result<(), String> {
+        self.close();
+        match self.failed.lock().ok().and_then(|f| f.clone()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn close(&mut self) {
+        self.tx = None;
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// What the writer last wrote of each service, to write only what changed.
+#[derive(Default)]
+struct Deltas {
+    /// (target, cluster, service) -> (fingerprint of the service without its events, the ids
+    /// of the events of its last answer)
+    services: std::collections::HashMap<
+        (crate::model::TargetIx, String, String),
+        (u64, std::collections::HashSet<String>),
+    >,
+}
+
+impl Deltas {
+    fn reduce(&mut self, u: &mut Update) {
+        let Some(crate::poll::Payload::Services {
+            services,
+            listed_clusters,
+            roster,
+            ..
+        }) = u.payload.as_mut()
+        else {
+            return;
+        };
+        // an answer without a roster that lists whole clusters says which services are gone
+        // by leaving them out: nothing may be left out of it
+        let may_omit = roster.is_some() || listed_clusters.is_empty();
+        let target = u.target;
+        services.retain_mut(|svc| {
+            let key = (target, svc.cluster.clone(), svc.name.clone());
+            let ids: std::collections::HashSet<String> =
+                svc.events.iter().map(|e| e.id.clone()).collect();
+            let before = self.services.get(&key);
+            let mut events = std::mem::take(&mut svc.events);
+            if let Some((_, seen)) = before {
+                events.retain(|e| !seen.contains(&e.id));
+            }
+            let print = fingerprint(svc);
+            let unchanged = before.is_some_and(|(p, _)| *p == print) && events.is_empty();
+            svc.events = events;
+            self.services.insert(key, (print, ids));
+            !(unchanged && may_omit)
+        });
+    }
+}
+
+fn fingerprint(svc: &crate::model::Service) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_vec(svc).unwrap_or_default().hash(&mut h);
+    h.finish()
+}
+
+/// The file end of the recorder.
+struct Writer {
+    file: File,
+    path: PathBuf,
+    written: u64,
+    max_bytes: Option<u64>,
+}
+
+impl Writer {
+    fn open(path: &Path, max_bytes: Option<u64>) -> Result<Self, String> {
         let mut opts = std::fs::OpenOptions::new();
         opts.create(true).append(true).read(true);
         #[cfg(unix)]
@@ -123,55 +346,58 @@ impl Recorder {
                     .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
-        let mut rec = Self {
+        Ok(Self {
             file,
             path: path.to_path_buf(),
-        };
-        rec.append(&Record::Header {
-            format: FORMAT.into(),
-            version: VERSION,
-            started_at: chrono::Utc::now(),
-            region: region.into(),
-            scope: scope.clone(),
-            origin: origin.into(),
-            targets: if targets.len() > 1 {
-                targets.to_vec()
-            } else {
-                Vec::new()
-            },
-        })?;
-        Ok(rec)
+            written: len,
+            max_bytes,
+        })
     }
 
-    /// Append one record as one line, in one write.
-    pub fn append(&mut self, record: &Record) -> Result<(), String> {
-        let mut line = serde_json::to_string(record)
-            .map_err(|e| format!("{}: cannot encode a record: {e}", self.path.display()))?;
+    fn line(&mut self, mut line: String) -> Result<(), String> {
         line.push('\n');
+        self.written += line.len() as u64;
         self.file
             .write_all(line.as_bytes())
             .map_err(|e| format!("{}: recording failed: {e}", self.path.display()))
     }
 
-    /// Append an update, timed by when it was fetched.
-    pub fn update(&mut self, update: &Update) -> Result<(), String> {
-        // serialize by reference: the update is applied to the store right after
+    fn write(&mut self, record: &Record) -> Result<(), String> {
+        let line = serde_json::to_string(record)
+            .map_err(|e| format!("{}: cannot encode a record: {e}", self.path.display()))?;
+        self.line(line)
+    }
+
+    fn write_update(&mut self, update: &Update) -> Result<(), String> {
+        // serialize by reference: no copy of the update into a Record
         #[derive(Serialize)]
         struct Line<'a> {
             r#type: &'static str,
             t: Time,
             update: &'a Update,
         }
-        let mut line = serde_json::to_string(&Line {
+        let line = serde_json::to_string(&Line {
             r#type: "update",
             t: update.fetched_at,
             update,
         })
         .map_err(|e| format!("{}: cannot encode a record: {e}", self.path.display()))?;
-        line.push('\n');
-        self.file
-            .write_all(line.as_bytes())
-            .map_err(|e| format!("{}: recording failed: {e}", self.path.display()))
+        self.line(line)
+    }
+
+    fn full(&self) -> bool {
+        self.max_bytes.is_some_and(|m| self.written >= m)
+    }
+
+    /// Move the file to `PATH.1` and start a new one with `header` (the writer's deltas start
+    /// over, so the new file stands on its own).
+    fn rotate(&mut self, header: &HeaderInfo) -> Result<(), String> {
+        let mut old = self.path.clone().into_os_string();
+        old.push(".1");
+        std::fs::rename(&self.path, &old)
+            .map_err(|e| format!("{}: cannot rotate the recording: {e}", self.path.display()))?;
+        *self = Writer::open(&self.path, self.max_bytes)?;
+        self.write(&header.record())
     }
 }
 
@@ -225,29 +451,72 @@ fn union(a: &Scope, b: &Scope) -> Scope {
     }
 }
 
-/// Read a recording. Errors (exit 2) when the file cannot be read, does not start with an
-/// ecswatch recording header, or is of a newer format version; lines that do not parse are
-/// skipped and listed in [`Recording::skipped`].
+/// Read a recording, a line at a time (the file is never held whole). Errors (exit 2) when the
+/// file cannot be read, does not start with an ecswatch recording header, or is of a newer
+/// format version; lines that do not parse are skipped and listed in [`Recording::skipped`].
 pub fn read(path: &Path) -> Result<Recording, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    parse(path, &bytes)
+    use std::io::BufRead;
+    let file = File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut parser = Parser::new(path);
+    let mut buf = Vec::new();
+    let mut n = 0;
+    let mut ended_clean = true;
+    loop {
+        buf.clear();
+        let got = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        if got == 0 {
+            break;
+        }
+        n += 1;
+        ended_clean = buf.ends_with(b"\n");
+        let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        parser.line(n, raw)?;
+    }
+    // counted as `parse` counts: a final newline ends one more (empty) line
+    parser.finish(if ended_clean { n + 1 } else { n })
 }
 
 /// [`read`] over bytes already in memory (`path` names them in messages).
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
-    let mut header: Option<(String, Scope, String, Vec<RecordedTarget>)> = None;
-    let mut records = Vec::new();
-    let mut skipped = Vec::new();
-    let total = bytes.split(|b| *b == b'\n').count();
-    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
-        let n = i + 1;
+    let mut parser = Parser::new(path);
+    let mut n = 0;
+    for raw in bytes.split(|b| *b == b'\n') {
+        n += 1;
+        parser.line(n, raw)?;
+    }
+    parser.finish(n)
+}
+
+/// Reading a recording line by line.
+struct Parser<'a> {
+    path: &'a Path,
+    header: Option<(String, Scope, String, Vec<RecordedTarget>)>,
+    records: Vec<Record>,
+    skipped: Vec<(usize, String)>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(path: &'a Path) -> Self {
+        Self {
+            path,
+            header: None,
+            records: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    fn line(&mut self, n: usize, raw: &[u8]) -> Result<(), String> {
+        let path = self.path;
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
+            return Ok(());
         }
         let parsed = std::str::from_utf8(raw)
             .map_err(|_| "not UTF-8".to_string())
             .and_then(|s| serde_json::from_str::<Record>(s).map_err(|e| e.to_string()));
-        match (parsed, header.is_some()) {
+        match (parsed, self.header.is_some()) {
             (
                 Ok(Record::Header {
                     format,
@@ -272,41 +541,199 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, String> {
                         path.display()
                     ));
                 }
-                match header.as_mut() {
-                    None => header = Some((region, scope, origin, targets)),
+                match self.header.as_mut() {
+                    None => self.header = Some((region, scope, origin, targets)),
                     // several sessions: what any of them watched (the first one's targets)
                     Some((_, seen, _, _)) => *seen = union(seen, &scope),
                 }
             }
-            (Ok(r), true) => records.push(r),
+            (Ok(r), true) => self.records.push(r),
             (_, false) => {
                 return Err(format!(
                     "{}:{n}: not an ecswatch recording (the first line must be its header)",
                     path.display()
                 ));
             }
-            (Err(e), true) => {
-                let why = if n + 1 >= total {
+            (Err(e), true) => self.skipped.push((n, e)),
+        }
+        Ok(())
+    }
+
+    /// `lines`: how many lines there were (a bad line among the last is a torn write).
+    fn finish(self, lines: usize) -> Result<Recording, String> {
+        let Some((region, scope, origin, targets)) = self.header else {
+            return Err(format!("{}: empty recording", self.path.display()));
+        };
+        let skipped = self
+            .skipped
+            .into_iter()
+            .map(|(n, e)| {
+                let why = if n + 1 >= lines {
                     format!("torn last line ({e})")
                 } else {
                     format!("unreadable line ({e})")
                 };
-                skipped.push((n, why));
-            }
+                (n, why)
+            })
+            .collect();
+        let mut records = self.records;
+        // sessions appended one after another are already in order; a stable sort keeps it so
+        records.sort_by_key(Record::time);
+        Ok(Recording {
+            path: self.path.to_path_buf(),
+            region,
+            scope,
+            origin,
+            targets,
+            records,
+            skipped,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Service, ServiceEvent, ServiceKey};
+    use crate::poll::{Payload, Source};
+
+    fn at(s: i64) -> Time {
+        chrono::DateTime::from_timestamp(1_780_000_000 + s, 0).unwrap_or_default()
+    }
+
+    fn svc(name: &str, running: i32, events: &[&str]) -> Service {
+        Service {
+            name: name.into(),
+            cluster: "prod".into(),
+            running,
+            events: events
+                .iter()
+                .map(|id| ServiceEvent {
+                    id: (*id).into(),
+                    created_at: None,
+                    message: format!("event {id}"),
+                })
+                .collect(),
+            ..Default::default()
         }
     }
-    let Some((region, scope, origin, targets)) = header else {
-        return Err(format!("{}: empty recording", path.display()));
-    };
-    // sessions appended one after another are already in order; a stable sort keeps it so
-    records.sort_by_key(Record::time);
-    Ok(Recording {
-        path: path.to_path_buf(),
-        region,
-        scope,
-        origin,
-        targets,
-        records,
-        skipped,
-    })
+
+    fn services(list: Vec<Service>, roster: bool) -> Update {
+        let keys = list.iter().map(Service::key).collect::<Vec<ServiceKey>>();
+        Update::new(
+            Source::Services,
+            at(0),
+            Some(Payload::Services {
+                services: list,
+                listed_clusters: vec!["prod".into()],
+                roster: roster.then_some(keys),
+                insights: vec![],
+            }),
+            vec![],
+        )
+    }
+
+    fn names_and_events(u: &Update) -> Vec<(String, Vec<String>)> {
+        match &u.payload {
+            Some(Payload::Services { services, .. }) => services
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        s.events.iter().map(|e| e.id.clone()).collect(),
+                    )
+                })
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    #[test]
+    fn services_are_written_as_what_changed() {
+        let mut d = Deltas::default();
+        let mut u = services(vec![svc("a", 1, &["e1", "e2"]), svc("b", 2, &["f1"])], true);
+        d.reduce(&mut u);
+        assert_eq!(names_and_events(&u).len(), 2, "first sight: everything");
+        // a: one new event; b: unchanged, left out
+        let mut u = services(
+            vec![svc("a", 1, &["e3", "e1", "e2"]), svc("b", 2, &["f1"])],
+            true,
+        );
+        d.reduce(&mut u);
+        assert_eq!(names_and_events(&u), vec![("a".into(), vec!["e3".into()])]);
+        // b changed (running 2 -> 1), no new events: written without them
+        let mut u = services(vec![svc("b", 1, &["f1"])], true);
+        d.reduce(&mut u);
+        assert_eq!(names_and_events(&u), vec![("b".into(), vec![])]);
+        // without a roster, a whole-cluster answer names the living: nothing is left out
+        let mut u = services(vec![svc("a", 1, &["e3", "e1", "e2"])], false);
+        d.reduce(&mut u);
+        assert_eq!(names_and_events(&u), vec![("a".into(), vec![])]);
+    }
+
+    #[test]
+    fn a_recording_rotates_past_its_size_and_each_file_stands_alone() {
+        let dir = std::env::temp_dir().join(format!("ecsw-rot-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("rec.jsonl");
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(dir.join("rec.jsonl.1"));
+        let mut rec = Recorder::open_rotating(
+            &path,
+            "us-east-1",
+            &Scope::default(),
+            &[],
+            "demo",
+            Some(4096),
+        )
+        .expect("open");
+        for i in 0..40 {
+            let events: Vec<String> = (0..3).map(|j| format!("ev-{i}-{j}")).collect();
+            let refs: Vec<&str> = events.iter().map(String::as_str).collect();
+            rec.update(&services(vec![svc("a", i, &refs)], true))
+                .expect("queued");
+        }
+        rec.finish().expect("written");
+        let old = read(&dir.join("rec.jsonl.1")).expect("rotated file reads");
+        let new = read(&path).expect("current file reads");
+        assert!(old.skipped.is_empty() && new.skipped.is_empty());
+        assert!(!old.records.is_empty());
+        assert!(std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) < 4096 + 2048);
+        // each file's first update carries the whole service (deltas start over)
+        for file in [&old, &new] {
+            if let Some(Record::Update { update, .. }) = file.records.first() {
+                assert_eq!(names_and_events(update)[0].1.len(), 3, "all its events");
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn read_streams_and_counts_torn_lines_as_parse_does() {
+        let dir = std::env::temp_dir().join(format!("ecsw-read-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("r.jsonl");
+        let header = serde_json::to_string(
+            &HeaderInfo {
+                region: "us-east-1".into(),
+                scope: Scope::default(),
+                targets: vec![],
+                origin: "demo".into(),
+            }
+            .record(),
+        )
+        .expect("header");
+        for body in [
+            format!("{header}\n{{bad\n{{\"type\":\"note\""),
+            format!("{header}\n{{bad\n{{\"type\":\"note\"\n"),
+        ] {
+            std::fs::write(&path, &body).expect("write");
+            let streamed = read(&path).expect("read");
+            let parsed = parse(&path, body.as_bytes()).expect("parse");
+            assert_eq!(streamed.skipped, parsed.skipped);
+            assert_eq!(streamed.skipped.len(), 2);
+            assert!(streamed.skipped[1].1.starts_with("torn last line"));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
