@@ -737,3 +737,77 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod slow_disk {
+    use super::*;
+    use crate::model::{Service, ServiceEvent};
+    use crate::poll::{Payload, Source};
+    use std::io::Read;
+
+    /// A disk that does not keep up: a FIFO nobody reads. The queue fills, the recording
+    /// stops with a reason, and queuing never blocks the caller.
+    #[test]
+    fn a_disk_that_does_not_keep_up_stops_the_recording_not_the_caller() {
+        let dir = std::env::temp_dir().join(format!("ecsw-fifo-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("slow.jsonl");
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to test
+        }
+        let mut rec = Recorder::open(&path, "us-east-1", &Scope::default(), "demo").expect("open");
+        let started = std::time::Instant::now();
+        let mut stopped = None;
+        for i in 0..2_000 {
+            let svc = Service {
+                name: format!("s{i}"),
+                cluster: "prod".into(),
+                events: (0..20)
+                    .map(|j| ServiceEvent {
+                        id: format!("{i}-{j}"),
+                        created_at: None,
+                        message: "x".repeat(200),
+                    })
+                    .collect(),
+                ..Default::default()
+            };
+            let u = Update::new(
+                Source::Services,
+                chrono::Utc::now(),
+                Some(Payload::Services {
+                    services: vec![svc],
+                    listed_clusters: vec![],
+                    roster: None,
+                    insights: vec![],
+                }),
+                vec![],
+            );
+            if let Err(e) = rec.update(&u) {
+                stopped = Some(e);
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "queuing never waits for the disk"
+        );
+        let why = stopped.expect("the recording stopped");
+        assert!(why.contains("did not keep up"), "{why}");
+        assert!(
+            rec.update(&Update::new(Source::Logs, chrono::Utc::now(), None, vec![]))
+                .is_err()
+        );
+        // let the writer drain so the recorder can close
+        let reader_path = path.clone();
+        let reader = std::thread::spawn(move || {
+            let mut f = File::open(reader_path).expect("open fifo for reading");
+            let mut sink = Vec::new();
+            let _ = f.read_to_end(&mut sink);
+        });
+        drop(rec);
+        let _ = reader.join();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
