@@ -144,6 +144,47 @@ impl WriteOp {
     }
 }
 
+/// The running tasks of a service, newest first, to choose from at `X`: one ListTasks (at most
+/// 100) and DescribeTasks in batches of [`crate::aws::DESCRIBE_TASKS_BATCH`]; only tasks whose
+/// group is `service:NAME`.
+pub async fn running_tasks<A: AwsApi>(
+    api: &A,
+    key: &ServiceKey,
+) -> Result<Vec<crate::app::state::TaskChoice>, String> {
+    let arns = api
+        .list_running_tasks(&key.cluster, &key.service)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut tasks = Vec::new();
+    for batch in arns.chunks(crate::aws::DESCRIBE_TASKS_BATCH) {
+        let d = api
+            .describe_tasks(&key.cluster, batch)
+            .await
+            .map_err(|e| e.to_string())?;
+        tasks.extend(
+            d.found
+                .into_iter()
+                .filter(|t| t.service_name() == Some(key.service.as_str())),
+        );
+    }
+    tasks.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.arn.cmp(&b.arn)));
+    let now = chrono::Utc::now();
+    Ok(tasks
+        .into_iter()
+        .map(|t| crate::app::state::TaskChoice {
+            id: crate::model::task_id(&t.arn).to_string(),
+            label: format!(
+                "{}  {}{}",
+                crate::model::task_definition_label(&t.task_definition),
+                t.last_status,
+                t.started_at
+                    .map(|s| format!("  started {}", crate::view::ago(now, s)))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect())
+}
+
 /// Before a StopTask: the task must exist in the service's cluster, belong to the service (its
 /// group is `service:NAME` — a task id typed at `X` is otherwise only a string), and still be
 /// running. One DescribeTasks, read first among waiting calls.

@@ -250,8 +250,43 @@ fn a_write_runs_only_after_the_service_name_is_typed() {
     assert!(ui.prompt.is_some());
     assert_eq!(typed(&mut ui, "web"), Effect::Execute(op));
     assert!(ui.prompt.is_none());
+    // X: the running tasks as listed, picked by number, or any id typed
+    let listed = vec![
+        ecswatch::app::state::TaskChoice {
+            id: "0a1b2c3d4e5f40718293a4b5c6d7e8f9".into(),
+            label: "web:7  RUNNING  started 3m ago".into(),
+        },
+        ecswatch::app::state::TaskChoice {
+            id: "1b2c3d4e5f6a40718293a4b5c6d7e8f9".into(),
+            label: "web:7  RUNNING  started 9m ago".into(),
+        },
+    ];
+    let stop_which = || {
+        Some(Prompt::new(PromptKind::StopWhich {
+            key: key.clone(),
+            tasks: listed.clone(),
+            unlisted: None,
+        }))
+    };
+    ui.prompt = stop_which();
+    assert_eq!(
+        typed(&mut ui, "2"),
+        Effect::CheckTask(key.clone(), "1b2c3d4e5f6a40718293a4b5c6d7e8f9".into())
+    );
+    ui.prompt = stop_which();
+    assert_eq!(
+        typed(&mut ui, "arn:aws:ecs:us-east-1:1:task/c/ffff0000"),
+        Effect::CheckTask(key.clone(), "ffff0000".into()),
+        "an id not in the list is still checked against the service"
+    );
+    ui.prompt = stop_which();
+    assert_eq!(
+        typed(&mut ui, "9; rm"),
+        Effect::None,
+        "neither a listed number nor an id"
+    );
     // esc cancels
-    ui.prompt = Some(Prompt::new(PromptKind::StopWhich { key }));
+    ui.prompt = stop_which();
     assert_eq!(ui.prompt_key(None, false, false, true), Effect::None);
     assert!(ui.prompt.is_none());
     assert!(ui.message.as_ref().unwrap().0.contains("nothing changed"));

@@ -100,6 +100,11 @@ enum Done {
     Planned(Result<WriteOp, String>),
     /// A write finished.
     Wrote(WriteOp, Result<(), String>),
+    /// The running tasks of a service were listed (for `X`).
+    Listed(
+        crate::model::ServiceKey,
+        Result<Vec<crate::app::state::TaskChoice>, String>,
+    ),
 }
 
 /// Where the store comes from.
@@ -335,6 +340,15 @@ async fn run_loop<A: AwsApi>(
                 match d {
                     Done::Planned(Ok(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
                     Done::Planned(Err(e)) => ui.say(e),
+                    Done::Listed(key, listed) => {
+                        let (tasks, unlisted) = match listed {
+                            Ok(t) if t.is_empty() => (t, Some("no running task listed: type a task id".to_string())),
+                            Ok(t) => (t, None),
+                            Err(e) => (Vec::new(), Some(format!("could not list the running tasks ({e}): type a task id"))),
+                        };
+                        ui.message = None;
+                        ui.prompt = Some(Prompt::new(PromptKind::StopWhich { key, tasks, unlisted }));
+                    }
                     Done::Wrote(op, result) => {
                         let st = feed.store();
                         let what = if st.multi_target() {
@@ -614,6 +628,14 @@ fn plan_write<A: AwsApi>(
                 key,
             }))
         }
-        Request::StopTask => ui.prompt = Some(Prompt::new(PromptKind::StopWhich { key })),
+        Request::StopTask => {
+            // list the service's running tasks to choose from (ListTasks + DescribeTasks)
+            ui.say(format!("listing the running tasks of {} ...", key.service));
+            let tx = done.clone();
+            tokio::spawn(async move {
+                let r = crate::actions::running_tasks(&*api, &key).await;
+                let _ = tx.send(Done::Listed(key, r)).await;
+            });
+        }
     }
 }

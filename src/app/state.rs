@@ -27,9 +27,27 @@ pub enum Writes {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PromptKind {
     Note(Option<ServiceKey>),
-    ScaleTo { key: ServiceKey, from: i32 },
-    StopWhich { key: ServiceKey },
+    ScaleTo {
+        key: ServiceKey,
+        from: i32,
+    },
+    /// Which task to stop: the service's running tasks as listed (pick one by number), or any
+    /// task id typed.
+    StopWhich {
+        key: ServiceKey,
+        tasks: Vec<TaskChoice>,
+        /// Why the running tasks could not be listed, if they could not.
+        unlisted: Option<String>,
+    },
     Confirm(WriteOp),
+}
+
+/// One running task offered by `X`: its id and how it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskChoice {
+    pub id: String,
+    /// `checkout-api:42  RUNNING  started 12m ago`
+    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -384,8 +402,16 @@ impl UiState {
                     Effect::None
                 }
             },
-            PromptKind::StopWhich { key } => {
-                let id = input.rsplit('/').next().unwrap_or("").to_string();
+            PromptKind::StopWhich { key, tasks, .. } => {
+                let picked = input
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=tasks.len()).contains(n))
+                    .and_then(|n| tasks.get(n - 1));
+                let id = match picked {
+                    Some(t) => t.id.clone(),
+                    None => input.rsplit('/').next().unwrap_or("").to_string(),
+                };
                 if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                     p.error = Some("type the task id (letters, digits and -)".into());
                     return Effect::None;

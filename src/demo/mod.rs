@@ -127,6 +127,12 @@ impl AwsApi for DemoApi {
             .collect())
     }
 
+    /// The simulation counts running tasks but does not model them one by one: none to list
+    /// (`X` then asks for a task id).
+    async fn list_running_tasks(&self, _cluster: &str, _service: &str) -> ApiResult<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     async fn list_stopped_tasks(
         &self,
         cluster: &str,

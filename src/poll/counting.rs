@@ -155,6 +155,14 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         )
         .await
     }
+    async fn list_running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+        self.call(
+            "ListTasks",
+            0,
+            self.inner.list_running_tasks(cluster, service),
+        )
+        .await
+    }
     async fn describe_tasks(
         &self,
         cluster: &str,

@@ -303,14 +303,33 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, size: Size) -> Block {
                 "new desired count: ".into(),
             )
         }
-        PromptKind::StopWhich { key } => {
+        PromptKind::StopWhich {
+            key,
+            tasks,
+            unlisted,
+        } => {
             lines.extend(wrap(
                 "",
                 &format!("stop a running task of {}", key.service),
                 Meaning::Text,
                 width,
             ));
-            ("Stop a task".into(), "task id: ".into())
+            for (i, t) in tasks.iter().enumerate() {
+                lines.push(vec![
+                    s(format!("{:>3}  ", i + 1), Meaning::Key),
+                    s(format!("{}  ", head(&t.id, 40)), Meaning::Text),
+                    s(t.label.clone(), Meaning::Dim),
+                ]);
+            }
+            if let Some(why) = unlisted {
+                lines.extend(wrap("", why, Meaning::Stale, width));
+            }
+            let ask = if tasks.is_empty() {
+                "task id: "
+            } else {
+                "number or task id: "
+            };
+            ("Stop a task".into(), ask.into())
         }
         PromptKind::Confirm(op) => {
             lines.push(vec![s("This will change:", Meaning::Title)]);

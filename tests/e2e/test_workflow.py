@@ -309,8 +309,9 @@ def test_replay_console_plays_pauses_and_scrubs(run, term, tmp_path):
 
 
 def test_stop_task_checks_the_id_belongs_to_the_service_and_confirms_the_task(moto, term):
-    """`X` looks the typed id up first: a task of another service is refused (no StopTask
-    call); the confirmation asks for the task id, not the service name."""
+    """`X` lists the service's running tasks to pick from and looks the choice up first: a task
+    of another service is refused (no StopTask call); the confirmation asks for the task id, not
+    the service name."""
     kw = dict(endpoint_url=moto.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
     ecs, ec2 = boto3.client("ecs", **kw), boto3.client("ec2", **kw)
     vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
@@ -337,17 +338,21 @@ def test_stop_task_checks_the_id_belongs_to_the_service_and_confirms_the_task(mo
         time.sleep(1)
         term.keys("Enter")
         term.wait_for("Rollout")
-        # another service's task: refused after one DescribeTasks, nothing stopped
+        # X lists the service's own running tasks (moto's ListTasks ignores serviceName and
+        # answers both services' tasks: the group check keeps ops-api's only)
         term.keys("X")
-        term.wait_for("task id:")
+        listed = term.wait_for("number or task id:")
+        assert tasks["ops-api"] in listed and tasks["ops-web"] not in listed, listed
+        # another service's task typed anyway: refused after one DescribeTasks, nothing stopped
         term.keys("-l", tasks["ops-web"])
         term.keys("Enter")
         term.wait_for("nothing stopped: a task of service:ops-web, not ops-api")
         assert moto.rust_calls().get("ecs:StopTask", 0) == 0
-        # its own running task: the confirmation names the task, and only its id confirms it
+        # its own running task, picked by number: the confirmation names the task, and only
+        # its id confirms it
         term.keys("X")
-        term.wait_for("task id:")
-        term.keys("-l", tasks["ops-api"])
+        term.wait_for("number or task id:")
+        term.keys("-l", "1")
         term.keys("Enter")
         screen = term.wait_for(f"type {tasks['ops-api']} to confirm")
         assert f"ops-api: stop task {tasks['ops-api']}" in screen.replace("\n", "")

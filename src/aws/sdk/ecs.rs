@@ -193,6 +193,24 @@ impl SdkApi {
         })
     }
 
+    pub(super) async fn ecs_list_running_tasks(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> ApiResult<Vec<String>> {
+        let out = self
+            .ecs()
+            .list_tasks()
+            .cluster(cluster)
+            .service_name(service)
+            .desired_status(types::DesiredStatus::Running)
+            .max_results(100)
+            .send()
+            .await
+            .map_err(|e| map_err("ecs:ListTasks", e))?;
+        Ok(out.task_arns().iter().map(|s| sanitize::clean(s)).collect())
+    }
+
     pub(super) async fn ecs_describe_tasks(
         &self,
         cluster: &str,

@@ -258,6 +258,11 @@ impl AwsApi for SdkApi {
             .await
     }
 
+    async fn list_running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+        self.checked(self.ecs_list_running_tasks(cluster, service).await)
+            .await
+    }
+
     async fn describe_tasks(
         &self,
         cluster: &str,
