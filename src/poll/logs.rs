@@ -65,6 +65,7 @@ impl LogsPoller {
         let mut tried = 0;
         for svc in services {
             let mut lines: Vec<LogLine> = Vec::new();
+            let mut all_read = !svc.log_sources.is_empty();
             for src in &svc.log_sources {
                 tried += 1;
                 let cursor = self.cursors.entry(src.clone()).or_insert_with(|| Cursor {
@@ -78,11 +79,14 @@ impl LogsPoller {
                     Err((got, e)) => {
                         lines.extend(got);
                         errors.push(e.about(src.group.clone()));
+                        all_read = false;
                     }
                 }
             }
             lines.sort_by_key(|l| l.t);
-            if !lines.is_empty() {
+            // a service read without an error is listed even with no new lines: its log
+            // pane's age is when it was last read
+            if !lines.is_empty() || all_read {
                 out.push((svc.key.clone(), lines));
             }
         }

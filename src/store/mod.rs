@@ -63,6 +63,8 @@ pub struct ServiceState {
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
     pub logs: Ring<LogLine>,
     log_ids: HashSet<String>,
+    /// When this service's log groups were last read without an error (its log pane's age).
+    pub logs_read_at: Option<Time>,
     pub findings: Vec<Finding>,
     /// What changed over time that only the timeline keeps (see [`timeline`]).
     pub transitions: Ring<Transition>,
@@ -81,6 +83,7 @@ impl ServiceState {
             metrics: BTreeMap::new(),
             logs: Ring::new(LOG_LINES_KEPT),
             log_ids: HashSet::new(),
+            logs_read_at: None,
             findings: Vec::new(),
             transitions: Ring::new(timeline::TRANSITIONS_KEPT),
             completed: Vec::new(),
@@ -348,6 +351,16 @@ impl Store {
                 ),
                 Payload::Logs(lines) => self.apply_logs(in_target(t, lines)),
                 Payload::LogsRead { services, tasks } => {
+                    // every service listed was read without an error (with or without lines)
+                    for (k, _) in &services {
+                        let key = ServiceKey {
+                            target: t,
+                            ..k.clone()
+                        };
+                        if let Some(state) = self.services.get_mut(&key) {
+                            state.logs_read_at = Some(update.fetched_at);
+                        }
+                    }
                     let mut any = self.apply_logs(in_target(t, services));
                     for (arn, mut lines) in tasks {
                         lines.sort_by_key(|l| l.t);

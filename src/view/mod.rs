@@ -187,22 +187,32 @@ pub use crate::report::ago;
 
 /// "· 12s ago", or the dated reason when the source fails, for one target's source.
 pub fn freshness(store: &Store, t: crate::model::TargetIx, source: Source, now: Time) -> Line {
-    freshness_about(store, t, source, now, None)
+    freshness_about(store, t, source, now, None, None)
 }
 
 /// [`freshness`] for a pane about some resources only (a service's log groups, its target
-/// groups): an error about another service's log group is not this pane's error.
+/// groups): an error about another service's log group is not this pane's error, and the age
+/// shown is the pane's own data's (`own`: when its groups were read) when known.
 pub fn freshness_about(
     store: &Store,
     t: crate::model::TargetIx,
     source: Source,
     now: Time,
     resources: Option<&[String]>,
+    own: Option<Time>,
 ) -> Line {
     match store.source_status(t, source) {
-        Some(st) => status_line_where(st, now, |e| {
-            resources.is_none_or(|r| e.concerns(r.iter().map(String::as_str)))
-        }),
+        Some(st) => {
+            let relevant = |e: &crate::aws::ApiError| {
+                resources.is_none_or(|r| e.concerns(r.iter().map(String::as_str)))
+            };
+            match own {
+                Some(at) if !st.errors.iter().any(|(_, e)| relevant(e)) => {
+                    vec![s(ago(now, at), Meaning::Dim)]
+                }
+                _ => status_line_where(st, now, relevant),
+            }
+        }
         None => vec![],
     }
 }

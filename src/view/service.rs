@@ -488,11 +488,17 @@ pub fn build(
         .iter()
         .filter_map(|lb| lb.target_group_arn.clone())
         .collect();
+    // and the age of its own data: when its log groups / its target groups were last read
+    let own_targets_at = store
+        .target_groups_of(&st.service)
+        .iter()
+        .map(|g| g.fetched_at)
+        .min();
     let pane_of = |p: Pane, lines: Vec<Line>, source: Source, selectable: usize| {
-        let about = match p {
-            Pane::Logs => Some(own_log_groups.as_slice()),
-            Pane::Targets => Some(own_target_groups.as_slice()),
-            _ => None,
+        let (about, own) = match p {
+            Pane::Logs => (Some(own_log_groups.as_slice()), st.logs_read_at),
+            Pane::Targets => (Some(own_target_groups.as_slice()), own_targets_at),
+            _ => (None, None),
         };
         let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0);
         let focused = ui.pane == p;
@@ -504,7 +510,7 @@ pub fn build(
                 p.title().to_string()
             },
             focused,
-            status: freshness_about(store, key.target, source, now, about),
+            status: freshness_about(store, key.target, source, now, about, own),
             follow: p == Pane::Logs && ui.pane_selected[i] == 0,
             selected: if p == Pane::Logs && ui.pane_selected[i] == 0 {
                 None

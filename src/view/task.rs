@@ -156,7 +156,7 @@ pub fn build(
                         .collect()
                 })
                 .unwrap_or_default();
-            freshness_about(store, key.target, Source::Logs, now, Some(&groups))
+            freshness_about(store, key.target, Source::Logs, now, Some(&groups), None)
         },
         follow: true,
         lines: if log_lines.is_empty() {
