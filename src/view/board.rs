@@ -252,23 +252,35 @@ pub fn build<'a>(
         .next()
         .filter(|first| store.services.keys().all(|k| k.cluster == first.cluster))
         .map(|k| k.cluster.clone());
-    let name_w: u16 = match (wide, single_cluster.is_some()) {
+    let name_header = match &single_cluster {
+        Some(c) => format!("SERVICE ({c})"),
+        None => "SERVICE".to_string(),
+    };
+    // the name column is as wide as the longest name (up to a cap): the rest of the width
+    // goes to the top finding
+    let cap: usize = match (wide, single_cluster.is_some()) {
         (true, _) => 36,
         (false, true) => 14,
         (false, false) => 18,
     };
+    let longest = rows
+        .iter()
+        .map(|(st, _)| {
+            if single_cluster.is_some() {
+                st.service.name.chars().count()
+            } else {
+                st.service.key().to_string().chars().count()
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    let name_w = longest.max(name_header.chars().count()).min(cap) as u16;
     let mut header = vec![("STATUS".to_string(), 12)];
     if multi {
         header.push(("WHERE".to_string(), tag_w.max(5)));
     }
     header.extend([
-        (
-            match &single_cluster {
-                Some(c) => format!("SERVICE ({c})"),
-                None => "SERVICE".to_string(),
-            },
-            name_w,
-        ),
+        (name_header, name_w),
         ("TASKS".to_string(), if wide { 7 } else { 5 }),
     ]);
     if wide {
