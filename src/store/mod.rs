@@ -48,6 +48,30 @@ pub struct TargetGroupState {
     pub described_at: Time,
 }
 
+/// An event id as the dedup set holds it: 64 bits of SipHash (fixed keys), not the string.
+fn event_key(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// One shared copy of each finding id (there are a few dozen, events number thousands).
+fn intern(id: &str) -> Arc<str> {
+    static IDS: std::sync::OnceLock<std::sync::Mutex<HashSet<Arc<str>>>> =
+        std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(Default::default);
+    let Ok(mut ids) = ids.lock() else {
+        return Arc::from(id);
+    };
+    if let Some(found) = ids.get(id) {
+        return found.clone();
+    }
+    let new: Arc<str> = Arc::from(id);
+    ids.insert(new.clone());
+    new
+}
+
 /// Everything known about one service.
 #[derive(Debug, Clone)]
 pub struct ServiceState {
@@ -55,9 +79,10 @@ pub struct ServiceState {
     pub service: Service,
     /// Newest first, deduplicated by id, longer than ECS's 100.
     pub events: Vec<ServiceEvent>,
-    /// Event id -> finding id and match confidence, classified once when the event is first
-    /// seen (also the dedup set).
-    event_categories: HashMap<String, Option<(String, crate::diagnosis::Confidence)>>,
+    /// Event id (hashed) -> finding id (interned) and match confidence, classified once when
+    /// the event is first seen (also the dedup set). Hashed ids and shared category names keep
+    /// a long history small: 2,000 events a service, hundreds of services.
+    event_categories: HashMap<u64, Option<(Arc<str>, crate::diagnosis::Confidence)>>,
     /// ARNs of this service's stopped tasks, newest first.
     pub stopped: Vec<String>,
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
@@ -110,14 +135,15 @@ impl ServiceState {
     fn merge_events(&mut self, events: &[ServiceEvent], pb: &Playbook) -> bool {
         let mut added = false;
         for e in events {
-            if !self.event_categories.contains_key(&e.id) {
+            let h = event_key(&e.id);
+            if !self.event_categories.contains_key(&h) {
                 let category = pb
                     .classify_match(
                         Some(crate::diagnosis::EvidenceKind::ServiceEvent),
                         &e.message,
                     )
-                    .map(|m| (m.entry.id.clone(), m.confidence));
-                self.event_categories.insert(e.id.clone(), category);
+                    .map(|m| (intern(&m.entry.id), m.confidence));
+                self.event_categories.insert(h, category);
                 self.events.push(e.clone());
                 added = true;
             }
@@ -129,7 +155,7 @@ impl ServiceState {
                     .then_with(|| b.id.cmp(&a.id))
             });
             for gone in self.events.drain(EVENTS_KEPT.min(self.events.len())..) {
-                self.event_categories.remove(&gone.id);
+                self.event_categories.remove(&event_key(&gone.id));
             }
         }
         added
@@ -138,15 +164,15 @@ impl ServiceState {
     /// The finding id an event was classified as, if any rule matched.
     pub fn event_category(&self, event_id: &str) -> Option<&str> {
         self.event_categories
-            .get(event_id)
+            .get(&event_key(event_id))
             .and_then(|c| c.as_ref())
-            .map(|(id, _)| id.as_str())
+            .map(|(id, _)| &**id)
     }
 
     /// How sure the event's classification is (None when no rule matched).
     pub fn event_confidence(&self, event_id: &str) -> Option<crate::diagnosis::Confidence> {
         self.event_categories
-            .get(event_id)
+            .get(&event_key(event_id))
             .and_then(|c| c.as_ref())
             .map(|(_, c)| *c)
     }
