@@ -135,15 +135,16 @@ impl ServiceState {
     fn merge_events(&mut self, events: &[ServiceEvent], pb: &Playbook) -> bool {
         let mut added = false;
         for e in events {
-            let h = event_key(&e.id);
-            if !self.event_categories.contains_key(&h) {
-                let category = pb
-                    .classify_match(
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                self.event_categories.entry(event_key(&e.id))
+            {
+                slot.insert(
+                    pb.classify_match(
                         Some(crate::diagnosis::EvidenceKind::ServiceEvent),
                         &e.message,
                     )
-                    .map(|m| (intern(&m.entry.id), m.confidence));
-                self.event_categories.insert(h, category);
+                    .map(|m| (intern(&m.entry.id), m.confidence)),
+                );
                 self.events.push(e.clone());
                 added = true;
             }
