@@ -13,8 +13,8 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -57,18 +57,54 @@ pub struct ServiceChange {
     pub force_new_deployment: bool,
 }
 
+/// How StopServiceDeployment stops a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopType {
+    /// Roll back to the source revision.
+    Rollback,
+    /// Stop where it is, leaving both revisions as they are.
+    Abort,
+}
+
+impl StopType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopType::Rollback => "ROLLBACK",
+            StopType::Abort => "ABORT",
+        }
+    }
+}
+
+/// What ContinueServiceDeployment tells a paused lifecycle hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookAction {
+    Continue,
+    Rollback,
+}
+
+impl HookAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookAction::Continue => "CONTINUE",
+            HookAction::Rollback => "ROLLBACK",
+        }
+    }
+}
+
 /// Most services DescribeServices takes in one call.
 pub const DESCRIBE_SERVICES_BATCH: usize = 10;
 /// Most clusters DescribeClusters takes in one call.
 pub const DESCRIBE_CLUSTERS_BATCH: usize = 100;
 /// Most tasks DescribeTasks takes in one call.
 pub const DESCRIBE_TASKS_BATCH: usize = 100;
+/// Most ARNs DescribeServiceDeployments and DescribeServiceRevisions take in one call.
+pub const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH: usize = 20;
 /// Most target groups one DescribeTargetGroups call is given by ecswatch.
 pub const DESCRIBE_TARGET_GROUPS_BATCH: usize = 20;
 /// Most queries one GetMetricData call takes.
 pub const METRIC_QUERIES_BATCH: usize = 500;
 
-/// One async method per AWS call ecswatch makes. Everything is read-only except the three
+/// One async method per AWS call ecswatch makes. Everything is read-only except the
 /// methods under "Writes", which only `crate::actions` calls: after `--allow-writes`, after the
 /// exact change was shown and the service name typed to confirm.
 pub trait AwsApi: Send + Sync + 'static {
@@ -171,7 +207,43 @@ pub trait AwsApi: Send + Sync + 'static {
         next: Option<String>,
     ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
 
+    /// At most [`DESCRIBE_SERVICE_DEPLOYMENTS_BATCH`] service deployments.
+    fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> impl Future<Output = ApiResult<Described<ServiceDeployment>>> + Send;
+
+    /// The task definition of each service revision (at most
+    /// [`DESCRIBE_SERVICE_DEPLOYMENTS_BATCH`]): (revision ARN, task definition ARN).
+    fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> impl Future<Output = ApiResult<Vec<(String, String)>>> + Send;
+
+    /// One page of a service's deployment history (90 days), newest first.
+    fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<DeploymentBrief>>> + Send;
+
     // Writes.
+
+    /// StopServiceDeployment: roll the deployment back, or stop it where it is.
+    fn stop_service_deployment(
+        &self,
+        arn: &str,
+        stop: StopType,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// ContinueServiceDeployment: answer a lifecycle hook that waits for an action.
+    fn continue_service_deployment(
+        &self,
+        arn: &str,
+        hook: &str,
+        action: HookAction,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
 
     /// UpdateService: change the task definition, the desired count, or force a new deployment.
     fn update_service(

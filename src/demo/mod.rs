@@ -6,14 +6,16 @@
 //! a pure function of time since the deploy started, so it evolves while you watch and tests can
 //! look at any instant.
 
+mod canary;
 mod world;
 
 use crate::aws::{
-    ApiError, ApiResult, AwsApi, Described, ErrorKind, LogQuery, Page, ServiceChange,
+    ApiError, ApiResult, AwsApi, Described, ErrorKind, HookAction, LogQuery, Page, ServiceChange,
+    StopType,
 };
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::sync::Arc;
 pub use world::{DEMO_CLUSTER, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S, World};
@@ -264,6 +266,77 @@ impl AwsApi for DemoApi {
     async fn stop_task(&self, cluster: &str, task: &str, _reason: &str) -> ApiResult<()> {
         if !self.world().has_cluster(cluster) {
             return Err(not_found("ecs:StopTask", task));
+        }
+        Ok(())
+    }
+
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Described<ServiceDeployment>> {
+        let w = self.world();
+        let mut out = Described::default();
+        for arn in arns {
+            match w.service_deployments.iter().find(|d| &d.arn == arn) {
+                Some(d) => out.found.push(d.clone()),
+                None => out.failures.push((arn.clone(), "MISSING".into())),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Vec<(String, String)>> {
+        Ok(canary::revisions()
+            .into_iter()
+            .filter(|(a, _)| arns.contains(a))
+            .collect())
+    }
+
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<DeploymentBrief>> {
+        let w = self.world();
+        let items = if w.has_cluster(cluster) && crate::model::short_name(service) == canary::SEARCH
+        {
+            canary::history(w.origin, w.t)
+        } else {
+            Vec::new()
+        };
+        Ok(page(&items, next, 100))
+    }
+
+    /// Accepted and changes nothing, as the other writes.
+    async fn stop_service_deployment(&self, arn: &str, _stop: StopType) -> ApiResult<()> {
+        if !self
+            .world()
+            .service_deployments
+            .iter()
+            .any(|d| d.arn == arn)
+        {
+            return Err(not_found("ecs:StopServiceDeployment", arn));
+        }
+        Ok(())
+    }
+
+    async fn continue_service_deployment(
+        &self,
+        arn: &str,
+        _hook: &str,
+        _action: HookAction,
+    ) -> ApiResult<()> {
+        if !self
+            .world()
+            .service_deployments
+            .iter()
+            .any(|d| d.arn == arn)
+        {
+            return Err(not_found("ecs:ContinueServiceDeployment", arn));
         }
         Ok(())
     }

@@ -1,9 +1,10 @@
 //! The state of the simulated account at one instant.
 
+use super::canary;
 use crate::model::{
     ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
-    LogLine, MetricPoint, MetricQuery, MetricResult, Service, ServiceEvent, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time, short_name,
+    LogLine, MetricPoint, MetricQuery, MetricResult, Service, ServiceDeployment, ServiceEvent,
+    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time, short_name,
 };
 use chrono::Duration;
 
@@ -36,15 +37,15 @@ pub fn cluster_arn() -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{DEMO_CLUSTER}")
 }
 
-fn service_arn(name: &str) -> String {
+pub(super) fn service_arn(name: &str) -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/{DEMO_CLUSTER}/{name}")
 }
 
-fn td_arn(family: &str, rev: i32) -> String {
+pub(super) fn td_arn(family: &str, rev: i32) -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{rev}")
 }
 
-fn tg_arn(name: &str, id: &str) -> String {
+pub(super) fn tg_arn(name: &str, id: &str) -> String {
     format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}/{id}")
 }
 
@@ -52,7 +53,7 @@ fn task_arn(id: &str) -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task/{DEMO_CLUSTER}/{id}")
 }
 
-fn ecr(repo: &str) -> String {
+pub(super) fn ecr(repo: &str) -> String {
     format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repo}")
 }
 
@@ -85,7 +86,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
             }),
         }],
     };
-    vec![
+    let mut out = vec![
         checkout(41, "v1.42.0"),
         checkout(42, "v1.43.0"),
         TaskDefinition {
@@ -114,7 +115,9 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
                 ..Default::default()
             }],
         },
-    ]
+    ];
+    out.extend(canary::task_definitions());
+    out
 }
 
 pub fn target_groups() -> Vec<TargetGroup> {
@@ -131,6 +134,7 @@ pub fn target_groups() -> Vec<TargetGroup> {
     vec![
         tg("checkout-api-tg", "6d0ecf831eec9f09", 300),
         tg("payments-api-tg", "73e2d6bc24d8a067", 30),
+        canary::target_group(),
     ]
 }
 
@@ -143,6 +147,8 @@ pub struct World {
     pub services: Vec<Service>,
     pub stopped: Vec<StoppedTask>,
     pub targets: Vec<(String, Vec<TargetHealth>)>,
+    /// Service deployments (the canary's), as DescribeServiceDeployments answers them.
+    pub service_deployments: Vec<ServiceDeployment>,
 }
 
 /// A deterministic wobble in [-1, 1] for metric and log generation.
@@ -365,11 +371,13 @@ impl World {
                 circuit_breaker_rollback: Some(true),
                 minimum_healthy_percent: Some(100),
                 maximum_percent: Some(200),
+                ..Default::default()
             },
             deployments,
             events,
             load_balancers: vec![lb("checkout-api-tg", "6d0ecf831eec9f09")],
             created_at: Some(at(-90 * 86_400)),
+            ..Default::default()
         };
         let payments = Service {
             target: 0,
@@ -390,6 +398,7 @@ impl World {
                 circuit_breaker_rollback: Some(true),
                 minimum_healthy_percent: Some(100),
                 maximum_percent: Some(200),
+                ..Default::default()
             },
             deployments: vec![Deployment {
                 id: "ecs-svc/2474979950726421586".into(),
@@ -412,6 +421,7 @@ impl World {
             }],
             load_balancers: vec![lb("payments-api-tg", "73e2d6bc24d8a067")],
             created_at: Some(at(-200 * 86_400)),
+            ..Default::default()
         };
 
         let healthy = |ip: &str| TargetHealth {
@@ -421,7 +431,7 @@ impl World {
             reason: None,
             description: None,
         };
-        let targets = vec![
+        let mut targets = vec![
             (
                 tg_arn("checkout-api-tg", "6d0ecf831eec9f09"),
                 ["10.0.1.21", "10.0.1.37", "10.0.2.14", "10.0.2.52"]
@@ -435,14 +445,16 @@ impl World {
                     .to_vec(),
             ),
         ];
+        targets.push(canary::targets(t));
 
         Self {
             origin,
             now,
             t,
-            services: vec![checkout, payments],
+            services: vec![checkout, payments, canary::service(origin, t)],
             stopped,
             targets,
+            service_deployments: vec![canary::deployment(origin, t)],
         }
     }
 
@@ -517,6 +529,10 @@ impl World {
         let (service, ids) = match group {
             "/ecs/checkout-api" => (CHECKOUT, ["7e1c0b9f", "a2d44e10", "c93f5b21", "f0187d6e"]),
             "/ecs/payments-api" => (PAYMENTS, ["18ab77c0", "5d2e9a41", "9be03f12", "9be03f12"]),
+            "/ecs/search-api" => (
+                canary::SEARCH,
+                ["0d1e2f3a", "1e2f3a4b", "2f3a4b5c", "3a4b5c6d"],
+            ),
             _ => return Vec::new(),
         };
         let from = start.max(self.now - Duration::minutes(10)).timestamp();

@@ -3,6 +3,7 @@
 //! Nothing here depends on an AWS SDK crate; `src/aws/` converts SDK types into these.
 //! Every string that came from AWS is sanitized by the adapter before it lands here.
 
+pub mod deploy;
 mod logs;
 mod metrics;
 mod service;
@@ -10,6 +11,10 @@ mod target;
 mod task;
 pub mod taskdef;
 
+pub use deploy::{
+    BreakerState, DeploymentBrief, HookConfig, HookState, MonitorState, Revision, RollbackInfo,
+    ServiceDeployment, TaskSet,
+};
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};
 pub use service::{

@@ -1,4 +1,5 @@
 use super::Time;
+use super::deploy::{DeploymentBrief, HookConfig, ServiceDeployment, TaskSet};
 
 /// Identifies a service: the target (account and Region, an index into the store's targets;
 /// 0 when one is watched), the cluster's short name and the service's name.
@@ -80,6 +81,21 @@ pub struct Service {
     pub events: Vec<ServiceEvent>,
     pub load_balancers: Vec<LoadBalancerRef>,
     pub created_at: Option<Time>,
+    /// The deployment controller: ECS | CODE_DEPLOY | EXTERNAL (None: not reported, ECS).
+    #[serde(default)]
+    pub controller: Option<String>,
+    /// The ARN of the service deployment ECS is running or ran last (`currentServiceDeployment`).
+    #[serde(default)]
+    pub current_service_deployment: Option<String>,
+    /// That deployment, read with DescribeServiceDeployments (set by the services poller).
+    #[serde(default)]
+    pub service_deployment: Option<ServiceDeployment>,
+    /// Earlier service deployments, newest first (ListServiceDeployments; the open service).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployment_history: Vec<DeploymentBrief>,
+    /// Task sets of a CODE_DEPLOY or EXTERNAL service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub task_sets: Vec<TaskSet>,
 }
 
 impl Service {
@@ -103,6 +119,21 @@ impl Service {
         }
     }
 
+    /// The deployment controller's type, ECS when not reported.
+    pub fn controller(&self) -> &str {
+        self.controller.as_deref().unwrap_or("ECS")
+    }
+
+    /// True when ECS itself deploys the service (not CodeDeploy or an external deployer).
+    pub fn ecs_controlled(&self) -> bool {
+        self.controller() == "ECS"
+    }
+
+    /// The service deployment in progress (not final), if any.
+    pub fn live_service_deployment(&self) -> Option<&ServiceDeployment> {
+        self.service_deployment.as_ref().filter(|d| !d.is_final())
+    }
+
     /// Every task definition ARN a deployment of this service runs.
     pub fn task_definitions(&self) -> Vec<&str> {
         let mut out: Vec<&str> = vec![self.task_definition.as_str()];
@@ -122,6 +153,18 @@ pub struct DeploymentConfig {
     pub circuit_breaker_rollback: Option<bool>,
     pub minimum_healthy_percent: Option<i32>,
     pub maximum_percent: Option<i32>,
+    /// ROLLING | BLUE_GREEN | LINEAR | CANARY (None: not reported, ROLLING).
+    #[serde(default)]
+    pub strategy: Option<String>,
+    #[serde(default)]
+    pub bake_time_minutes: Option<i32>,
+    /// CloudWatch alarms that roll a deployment back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarm_names: Vec<String>,
+    #[serde(default)]
+    pub alarms_enable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<HookConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

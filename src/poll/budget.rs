@@ -117,7 +117,11 @@ impl Quota {
     pub fn of(operation: &str) -> Option<Quota> {
         Some(match operation {
             "ListClusters" | "DescribeClusters" => Quota::EcsClusterRead,
-            "ListServices" | "DescribeServices" => Quota::EcsServiceRead,
+            "ListServices"
+            | "DescribeServices"
+            | "DescribeServiceDeployments"
+            | "DescribeServiceRevisions"
+            | "ListServiceDeployments" => Quota::EcsServiceRead,
             "ListTasks" | "DescribeTasks" => Quota::EcsTaskRead,
             "DescribeTaskDefinition" | "ListTaskDefinitions" => Quota::EcsTaskDefinitionRead,
             "DescribeTargetGroups" | "DescribeTargetGroupAttributes" | "DescribeTargetHealth" => {

@@ -2,10 +2,12 @@
 //! holds every read to the account's budget (`budget.rs`).
 
 use super::budget::{Budget, Quota};
-use crate::aws::{ApiResult, AwsApi, Described, LogQuery, Page, ServiceChange};
+use crate::aws::{
+    ApiResult, AwsApi, Described, HookAction, LogQuery, Page, ServiceChange, StopType,
+};
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -254,6 +256,62 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
         self.call("StopTask", 0, self.inner.stop_task(cluster, task, reason))
             .await
+    }
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Described<ServiceDeployment>> {
+        self.call(
+            "DescribeServiceDeployments",
+            0,
+            self.inner.describe_service_deployments(arns),
+        )
+        .await
+    }
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Vec<(String, String)>> {
+        self.call(
+            "DescribeServiceRevisions",
+            0,
+            self.inner.describe_service_revisions(arns),
+        )
+        .await
+    }
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<DeploymentBrief>> {
+        self.call(
+            "ListServiceDeployments",
+            0,
+            self.inner.list_service_deployments(cluster, service, next),
+        )
+        .await
+    }
+    async fn stop_service_deployment(&self, arn: &str, stop: StopType) -> ApiResult<()> {
+        self.call(
+            "StopServiceDeployment",
+            0,
+            self.inner.stop_service_deployment(arn, stop),
+        )
+        .await
+    }
+    async fn continue_service_deployment(
+        &self,
+        arn: &str,
+        hook: &str,
+        action: HookAction,
+    ) -> ApiResult<()> {
+        self.call(
+            "ContinueServiceDeployment",
+            0,
+            self.inner.continue_service_deployment(arn, hook, action),
+        )
+        .await
     }
 }
 

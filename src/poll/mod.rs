@@ -9,6 +9,7 @@ mod backoff;
 pub mod budget;
 mod counting;
 pub mod cycle;
+mod deployments;
 mod logs;
 mod metrics;
 pub mod runner;

@@ -32,6 +32,8 @@ pub struct ServicesPoller {
     cursor: usize,
     /// Fleet rounds completed since the last listing.
     rounds: u32,
+    /// Service deployments of the services described.
+    deployments: super::deployments::DeploymentReader,
 }
 
 /// How long a fleet round of `batches` DescribeServices calls takes at this pace.
@@ -177,6 +179,16 @@ impl ServicesPoller {
         // the same service may have been described twice in one poll: keep one
         let mut seen = std::collections::HashSet::new();
         services.retain(|s| seen.insert(s.arn.clone()));
+        self.deployments
+            .attach(
+                api,
+                &mut services,
+                plan.focus.as_ref(),
+                plan.exhaustive,
+                now,
+                &mut errors,
+            )
+            .await;
 
         if names_explicit(plan) && any_ok && per_poll == batches.len() {
             // Named services that exist in no cluster are reported, not silently dropped.

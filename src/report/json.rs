@@ -66,6 +66,142 @@ struct ServiceOut<'a> {
     metrics: BTreeMap<&'static str, Vec<Point>>,
     logs: Vec<LogOut<'a>>,
     findings: Vec<FindingOut<'a>>,
+    /// The current service deployment (null when the service has none).
+    service_deployment: Option<SdOut<'a>>,
+    /// ECS | CODE_DEPLOY | EXTERNAL
+    deployment_controller: &'a str,
+    /// Task sets of a CODE_DEPLOY or EXTERNAL service (empty otherwise).
+    task_sets: Vec<TaskSetOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SdOut<'a> {
+    arn: &'a str,
+    status: &'a str,
+    status_reason: Option<&'a str>,
+    strategy: Option<&'a str>,
+    lifecycle_stage: Option<&'a str>,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+    bake_time_minutes: Option<i32>,
+    /// LINEAR: the step; CANARY: the canary's share (percent), and its bake
+    step_percent: Option<f64>,
+    step_bake_minutes: Option<i32>,
+    target_revision: Option<RevisionOut<'a>>,
+    source_revisions: Vec<RevisionOut<'a>>,
+    alarms: Option<AlarmsOut<'a>>,
+    circuit_breaker: Option<BreakerOut<'a>>,
+    rollback: Option<RollbackOut<'a>>,
+    hooks: Vec<HookOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RevisionOut<'a> {
+    arn: &'a str,
+    task_definition: Option<&'a str>,
+    requested: i32,
+    running: i32,
+    pending: i32,
+    production_weight: Option<f64>,
+    test_weight: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct AlarmsOut<'a> {
+    status: &'a str,
+    names: &'a [String],
+    triggered: &'a [String],
+}
+
+#[derive(Serialize)]
+struct BreakerOut<'a> {
+    status: &'a str,
+    failures: i32,
+    threshold: i32,
+}
+
+#[derive(Serialize)]
+struct RollbackOut<'a> {
+    reason: Option<&'a str>,
+    started_at: Option<String>,
+    revision: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct HookOut<'a> {
+    id: &'a str,
+    stage: Option<&'a str>,
+    status: &'a str,
+    expires_at: Option<String>,
+    timeout_action: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TaskSetOut<'a> {
+    id: &'a str,
+    status: &'a str,
+    external_id: Option<&'a str>,
+    task_definition: &'a str,
+    desired: i32,
+    running: i32,
+    pending: i32,
+    scale_percent: Option<f64>,
+    stability: Option<&'a str>,
+}
+
+fn revision_out(r: &crate::model::Revision) -> RevisionOut<'_> {
+    RevisionOut {
+        arn: &r.arn,
+        task_definition: r.task_definition.as_deref(),
+        requested: r.requested,
+        running: r.running,
+        pending: r.pending,
+        production_weight: r.production_weight,
+        test_weight: r.test_weight,
+    }
+}
+
+fn sd_out(d: &crate::model::ServiceDeployment) -> SdOut<'_> {
+    SdOut {
+        arn: &d.arn,
+        status: &d.status,
+        status_reason: d.status_reason.as_deref(),
+        strategy: d.strategy.as_deref(),
+        lifecycle_stage: d.lifecycle_stage.as_deref(),
+        started_at: d.started_at.or(d.created_at).map(ts),
+        finished_at: d.finished_at.map(ts),
+        bake_time_minutes: d.bake_time_minutes,
+        step_percent: d.step_percent,
+        step_bake_minutes: d.step_bake_minutes,
+        target_revision: d.target_revision.as_ref().map(revision_out),
+        source_revisions: d.source_revisions.iter().map(revision_out).collect(),
+        alarms: d.alarms.as_ref().map(|a| AlarmsOut {
+            status: &a.status,
+            names: &a.names,
+            triggered: &a.triggered,
+        }),
+        circuit_breaker: d.circuit_breaker.as_ref().map(|c| BreakerOut {
+            status: &c.status,
+            failures: c.failures,
+            threshold: c.threshold,
+        }),
+        rollback: d.rollback.as_ref().map(|r| RollbackOut {
+            reason: r.reason.as_deref(),
+            started_at: r.started_at.map(ts),
+            revision: r.revision.as_deref(),
+        }),
+        hooks: d
+            .hooks
+            .iter()
+            .map(|h| HookOut {
+                id: &h.id,
+                stage: h.stage.as_deref(),
+                status: &h.status,
+                expires_at: h.expires_at.map(ts),
+                timeout_action: h.timeout_action.as_deref(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -309,6 +445,23 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                         evidence: &f.evidence,
                         fix: &f.fix,
                         confirm: &f.confirm,
+                    })
+                    .collect(),
+                service_deployment: s.service_deployment.as_ref().map(sd_out),
+                deployment_controller: s.controller(),
+                task_sets: s
+                    .task_sets
+                    .iter()
+                    .map(|t| TaskSetOut {
+                        id: &t.id,
+                        status: &t.status,
+                        external_id: t.external_id.as_deref(),
+                        task_definition: &t.task_definition,
+                        desired: t.desired,
+                        running: t.running,
+                        pending: t.pending,
+                        scale_percent: t.scale_percent,
+                        stability: t.stability.as_deref(),
                     })
                     .collect(),
             }

@@ -96,6 +96,10 @@ pub struct ServiceState {
     /// Task definitions of deployments seen COMPLETED as primary, oldest first (the rollback
     /// target is the last one that is not the current one).
     pub completed: Vec<String>,
+    /// When the current service deployment's lifecycle stage, and its traffic step (the
+    /// target revision's weights), were first seen as they are now (the bake countdowns).
+    pub stage_since: Option<Time>,
+    pub step_since: Option<Time>,
 }
 
 impl ServiceState {
@@ -112,6 +116,46 @@ impl ServiceState {
             findings: Vec::new(),
             transitions: Ring::new(timeline::TRANSITIONS_KEPT),
             completed: Vec::new(),
+            stage_since: None,
+            step_since: None,
+        }
+    }
+
+    /// Note when the service deployment's stage and traffic step began (`old`: the service
+    /// before this answer). The first time a deployment is seen, its `updatedAt` is the best
+    /// estimate ECS gives.
+    fn note_stage(&mut self, old: Option<&Service>, at: Time) {
+        let Some(new) = self.service.service_deployment.as_ref() else {
+            self.stage_since = None;
+            self.step_since = None;
+            return;
+        };
+        let before = old
+            .and_then(|o| o.service_deployment.as_ref())
+            .filter(|o| o.arn == new.arn);
+        let first = new.updated_at.or(new.started_at).unwrap_or(at).min(at);
+        let weights = |d: &crate::model::ServiceDeployment| {
+            d.target_revision
+                .as_ref()
+                .map(|r| (r.production_weight, r.test_weight))
+        };
+        match before {
+            None => {
+                self.stage_since = Some(first);
+                self.step_since = Some(first);
+            }
+            Some(b) => {
+                if b.lifecycle_stage != new.lifecycle_stage || self.stage_since.is_none() {
+                    self.stage_since = Some(if self.stage_since.is_none() {
+                        first
+                    } else {
+                        at
+                    });
+                }
+                if weights(b) != weights(new) || self.step_since.is_none() {
+                    self.step_since = Some(if self.step_since.is_none() { first } else { at });
+                }
+            }
         }
     }
 
@@ -503,7 +547,8 @@ impl Store {
                             state.transitions.push(t);
                         }
                     }
-                    state.service = svc;
+                    let old = std::mem::replace(&mut state.service, svc);
+                    state.note_stage(Some(&old), at);
                     state.note_completed();
                     let events_changed = state.merge_events(&events, &pb);
                     if service_changed || events_changed {
@@ -517,6 +562,7 @@ impl Store {
                     for t in first {
                         state.transitions.push(t);
                     }
+                    state.note_stage(None, at);
                     state.note_completed();
                     state.merge_events(&events, &pb);
                     // tasks described before the service was known

@@ -6,7 +6,10 @@
 //! findings raised and cleared, desired count changes), the actions taken and the user's notes.
 
 use crate::diagnosis::Finding;
-use crate::model::{Service, ServiceKey, TargetHealth, Time, task_definition_label, task_id};
+use crate::model::{
+    Revision, Service, ServiceDeployment, ServiceKey, TargetHealth, Time, short_name,
+    task_definition_label, task_id,
+};
 use serde::{Deserialize, Serialize};
 
 /// Transitions kept per service.
@@ -173,6 +176,11 @@ pub fn rollout_transitions(old: Option<&Service>, new: &Service, at: Time) -> Ve
             Some(_) => {}
         }
     }
+    out.extend(service_deployment_transitions(
+        old.and_then(|o| o.service_deployment.as_ref()),
+        new.service_deployment.as_ref(),
+        at,
+    ));
     if let Some(o) = old {
         if o.desired != new.desired {
             out.push(Transition {
@@ -183,6 +191,137 @@ pub fn rollout_transitions(old: Option<&Service>, new: &Service, at: Time) -> Ve
                 failure: false,
             });
         }
+    }
+    out
+}
+
+fn weights(r: Option<&Revision>) -> (Option<f64>, Option<f64>) {
+    r.map(|r| (r.production_weight, r.test_weight))
+        .unwrap_or((None, None))
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "-".into())
+}
+
+/// What changed in a service deployment: it started, its status or lifecycle stage changed,
+/// traffic shifted, an alarm fired, a hook paused or ended.
+pub fn service_deployment_transitions(
+    old: Option<&ServiceDeployment>,
+    new: Option<&ServiceDeployment>,
+    at: Time,
+) -> Vec<Transition> {
+    let Some(new) = new else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut push = |t: Time, text: String, failure: bool| {
+        out.push(Transition {
+            t,
+            kind: EntryKind::Rollout,
+            text,
+            category: None,
+            failure,
+        })
+    };
+    let to = new
+        .target_task_definition()
+        .map(task_definition_label)
+        .unwrap_or("the target revision");
+    let old = old.filter(|o| o.arn == new.arn);
+    let Some(old) = old else {
+        if !new.is_final() {
+            push(
+                new.created_at.unwrap_or(at),
+                format!(
+                    "{} deployment to {to} started (service deployment {})",
+                    new.strategy.as_deref().unwrap_or("ROLLING"),
+                    short_name(&new.arn)
+                ),
+                false,
+            );
+            if let Some(stage) = &new.lifecycle_stage {
+                push(at, format!("stage {stage}"), false);
+            }
+        }
+        return out;
+    };
+    if old.status != new.status {
+        let reason = new
+            .status_reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let failure = new.status.starts_with("ROLLBACK") || new.status.starts_with("STOP");
+        push(
+            at,
+            format!(
+                "deployment to {to}: {} → {}{reason}",
+                old.status, new.status
+            ),
+            failure,
+        );
+    }
+    if old.lifecycle_stage != new.lifecycle_stage {
+        push(
+            at,
+            format!(
+                "stage {} → {}",
+                old.lifecycle_stage.as_deref().unwrap_or("-"),
+                new.lifecycle_stage.as_deref().unwrap_or("-")
+            ),
+            false,
+        );
+    }
+    let (was, now) = (
+        weights(old.target_revision.as_ref()),
+        weights(new.target_revision.as_ref()),
+    );
+    if was != now {
+        push(
+            at,
+            format!(
+                "traffic to {to}: production {} → {}, test {} → {}",
+                pct(was.0),
+                pct(now.0),
+                pct(was.1),
+                pct(now.1)
+            ),
+            false,
+        );
+    }
+    for a in new.triggered_alarms() {
+        if !old.triggered_alarms().contains(a) {
+            push(
+                at,
+                format!("alarm {a} fired during the deployment to {to}"),
+                true,
+            );
+        }
+    }
+    for h in &new.hooks {
+        let before = old
+            .hooks
+            .iter()
+            .find(|o| o.id == h.id)
+            .map(|o| o.status.as_str());
+        if before == Some(h.status.as_str()) {
+            continue;
+        }
+        let stage = h.stage.as_deref().unwrap_or("-");
+        let text = match h.status.as_str() {
+            "AWAITING_ACTION" => format!(
+                "hook {} at {stage} waits for an action (on timeout: {})",
+                h.id,
+                h.timeout_action.as_deref().unwrap_or("-")
+            ),
+            s => format!("hook {} at {stage}: {s}", h.id),
+        };
+        push(
+            at,
+            text,
+            matches!(h.status.as_str(), "FAILED" | "TIMED_OUT"),
+        );
     }
     out
 }

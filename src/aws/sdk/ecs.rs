@@ -3,8 +3,9 @@
 use super::{SdkApi, clean, map_err, to_time_opt};
 use crate::aws::{ApiResult, Described, Page, ServiceChange};
 use crate::model::{
-    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
-    Service, ServiceEvent, StoppedTask, TaskDefinition, short_name, taskdef::is_secret_name,
+    ContainerDef, ContainerState, Deployment, DeploymentConfig, HookConfig, LoadBalancerRef,
+    LogConfig, Service, ServiceEvent, StoppedTask, TaskDefinition, TaskSet, short_name,
+    taskdef::is_secret_name,
 };
 use crate::sanitize;
 use aws_sdk_ecs::types;
@@ -284,6 +285,18 @@ fn service(s: &types::Service, cluster: &str) -> Service {
             circuit_breaker_rollback: cb.map(|c| c.rollback()),
             minimum_healthy_percent: dc.and_then(|d| d.minimum_healthy_percent()),
             maximum_percent: dc.and_then(|d| d.maximum_percent()),
+            strategy: dc
+                .and_then(|d| d.strategy())
+                .map(|x| sanitize::clean(x.as_str())),
+            bake_time_minutes: dc.and_then(|d| d.bake_time_in_minutes()),
+            alarm_names: dc
+                .and_then(|d| d.alarms())
+                .map(|a| a.alarm_names().iter().map(|x| sanitize::clean(x)).collect())
+                .unwrap_or_default(),
+            alarms_enable: dc.and_then(|d| d.alarms()).map(|a| a.enable()),
+            hooks: dc
+                .map(|d| d.lifecycle_hooks().iter().map(hook_config).collect())
+                .unwrap_or_default(),
         },
         deployments: s.deployments().iter().map(deployment).collect(),
         events: s
@@ -306,6 +319,45 @@ fn service(s: &types::Service, cluster: &str) -> Service {
             })
             .collect(),
         created_at: to_time_opt(s.created_at()),
+        controller: s
+            .deployment_controller()
+            .map(|c| sanitize::clean(c.r#type().as_str())),
+        current_service_deployment: s.current_service_deployment().map(sanitize::clean),
+        service_deployment: None,
+        deployment_history: Vec::new(),
+        task_sets: s.task_sets().iter().map(task_set).collect(),
+    }
+}
+
+fn hook_config(h: &types::DeploymentLifecycleHook) -> HookConfig {
+    HookConfig {
+        target: clean(h.hook_target_arn()),
+        stages: h
+            .lifecycle_stages()
+            .iter()
+            .map(|s| sanitize::clean(s.as_str()))
+            .collect(),
+        timeout_minutes: h
+            .timeout_configuration()
+            .and_then(|t| t.timeout_in_minutes()),
+        timeout_action: h
+            .timeout_configuration()
+            .and_then(|t| t.action())
+            .map(|a| sanitize::clean(a.as_str())),
+    }
+}
+
+fn task_set(t: &types::TaskSet) -> TaskSet {
+    TaskSet {
+        id: clean(t.id()),
+        status: clean(t.status()),
+        external_id: t.external_id().map(sanitize::clean),
+        task_definition: clean(t.task_definition()),
+        desired: t.computed_desired_count(),
+        running: t.running_count(),
+        pending: t.pending_count(),
+        scale_percent: t.scale().map(|s| s.value()).filter(|v| v.is_finite()),
+        stability: t.stability_status().map(|s| sanitize::clean(s.as_str())),
     }
 }
 

@@ -1,17 +1,18 @@
 //! The real implementation of [`AwsApi`] over the official AWS SDK crates.
 
 mod cloudwatch;
+mod deploy;
 mod ecs;
 mod elb;
 mod logs;
 
 use super::{
-    ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, LogQuery, Page, ServiceChange,
-    load_sdk_config,
+    ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, HookAction, LogQuery, Page,
+    ServiceChange, StopType, load_sdk_config,
 };
 use crate::model::{
-    LogLine, MetricQuery, MetricResult, Service, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -328,5 +329,52 @@ impl AwsApi for SdkApi {
     async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
         self.checked(self.ecs_stop_task(cluster, task, reason).await)
             .await
+    }
+
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Described<ServiceDeployment>> {
+        self.checked(self.ecs_describe_service_deployments(arns).await)
+            .await
+    }
+
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Vec<(String, String)>> {
+        self.checked(self.ecs_describe_service_revisions(arns).await)
+            .await
+    }
+
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<DeploymentBrief>> {
+        self.checked(
+            self.ecs_list_service_deployments(cluster, service, next)
+                .await,
+        )
+        .await
+    }
+
+    async fn stop_service_deployment(&self, arn: &str, stop: StopType) -> ApiResult<()> {
+        self.checked(self.ecs_stop_service_deployment(arn, stop).await)
+            .await
+    }
+
+    async fn continue_service_deployment(
+        &self,
+        arn: &str,
+        hook: &str,
+        action: HookAction,
+    ) -> ApiResult<()> {
+        self.checked(
+            self.ecs_continue_service_deployment(arn, hook, action)
+                .await,
+        )
+        .await
     }
 }
