@@ -119,13 +119,18 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("ListTasks"), 1);
     assert_eq!(c.get("DescribeClusters"), 1);
     assert_eq!(c.get("DescribeTasks"), 1);
-    assert_eq!(c.get("DescribeTaskDefinition"), 3);
+    // checkout-api :41 and :42, payments-api, search-api :8 and :9
+    assert_eq!(c.get("DescribeTaskDefinition"), 5);
     assert_eq!(c.get("DescribeTargetGroups"), 1);
-    assert_eq!(c.get("DescribeTargetGroupAttributes"), 2);
-    assert_eq!(c.get("DescribeTargetHealth"), 2);
+    assert_eq!(c.get("DescribeTargetGroupAttributes"), 3);
+    assert_eq!(c.get("DescribeTargetHealth"), 3);
     assert_eq!(c.get("GetMetricData"), 1);
-    assert_eq!(c.get("FilterLogEvents"), 2);
-    assert_eq!(c.total(), 17);
+    assert_eq!(c.get("FilterLogEvents"), 3);
+    // search-api's canary: one DescribeServiceDeployments for every deploying service,
+    // one DescribeServiceRevisions for its revisions (then cached)
+    assert_eq!(c.get("DescribeServiceDeployments"), 1);
+    assert_eq!(c.get("DescribeServiceRevisions"), 1);
+    assert_eq!(c.total(), 24);
     let checkout = s
         .services
         .values()
@@ -191,7 +196,7 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     assert_eq!(seen.len(), 6);
     // two stopped tasks visible: described once however often ListTasks ran
     assert!(counts.get("DescribeTasks") <= 2, "{:?}", counts.snapshot());
-    assert_eq!(counts.get("DescribeTaskDefinition"), 3);
+    assert_eq!(counts.get("DescribeTaskDefinition"), 5);
 }
 
 /// ListTasks calls made by a new stopped-tasks poller over `polls` polls of `plan`.
@@ -214,8 +219,8 @@ async fn a_focused_service_lists_only_its_own_stopped_tasks_between_cluster_roun
     use ecswatch::model::ServiceKey;
     let (store, api) = at(START_AT_S).await;
     let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
-    assert_eq!(plan.services.len(), 2);
-    // polls 0 and 3: the whole cluster (one call, both services); the others: the open one
+    assert_eq!(plan.services.len(), 3);
+    // polls 0 and 3: the whole cluster (one call, every service); the others: the open one
     assert_eq!(list_tasks_calls(&api, &plan, 6).await, 6);
 }
 
@@ -259,7 +264,7 @@ async fn with_a_service_focused_a_small_fleet_costs_one_call_a_poll() {
         described.push(services.len());
     }
     // the fleet round's batch holds the open service: no second call for it
-    assert_eq!(described, [2, 2, 2, 2, 2, 2]);
+    assert_eq!(described, [3, 3, 3, 3, 3, 3]);
     assert_eq!(api.counts().get("DescribeServices") - before, 6);
 }
 
