@@ -113,7 +113,24 @@ async fn the_timeline_tells_the_demo_incident() {
     );
 
     let t = build_timeline(&store, at(TIMES[0]), at(*TIMES.last().unwrap()));
-    assert_eq!(t.title, "Incident: prod/checkout-api");
+    // search-api's canary was rolled back by its alarm in the same window
+    assert_eq!(t.title, "Incident: prod/checkout-api, prod/search-api");
+    let canary: Vec<String> = store
+        .timeline(Some(&ServiceKey::new("prod", "search-api")))
+        .iter()
+        .map(|e| e.text.clone())
+        .collect();
+    let pos = |needle: &str| {
+        canary
+            .iter()
+            .position(|t| t.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not in {canary:#?}"))
+    };
+    let canary_started = pos("CANARY deployment to search-api:9 started");
+    let fired = pos("alarm search-api-5xx-high fired during the deployment to search-api:9");
+    let rolling_back = pos("IN_PROGRESS → ROLLBACK_IN_PROGRESS");
+    assert!(canary_started < rolling_back && canary_started < fired);
+    assert!(canary.iter().any(|t| t.contains("production 5% → 0%")));
     assert!(
         t.summary
             .what_failed
