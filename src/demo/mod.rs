@@ -17,6 +17,7 @@ use crate::model::{
     DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
     TargetGroup, TargetHealth, TaskDefinition, Time,
 };
+pub use canary::{ALARM_AT_S, CANARY_AT_S, ROLLED_BACK_S};
 use std::sync::Arc;
 pub use world::{DEMO_CLUSTER, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S, World};
 

@@ -12,8 +12,8 @@ mod task;
 pub mod taskdef;
 
 pub use deploy::{
-    BreakerState, DeploymentBrief, HookConfig, HookState, MonitorState, Revision, RollbackInfo,
-    ServiceDeployment, TaskSet,
+    BreakerState, DeploymentBrief, FINAL_DEPLOYMENT_STATUSES, HookConfig, HookState,
+    LIFECYCLE_STAGES, MonitorState, Revision, RollbackInfo, ServiceDeployment, TaskSet,
 };
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};

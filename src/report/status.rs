@@ -8,6 +8,14 @@ use crate::store::{ServiceState, Store};
 pub enum StatusBadge {
     Failed,
     RollingBack,
+    /// A lifecycle hook holds the deployment until someone continues it.
+    WaitingForApproval,
+    /// Someone asked ECS to stop the deployment.
+    Stopping,
+    /// Production or test traffic is moving to the new revision.
+    ShiftingTraffic,
+    /// Traffic has moved; ECS waits out the bake time before it removes the old revision.
+    Baking,
     Deploying,
     Degraded,
     Ok,
@@ -18,6 +26,10 @@ impl StatusBadge {
         match self {
             StatusBadge::Failed => "FAILED",
             StatusBadge::RollingBack => "ROLLING BACK",
+            StatusBadge::WaitingForApproval => "WAITING FOR APPROVAL",
+            StatusBadge::Stopping => "STOPPING",
+            StatusBadge::ShiftingTraffic => "SHIFTING TRAFFIC",
+            StatusBadge::Baking => "BAKING",
             StatusBadge::Deploying => "DEPLOYING",
             StatusBadge::Degraded => "DEGRADED",
             StatusBadge::Ok => "OK",
@@ -27,6 +39,9 @@ impl StatusBadge {
 
 pub fn status_badge(store: &Store, state: &ServiceState, now: Time) -> StatusBadge {
     let s = &state.service;
+    if let Some(b) = service_deployment_badge(s) {
+        return b;
+    }
     let primary_state = s.primary().and_then(|d| d.rollout_state.as_deref());
     let some_failed = s
         .deployments
@@ -47,6 +62,27 @@ pub fn status_badge(store: &Store, state: &ServiceState, now: Time) -> StatusBad
     } else {
         StatusBadge::Ok
     }
+}
+
+/// The badge a service deployment (or a CodeDeploy/external task set rollout) gives, when it
+/// says more than the deployments list does.
+fn service_deployment_badge(s: &crate::model::Service) -> Option<StatusBadge> {
+    if !s.ecs_controlled() {
+        // CodeDeploy or an external deployer: a second task set is a deployment under way
+        return (s.task_sets.len() > 1).then_some(StatusBadge::Deploying);
+    }
+    let sd = s.service_deployment.as_ref()?;
+    if sd.status == "ROLLBACK_FAILED" {
+        return Some(StatusBadge::Failed);
+    }
+    Some(match sd.phase()? {
+        "ROLLING BACK" => StatusBadge::RollingBack,
+        "STOPPING" => StatusBadge::Stopping,
+        "WAITING FOR APPROVAL" => StatusBadge::WaitingForApproval,
+        "BAKING" => StatusBadge::Baking,
+        "SHIFTING TRAFFIC" => StatusBadge::ShiftingTraffic,
+        _ => return None,
+    })
 }
 
 /// How recent a stopped task of the current task definition must be to count as "failing now".

@@ -131,6 +131,21 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             reason.map(|r| format!(" - {r}")).unwrap_or_default()
         );
     }
+    let sd = crate::view::rollout_plain(state, now);
+    if !sd.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {}:",
+            if s.ecs_controlled() {
+                "service deployment"
+            } else {
+                "deployment controller"
+            }
+        );
+        for l in sd {
+            let _ = writeln!(o, "    {l}");
+        }
+    }
     if !s.deployments.is_empty() {
         let _ = writeln!(o, "  deployments:");
         for d in &s.deployments {

@@ -154,8 +154,10 @@ fn service(
     tabs: bool,
     theme: &Theme,
 ) {
+    // 5 lines at 24 rows; a taller screen gives a long rollout (stages, hooks, history) more
+    let max_h = (7 + area.height.saturating_sub(22) / 2).min(14);
     let rollout_h = (rollout.lines.len() as u16 + 2)
-        .clamp(3, 7)
+        .clamp(3, max_h)
         .min(area.height / 3 + 2);
     let [sum, roll, rest] = Layout::vertical([
         Constraint::Length(summary.len() as u16),

@@ -11,8 +11,11 @@ use crate::theme::Meaning;
 pub fn badge_meaning(b: StatusBadge) -> Meaning {
     match b {
         StatusBadge::Failed => Meaning::StatusFailed,
-        StatusBadge::RollingBack => Meaning::StatusRollingBack,
-        StatusBadge::Deploying => Meaning::StatusDeploying,
+        StatusBadge::RollingBack | StatusBadge::Stopping => Meaning::StatusRollingBack,
+        StatusBadge::WaitingForApproval => Meaning::StatusDegraded,
+        StatusBadge::Deploying | StatusBadge::ShiftingTraffic | StatusBadge::Baking => {
+            Meaning::StatusDeploying
+        }
         StatusBadge::Degraded => Meaning::StatusDegraded,
         StatusBadge::Ok => Meaning::StatusOk,
     }
@@ -275,7 +278,14 @@ pub fn build<'a>(
         .max()
         .unwrap_or(0);
     let name_w = longest.max(name_header.chars().count()).min(cap) as u16;
-    let mut header = vec![("STATUS".to_string(), 12)];
+    // as wide as the longest badge shown ("WAITING FOR APPROVAL" is said whole)
+    let status_w = rows
+        .iter()
+        .map(|(_, b)| b.label().len() as u16)
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    let mut header = vec![("STATUS".to_string(), status_w)];
     if multi {
         header.push(("WHERE".to_string(), tag_w.max(5)));
     }
@@ -357,10 +367,18 @@ pub fn build<'a>(
                 ),
             ]);
             if wide {
-                cells.push(s(
-                    rollout.unwrap_or("-").to_lowercase().replace('_', " "),
-                    Meaning::Text,
-                ));
+                // a service deployment's stage says more than IN_PROGRESS
+                let stage = svc
+                    .live_service_deployment()
+                    .filter(|_| svc.ecs_controlled())
+                    .and_then(|d| d.lifecycle_stage.as_deref())
+                    .map(super::rollout::stage_short);
+                let cell = match (svc.ecs_controlled(), stage) {
+                    (true, Some(st)) => st.to_string(),
+                    (true, None) => rollout.unwrap_or("-").to_string(),
+                    (false, _) => svc.controller().to_string(),
+                };
+                cells.push(s(cell.to_lowercase().replace('_', " "), Meaning::Text));
             }
             cells.extend([
                 s(

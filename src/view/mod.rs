@@ -3,6 +3,7 @@
 
 mod board;
 mod help;
+mod rollout;
 mod service;
 mod spark;
 mod task;
@@ -16,6 +17,7 @@ use crate::store::Store;
 use crate::theme::Meaning;
 
 pub use board::board_rows;
+pub use rollout::rollout_plain;
 
 #[cfg(test)]
 mod tests {
@@ -481,6 +483,7 @@ pub fn build(
                 b,
                 crate::report::StatusBadge::Failed
                     | crate::report::StatusBadge::RollingBack
+                    | crate::report::StatusBadge::WaitingForApproval
                     | crate::report::StatusBadge::Degraded
             )
         })

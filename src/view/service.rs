@@ -1,6 +1,7 @@
 //! The service view: rollout, findings, events, stopped tasks, targets, metrics, logs.
 
 use super::board::{badge_meaning, severity_meaning};
+use super::rollout;
 use super::{Block, Body, Line, Size, ago, freshness, freshness_about, s, wrap};
 use crate::app::state::{Pane, UiState, Visible};
 use crate::diagnosis::task_category;
@@ -18,7 +19,7 @@ pub fn breaker_threshold(desired: i32) -> i32 {
     ((desired + 1) / 2).clamp(3, 200)
 }
 
-fn progress_bar(running: i32, desired: i32, width: usize) -> String {
+pub(super) fn progress_bar(running: i32, desired: i32, width: usize) -> String {
     // a deployment scaled to 0 (failed, or drained) has no progress to show
     let filled = if desired <= 0 {
         0
@@ -94,6 +95,42 @@ fn deployment_lines(d: &Deployment, breaker: bool, now: Time, wide: bool) -> Vec
         out.push(vec![s(format!("         {r}"), Meaning::ProgressFailed)]);
     }
     out
+}
+
+/// The rollout pane: the service deployment (stage, weights, hooks, alarms) or the CodeDeploy
+/// task sets first, then the deployments with their progress, then recent history.
+fn rollout_lines(
+    st: &ServiceState,
+    deployments: &[&Deployment],
+    breaker: bool,
+    now: Time,
+    wide: bool,
+) -> Vec<Line> {
+    let svc = &st.service;
+    let mut lines = if svc.ecs_controlled() {
+        rollout::service_deployment_lines(st, now, wide)
+    } else {
+        rollout::task_set_lines(svc, wide)
+    };
+    // the ECS breaker counts for an ECS-deployed service only
+    let breaker = breaker && svc.ecs_controlled();
+    lines.extend(
+        deployments
+            .iter()
+            .flat_map(|d| deployment_lines(d, breaker, now, wide)),
+    );
+    let current = svc.service_deployment.as_ref().map(|d| d.arn.as_str());
+    let past: Vec<_> = svc
+        .deployment_history
+        .iter()
+        .filter(|b| Some(b.arn.as_str()) != current)
+        .cloned()
+        .collect();
+    if !past.is_empty() {
+        lines.push(vec![s("history", Meaning::Title)]);
+        lines.extend(rollout::history_lines(&past, now, 5));
+    }
+    lines
 }
 
 /// Events with repeats collapsed: the same message with different task ids counts once with ×N.
@@ -180,7 +217,7 @@ pub fn build(
     let text_w = usize::from(if tabs { size.width } else { size.width / 2 }).saturating_sub(2);
     let badge = status_badge(store, st, now);
     let summary = vec![vec![
-        s(format!("{:<13}", badge.label()), badge_meaning(badge)),
+        s(format!("{:<12} ", badge.label()), badge_meaning(badge)),
         s(format!("{}  ", super::crumb(store, key)), Meaning::Title),
         s(
             format!("running {}/{}", svc.running, svc.desired),
@@ -209,10 +246,7 @@ pub fn build(
     let rollout = Block {
         title: "Rollout".into(),
         status: freshness(store, key.target, Source::Services, now),
-        lines: deployments
-            .iter()
-            .flat_map(|d| deployment_lines(d, breaker, now, wide))
-            .collect(),
+        lines: rollout_lines(st, &deployments, breaker, now, wide),
         ..Default::default()
     };
 

@@ -164,3 +164,111 @@ pub fn draw(
 ) -> String {
     format!("{}", render(store, ui, now, w, h, "mono").backend())
 }
+
+pub const TD8: &str = "arn:aws:ecs:us-east-1:1:task-definition/web:8";
+pub const SD_ARN: &str =
+    "arn:aws:ecs:us-east-1:1:service-deployment/prod/web/Qm3Vc8KXh2Nq4Rw7Tb1Zp";
+
+/// `web` deploying web:8 by BLUE_GREEN, paused at a POST_TEST_TRAFFIC_SHIFT hook that times
+/// out (and rolls back) in 20 minutes; test traffic on green, production still on blue.
+pub fn blue_green_at_hook(now: DateTime<Utc>) -> Service {
+    let mut svc = service();
+    svc.controller = Some("ECS".into());
+    svc.deployment_config.strategy = Some("BLUE_GREEN".into());
+    svc.deployment_config.bake_time_minutes = Some(10);
+    svc.deployment_config.alarm_names = vec!["web-5xx".into()];
+    svc.deployment_config.alarms_enable = Some(true);
+    svc.running = 4;
+    svc.deployments[0].rollout_state = Some("IN_PROGRESS".into());
+    svc.deployments[0].task_definition = TD8.into();
+    svc.deployments[0].desired = 2;
+    svc.deployments[0].running = 2;
+    svc.deployments.push(Deployment {
+        id: "ecs-svc/0".into(),
+        status: "ACTIVE".into(),
+        task_definition: TD.into(),
+        desired: 2,
+        running: 2,
+        rollout_state: Some("COMPLETED".into()),
+        ..Default::default()
+    });
+    svc.task_definition = TD8.into();
+    let rev = |id: &str, td: &str, prod: f64, test: f64| Revision {
+        arn: format!("arn:aws:ecs:us-east-1:1:service-revision/prod/web/{id}"),
+        task_definition: Some(td.into()),
+        requested: 2,
+        running: 2,
+        pending: 0,
+        production_weight: Some(prod),
+        test_weight: Some(test),
+    };
+    let sd = ServiceDeployment {
+        arn: SD_ARN.into(),
+        status: "IN_PROGRESS".into(),
+        strategy: Some("BLUE_GREEN".into()),
+        lifecycle_stage: Some("POST_TEST_TRAFFIC_SHIFT".into()),
+        created_at: Some(now - chrono::Duration::minutes(6)),
+        started_at: Some(now - chrono::Duration::minutes(6)),
+        updated_at: Some(now - chrono::Duration::minutes(2)),
+        bake_time_minutes: Some(10),
+        target_revision: Some(rev("222", TD8, 0.0, 100.0)),
+        source_revisions: vec![rev("111", TD, 100.0, 0.0)],
+        alarms: Some(MonitorState {
+            status: "MONITORING".into(),
+            names: vec!["web-5xx".into()],
+            triggered: vec![],
+        }),
+        circuit_breaker: Some(BreakerState {
+            status: "MONITORING".into(),
+            failures: 0,
+            threshold: 3,
+        }),
+        hooks: vec![HookState {
+            id: "approve-test-traffic".into(),
+            stage: Some("POST_TEST_TRAFFIC_SHIFT".into()),
+            status: "AWAITING_ACTION".into(),
+            target: Some("arn:aws:lambda:us-east-1:1:function:web-approve".into()),
+            expires_at: Some(now + chrono::Duration::minutes(20)),
+            timeout_action: Some("ROLLBACK".into()),
+        }],
+        ..Default::default()
+    };
+    svc.current_service_deployment = Some(SD_ARN.into());
+    svc.service_deployment = Some(sd);
+    svc
+}
+
+/// `web` deployed by CodeDeploy: a blue/green deployment d-7QX2ABCDE under way with two task
+/// sets, no ECS deployment circuit breaker (CodeDeploy does not use it).
+pub fn code_deploy() -> Service {
+    let mut svc = service();
+    svc.controller = Some("CODE_DEPLOY".into());
+    svc.deployment_config.circuit_breaker_enable = None;
+    svc.deployment_config.circuit_breaker_rollback = None;
+    svc.deployments.clear();
+    svc.task_sets = vec![
+        TaskSet {
+            id: "ecs-svc/1111111111111111111".into(),
+            status: "PRIMARY".into(),
+            external_id: Some("d-7QX2ABCDE".into()),
+            task_definition: TD.into(),
+            desired: 2,
+            running: 2,
+            pending: 0,
+            scale_percent: Some(100.0),
+            stability: Some("STEADY_STATE".into()),
+        },
+        TaskSet {
+            id: "ecs-svc/2222222222222222222".into(),
+            status: "ACTIVE".into(),
+            external_id: Some("d-7QX2ABCDE".into()),
+            task_definition: TD8.into(),
+            desired: 2,
+            running: 1,
+            pending: 1,
+            scale_percent: Some(100.0),
+            stability: Some("STABILIZING".into()),
+        },
+    ];
+    svc
+}
