@@ -111,9 +111,28 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "no family rule for {id}"
         );
     }
+    // findings only a service deployment gives (no message carries them): each confirms
+    // with describe-service-deployments when the deployment is known
+    let deployment = [
+        "deployment_hook_waiting",
+        "deployment_hook_failed",
+        "deployment_test_traffic_failed",
+        "deployment_stopped",
+        "deployment_rollback_failed",
+    ];
+    for id in deployment {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, "deploy");
+        assert!(
+            e.confirm_deployment
+                .as_deref()
+                .is_some_and(|c| c.contains("describe-service-deployments")),
+            "{id}"
+        );
+    }
     assert_eq!(
         pb.entries.len(),
-        85 + fallbacks.len(),
-        "entries other than the taxonomy, the lints and the family fallbacks"
+        85 + fallbacks.len() + deployment.len(),
+        "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );
 }

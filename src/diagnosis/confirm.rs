@@ -20,6 +20,9 @@ pub struct ConfirmContext {
     pub execution_role: Option<String>,
     pub task_role: Option<String>,
     pub subnets: Vec<String>,
+    /// The service deployment the evidence came from, and the alarm that fired in it.
+    pub service_deployment: Option<String>,
+    pub alarm: Option<String>,
 }
 
 impl ConfirmContext {
@@ -64,6 +67,8 @@ impl ConfirmContext {
                 "execution_role" => self.execution_role.clone(),
                 "task_role_name" => self.task_role.as_deref().map(|a| short_name(a).to_string()),
                 "subnets" => (!self.subnets.is_empty()).then(|| self.subnets.join(",")),
+                "service_deployment" => self.service_deployment.clone(),
+                "alarm" => self.alarm.clone(),
                 _ => {
                     // not a placeholder (e.g. a JMESPath `{name:name}`): keep as is
                     out.push_str(&rest[..start + len + 1]);

@@ -150,6 +150,13 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
 
     let mut accs: BTreeMap<String, Acc> = BTreeMap::new();
 
+    // The service deployment first: its context (the deployment's ARN, the alarm) fills the
+    // confirm command of a finding it shares with events.
+    for e in super::deploy::evidence(pb, svc, &base, since) {
+        let a = acc(&mut accs, e.id, &e.ctx);
+        a.add("service deployment", e.at, e.text, Confidence::Exact);
+    }
+
     // Stopped tasks: one category each; the newest task of a category fills its confirm command.
     for arn in &state.stopped {
         let Some(task) = store.stopped_tasks.get(arn) else {

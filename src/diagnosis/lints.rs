@@ -20,7 +20,13 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
     };
 
     let dc = &svc.deployment_config;
-    match (dc.circuit_breaker_enable, dc.circuit_breaker_rollback) {
+    // CodeDeploy and external deployers do not use the ECS deployment circuit breaker
+    let breaker = if svc.ecs_controlled() {
+        (dc.circuit_breaker_enable, dc.circuit_breaker_rollback)
+    } else {
+        (Some(true), None)
+    };
+    match breaker {
         (Some(true), Some(false)) => push(
             "circuit_breaker_no_rollback",
             ctx,

@@ -7,6 +7,7 @@
 //! one finding per cause, adds configuration lints, and ranks the result.
 
 mod confirm;
+mod deploy;
 mod evidence;
 mod lints;
 mod matcher;
@@ -52,7 +53,13 @@ impl Finding {
             title: entry.title.clone(),
             meaning: entry.meaning.clone(),
             fix: entry.fix.clone(),
-            confirm: ctx.fill(&entry.confirm),
+            confirm: ctx.fill(
+                entry
+                    .confirm_deployment
+                    .as_deref()
+                    .filter(|_| ctx.service_deployment.is_some())
+                    .unwrap_or(&entry.confirm),
+            ),
             evidence: Vec::new(),
             count: 0,
             first_seen: None,

@@ -76,6 +76,10 @@ pub struct Entry {
     pub meaning: String,
     pub fix: String,
     pub confirm: String,
+    /// The confirm command when the evidence came from a service deployment (its ARN is
+    /// `{service_deployment}`); `confirm` otherwise.
+    #[serde(default)]
+    pub confirm_deployment: Option<String>,
     #[serde(default = "yes")]
     pub finding: bool,
 }

@@ -1,0 +1,173 @@
+//! Findings a service deployment gives: an alarm rollback naming the alarm, a hook that waits,
+//! fails or times out, a failure on test traffic, a stop someone asked for, a failed rollback —
+//! each confirmed with describe-service-deployments — and no breaker lint for CodeDeploy.
+
+mod common;
+
+use common::*;
+use ecswatch::model::*;
+use ecswatch::store::Store;
+
+fn finding<'a>(store: &'a Store, id: &str) -> &'a ecswatch::diagnosis::Finding {
+    let st = store.services.values().next().unwrap();
+    st.findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no {id} in {:?}", finding_ids(store)))
+}
+
+fn with(f: impl FnOnce(&mut ServiceDeployment)) -> Store {
+    let mut svc = blue_green_at_hook(t0());
+    f(svc.service_deployment.as_mut().unwrap());
+    loaded(svc, task_definition(), target_group())
+}
+
+#[test]
+fn a_paused_hook_is_a_finding_with_its_deployment_confirm() {
+    let store = loaded(blue_green_at_hook(t0()), task_definition(), target_group());
+    let f = finding(&store, "deployment_hook_waiting");
+    assert!(
+        f.evidence.iter().any(|e| e.contains(
+            "hook web-approve (id approve-test-traffic) waits for action at POST_TEST_TRAFFIC_SHIFT \
+             in the deployment to web:8; times out at 12:20:00Z then ROLLBACK"
+        )),
+        "{:?}",
+        f.evidence
+    );
+    assert!(
+        f.confirm.starts_with(&format!(
+            "aws ecs describe-service-deployments --service-deployment-arns {SD_ARN} --query"
+        )),
+        "{}",
+        f.confirm
+    );
+    assert!(f.confirm.ends_with("--region us-east-1"), "{}", f.confirm);
+    // nothing failed yet
+    let ids = finding_ids(&store);
+    for id in [
+        "deployment_hook_failed",
+        "deployment_failed_alarm",
+        "deployment_test_traffic_failed",
+        "deployment_stopped",
+    ] {
+        assert!(!ids.contains(&id.to_string()), "{id} in {ids:?}");
+    }
+}
+
+#[test]
+fn a_rollback_by_alarm_names_the_alarm() {
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_IN_PROGRESS".into();
+        sd.lifecycle_stage = Some("BAKE_TIME".into());
+        sd.hooks.clear();
+        sd.alarms.as_mut().unwrap().status = "TRIGGERED".into();
+        sd.alarms.as_mut().unwrap().triggered = vec!["web-5xx".into()];
+        sd.rollback = Some(RollbackInfo {
+            reason: Some("Rolling back: CloudWatch alarm web-5xx is in ALARM state.".into()),
+            started_at: Some(t0()),
+            revision: None,
+        });
+    });
+    let f = finding(&store, "deployment_failed_alarm");
+    assert_eq!(f.severity, ecswatch::diagnosis::Severity::Critical);
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.starts_with("alarm web-5xx fired during the deployment to web:8")),
+        "{:?}",
+        f.evidence
+    );
+    assert!(f.confirm.contains("--alarm-name web-5xx"), "{}", f.confirm);
+    assert!(f.confirm.contains(SD_ARN), "{}", f.confirm);
+    // the alarm explains the rollback: not "stopped on request", not a test-traffic failure
+    let ids = finding_ids(&store);
+    assert!(!ids.contains(&"deployment_stopped".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"deployment_test_traffic_failed".to_string()));
+    assert!(ids.contains(&"deployment_rollback".to_string()));
+    // the top finding is the cause
+    assert_eq!(ids[0], "deployment_failed_alarm");
+}
+
+#[test]
+fn a_hook_that_timed_out_on_test_traffic() {
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_SUCCESSFUL".into();
+        sd.finished_at = Some(t0());
+        sd.hooks[0].status = "TIMED_OUT".into();
+    });
+    let ids = finding_ids(&store);
+    assert!(
+        ids.contains(&"deployment_hook_failed".to_string()),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"deployment_test_traffic_failed".to_string()),
+        "{ids:?}"
+    );
+    assert!(!ids.contains(&"deployment_hook_waiting".to_string()));
+    let f = finding(&store, "deployment_hook_failed");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("hook web-approve TIMED_OUT at POST_TEST_TRAFFIC_SHIFT")),
+        "{:?}",
+        f.evidence
+    );
+}
+
+#[test]
+fn a_stop_someone_asked_for() {
+    for (status, reason) in [
+        ("STOPPED", None),
+        ("ROLLBACK_SUCCESSFUL", Some("Rollback requested by user.")),
+    ] {
+        let store = with(|sd| {
+            sd.status = status.into();
+            sd.status_reason = reason.map(str::to_owned);
+            sd.stopped_at = Some(t0());
+            sd.finished_at = Some(t0());
+            sd.lifecycle_stage = Some("PRODUCTION_TRAFFIC_SHIFT".into());
+            sd.hooks.clear();
+        });
+        let f = finding(&store, "deployment_stopped");
+        assert!(f.confirm.contains(SD_ARN), "{status}: {}", f.confirm);
+    }
+}
+
+#[test]
+fn a_failed_rollback_is_critical() {
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_FAILED".into();
+        sd.finished_at = Some(t0());
+        sd.hooks.clear();
+    });
+    let f = finding(&store, "deployment_rollback_failed");
+    assert_eq!(f.severity, ecswatch::diagnosis::Severity::Critical);
+}
+
+#[test]
+fn a_deployment_that_ended_hours_ago_is_no_evidence() {
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_FAILED".into();
+        sd.finished_at = Some(t0() - chrono::Duration::hours(5));
+        sd.updated_at = sd.finished_at;
+        sd.hooks.clear();
+    });
+    let ids = finding_ids(&store);
+    assert!(!ids.iter().any(|i| i.starts_with("deployment_")), "{ids:?}");
+}
+
+#[test]
+fn code_deploy_is_not_linted_for_the_ecs_breaker() {
+    let store = loaded(code_deploy(), task_definition(), target_group());
+    let ids = finding_ids(&store);
+    assert!(
+        !ids.iter().any(|i| i.starts_with("circuit_breaker")),
+        "{ids:?}"
+    );
+    // the same service deployed by ECS without a breaker is
+    let mut ecs = code_deploy();
+    ecs.controller = Some("ECS".into());
+    let store = loaded(ecs, task_definition(), target_group());
+    assert!(finding_ids(&store).contains(&"circuit_breaker_disabled".to_string()));
+}
