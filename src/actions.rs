@@ -1,10 +1,12 @@
-//! Write actions (only with `--allow-writes`): roll back to the previous task definition, force a
-//! new deployment, change the desired count, stop a task. Each is planned from the store into a
+//! Write actions (only with `--allow-writes`): roll back (a service deployment with
+//! StopServiceDeployment ROLLBACK, else to the previous task definition), stop a service
+//! deployment where it is (ABORT), continue or roll back a deployment paused at a lifecycle
+//! hook, force a new deployment, change the desired count, stop a task. Each is planned from the store into a
 //! [`WriteOp`] that states the exact change, shown to the user, confirmed by typing the service
 //! name, then executed as exactly one API call.
 
-use crate::aws::{ApiError, AwsApi, ServiceChange};
-use crate::model::{ServiceKey, short_name, task_definition_label, task_id};
+use crate::aws::{ApiError, AwsApi, HookAction, ServiceChange, StopType};
+use crate::model::{Service, ServiceKey, short_name, task_definition_label, task_id};
 use crate::store::Store;
 
 /// Which write the user asked for (the key pressed).
@@ -14,6 +16,9 @@ pub enum Request {
     Redeploy,
     Scale,
     StopTask,
+    AbortDeployment,
+    ContinueHook,
+    RollbackHook,
 }
 
 impl Request {
@@ -23,6 +28,9 @@ impl Request {
             Request::Redeploy => "force a new deployment",
             Request::Scale => "change the desired count",
             Request::StopTask => "stop a task",
+            Request::AbortDeployment => "stop the deployment where it is",
+            Request::ContinueHook => "continue the deployment past its hook",
+            Request::RollbackHook => "roll the deployment back at its hook",
         }
     }
 }
@@ -50,6 +58,25 @@ pub enum WriteOp {
         key: ServiceKey,
         task: String,
     },
+    /// StopServiceDeployment: ROLLBACK (to the source revision) or ABORT (stay as it is).
+    StopDeployment {
+        key: ServiceKey,
+        arn: String,
+        stop: StopType,
+        /// The revision it deploys and the ones it comes from, as people know them.
+        target: String,
+        source: String,
+    },
+    /// ContinueServiceDeployment: answer the hook that holds the deployment.
+    Hook {
+        key: ServiceKey,
+        arn: String,
+        hook_id: String,
+        hook: String,
+        stage: String,
+        action: HookAction,
+        target: String,
+    },
 }
 
 impl WriteOp {
@@ -58,7 +85,9 @@ impl WriteOp {
             WriteOp::Rollback { key, .. }
             | WriteOp::Redeploy { key, .. }
             | WriteOp::Scale { key, .. }
-            | WriteOp::StopTask { key, .. } => key,
+            | WriteOp::StopTask { key, .. }
+            | WriteOp::StopDeployment { key, .. }
+            | WriteOp::Hook { key, .. } => key,
         }
     }
 
@@ -85,6 +114,48 @@ impl WriteOp {
             WriteOp::StopTask { key, task } => {
                 format!("{}: stop task {}", key.service, task_id(task))
             }
+            WriteOp::StopDeployment {
+                key,
+                arn,
+                stop: StopType::Rollback,
+                target,
+                source,
+            } => format!(
+                "{}: roll back service deployment {} (to {target}): ECS returns traffic and tasks to {source}",
+                key.service,
+                arn_tail(arn)
+            ),
+            WriteOp::StopDeployment {
+                key,
+                arn,
+                stop: StopType::Abort,
+                target,
+                ..
+            } => format!(
+                "{}: stop service deployment {} (to {target}) where it is (ABORT): no rollback, traffic and tasks stay as they are now",
+                key.service,
+                arn_tail(arn)
+            ),
+            WriteOp::Hook {
+                key,
+                arn,
+                hook,
+                stage,
+                action,
+                target,
+                ..
+            } => match action {
+                HookAction::Continue => format!(
+                    "{}: continue service deployment {} (to {target}) past hook {hook} at {stage}",
+                    key.service,
+                    arn_tail(arn)
+                ),
+                HookAction::Rollback => format!(
+                    "{}: roll back service deployment {} (to {target}) at hook {hook} ({stage})",
+                    key.service,
+                    arn_tail(arn)
+                ),
+            },
         }
     }
 
@@ -107,6 +178,19 @@ impl WriteOp {
                 "aws ecs stop-task --cluster {} --task {}",
                 key.cluster,
                 task_id(task)
+            ),
+            WriteOp::StopDeployment { arn, stop, .. } => format!(
+                "aws ecs stop-service-deployment --service-deployment-arn {arn} --stop-type {}",
+                stop.as_str()
+            ),
+            WriteOp::Hook {
+                arn,
+                hook_id,
+                action,
+                ..
+            } => format!(
+                "aws ecs continue-service-deployment --service-deployment-arn {arn} --hook-id {hook_id} --action {}",
+                action.as_str()
             ),
         }
     }
@@ -140,6 +224,15 @@ impl WriteOp {
                 let reason = format!("stopped from ecswatch by {who}");
                 api.stop_task(&k.cluster, task, &reason).await
             }
+            WriteOp::StopDeployment { arn, stop, .. } => {
+                api.stop_service_deployment(arn, *stop).await
+            }
+            WriteOp::Hook {
+                arn,
+                hook_id,
+                action,
+                ..
+            } => api.continue_service_deployment(arn, hook_id, *action).await,
         }
     }
 }
@@ -229,6 +322,177 @@ pub async fn stop_task_check<A: AwsApi>(
         key: key.clone(),
         task: task_id(&task.arn).to_string(),
     })
+}
+
+fn arn_tail(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// Why a write does not apply to this service, if it does not: a CodeDeploy or external
+/// service is not deployed by ECS (rollback and redeploy belong to its deployer); ECS already
+/// rolling back; no service deployment to stop; no hook waiting. Checked before the read-only
+/// refusal, so the answer is the real one.
+pub fn not_applicable(svc: &Service, req: Request) -> Option<String> {
+    let deploys = matches!(
+        req,
+        Request::Rollback
+            | Request::Redeploy
+            | Request::AbortDeployment
+            | Request::ContinueHook
+            | Request::RollbackHook
+    );
+    if deploys && !svc.ecs_controlled() {
+        let ids: Vec<&str> = svc
+            .task_sets
+            .iter()
+            .filter_map(|t| t.external_id.as_deref())
+            .collect();
+        return Some(match svc.controller() {
+            "CODE_DEPLOY" => format!(
+                "{} is deployed by CodeDeploy{}: {} it there (aws deploy stop-deployment --deployment-id {} --auto-rollback-enabled rolls back); ECS cannot",
+                svc.name,
+                ids.first()
+                    .map(|i| format!(" (deployment {i})"))
+                    .unwrap_or_default(),
+                req.verb(),
+                ids.first().copied().unwrap_or("d-XXXX"),
+            ),
+            other => format!(
+                "{} is deployed by its {other} deployment controller: {} with that deployer (task sets), not with ECS",
+                svc.name,
+                req.verb()
+            ),
+        });
+    }
+    let live = svc.live_service_deployment();
+    let target = |sd: &crate::model::ServiceDeployment| {
+        sd.target_task_definition()
+            .map(|t| task_definition_label(t).to_string())
+            .unwrap_or_else(|| "its target revision".into())
+    };
+    match req {
+        Request::Rollback | Request::AbortDeployment => {
+            if let Some(sd) = live {
+                if sd.is_rolling_back() {
+                    return Some(format!(
+                        "ECS is already rolling back the deployment to {} ({}): nothing to do",
+                        target(sd),
+                        sd.status
+                    ));
+                }
+                if sd.status == "STOP_REQUESTED" {
+                    return Some(format!(
+                        "the deployment to {} is already being stopped",
+                        target(sd)
+                    ));
+                }
+                return None;
+            }
+            if req == Request::AbortDeployment {
+                return Some(format!(
+                    "{} has no service deployment in progress to stop",
+                    svc.name
+                ));
+            }
+            // without a service deployment: the circuit breaker's rollback shows as a
+            // primary in progress beside a failed deployment
+            let primary_in_progress = svc
+                .primary()
+                .is_some_and(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"));
+            let failed = svc
+                .deployments
+                .iter()
+                .find(|d| d.status != "PRIMARY" && d.rollout_state.as_deref() == Some("FAILED"));
+            match (primary_in_progress, failed, svc.primary()) {
+                (true, Some(f), Some(p)) => Some(format!(
+                    "ECS is already rolling back from {} to {}: nothing to do",
+                    task_definition_label(&f.task_definition),
+                    task_definition_label(&p.task_definition)
+                )),
+                _ => None,
+            }
+        }
+        Request::ContinueHook | Request::RollbackHook => match live {
+            Some(sd) if sd.awaiting_hook().is_some() => None,
+            Some(sd) => Some(format!(
+                "no lifecycle hook is waiting: the deployment to {} is {}{}",
+                target(sd),
+                sd.status,
+                sd.lifecycle_stage
+                    .as_deref()
+                    .map(|s| format!(" at {s}"))
+                    .unwrap_or_default()
+            )),
+            None => Some(format!(
+                "{} has no service deployment in progress",
+                svc.name
+            )),
+        },
+        _ => None,
+    }
+}
+
+/// The write on the service's live service deployment that `req` means, if it has one: `R`
+/// and the abort key stop it, the hook keys answer its waiting hook. `None`: not a
+/// service-deployment write (plan it the classic way).
+pub fn plan_deployment(svc: &Service, key: &ServiceKey, req: Request) -> Option<WriteOp> {
+    let sd = svc.live_service_deployment()?;
+    let label = |r: &crate::model::Revision| match r.task_definition.as_deref() {
+        Some(t) => task_definition_label(t).to_string(),
+        None => format!("revision {}", arn_tail(&r.arn)),
+    };
+    let target = sd
+        .target_revision
+        .as_ref()
+        .map(label)
+        .unwrap_or_else(|| "its target revision".into());
+    let source = if sd.source_revisions.is_empty() {
+        "the source revision".to_string()
+    } else {
+        sd.source_revisions
+            .iter()
+            .map(label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match req {
+        Request::Rollback | Request::AbortDeployment => Some(WriteOp::StopDeployment {
+            key: key.clone(),
+            arn: sd.arn.clone(),
+            stop: if req == Request::Rollback {
+                StopType::Rollback
+            } else {
+                StopType::Abort
+            },
+            target,
+            source,
+        }),
+        Request::ContinueHook | Request::RollbackHook => {
+            let h = sd.awaiting_hook()?;
+            Some(WriteOp::Hook {
+                key: key.clone(),
+                arn: sd.arn.clone(),
+                hook_id: h.id.clone(),
+                hook: h
+                    .target
+                    .as_deref()
+                    .map(|t| t.rsplit([':', '/']).next().unwrap_or(t).to_string())
+                    .unwrap_or_else(|| h.id.clone()),
+                stage: h
+                    .stage
+                    .clone()
+                    .or_else(|| sd.lifecycle_stage.clone())
+                    .unwrap_or_else(|| "its stage".into()),
+                action: if req == Request::ContinueHook {
+                    HookAction::Continue
+                } else {
+                    HookAction::Rollback
+                },
+                target,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The task definition the service runs now: the primary deployment's.

@@ -594,7 +594,25 @@ fn plan_write<A: AwsApi>(
         ui.say(format!("{key} is not known yet"));
         return;
     };
+    // why it does not apply comes first: a read-only console still says the real answer
+    if let Some(why) = crate::actions::not_applicable(&state.service, req) {
+        ui.say(why);
+        return;
+    }
+    if ui.writes != Writes::Allowed {
+        ui.say(format!(
+            "read-only: to {} start ecswatch with --allow-writes (every write asks you to type the service name)",
+            req.verb()
+        ));
+        return;
+    }
+    if let Some(op) = crate::actions::plan_deployment(&state.service, &key, req) {
+        ui.prompt = Some(Prompt::new(PromptKind::Confirm(op)));
+        return;
+    }
     match req {
+        // not_applicable refused these without a live service deployment
+        Request::AbortDeployment | Request::ContinueHook | Request::RollbackHook => {}
         Request::Rollback => match crate::actions::rollback_from_store(store, &key) {
             Ok(Some(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
             Ok(None) => {

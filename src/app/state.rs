@@ -496,11 +496,20 @@ impl UiState {
                 self.prompt = Some(Prompt::new(PromptKind::Note(self.focus())));
                 Effect::None
             }
-            Action::Rollback | Action::Redeploy | Action::Scale | Action::StopTask => {
+            Action::Rollback
+            | Action::Redeploy
+            | Action::Scale
+            | Action::StopTask
+            | Action::AbortDeployment
+            | Action::ContinueHook
+            | Action::RollbackHook => {
                 let req = match action {
                     Action::Rollback => Request::Rollback,
                     Action::Redeploy => Request::Redeploy,
                     Action::Scale => Request::Scale,
+                    Action::AbortDeployment => Request::AbortDeployment,
+                    Action::ContinueHook => Request::ContinueHook,
+                    Action::RollbackHook => Request::RollbackHook,
                     _ => Request::StopTask,
                 };
                 match (self.writes, self.target(vis)) {
@@ -508,7 +517,9 @@ impl UiState {
                         self.say("this is a replay of a recording: nothing can be changed");
                         Effect::None
                     }
-                    (Writes::ReadOnly, _) => {
+                    // the planner says why a write does not apply before it says read-only
+                    (Writes::ReadOnly, Some(key)) => Effect::Plan(req, key),
+                    (Writes::ReadOnly, None) => {
                         self.say(format!(
                             "read-only: to {} start ecswatch with --allow-writes (every write asks you to type the service name)",
                             req.verb()

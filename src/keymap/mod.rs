@@ -37,6 +37,9 @@ pub enum Action {
     Redeploy,
     Scale,
     StopTask,
+    AbortDeployment,
+    ContinueHook,
+    RollbackHook,
     PlayPause,
     Faster,
     Slower,
@@ -45,7 +48,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -68,6 +71,9 @@ impl Action {
         Action::Redeploy,
         Action::Scale,
         Action::StopTask,
+        Action::AbortDeployment,
+        Action::ContinueHook,
+        Action::RollbackHook,
         Action::PlayPause,
         Action::Faster,
         Action::Slower,
@@ -99,6 +105,9 @@ impl Action {
             Action::Redeploy => "redeploy",
             Action::Scale => "scale",
             Action::StopTask => "stop_task",
+            Action::AbortDeployment => "abort_deployment",
+            Action::ContinueHook => "continue_hook",
+            Action::RollbackHook => "rollback_hook",
             Action::PlayPause => "play_pause",
             Action::Faster => "faster",
             Action::Slower => "slower",
@@ -127,10 +136,21 @@ impl Action {
             Action::PrevPane => "focus the previous pane",
             Action::Timeline => "open the incident timeline (this service, or all on the board)",
             Action::Note => "add a note to the timeline",
-            Action::Rollback => "roll back to the previous task definition (--allow-writes)",
+            Action::Rollback => {
+                "roll back: the service deployment (StopServiceDeployment ROLLBACK), else to the previous task definition (--allow-writes)"
+            }
             Action::Redeploy => "force a new deployment (--allow-writes)",
             Action::Scale => "change the desired count (--allow-writes)",
             Action::StopTask => "stop a task (--allow-writes)",
+            Action::AbortDeployment => {
+                "stop the service deployment where it is, no rollback (ABORT, --allow-writes)"
+            }
+            Action::ContinueHook => {
+                "continue a deployment paused at a lifecycle hook (--allow-writes)"
+            }
+            Action::RollbackHook => {
+                "roll back a deployment paused at a lifecycle hook (--allow-writes)"
+            }
             Action::PlayPause => "replay: pause / play",
             Action::Faster => "replay: play faster",
             Action::Slower => "replay: play slower",
