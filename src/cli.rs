@@ -126,6 +126,16 @@ pub struct WaitArgs {
     /// Seconds between polls
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub interval: u64,
+    /// What to wait for: the deployment completed, or (a service deployment) traffic shifted
+    /// and baking (lifecycle stage BAKE_TIME reached)
+    #[arg(long, value_enum, default_value_t = WaitUntil::Complete)]
+    pub until: WaitUntil,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaitUntil {
+    Complete,
+    BakeTime,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use ecswatch::app::state::{Effect, Prompt, PromptKind, UiState};
 use ecswatch::commands::wait::{Verdict, judge};
 use ecswatch::demo::{DemoApi, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S};
 use ecswatch::diagnosis::Playbook;
-use ecswatch::model::{Deployment, Service, ServiceKey, Time};
+use ecswatch::model::{Deployment, Service, ServiceDeployment, ServiceKey, Time};
 use ecswatch::poll::{Scope, cycle};
 use ecswatch::record::{self, Record, Recorder, player::Player};
 use ecswatch::report::{build_timeline, snapshot_json, timeline_markdown};
@@ -231,6 +231,44 @@ fn wait_verdicts() {
     // someone replaced it with another deployment and ours is gone
     let replaced = service(vec![dep("other", "PRIMARY", "IN_PROGRESS", 0, 3)], 0, 3);
     assert!(matches!(judge(&replaced, "new"), Verdict::RolledBack(_)));
+}
+
+#[test]
+fn wait_follows_a_service_deployment_to_bake_time_or_completion() {
+    use ecswatch::cli::WaitUntil;
+    use ecswatch::commands::wait::judge_service_deployment as judge_sd;
+    let sd = |status: &str, stage: &str| ServiceDeployment {
+        status: status.into(),
+        lifecycle_stage: Some(stage.into()),
+        ..Default::default()
+    };
+    let shifting = sd("IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(judge_sd(&shifting, WaitUntil::BakeTime), None);
+    assert_eq!(judge_sd(&shifting, WaitUntil::Complete), None);
+    let baking = sd("IN_PROGRESS", "BAKE_TIME");
+    assert_eq!(
+        judge_sd(&baking, WaitUntil::BakeTime),
+        Some(Verdict::Completed)
+    );
+    assert_eq!(judge_sd(&baking, WaitUntil::Complete), None);
+    let done = sd("SUCCESSFUL", "CLEAN_UP");
+    assert_eq!(
+        judge_sd(&done, WaitUntil::Complete),
+        Some(Verdict::Completed)
+    );
+    let mut back = sd("ROLLBACK_IN_PROGRESS", "BAKE_TIME");
+    back.status_reason = Some("alarm web-5xx".into());
+    assert_eq!(
+        judge_sd(&back, WaitUntil::BakeTime),
+        Some(Verdict::RolledBack(
+            "alarm web-5xx (ROLLBACK_IN_PROGRESS)".into()
+        )),
+        "a rollback during bake is not 'bake time reached'"
+    );
+    assert!(matches!(
+        judge_sd(&sd("STOPPED", "SCALE_UP"), WaitUntil::Complete),
+        Some(Verdict::Failed(_))
+    ));
 }
 
 #[test]

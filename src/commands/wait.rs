@@ -2,12 +2,18 @@
 //! service's primary deployment, printing a line whenever its progress changes; exits 0 when it
 //! completed with running = desired, 1 when it failed or was rolled back (printing the top
 //! findings), 3 on timeout. One DescribeServices call per interval.
+//!
+//! A service with a current service deployment (ECS deploying it, 2025 and later) is followed
+//! through it as well: one DescribeServiceDeployments a poll (and one DescribeServiceRevisions
+//! for its revisions' task definitions), every stage change, traffic step, alarm and hook
+//! printed as it happens; `--until bake-time` exits 0 once traffic has shifted and the
+//! deployment bakes (stage BAKE_TIME), `--until complete` once it is SUCCESSFUL.
 
 use super::Exit;
 use crate::aws::{AwsApi, ErrorKind};
-use crate::cli::WaitArgs;
+use crate::cli::{WaitArgs, WaitUntil};
 use crate::diagnosis::Playbook;
-use crate::model::{Deployment, Service, task_definition_label};
+use crate::model::{Deployment, Service, ServiceDeployment, task_definition_label};
 use crate::poll::{Scope, cycle};
 use crate::store::Store;
 use std::sync::Arc;
@@ -73,6 +79,66 @@ pub fn judge(svc: &Service, watched: &str) -> Verdict {
     }
 }
 
+/// Where a service deployment stands for `until`: `None` while it goes on.
+pub fn judge_service_deployment(sd: &ServiceDeployment, until: WaitUntil) -> Option<Verdict> {
+    let why = || {
+        sd.rollback
+            .as_ref()
+            .and_then(|r| r.reason.clone())
+            .or_else(|| sd.status_reason.clone())
+            .unwrap_or_else(|| "no reason given".into())
+    };
+    match sd.status.as_str() {
+        "SUCCESSFUL" => Some(Verdict::Completed),
+        "ROLLBACK_REQUESTED" | "ROLLBACK_IN_PROGRESS" | "ROLLBACK_SUCCESSFUL" => {
+            Some(Verdict::RolledBack(format!("{} ({})", why(), sd.status)))
+        }
+        "ROLLBACK_FAILED" | "STOPPED" | "STOP_REQUESTED" => {
+            Some(Verdict::Failed(format!("{} ({})", why(), sd.status)))
+        }
+        _ if until == WaitUntil::BakeTime
+            && sd.lifecycle_stage.as_deref().is_some_and(|s| {
+                crate::model::LIFECYCLE_STAGES
+                    .iter()
+                    .position(|x| *x == s)
+                    .is_some_and(|i| i >= 8)
+            }) =>
+        {
+            Some(Verdict::Completed)
+        }
+        _ => None,
+    }
+}
+
+/// Fill the revisions' task definitions (cached by revision ARN across polls).
+async fn resolve_revisions<A: AwsApi>(
+    api: &A,
+    sd: &mut ServiceDeployment,
+    cache: &mut std::collections::HashMap<String, String>,
+) {
+    let missing: Vec<String> = sd
+        .target_revision
+        .iter()
+        .chain(&sd.source_revisions)
+        .map(|r| r.arn.clone())
+        .filter(|a| !a.is_empty() && !cache.contains_key(a))
+        .collect();
+    if !missing.is_empty() {
+        if let Ok(found) = api.describe_service_revisions(&missing).await {
+            cache.extend(found);
+        }
+    }
+    for r in sd
+        .target_revision
+        .iter_mut()
+        .chain(&mut sd.source_revisions)
+    {
+        if let Some(td) = cache.get(&r.arn) {
+            r.task_definition = Some(td.clone());
+        }
+    }
+}
+
 /// One progress line for the watched deployment.
 pub fn progress_line(svc: &Service, watched: &str) -> String {
     let d = svc
@@ -116,39 +182,127 @@ pub async fn run<A: AwsApi>(
     let mut last_line = String::new();
     let mut last_error = String::new();
     let names = [service.to_string()];
+    let mut revisions = std::collections::HashMap::new();
+    let mut last_sd: Option<ServiceDeployment> = None;
     loop {
         match api.describe_services(cluster, &names).await {
             Ok(d) => match d.found.into_iter().next() {
                 Some(svc) => {
-                    let id = watched.get_or_insert_with(|| {
-                        svc.primary().map(|p| p.id.clone()).unwrap_or_default()
-                    });
-                    let line = progress_line(&svc, id);
-                    // the time prefix changes every poll; print when the rest does
-                    let body = line.split_once(' ').map(|(_, b)| b).unwrap_or(&line);
-                    if body != last_line {
-                        let _ = writeln!(out, "{line}");
-                        last_line = body.to_string();
-                    }
-                    let ended = match judge(&svc, id) {
-                        Verdict::InProgress => None,
-                        Verdict::Failed(why) => Some(("failed", why)),
-                        Verdict::RolledBack(why) => Some(("rolled back", why)),
-                        Verdict::Completed => {
+                    // the service deployment, when ECS deploys the service through one
+                    let arn = svc
+                        .current_service_deployment
+                        .clone()
+                        .filter(|_| svc.ecs_controlled());
+                    let sd = match arn {
+                        Some(arn) => match api.describe_service_deployments(&[arn]).await {
+                            Ok(found) => found.found.into_iter().next(),
+                            Err(e) => {
+                                let msg = e.to_string();
+                                if msg != last_error {
+                                    eprintln!(
+                                        "ecswatch: {msg} (following the deployments list only)"
+                                    );
+                                    last_error = msg;
+                                }
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    if let Some(mut sd) = sd {
+                        resolve_revisions(api, &mut sd, &mut revisions).await;
+                        let now = chrono::Utc::now();
+                        let old = last_sd.as_ref().filter(|o| o.arn == sd.arn);
+                        for t in crate::store::timeline::service_deployment_transitions(
+                            old,
+                            Some(&sd),
+                            now,
+                        ) {
                             let _ = writeln!(
                                 out,
-                                "completed: {} runs {}/{} tasks",
+                                "{} {}: {}",
+                                now.format("%H:%M:%S"),
                                 svc.key(),
-                                svc.running,
-                                svc.desired
+                                t.text
                             );
-                            return Ok(COMPLETED);
                         }
-                    };
-                    if let Some((verb, why)) = ended {
-                        let _ = writeln!(out, "{verb}: {why}");
-                        print_findings(api, pb, cluster, service, out).await;
-                        return Ok(FAILED);
+                        let verdict = judge_service_deployment(&sd, args.until);
+                        last_sd = Some(sd);
+                        match verdict {
+                            Some(Verdict::Completed) => {
+                                let sd = last_sd.as_ref().expect("just set");
+                                let _ = writeln!(
+                                    out,
+                                    "{}: {} {} ({})",
+                                    if args.until == WaitUntil::BakeTime
+                                        && sd.status != "SUCCESSFUL"
+                                    {
+                                        "baking"
+                                    } else {
+                                        "completed"
+                                    },
+                                    svc.key(),
+                                    sd.lifecycle_stage.as_deref().unwrap_or("-"),
+                                    sd.status
+                                );
+                                return Ok(COMPLETED);
+                            }
+                            Some(v @ (Verdict::Failed(_) | Verdict::RolledBack(_))) => {
+                                let (verb, why) = match v {
+                                    Verdict::RolledBack(w) => ("rolled back", w),
+                                    Verdict::Failed(w) => ("failed", w),
+                                    _ => unreachable!("matched above"),
+                                };
+                                let _ = writeln!(out, "{verb}: {why}");
+                                print_findings(api, pb, cluster, service, out).await;
+                                return Ok(FAILED);
+                            }
+                            _ => {}
+                        }
+                    }
+                    if last_sd.is_some() {
+                        // the service deployment decides; the deployments list only shows
+                        // progress
+                        let id = watched.get_or_insert_with(|| {
+                            svc.primary().map(|p| p.id.clone()).unwrap_or_default()
+                        });
+                        let line = progress_line(&svc, id);
+                        let body = line.split_once(' ').map(|(_, b)| b).unwrap_or(&line);
+                        if body != last_line {
+                            let _ = writeln!(out, "{line}");
+                            last_line = body.to_string();
+                        }
+                    } else {
+                        let id = watched.get_or_insert_with(|| {
+                            svc.primary().map(|p| p.id.clone()).unwrap_or_default()
+                        });
+                        let line = progress_line(&svc, id);
+                        // the time prefix changes every poll; print when the rest does
+                        let body = line.split_once(' ').map(|(_, b)| b).unwrap_or(&line);
+                        if body != last_line {
+                            let _ = writeln!(out, "{line}");
+                            last_line = body.to_string();
+                        }
+                        let ended = match judge(&svc, id) {
+                            Verdict::InProgress => None,
+                            Verdict::Failed(why) => Some(("failed", why)),
+                            Verdict::RolledBack(why) => Some(("rolled back", why)),
+                            Verdict::Completed => {
+                                let _ = writeln!(
+                                    out,
+                                    "completed: {} runs {}/{} tasks",
+                                    svc.key(),
+                                    svc.running,
+                                    svc.desired
+                                );
+                                return Ok(COMPLETED);
+                            }
+                        };
+                        if let Some((verb, why)) = ended {
+                            let _ = writeln!(out, "{verb}: {why}");
+                            print_findings(api, pb, cluster, service, out).await;
+                            return Ok(FAILED);
+                        }
                     }
                 }
                 None => {
