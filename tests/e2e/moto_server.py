@@ -18,6 +18,7 @@ import threading
 import urllib.parse
 
 import cbor2
+from deployments import ServiceDeployments
 from moto.moto_api import state_manager
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
@@ -68,6 +69,7 @@ class MotoServer:
         self.lock = threading.Lock()
         self.account = None  # a RealisticAccount (account.py): quotas and latency
         self.log_reads = []  # (logGroupName, logStreamNamePrefix, endTime) of ecswatch's FilterLogEvents
+        self.deployments = ServiceDeployments()  # the service-deployment APIs moto lacks
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -174,9 +176,19 @@ class MotoServer:
 
         if cbor:
             return self._cbor_bridge(environ, start_response, body, cbor.group("service"), cbor.group("op"))
+        if service == "ecs" and op in ServiceDeployments.OPS:
+            status, payload = self.deployments.handle(op, body)
+            data = json.dumps(payload).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))]
+            if status != 200:
+                headers.append(("x-amzn-ErrorType", payload["__type"]))
+            start_response(f"{status} {'OK' if status == 200 else 'Error'}", headers)
+            return [data]
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         mangle = self.mangles.get(op) if client == "rust" else None
+        if service == "ecs" and op == "DescribeServices" and (self.deployments.by_service or self.deployments.task_sets):
+            mangle = ("decorate",)
         if mangle is None:
             return self.app(environ, start_response)
         captured = {}
@@ -186,7 +198,11 @@ class MotoServer:
             return lambda _b: None
 
         chunks = self.app(environ, capture)
-        raw = b"".join(chunks).replace(*mangle)
+        raw = b"".join(chunks)
+        if mangle == ("decorate",):
+            raw = self.deployments.decorate_services(raw)
+        else:
+            raw = raw.replace(*mangle)
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(raw))))
         start_response(captured["status"], headers)
