@@ -502,3 +502,123 @@ async fn elb_query_protocol_errors_are_classified() {
     assert_eq!(e.kind, ErrorKind::NotFound);
     assert_eq!(e.operation, "elasticloadbalancing:DescribeTargetHealth");
 }
+
+#[tokio::test]
+async fn service_deployments_request_shapes_and_mapping() {
+    use aws_sdk_ecs::operation::continue_service_deployment::ContinueServiceDeploymentOutput;
+    use aws_sdk_ecs::operation::describe_service_deployments::DescribeServiceDeploymentsOutput;
+    use aws_sdk_ecs::operation::stop_service_deployment::StopServiceDeploymentOutput;
+    use ecswatch::aws::{HookAction, StopType};
+    const SD: &str = "arn:aws:ecs:us-east-1:1:service-deployment/prod/web/abc";
+    let describe = mock!(aws_sdk_ecs::Client::describe_service_deployments)
+        .match_requests(|r| r.service_deployment_arns() == [SD.to_string()])
+        .then_output(|| {
+            let rev = |arn: &str, prod: f64| {
+                ecs::ServiceRevisionSummary::builder()
+                    .arn(arn)
+                    .requested_task_count(2)
+                    .running_task_count(1)
+                    .pending_task_count(1)
+                    .requested_production_traffic_weight(prod)
+                    .requested_test_traffic_weight(100.0)
+                    .build()
+            };
+            DescribeServiceDeploymentsOutput::builder()
+                .service_deployments(
+                    ecs::ServiceDeployment::builder()
+                        .service_deployment_arn(SD)
+                        .status(ecs::ServiceDeploymentStatus::InProgress)
+                        .lifecycle_stage(ecs::ServiceDeploymentLifecycleStage::PostTestTrafficShift)
+                        .target_service_revision(rev("arn:rev/2", 0.0))
+                        .source_service_revisions(rev("arn:rev/1", 100.0))
+                        .deployment_configuration(
+                            ecs::DeploymentConfiguration::builder()
+                                .strategy(ecs::DeploymentStrategy::Canary)
+                                .bake_time_in_minutes(10)
+                                .canary_configuration(
+                                    ecs::CanaryConfiguration::builder()
+                                        .canary_percent(5.0)
+                                        .canary_bake_time_in_minutes(3)
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .alarms(
+                            ecs::ServiceDeploymentAlarms::builder()
+                                .status(ecs::ServiceDeploymentRollbackMonitorsStatus::Triggered)
+                                .alarm_names("web-5xx")
+                                .triggered_alarm_names("web-5xx\u{1b}[31m")
+                                .build(),
+                        )
+                        .lifecycle_hook_details(
+                            ecs::DeploymentLifecycleHookDetail::builder()
+                                .hook_id("h-1")
+                                .target_arn("arn:aws:lambda:us-east-1:1:function:approve")
+                                .status(ecs::DeploymentLifecycleHookStatus::AwaitingAction)
+                                .timeout_action(ecs::DeploymentLifecycleHookAction::Rollback)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let stop = mock!(aws_sdk_ecs::Client::stop_service_deployment)
+        .match_requests(|r| {
+            r.service_deployment_arn() == Some(SD)
+                && r.stop_type() == Some(&ecs::StopServiceDeploymentStopType::Abort)
+        })
+        .then_output(|| StopServiceDeploymentOutput::builder().build());
+    let cont = mock!(aws_sdk_ecs::Client::continue_service_deployment)
+        .match_requests(|r| {
+            r.service_deployment_arn() == Some(SD)
+                && r.hook_id() == Some("h-1")
+                && r.action() == Some(&ecs::DeploymentLifecycleHookAction::Continue)
+        })
+        .then_output(|| ContinueServiceDeploymentOutput::builder().build());
+    let api = api(&[&describe, &stop, &cont], &[]);
+    let got = api
+        .describe_service_deployments(&[SD.to_string()])
+        .await
+        .unwrap();
+    let d = &got.found[0];
+    assert_eq!(d.strategy.as_deref(), Some("CANARY"));
+    assert_eq!(
+        d.lifecycle_stage.as_deref(),
+        Some("POST_TEST_TRAFFIC_SHIFT")
+    );
+    assert_eq!((d.step_percent, d.step_bake_minutes), (Some(5.0), Some(3)));
+    assert_eq!(d.bake_time_minutes, Some(10));
+    let t = d.target_revision.as_ref().unwrap();
+    assert_eq!(
+        (
+            t.requested,
+            t.running,
+            t.pending,
+            t.production_weight,
+            t.test_weight
+        ),
+        (2, 1, 1, Some(0.0), Some(100.0))
+    );
+    assert_eq!(d.source_revisions[0].production_weight, Some(100.0));
+    // untrusted text is sanitized
+    assert_eq!(d.triggered_alarms(), ["web-5xx".to_string()]);
+    let h = d.awaiting_hook().unwrap();
+    assert_eq!(
+        (
+            h.id.as_str(),
+            h.stage.as_deref(),
+            h.timeout_action.as_deref()
+        ),
+        ("h-1", Some("POST_TEST_TRAFFIC_SHIFT"), Some("ROLLBACK"))
+    );
+    assert_eq!(d.phase(), Some("WAITING FOR APPROVAL"));
+    api.stop_service_deployment(SD, StopType::Abort)
+        .await
+        .unwrap();
+    api.continue_service_deployment(SD, "h-1", HookAction::Continue)
+        .await
+        .unwrap();
+    assert_eq!(describe.num_calls(), 1);
+    assert_eq!(stop.num_calls(), 1);
+    assert_eq!(cont.num_calls(), 1);
+}
