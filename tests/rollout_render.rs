@@ -141,3 +141,48 @@ fn a_code_deploy_service_shows_its_task_sets() {
     }
     sizes("code_deploy_service", &store, &ui, now);
 }
+
+#[test]
+fn bake_time_and_linear_steps_count_down_at_80x24() {
+    let now = common::t0();
+    let mut svc = common::blue_green_at_hook(now);
+    {
+        let sd = svc.service_deployment.as_mut().unwrap();
+        sd.hooks.clear();
+        sd.lifecycle_stage = Some("BAKE_TIME".into());
+        // first seen 4 minutes into the bake: ECS's updatedAt is when the stage began
+        sd.updated_at = Some(now - chrono::Duration::minutes(4));
+        let t = sd.target_revision.as_mut().unwrap();
+        t.production_weight = Some(100.0);
+    }
+    let store = one_service(svc.clone(), now);
+    let small = draw(&store, &service_ui("web"), now, 80, 24);
+    assert!(small.contains("BAKING"), "{small}");
+    assert!(
+        small.contains("bake 10m: 6m00s left, then the old revision is removed"),
+        "{small}"
+    );
+    let later = draw(
+        &store,
+        &service_ui("web"),
+        now + chrono::Duration::minutes(7),
+        80,
+        24,
+    );
+    assert!(later.contains("over by 1m00s, waiting for ECS"), "{later}");
+
+    let sd = svc.service_deployment.as_mut().unwrap();
+    sd.strategy = Some("LINEAR".into());
+    sd.lifecycle_stage = Some("PRODUCTION_TRAFFIC_SHIFT".into());
+    sd.step_percent = Some(25.0);
+    sd.step_bake_minutes = Some(3);
+    sd.updated_at = Some(now - chrono::Duration::minutes(1));
+    sd.target_revision.as_mut().unwrap().production_weight = Some(50.0);
+    let store = one_service(svc, now);
+    let small = draw(&store, &service_ui("web"), now, 80, 24);
+    assert!(small.contains("SHIFTING TRAFFIC"), "{small}");
+    assert!(
+        small.contains("linear 25% a step every 3m, at 50%: 2m00s left, then 75%"),
+        "{small}"
+    );
+}
