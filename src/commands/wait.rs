@@ -260,29 +260,19 @@ pub async fn run<A: AwsApi>(
                             _ => {}
                         }
                     }
-                    if last_sd.is_some() {
-                        // the service deployment decides; the deployments list only shows
-                        // progress
-                        let id = watched.get_or_insert_with(|| {
-                            svc.primary().map(|p| p.id.clone()).unwrap_or_default()
-                        });
-                        let line = progress_line(&svc, id);
-                        let body = line.split_once(' ').map(|(_, b)| b).unwrap_or(&line);
-                        if body != last_line {
-                            let _ = writeln!(out, "{line}");
-                            last_line = body.to_string();
-                        }
-                    } else {
-                        let id = watched.get_or_insert_with(|| {
-                            svc.primary().map(|p| p.id.clone()).unwrap_or_default()
-                        });
-                        let line = progress_line(&svc, id);
-                        // the time prefix changes every poll; print when the rest does
-                        let body = line.split_once(' ').map(|(_, b)| b).unwrap_or(&line);
-                        if body != last_line {
-                            let _ = writeln!(out, "{line}");
-                            last_line = body.to_string();
-                        }
+                    let id = watched.get_or_insert_with(|| {
+                        svc.primary().map(|p| p.id.clone()).unwrap_or_default()
+                    });
+                    let line = progress_line(&svc, id);
+                    // the time prefix changes every poll; print when the rest does
+                    let body = line.split_once(' ').map(|(_, b)| b).unwrap_or(&line);
+                    if body != last_line {
+                        let _ = writeln!(out, "{line}");
+                        last_line = body.to_string();
+                    }
+                    // with a service deployment, it decides (above); the deployments list
+                    // only shows progress
+                    if last_sd.is_none() {
                         let ended = match judge(&svc, id) {
                             Verdict::InProgress => None,
                             Verdict::Failed(why) => Some(("failed", why)),
