@@ -31,10 +31,12 @@ def test_schema_and_services(snap):
     assert sorted(s["name"] for s in d["services"]) == ["checkout-api", "payments-api"]
     keys = {"account", "region", "cluster", "name", "arn", "status", "desired", "running", "pending",
             "task_definition", "rollout", "deployments", "events", "stopped_tasks", "target_groups", "metrics",
-            "logs", "findings"}
+            "logs", "findings", "deployment_controller", "service_deployment", "task_sets"}
     for s in d["services"]:
         assert set(s) == keys
         assert (s["account"], s["region"]) == ("123456789012", "us-east-1")
+        # moto knows no service deployments (test_deployments.py fakes them): reported as absent
+        assert (s["deployment_controller"], s["service_deployment"], s["task_sets"]) == ("ECS", None, [])
     # one target watched: itself, and nothing failing together
     assert d["watched"] == [{"account": "123456789012", "region": "us-east-1", "profile": None, "alias": None,
                              "services": 2, "error": None}]
