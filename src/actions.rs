@@ -123,7 +123,7 @@ impl WriteOp {
             } => format!(
                 "{}: roll back service deployment {} (to {target}): ECS returns traffic and tasks to {source}",
                 key.service,
-                arn_tail(arn)
+                short_name(arn)
             ),
             WriteOp::StopDeployment {
                 key,
@@ -134,7 +134,7 @@ impl WriteOp {
             } => format!(
                 "{}: stop service deployment {} (to {target}) where it is (ABORT): no rollback, traffic and tasks stay as they are now",
                 key.service,
-                arn_tail(arn)
+                short_name(arn)
             ),
             WriteOp::Hook {
                 key,
@@ -148,12 +148,12 @@ impl WriteOp {
                 HookAction::Continue => format!(
                     "{}: continue service deployment {} (to {target}) past hook {hook} at {stage}",
                     key.service,
-                    arn_tail(arn)
+                    short_name(arn)
                 ),
                 HookAction::Rollback => format!(
                     "{}: roll back service deployment {} (to {target}) at hook {hook} ({stage})",
                     key.service,
-                    arn_tail(arn)
+                    short_name(arn)
                 ),
             },
         }
@@ -324,10 +324,6 @@ pub async fn stop_task_check<A: AwsApi>(
     })
 }
 
-fn arn_tail(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
-
 /// Why a write does not apply to this service, if it does not: a CodeDeploy or external
 /// service is not deployed by ECS (rollback and redeploy belong to its deployer); ECS already
 /// rolling back; no service deployment to stop; no hook waiting. Checked before the read-only
@@ -437,21 +433,17 @@ pub fn not_applicable(svc: &Service, req: Request) -> Option<String> {
 /// service-deployment write (plan it the classic way).
 pub fn plan_deployment(svc: &Service, key: &ServiceKey, req: Request) -> Option<WriteOp> {
     let sd = svc.live_service_deployment()?;
-    let label = |r: &crate::model::Revision| match r.task_definition.as_deref() {
-        Some(t) => task_definition_label(t).to_string(),
-        None => format!("revision {}", arn_tail(&r.arn)),
-    };
     let target = sd
         .target_revision
         .as_ref()
-        .map(label)
+        .map(crate::model::Revision::label)
         .unwrap_or_else(|| "its target revision".into());
     let source = if sd.source_revisions.is_empty() {
         "the source revision".to_string()
     } else {
         sd.source_revisions
             .iter()
-            .map(label)
+            .map(crate::model::Revision::label)
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -473,11 +465,7 @@ pub fn plan_deployment(svc: &Service, key: &ServiceKey, req: Request) -> Option<
                 key: key.clone(),
                 arn: sd.arn.clone(),
                 hook_id: h.id.clone(),
-                hook: h
-                    .target
-                    .as_deref()
-                    .map(|t| t.rsplit([':', '/']).next().unwrap_or(t).to_string())
-                    .unwrap_or_else(|| h.id.clone()),
+                hook: h.target_name().to_string(),
                 stage: h
                     .stage
                     .clone()

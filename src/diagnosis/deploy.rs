@@ -23,12 +23,6 @@ fn target_label(sd: &ServiceDeployment) -> String {
         .unwrap_or_else(|| "the target revision".into())
 }
 
-fn hook_name(target: Option<&str>, id: &str) -> String {
-    target
-        .map(|t| t.rsplit([':', '/']).next().unwrap_or(t).to_string())
-        .unwrap_or_else(|| id.to_string())
-}
-
 /// The evidence the service's current service deployment gives (none for a deployment that
 /// ended before `since`, or for a service ECS does not deploy).
 pub fn evidence(
@@ -115,7 +109,7 @@ pub fn evidence(
             at,
             format!(
                 "hook {} {} at {} in the deployment to {to} ({})",
-                hook_name(h.target.as_deref(), &h.id),
+                h.target_name(),
                 h.status,
                 h.stage.as_deref().unwrap_or("its stage"),
                 sd.status
@@ -138,7 +132,7 @@ pub fn evidence(
                 sd.updated_at,
                 format!(
                     "hook {} (id {}) waits for action at {} in the deployment to {to}{expiry}",
-                    hook_name(h.target.as_deref(), &h.id),
+                    h.target_name(),
                     h.id,
                     h.stage
                         .as_deref()

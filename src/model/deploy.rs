@@ -139,6 +139,16 @@ pub struct Revision {
     pub test_weight: Option<f64>,
 }
 
+impl Revision {
+    /// As a person knows it: its task definition when known, else the revision id.
+    pub fn label(&self) -> String {
+        match self.task_definition.as_deref() {
+            Some(td) => super::task_definition_label(td).to_string(),
+            None => format!("revision {}", super::short_name(&self.arn)),
+        }
+    }
+}
+
 /// Alarms or circuit breaker as a rollback monitor: DISABLED | MONITORING |
 /// MONITORING_COMPLETE | TRIGGERED.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -176,6 +186,17 @@ pub struct HookState {
     pub expires_at: Option<Time>,
     /// CONTINUE | ROLLBACK: what ECS does when it expires.
     pub timeout_action: Option<String>,
+}
+
+impl HookState {
+    /// What the hook runs as a person knows it: the Lambda function's name, not its ARN; the
+    /// hook id when no target is reported.
+    pub fn target_name(&self) -> &str {
+        match self.target.as_deref() {
+            Some(t) => t.rsplit([':', '/']).next().unwrap_or(t),
+            None => &self.id,
+        }
+    }
 }
 
 /// One line of a service's deployment history (ListServiceDeployments).

@@ -5,7 +5,7 @@
 use super::{Line, s};
 use crate::model::{
     DeploymentBrief, LIFECYCLE_STAGES, Revision, Service, ServiceDeployment, TaskSet, Time,
-    task_definition_label,
+    short_name, task_definition_label,
 };
 use crate::store::ServiceState;
 use crate::theme::Meaning;
@@ -30,27 +30,6 @@ pub fn stage_short(stage: &str) -> &str {
         "POST_PRODUCTION_TRAFFIC_SHIFT" => "POST_PROD",
         "BAKE_TIME" => "BAKE",
         other => other,
-    }
-}
-
-/// The last path segment of an ARN (`…/service-deployment/c/s/ID` → `ID`).
-fn tail(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
-
-/// A hook's target as a person knows it: the Lambda function's name, not its ARN.
-fn hook_target(target: Option<&str>, id: &str) -> String {
-    match target {
-        Some(t) => t.rsplit([':', '/']).next().unwrap_or(t).to_string(),
-        None => id.to_string(),
-    }
-}
-
-/// A revision as a person knows it: its task definition when known, else the revision id.
-pub fn revision_label(r: &Revision) -> String {
-    match r.task_definition.as_deref() {
-        Some(td) => task_definition_label(td).to_string(),
-        None => format!("revision {}", tail(&r.arn)),
     }
 }
 
@@ -94,7 +73,7 @@ pub fn service_deployment_lines(st: &ServiceState, now: Time, wide: bool) -> Vec
             s(
                 format!(
                     "hook {} ({})",
-                    hook_target(h.target.as_deref(), &h.id),
+                    h.target_name(),
                     stage_short(
                         h.stage
                             .as_deref()
@@ -159,7 +138,7 @@ pub fn service_deployment_lines(st: &ServiceState, now: Time, wide: bool) -> Vec
         out.push(vec![s(
             format!(
                 "hook {} {} at {}",
-                hook_target(h.target.as_deref(), &h.id),
+                h.target_name(),
                 h.status,
                 h.stage.as_deref().unwrap_or("-")
             ),
@@ -171,11 +150,11 @@ pub fn service_deployment_lines(st: &ServiceState, now: Time, wide: bool) -> Vec
 
 fn header(sd: &ServiceDeployment, now: Time) -> Line {
     let strategy = sd.strategy.as_deref().unwrap_or("ROLLING");
-    let from: Vec<String> = sd.source_revisions.iter().map(revision_label).collect();
+    let from: Vec<String> = sd.source_revisions.iter().map(Revision::label).collect();
     let to = sd
         .target_revision
         .as_ref()
-        .map(revision_label)
+        .map(Revision::label)
         .unwrap_or_else(|| "-".into());
     let mut l = vec![
         s(format!("{strategy:<7} "), Meaning::Title),
@@ -203,7 +182,7 @@ fn header(sd: &ServiceDeployment, now: Time) -> Line {
         )),
         _ => {}
     }
-    l.push(s(format!("  {}", tail(&sd.arn)), Meaning::Dim));
+    l.push(s(format!("  {}", short_name(&sd.arn)), Meaning::Dim));
     l
 }
 
@@ -250,11 +229,7 @@ fn stage_line(sd: &ServiceDeployment, since: Option<Time>, now: Time, wide: bool
 }
 
 fn revision_part(r: &Revision, role: &str) -> String {
-    let mut p = format!(
-        "{role} {} prod {}",
-        revision_label(r),
-        pct(r.production_weight)
-    );
+    let mut p = format!("{role} {} prod {}", r.label(), pct(r.production_weight));
     if r.test_weight.is_some() {
         p.push_str(&format!(" test {}", pct(r.test_weight)));
     }
@@ -452,7 +427,7 @@ pub fn history_lines(history: &[DeploymentBrief], now: Time, max: usize) -> Vec<
             let mut l = vec![
                 s(format!("{when:>10} "), Meaning::Dim),
                 s(format!("{} ", b.status), status_meaning(&b.status)),
-                s(tail(&b.arn).to_string(), Meaning::Dim),
+                s(short_name(&b.arn).to_string(), Meaning::Dim),
             ];
             if let Some(r) = b.status_reason.as_deref() {
                 l.push(s(format!("  {r}"), Meaning::Dim));
