@@ -43,6 +43,7 @@ fn api(ecs_rules: &[&Rule], elb_rules: &[&Rule]) -> SdkApi {
         client!(aws_sdk_elasticloadbalancingv2, elb_rules),
         client!(aws_sdk_cloudwatch, none),
         client!(aws_sdk_cloudwatchlogs, none),
+        client!(aws_sdk_applicationautoscaling, none),
         "us-east-1".into(),
     )
 }

@@ -13,8 +13,9 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -101,6 +102,8 @@ pub const DESCRIBE_TASKS_BATCH: usize = 100;
 pub const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH: usize = 20;
 /// Most target groups one DescribeTargetGroups call is given by ecswatch.
 pub const DESCRIBE_TARGET_GROUPS_BATCH: usize = 20;
+/// Most resource ids one DescribeScalableTargets call takes.
+pub const DESCRIBE_SCALABLE_TARGETS_BATCH: usize = 50;
 /// Most queries one GetMetricData call takes.
 pub const METRIC_QUERIES_BATCH: usize = 500;
 
@@ -227,6 +230,28 @@ pub trait AwsApi: Send + Sync + 'static {
         service: &str,
         next: Option<String>,
     ) -> impl Future<Output = ApiResult<Page<DeploymentBrief>>> + Send;
+
+    /// The scalable targets (`ecs:service:DesiredCount`) of at most
+    /// [`DESCRIBE_SCALABLE_TARGETS_BATCH`] services (`service/CLUSTER/SERVICE`); services
+    /// without one are absent.
+    fn describe_scalable_targets(
+        &self,
+        resource_ids: &[String],
+    ) -> impl Future<Output = ApiResult<Vec<ScalableTarget>>> + Send;
+
+    /// One page of one service's scaling policies.
+    fn describe_scaling_policies(
+        &self,
+        resource_id: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<ScalingPolicy>>> + Send;
+
+    /// One service's most recent scaling activities (one page of 50, newest first), with the
+    /// activities that did not scale and why.
+    fn describe_scaling_activities(
+        &self,
+        resource_id: &str,
+    ) -> impl Future<Output = ApiResult<Vec<ScalingActivity>>> + Send;
 
     // Writes.
 

@@ -350,6 +350,7 @@ pub fn service(origin: Time, t: i64) -> Service {
         service_deployment: None,
         deployment_history: Vec::new(),
         task_sets: Vec::new(),
+        enable_execute_command: false,
     }
 }
 

@@ -7,6 +7,7 @@
 //! look at any instant.
 
 mod canary;
+mod scaling;
 mod world;
 
 use crate::aws::{
@@ -14,8 +15,9 @@ use crate::aws::{
     StopType,
 };
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 pub use canary::{ALARM_AT_S, CANARY_AT_S, ROLLED_BACK_S};
 use std::sync::Arc;
@@ -130,10 +132,14 @@ impl AwsApi for DemoApi {
             .collect())
     }
 
-    /// The simulation counts running tasks but does not model them one by one: none to list
-    /// (`X` then asks for a task id).
-    async fn list_running_tasks(&self, _cluster: &str, _service: &str) -> ApiResult<Vec<String>> {
-        Ok(Vec::new())
+    async fn list_running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+        let w = self.world();
+        let service = crate::model::short_name(service);
+        Ok(w.running
+            .iter()
+            .filter(|t| w.has_cluster(cluster) && t.service_name() == Some(service))
+            .map(|t| t.arn.clone())
+            .collect())
     }
 
     async fn list_stopped_tasks(
@@ -166,6 +172,7 @@ impl AwsApi for DemoApi {
             match w
                 .stopped
                 .iter()
+                .chain(&w.running)
                 .find(|t| &t.arn == arn || crate::model::task_id(&t.arn) == arn)
             {
                 Some(t) => out.found.push(t.clone()),
@@ -294,6 +301,42 @@ impl AwsApi for DemoApi {
             .into_iter()
             .filter(|(a, _)| arns.contains(a))
             .collect())
+    }
+
+    async fn describe_scalable_targets(
+        &self,
+        resource_ids: &[String],
+    ) -> ApiResult<Vec<ScalableTarget>> {
+        let w = self.world();
+        Ok(resource_ids
+            .iter()
+            .filter_map(|id| w.scaling(crate::model::short_name(id)).target)
+            .filter(|t| resource_ids.contains(&t.resource_id))
+            .collect())
+    }
+
+    async fn describe_scaling_policies(
+        &self,
+        resource_id: &str,
+        _next: Option<String>,
+    ) -> ApiResult<Page<ScalingPolicy>> {
+        Ok(Page {
+            items: self
+                .world()
+                .scaling(crate::model::short_name(resource_id))
+                .policies,
+            next: None,
+        })
+    }
+
+    async fn describe_scaling_activities(
+        &self,
+        resource_id: &str,
+    ) -> ApiResult<Vec<ScalingActivity>> {
+        Ok(self
+            .world()
+            .scaling(crate::model::short_name(resource_id))
+            .activities)
     }
 
     async fn list_service_deployments(

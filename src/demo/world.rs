@@ -146,6 +146,8 @@ pub struct World {
     pub t: i64,
     pub services: Vec<Service>,
     pub stopped: Vec<StoppedTask>,
+    /// Running tasks, one per load-balancer target (their IPs are the targets' ids).
+    pub running: Vec<StoppedTask>,
     pub targets: Vec<(String, Vec<TargetHealth>)>,
     /// Service deployments (the canary's), as DescribeServiceDeployments answers them.
     pub service_deployments: Vec<ServiceDeployment>,
@@ -200,7 +202,9 @@ impl World {
                     last_status: Some("STOPPED".into()),
                     exit_code: None,
                     reason: Some("CannotPullContainerError: failed to resolve ref: not found".into()),
+                    ..Default::default()
                 }],
+                ..Default::default()
             });
         }
         // an old, routine stop of payments-api (scale-in an hour ago)
@@ -226,7 +230,9 @@ impl World {
                 last_status: Some("STOPPED".into()),
                 exit_code: Some(143),
                 reason: None,
+                ..Default::default()
             }],
+            ..Default::default()
         });
 
         // --- checkout-api deployments and events
@@ -377,6 +383,7 @@ impl World {
             events,
             load_balancers: vec![lb("checkout-api-tg", "6d0ecf831eec9f09")],
             created_at: Some(at(-90 * 86_400)),
+            enable_execute_command: true,
             ..Default::default()
         };
         let payments = Service {
@@ -446,16 +453,26 @@ impl World {
             ),
         ];
         targets.push(canary::targets(t));
+        let services = vec![checkout, payments, canary::service(origin, t)];
+        let running = running_tasks(&services, &targets, at(-86_400));
 
         Self {
             origin,
             now,
             t,
-            services: vec![checkout, payments, canary::service(origin, t)],
+            services,
             stopped,
+            running,
             targets,
             service_deployments: vec![canary::deployment(origin, t)],
         }
+    }
+
+    /// The scaling of a service, as Application Auto Scaling answers: checkout-api tracks
+    /// CPU between 2 and 8 tasks; search-api tracks requests per target with the right
+    /// `ResourceLabel`; payments-api is not registered.
+    pub fn scaling(&self, service: &str) -> crate::model::Scaling {
+        super::scaling::of(self, service)
     }
 
     /// A metric series: one point a minute between `start` and `end`.
@@ -571,4 +588,83 @@ impl World {
         }
         out
     }
+}
+
+/// One running task per target of each service's first target group, of its current task
+/// definition; checkout-api runs ECS Exec, its last task is on FARGATE_SPOT.
+fn running_tasks(
+    services: &[Service],
+    targets: &[(String, Vec<TargetHealth>)],
+    started: Time,
+) -> Vec<StoppedTask> {
+    let mut out = Vec::new();
+    for svc in services {
+        let Some(tg) = svc
+            .load_balancers
+            .first()
+            .and_then(|lb| lb.target_group_arn.as_deref())
+        else {
+            continue;
+        };
+        let Some((_, health)) = targets.iter().find(|(arn, _)| arn == tg) else {
+            continue;
+        };
+        for (i, target) in health.iter().enumerate() {
+            let exec = svc.enable_execute_command;
+            // a task id of 32 hex digits: the service's first bytes, then the target's IP
+            let name: String = svc
+                .name
+                .bytes()
+                .take(4)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let digits: String = target.id.chars().filter(char::is_ascii_digit).collect();
+            out.push(StoppedTask {
+                target: 0,
+                arn: task_arn(&format!("{name}{digits:0>24}")),
+                cluster: DEMO_CLUSTER.into(),
+                task_definition: svc.task_definition.clone(),
+                group: Some(format!("service:{}", svc.name)),
+                started_by: svc.deployments.first().map(|d| d.id.clone()),
+                last_status: "RUNNING".into(),
+                desired_status: "RUNNING".into(),
+                started_at: Some(started + Duration::seconds(37 * i as i64)),
+                health_status: Some(
+                    if target.state == "unhealthy" {
+                        "UNHEALTHY"
+                    } else {
+                        "HEALTHY"
+                    }
+                    .into(),
+                ),
+                capacity_provider: Some(
+                    if i + 1 == health.len() && svc.name == CHECKOUT {
+                        "FARGATE_SPOT"
+                    } else {
+                        "FARGATE"
+                    }
+                    .into(),
+                ),
+                availability_zone: Some(
+                    if target.id.starts_with("10.0.1.") {
+                        "us-east-1a"
+                    } else {
+                        "us-east-1b"
+                    }
+                    .into(),
+                ),
+                private_ip: Some(target.id.clone()),
+                exec_enabled: exec,
+                containers: vec![ContainerState {
+                    name: "app".into(),
+                    last_status: Some("RUNNING".into()),
+                    health_status: Some("HEALTHY".into()),
+                    exec_agent: exec.then(|| "RUNNING".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            });
+        }
+    }
+    out
 }

@@ -96,6 +96,9 @@ pub struct Service {
     /// Task sets of a CODE_DEPLOY or EXTERNAL service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub task_sets: Vec<TaskSet>,
+    /// Whether the service starts its tasks with ECS Exec (`enableExecuteCommand`).
+    #[serde(default)]
+    pub enable_execute_command: bool,
 }
 
 impl Service {

@@ -1,6 +1,8 @@
 use super::Time;
 
-/// A stopped task: immutable once ECS reports it STOPPED, so it is described once and kept.
+/// A task as DescribeTasks reports it. A stopped one is immutable once ECS reports it STOPPED,
+/// so it is described once and kept; a running one (the open service's, `ServiceState::running`)
+/// is read again every poll.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StoppedTask {
     /// The target it was read from (set by the store from the update).
@@ -21,6 +23,20 @@ pub struct StoppedTask {
     pub stopped_reason: Option<String>,
     pub stop_code: Option<String>,
     pub containers: Vec<ContainerState>,
+    /// The task's health (HEALTHY / UNHEALTHY / UNKNOWN), from its containers' health checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<String>,
+    /// FARGATE, FARGATE_SPOT or an Auto Scaling group capacity provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    /// The awsvpc ENI's private IPv4 address (the target id of an `ip` target group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    /// Whether ECS Exec was enabled when the task started (`enableExecuteCommand`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exec_enabled: bool,
 }
 
 impl StoppedTask {
@@ -29,6 +45,15 @@ impl StoppedTask {
         self.group
             .as_deref()
             .and_then(|g| g.strip_prefix("service:"))
+    }
+
+    /// The container ECS Exec opens a shell in: the first whose ExecuteCommandAgent runs, else
+    /// the first essential-looking one (the first listed).
+    pub fn exec_container(&self) -> Option<&ContainerState> {
+        self.containers
+            .iter()
+            .find(|c| c.exec_agent.as_deref() == Some("RUNNING"))
+            .or_else(|| self.containers.first())
     }
 }
 
@@ -39,4 +64,11 @@ pub struct ContainerState {
     pub last_status: Option<String>,
     pub exit_code: Option<i32>,
     pub reason: Option<String>,
+    /// The container's health check status (HEALTHY / UNHEALTHY / UNKNOWN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<String>,
+    /// The ExecuteCommandAgent's `lastStatus` (PENDING / RUNNING / STOPPED), when the task
+    /// runs one (ECS Exec enabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec_agent: Option<String>,
 }

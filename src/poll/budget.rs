@@ -24,6 +24,7 @@ pub enum Quota {
     ElbRead,
     LogsFilter,
     MetricsGet,
+    ScalingRead,
 }
 
 /// One quota as AWS documents it.
@@ -41,7 +42,7 @@ pub struct QuotaSpec {
 
 /// The documented limits, in one table. `scripts/realistic.py` (the test harness's realistic
 /// account) enforces the same figures.
-pub const QUOTAS: [QuotaSpec; 7] = [
+pub const QUOTAS: [QuotaSpec; 8] = [
     QuotaSpec {
         quota: Quota::EcsClusterRead,
         name: "ECS cluster reads",
@@ -94,6 +95,14 @@ pub const QUOTAS: [QuotaSpec; 7] = [
         source: "CloudWatch quotas: GetMetricData 50 transactions per second; billed $0.01 per \
                  1,000 metrics requested",
     },
+    QuotaSpec {
+        quota: Quota::ScalingRead,
+        name: "Application Auto Scaling describe calls",
+        sustained: 10.0,
+        burst: 10.0,
+        source: "not published by AWS: a conservative assumption (DescribeScalableTargets, \
+                 DescribeScalingPolicies, DescribeScalingActivities)",
+    },
 ];
 
 /// Price of GetMetricData: US dollars per metric requested ($0.01 per 1,000).
@@ -129,6 +138,9 @@ impl Quota {
             }
             "FilterLogEvents" => Quota::LogsFilter,
             "GetMetricData" => Quota::MetricsGet,
+            "DescribeScalableTargets" | "DescribeScalingPolicies" | "DescribeScalingActivities" => {
+                Quota::ScalingRead
+            }
             _ => return None,
         })
     }

@@ -6,8 +6,9 @@ use crate::aws::{
     ApiResult, AwsApi, Described, HookAction, LogQuery, Page, ServiceChange, StopType,
 };
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -174,6 +175,40 @@ impl<A: AwsApi> AwsApi for Counted<A> {
             "DescribeTasks",
             0,
             self.inner.describe_tasks(cluster, tasks),
+        )
+        .await
+    }
+    async fn describe_scalable_targets(
+        &self,
+        resource_ids: &[String],
+    ) -> ApiResult<Vec<ScalableTarget>> {
+        self.call(
+            "DescribeScalableTargets",
+            0,
+            self.inner.describe_scalable_targets(resource_ids),
+        )
+        .await
+    }
+    async fn describe_scaling_policies(
+        &self,
+        resource_id: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<ScalingPolicy>> {
+        self.call(
+            "DescribeScalingPolicies",
+            0,
+            self.inner.describe_scaling_policies(resource_id, next),
+        )
+        .await
+    }
+    async fn describe_scaling_activities(
+        &self,
+        resource_id: &str,
+    ) -> ApiResult<Vec<ScalingActivity>> {
+        self.call(
+            "DescribeScalingActivities",
+            0,
+            self.inner.describe_scaling_activities(resource_id),
         )
         .await
     }

@@ -5,7 +5,8 @@
 
 use super::Update;
 use super::{
-    LogsPoller, MetricsPoller, ServicesPoller, StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
+    LogsPoller, MetricsPoller, RunningTasksPoller, ScalingPoller, ServicesPoller,
+    StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
 };
 use crate::aws::AwsApi;
 use crate::model::Time;
@@ -32,17 +33,23 @@ pub async fn run_once<A: AwsApi>(
     apply(store, services.poll(api, &plan, now).await);
 
     let plan = plan_of(store);
-    let (mut stopped, mut taskdefs, mut targets) = (
+    let (mut stopped, mut running, mut scaling, mut taskdefs, mut targets) = (
         StoppedTasksPoller::new(),
+        RunningTasksPoller::new(),
+        ScalingPoller::new(),
         TaskDefsPoller::new(),
         TargetsPoller::new(),
     );
-    let (a, b, c) = tokio::join!(
+    let (a, r, sc, b, c) = tokio::join!(
         stopped.poll(api, &plan, now),
+        running.poll(api, &plan, now),
+        scaling.poll(api, &plan, now),
         taskdefs.poll(api, &plan, now),
         targets.poll(api, &plan, now)
     );
     apply(store, a);
+    apply(store, r);
+    apply(store, sc);
     apply(store, b);
     apply(store, c);
 

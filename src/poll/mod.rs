@@ -13,6 +13,8 @@ mod deployments;
 mod logs;
 mod metrics;
 pub mod runner;
+mod running;
+mod scaling;
 mod services;
 mod targets;
 mod taskdefs;
@@ -22,6 +24,8 @@ pub use backoff::Backoff;
 pub use counting::{CallCounts, Counted};
 pub use logs::LogsPoller;
 pub use metrics::{MetricsPoller, metric_queries, minute_floor};
+pub use running::RunningTasksPoller;
+pub use scaling::ScalingPoller;
 pub use services::ServicesPoller;
 pub use targets::TargetsPoller;
 pub use taskdefs::TaskDefsPoller;
@@ -47,16 +51,20 @@ pub enum Source {
     Targets,
     Metrics,
     Logs,
+    RunningTasks,
+    Scaling,
 }
 
 impl Source {
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 8] = [
         Source::Services,
         Source::StoppedTasks,
+        Source::RunningTasks,
         Source::TaskDefinitions,
         Source::Targets,
         Source::Metrics,
         Source::Logs,
+        Source::Scaling,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +75,8 @@ impl Source {
             Source::Targets => "targets",
             Source::Metrics => "metrics",
             Source::Logs => "logs",
+            Source::RunningTasks => "running_tasks",
+            Source::Scaling => "scaling",
         }
     }
 }
@@ -91,6 +101,11 @@ pub enum Payload {
     },
     /// Newly described stopped tasks (each ARN once).
     StoppedTasks(Vec<StoppedTask>),
+    /// The open service's running tasks, all of them as listed now (they replace the last
+    /// read: a task missing here is no longer running).
+    RunningTasks(Vec<(ServiceKey, Vec<StoppedTask>)>),
+    /// Services' auto scaling as read now (a default `Scaling`: not registered).
+    Scaling(Vec<(ServiceKey, crate::model::Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
     /// Target groups (with attributes) and their targets' health (older recordings; the
     /// poller now sends `TargetsRead`).

@@ -3,8 +3,8 @@
 //! publishes the plan (scope, focus) over a watch channel, and a change wakes the pollers.
 
 use super::{
-    Backoff, LogsPoller, MetricsPoller, PollPlan, ServicesPoller, Source, StoppedTasksPoller,
-    TargetsPoller, TaskDefsPoller, Update,
+    Backoff, LogsPoller, MetricsPoller, PollPlan, RunningTasksPoller, ScalingPoller,
+    ServicesPoller, Source, StoppedTasksPoller, TargetsPoller, TaskDefsPoller, Update,
 };
 use crate::aws::AwsApi;
 use std::sync::Arc;
@@ -19,6 +19,8 @@ pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
     let s = match (source, focused) {
         (Source::Services, _) => 5,
         (Source::StoppedTasks, _) => 10,
+        (Source::RunningTasks, _) => 10,
+        (Source::Scaling, _) => 30,
         (Source::TaskDefinitions, _) => 5,
         (Source::Targets, _) => 5,
         (Source::Metrics, _) => 60,
@@ -36,7 +38,9 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
     plan.refresh.hash(&mut h);
     plan.focus.hash(&mut h);
     match source {
-        Source::Services | Source::StoppedTasks => plan.scope.hash(&mut h),
+        Source::Services | Source::StoppedTasks | Source::RunningTasks | Source::Scaling => {
+            plan.scope.hash(&mut h)
+        }
         Source::TaskDefinitions => {
             for s in &plan.services {
                 s.task_definitions.hash(&mut h);
@@ -87,6 +91,8 @@ const MIN_GAP: Duration = Duration::from_millis(500);
 enum AnyPoller {
     Services(ServicesPoller),
     Stopped(StoppedTasksPoller),
+    Running(RunningTasksPoller),
+    Scaling(ScalingPoller),
     TaskDefs(TaskDefsPoller),
     Targets(TargetsPoller),
     Metrics(MetricsPoller),
@@ -98,6 +104,8 @@ impl AnyPoller {
         match source {
             Source::Services => Self::Services(ServicesPoller::new()),
             Source::StoppedTasks => Self::Stopped(StoppedTasksPoller::new()),
+            Source::RunningTasks => Self::Running(RunningTasksPoller::new()),
+            Source::Scaling => Self::Scaling(ScalingPoller::new()),
             Source::TaskDefinitions => Self::TaskDefs(TaskDefsPoller::new()),
             Source::Targets => Self::Targets(TargetsPoller::new()),
             Source::Metrics => Self::Metrics(MetricsPoller::new()),
@@ -110,6 +118,8 @@ impl AnyPoller {
         match self {
             Self::Services(p) => p.poll(api, plan, now).await,
             Self::Stopped(p) => p.poll(api, plan, now).await,
+            Self::Running(p) => p.poll(api, plan, now).await,
+            Self::Scaling(p) => p.poll(api, plan, now).await,
             Self::TaskDefs(p) => p.poll(api, plan, now).await,
             Self::Targets(p) => p.poll(api, plan, now).await,
             Self::Metrics(p) => p.poll(api, plan, now).await,

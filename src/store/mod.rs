@@ -85,6 +85,12 @@ pub struct ServiceState {
     event_categories: HashMap<u64, Option<(Arc<str>, crate::diagnosis::Confidence)>>,
     /// ARNs of this service's stopped tasks, newest first.
     pub stopped: Vec<String>,
+    /// Its running tasks as last listed (the open service's only), oldest started first.
+    pub running: Vec<StoppedTask>,
+    /// When `running` was read.
+    pub running_read_at: Option<Time>,
+    /// Its auto scaling (the open service's; every service's in `snapshot`), once read.
+    pub scaling: Option<crate::model::Scaling>,
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
     pub logs: Ring<LogLine>,
     log_ids: HashSet<String>,
@@ -109,6 +115,9 @@ impl ServiceState {
             events: Vec::new(),
             event_categories: HashMap::new(),
             stopped: Vec::new(),
+            running: Vec::new(),
+            running_read_at: None,
+            scaling: None,
             metrics: BTreeMap::new(),
             logs: Ring::new(LOG_LINES_KEPT),
             log_ids: HashSet::new(),
@@ -377,6 +386,31 @@ impl Store {
                     self.apply_services(t, services, &listed_clusters, roster, update.fetched_at)
                 }
                 Payload::StoppedTasks(tasks) => self.apply_stopped(t, tasks),
+                Payload::Scaling(read) => {
+                    let mut any = false;
+                    for (key, scaling) in read {
+                        let key = ServiceKey { target: t, ..key };
+                        if let Some(state) = self.services.get_mut(&key) {
+                            if state.scaling.as_ref() != Some(&scaling) {
+                                state.scaling = Some(scaling);
+                                self.dirty.insert(key);
+                                any = true;
+                            }
+                        }
+                    }
+                    any
+                }
+                Payload::RunningTasks(read) => {
+                    let mut any = false;
+                    for (key, tasks) in read {
+                        any |= self.apply_running(
+                            ServiceKey { target: t, ..key },
+                            tasks,
+                            update.fetched_at,
+                        );
+                    }
+                    any
+                }
                 Payload::TaskDefinitions(tds) => {
                     let any = !tds.is_empty();
                     for td in tds {
@@ -632,6 +666,34 @@ impl Store {
             }
         }
         changed
+    }
+
+    /// The running tasks of one service replace the last read. ListTasks' `serviceName` is
+    /// trusted only as far as each task's `group` agrees (moto ignores the filter).
+    fn apply_running(&mut self, key: ServiceKey, tasks: Vec<StoppedTask>, at: Time) -> bool {
+        let Some(state) = self.services.get_mut(&key) else {
+            return false;
+        };
+        let mut mine: Vec<StoppedTask> = tasks
+            .into_iter()
+            .filter(|t| t.service_name() == Some(key.service.as_str()))
+            .map(|t| StoppedTask {
+                target: key.target,
+                ..t
+            })
+            .collect();
+        mine.sort_by(|a, b| {
+            a.started_at
+                .cmp(&b.started_at)
+                .then_with(|| a.arn.cmp(&b.arn))
+        });
+        state.running_read_at = Some(at);
+        if state.running == mine {
+            return false;
+        }
+        state.running = mine;
+        self.dirty.insert(key);
+        true
     }
 
     fn apply_metrics(&mut self, series: Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>) -> bool {

@@ -40,6 +40,7 @@ QUOTAS = {
     "elb-read": (10.0, 10.0),
     "logs-filter": (5.0, 5.0),
     "metrics-get": (50.0, 50.0),
+    "scaling-read": (10.0, 10.0),
 }
 OPERATIONS = {
     "ListClusters": "ecs-cluster-read", "DescribeClusters": "ecs-cluster-read",
@@ -50,6 +51,8 @@ OPERATIONS = {
     "DescribeTargetHealth": "elb-read",
     "FilterLogEvents": "logs-filter",
     "GetMetricData": "metrics-get",
+    "DescribeScalableTargets": "scaling-read", "DescribeScalingPolicies": "scaling-read",
+    "DescribeScalingActivities": "scaling-read",
 }
 THROTTLE_CODE = {"elb-read": "Throttling", "metrics-get": "Throttling"}
 

@@ -326,6 +326,7 @@ fn service(s: &types::Service, cluster: &str) -> Service {
         service_deployment: None,
         deployment_history: Vec::new(),
         task_sets: s.task_sets().iter().map(task_set).collect(),
+        enable_execute_command: s.enable_execute_command(),
     }
 }
 
@@ -401,9 +402,39 @@ fn task(t: &types::Task, cluster: &str) -> StoppedTask {
                 last_status: c.last_status().map(sanitize::clean),
                 exit_code: c.exit_code(),
                 reason: c.reason().map(sanitize::clean),
+                health_status: c.health_status().map(|h| sanitize::clean(h.as_str())),
+                exec_agent: c
+                    .managed_agents()
+                    .iter()
+                    .find(|a| a.name().map(|n| n.as_str()) == Some("ExecuteCommandAgent"))
+                    .and_then(|a| a.last_status())
+                    .map(sanitize::clean),
             })
             .collect(),
+        health_status: t.health_status().map(|h| sanitize::clean(h.as_str())),
+        capacity_provider: t.capacity_provider_name().map(sanitize::clean),
+        availability_zone: t.availability_zone().map(sanitize::clean),
+        private_ip: task_private_ip(t),
+        exec_enabled: t.enable_execute_command(),
     }
+}
+
+/// The task's private IPv4 address: its ENI attachment's `privateIPv4Address` (awsvpc), else
+/// a container's network interface.
+fn task_private_ip(t: &types::Task) -> Option<String> {
+    t.attachments()
+        .iter()
+        .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+        .flat_map(|a| a.details())
+        .find(|d| d.name() == Some("privateIPv4Address"))
+        .and_then(|d| d.value())
+        .or_else(|| {
+            t.containers()
+                .iter()
+                .flat_map(|c| c.network_interfaces())
+                .find_map(|n| n.private_ipv4_address())
+        })
+        .map(sanitize::clean)
 }
 
 fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {

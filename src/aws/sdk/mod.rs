@@ -5,26 +5,29 @@ mod deploy;
 mod ecs;
 mod elb;
 mod logs;
+mod scaling;
 
 use super::{
     ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, HookAction, LogQuery, Page,
     ServiceChange, StopType, load_sdk_config,
 };
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
+    TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-/// Clients for the four services ecswatch reads.
+/// Clients for the five services ecswatch reads.
 #[derive(Clone, Debug)]
 struct Clients {
     ecs: aws_sdk_ecs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     cw: aws_sdk_cloudwatch::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+    scaling: aws_sdk_applicationautoscaling::Client,
 }
 
 impl Clients {
@@ -34,6 +37,7 @@ impl Clients {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
             cw: aws_sdk_cloudwatch::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            scaling: aws_sdk_applicationautoscaling::Client::new(config),
         }
     }
 }
@@ -71,10 +75,17 @@ impl SdkApi {
         elb: aws_sdk_elasticloadbalancingv2::Client,
         cw: aws_sdk_cloudwatch::Client,
         logs: aws_sdk_cloudwatchlogs::Client,
+        scaling: aws_sdk_applicationautoscaling::Client,
         region: String,
     ) -> Self {
         Self {
-            clients: std::sync::RwLock::new(Clients { ecs, elb, cw, logs }),
+            clients: std::sync::RwLock::new(Clients {
+                ecs,
+                elb,
+                cw,
+                logs,
+                scaling,
+            }),
             region,
             opts: None,
             last_reload: std::sync::Mutex::new(None),
@@ -102,6 +113,10 @@ impl SdkApi {
 
     pub(crate) fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
         self.clients().logs
+    }
+
+    pub(crate) fn scaling(&self) -> aws_sdk_applicationautoscaling::Client {
+        self.clients().scaling
     }
 
     /// Pass a result through; on a credentials failure, load the configuration again (rate
@@ -358,6 +373,31 @@ impl AwsApi for SdkApi {
                 .await,
         )
         .await
+    }
+
+    async fn describe_scalable_targets(
+        &self,
+        resource_ids: &[String],
+    ) -> ApiResult<Vec<ScalableTarget>> {
+        self.checked(self.scaling_describe_targets(resource_ids).await)
+            .await
+    }
+
+    async fn describe_scaling_policies(
+        &self,
+        resource_id: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<ScalingPolicy>> {
+        self.checked(self.scaling_describe_policies(resource_id, next).await)
+            .await
+    }
+
+    async fn describe_scaling_activities(
+        &self,
+        resource_id: &str,
+    ) -> ApiResult<Vec<ScalingActivity>> {
+        self.checked(self.scaling_describe_activities(resource_id).await)
+            .await
     }
 
     async fn stop_service_deployment(&self, arn: &str, stop: StopType) -> ApiResult<()> {

@@ -1,0 +1,111 @@
+//! Service auto scaling (Application Auto Scaling): DescribeScalableTargets (50 services a
+//! call), then for a registered service its policies (DescribeScalingPolicies, re-read every
+//! [`POLICIES_TTL_S`]) and its recent activities with the ones that did not scale
+//! (DescribeScalingActivities, IncludeNotScaledActivities).
+//!
+//! The open service only, every 30 s (2 calls, a third when the policies are due); `snapshot`
+//! (exhaustive) reads every service in scope: one DescribeScalableTargets per 50 services and two
+//! calls per registered one. The board reads none: scaling explains an incident once a service
+//! is open, and a fleet round of it would cost a call per service.
+
+use super::budget::{Priority, with_priority};
+use super::{Payload, PollPlan, Source, Update, all_pages};
+use crate::aws::{AwsApi, DESCRIBE_SCALABLE_TARGETS_BATCH};
+use crate::model::{Scaling, ScalingPolicy, ServiceKey, Time, scaling::resource_id};
+use std::collections::HashMap;
+
+/// Policies change rarely (someone edits them): read again after this long.
+pub const POLICIES_TTL_S: i64 = 300;
+
+#[derive(Debug, Default)]
+pub struct ScalingPoller {
+    /// The policies last read, per service, and when.
+    policies: HashMap<ServiceKey, (Time, Vec<ScalingPolicy>)>,
+}
+
+impl ScalingPoller {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
+        let (keys, p): (Vec<ServiceKey>, Priority) = if plan.exhaustive {
+            (
+                plan.services.iter().map(|s| s.key.clone()).collect(),
+                Priority::Background,
+            )
+        } else {
+            (plan.focus.iter().cloned().collect(), Priority::Open)
+        };
+        if keys.is_empty() {
+            return Update::new(Source::Scaling, now, None, Vec::new());
+        }
+        // the open service's policies are all this keeps
+        self.policies.retain(|k, _| keys.contains(k));
+        let mut errors = Vec::new();
+        let mut out = Vec::new();
+        for chunk in keys.chunks(DESCRIBE_SCALABLE_TARGETS_BATCH) {
+            let ids: Vec<String> = chunk
+                .iter()
+                .map(|k| resource_id(&k.cluster, &k.service))
+                .collect();
+            let targets = match with_priority(p, api.describe_scalable_targets(&ids)).await {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            for (key, id) in chunk.iter().zip(&ids) {
+                let Some(target) = targets.iter().find(|t| &t.resource_id == id) else {
+                    // not registered: nothing scales it
+                    self.policies.remove(key);
+                    out.push((key.clone(), Scaling::default()));
+                    continue;
+                };
+                let fresh = self
+                    .policies
+                    .get(key)
+                    .filter(|(at, _)| (now - *at).num_seconds() < POLICIES_TTL_S)
+                    .map(|(_, p)| p.clone());
+                let policies = match fresh {
+                    Some(p) => p,
+                    None => {
+                        match with_priority(
+                            p,
+                            all_pages(|next| api.describe_scaling_policies(id, next)),
+                        )
+                        .await
+                        {
+                            Ok(read) => {
+                                self.policies.insert(key.clone(), (now, read.clone()));
+                                read
+                            }
+                            Err(e) => {
+                                errors.push(e);
+                                continue;
+                            }
+                        }
+                    }
+                };
+                let activities = match with_priority(p, api.describe_scaling_activities(id)).await {
+                    Ok(a) => a,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                };
+                out.push((
+                    key.clone(),
+                    Scaling {
+                        target: Some(target.clone()),
+                        policies,
+                        activities,
+                    },
+                ));
+            }
+        }
+        let payload = (!out.is_empty()).then_some(Payload::Scaling(out));
+        Update::new(Source::Scaling, now, payload, errors)
+    }
+}
