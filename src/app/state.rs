@@ -96,16 +96,21 @@ pub enum Pane {
     Events,
     Tasks,
     Targets,
+    Scaling,
     Metrics,
     Logs,
 }
 
+/// How many panes the service view has.
+pub const PANES: usize = Pane::ALL.len();
+
 impl Pane {
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Findings,
         Pane::Events,
         Pane::Tasks,
         Pane::Targets,
+        Pane::Scaling,
         Pane::Metrics,
         Pane::Logs,
     ];
@@ -114,14 +119,15 @@ impl Pane {
         match self {
             Pane::Findings => "Findings",
             Pane::Events => "Events",
-            Pane::Tasks => "Stopped tasks",
+            Pane::Tasks => "Tasks",
             Pane::Targets => "Targets",
+            Pane::Scaling => "Scaling",
             Pane::Metrics => "Metrics",
             Pane::Logs => "Logs",
         }
     }
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
 }
@@ -147,7 +153,10 @@ pub struct UiState {
     pub board_filter: String,
     pub sort: Sort,
     pub pane: Pane,
-    pub pane_selected: [usize; 6],
+    /// The pane shown beside the findings when the screen is wide (the last other pane
+    /// chosen).
+    pub side: Pane,
+    pub pane_selected: [usize; PANES],
     pub task_selected: usize,
     pub log_filter: String,
     pub editing: Option<Editing>,
@@ -236,7 +245,8 @@ impl Default for UiState {
             board_filter: String::new(),
             sort: Sort::Worst,
             pane: Pane::Findings,
-            pane_selected: [0; 6],
+            side: Pane::Tasks,
+            pane_selected: [0; PANES],
             task_selected: 0,
             log_filter: String::new(),
             editing: None,
@@ -284,8 +294,8 @@ pub struct Visible {
     /// The services of the board rows on screen (empty off the board).
     pub board_rows: Vec<ServiceKey>,
     /// Rows of each service pane.
-    pub pane_rows: [usize; 6],
-    /// Task ARNs of the stopped-tasks pane rows.
+    pub pane_rows: [usize; PANES],
+    /// Task ARNs of the tasks pane rows (running, then stopped).
     pub task_rows: Vec<Option<String>>,
     /// Rows of the timeline view.
     pub timeline_len: usize,
@@ -579,6 +589,7 @@ impl UiState {
                     View::Board => Editing::BoardFilter,
                     _ => {
                         self.pane = Pane::Logs;
+                        self.side = Pane::Logs;
                         Editing::LogFilter
                     }
                 });
@@ -600,6 +611,9 @@ impl UiState {
                     (i + n - 1) % n
                 };
                 self.pane = Pane::ALL[next];
+                if self.pane != Pane::Findings {
+                    self.side = self.pane;
+                }
                 Effect::None
             }
             Action::Open => match self.view().clone() {
@@ -607,7 +621,7 @@ impl UiState {
                     Some(key) => {
                         self.stack.push(View::Service(key.clone()));
                         self.pane = Pane::Findings;
-                        self.pane_selected = [0; 6];
+                        self.pane_selected = [0; PANES];
                         Effect::Replan
                     }
                     None => Effect::None,
@@ -615,6 +629,7 @@ impl UiState {
                 View::Service(key) => {
                     if self.pane != Pane::Tasks {
                         self.pane = Pane::Tasks;
+                        self.side = Pane::Tasks;
                         return Effect::None;
                     }
                     let row = self.pane_selected[Pane::Tasks.index()];
@@ -676,7 +691,7 @@ mod tests {
             board_selected: Some(ServiceKey::new("prod", format!("s{}", n - 1))),
             page: 10,
             task_rows: vec![None, Some("arn:task/1".into())],
-            pane_rows: [3, 3, 2, 3, 3, 3],
+            pane_rows: [3, 3, 2, 3, 3, 3, 3],
             ..Default::default()
         }
     }

@@ -609,23 +609,40 @@ fn running_tasks(
         let Some((_, health)) = targets.iter().find(|(arn, _)| arn == tg) else {
             continue;
         };
+        // each deployment's running tasks, of its task definition
+        let mut defs: Vec<&str> = Vec::new();
+        for d in &svc.deployments {
+            defs.extend(std::iter::repeat_n(
+                d.task_definition.as_str(),
+                d.running.max(0) as usize,
+            ));
+        }
         for (i, target) in health.iter().enumerate() {
             let exec = svc.enable_execute_command;
-            // a task id of 32 hex digits: the service's first bytes, then the target's IP
-            let name: String = svc
-                .name
-                .bytes()
-                .take(4)
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let digits: String = target.id.chars().filter(char::is_ascii_digit).collect();
+            let td = defs.get(i).copied().unwrap_or(&svc.task_definition);
+            // a task id of 32 hex digits, a hash of the service and the target's IP
+            let hash = |seed: u64| {
+                format!("{}/{}", svc.name, target.id)
+                    .bytes()
+                    .fold(seed, |h, b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                    })
+            };
             out.push(StoppedTask {
                 target: 0,
-                arn: task_arn(&format!("{name}{digits:0>24}")),
+                arn: task_arn(&format!(
+                    "{:016x}{:016x}",
+                    hash(0xcbf2_9ce4_8422_2325),
+                    hash(0x8422_2325_cbf2_9ce4)
+                )),
                 cluster: DEMO_CLUSTER.into(),
-                task_definition: svc.task_definition.clone(),
+                task_definition: td.to_string(),
                 group: Some(format!("service:{}", svc.name)),
-                started_by: svc.deployments.first().map(|d| d.id.clone()),
+                started_by: svc
+                    .deployments
+                    .iter()
+                    .find(|d| d.task_definition == td)
+                    .map(|d| d.id.clone()),
                 last_status: "RUNNING".into(),
                 desired_status: "RUNNING".into(),
                 started_at: Some(started + Duration::seconds(37 * i as i64)),

@@ -313,6 +313,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         })
         .collect();
     findings.extend(lint_service(store, svc, &base));
+    findings.extend(super::scaling::lint_scaling(store, svc, &base));
     rank_findings(&mut findings);
     findings
 }

@@ -12,6 +12,7 @@ mod evidence;
 mod lints;
 mod matcher;
 pub mod playbook;
+pub mod scaling;
 pub mod together;
 
 pub use confirm::{ConfirmContext, split_image};

@@ -53,7 +53,17 @@ pub fn render(frame: &mut Frame, screen: &Screen, theme: &Theme) {
             panes,
             focused,
             tabs,
-        } => service(frame, body, summary, rollout, panes, *focused, *tabs, theme),
+            side,
+        } => service(
+            frame,
+            body,
+            summary,
+            rollout,
+            panes,
+            (*focused, *side),
+            *tabs,
+            theme,
+        ),
         Body::Task { detail, logs } => {
             let log_h = (body.height / 3).clamp(3, 12);
             let [top, bottom] =
@@ -150,7 +160,7 @@ fn service(
     summary: &[VLine],
     rollout: &VBlock,
     panes: &[VBlock],
-    focused: usize,
+    (focused, side): (usize, usize),
     tabs: bool,
     theme: &Theme,
 ) {
@@ -173,43 +183,47 @@ fn service(
     if panes.is_empty() {
         return;
     }
+    let titles: Vec<Line> = panes
+        .iter()
+        .map(|p| {
+            let failing = p
+                .status
+                .iter()
+                .any(|s| matches!(s.meaning, Meaning::Error | Meaning::Stale));
+            Line::from(if failing {
+                format!("{}!", p.title)
+            } else {
+                p.title.clone()
+            })
+        })
+        .collect();
+    let tab_bar = |selected: usize| {
+        Tabs::new(titles.clone())
+            .select(selected)
+            .style(theme.style(Meaning::Dim))
+            .highlight_style(theme.style(Meaning::Selection))
+            .divider("|")
+    };
     if tabs {
         let [bar, pane] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(rest);
-        let titles: Vec<Line> = panes
-            .iter()
-            .map(|p| {
-                let failing = p
-                    .status
-                    .iter()
-                    .any(|s| matches!(s.meaning, Meaning::Error | Meaning::Stale));
-                Line::from(if failing {
-                    format!("{}!", p.title)
-                } else {
-                    p.title.clone()
-                })
-            })
-            .collect();
-        let bar_widget = Tabs::new(titles)
-            .select(focused)
-            .style(theme.style(Meaning::Dim))
-            .highlight_style(theme.style(Meaning::Selection))
-            .divider("|");
-        frame.render_widget(bar_widget, bar);
+        frame.render_widget(tab_bar(focused), bar);
         if let Some(p) = panes.get(focused) {
             block(frame, pane, p, theme);
         }
     } else {
-        let rows = Layout::vertical([
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-        ])
-        .split(rest);
-        for (i, p) in panes.iter().enumerate() {
-            let cols =
-                Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).split(rows[i / 2]);
-            block(frame, cols[i % 2], p, theme);
+        // the findings on the left, the pane chosen with Tab on the right under the tab bar
+        let left_w = crate::view::split_left(rest.width);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(rest);
+        let [bar, pane] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(right);
+        if let Some(p) = panes.first() {
+            block(frame, left, p, theme);
+        }
+        frame.render_widget(tab_bar(side), bar);
+        if let Some(p) = panes.get(side) {
+            block(frame, pane, p, theme);
         }
     }
 }

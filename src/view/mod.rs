@@ -4,9 +4,11 @@
 mod board;
 mod help;
 mod rollout;
+mod scaling;
 mod service;
 mod spark;
 mod task;
+mod tasks;
 mod timeline;
 
 use crate::app::state::{UiState, View, Visible, Writes};
@@ -18,6 +20,7 @@ use crate::theme::Meaning;
 
 pub use board::board_rows;
 pub use rollout::rollout_plain;
+pub use service::split_left;
 
 #[cfg(test)]
 mod tests {
@@ -158,6 +161,8 @@ pub enum Body {
         focused: usize,
         /// Small terminal: one pane at a time with a tab bar.
         tabs: bool,
+        /// Split (not `tabs`): the pane beside the findings.
+        side: usize,
     },
     Task {
         detail: Block,

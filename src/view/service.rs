@@ -4,8 +4,7 @@ use super::board::{badge_meaning, severity_meaning};
 use super::rollout;
 use super::{Block, Body, Line, Size, ago, freshness, freshness_about, s, wrap};
 use crate::app::state::{Pane, UiState, Visible};
-use crate::diagnosis::task_category;
-use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label, task_id};
+use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label};
 use crate::poll::Source;
 use crate::report::status_badge;
 use crate::store::{ServiceState, Store};
@@ -208,16 +207,30 @@ pub fn build(
             panes: vec![],
             focused: 0,
             tabs: true,
+            side: 0,
         };
     };
     let svc = &st.service;
     let wide = size.width >= 120;
-    let tabs = size.width < 140 || size.height < 40;
-    // inner width of a pane: the whole width in tab mode, half in the grid
-    let text_w = usize::from(if tabs { size.width } else { size.width / 2 }).saturating_sub(2);
+    // from 120x36 up: the findings beside the pane chosen with Tab; smaller, one pane with tabs
+    let tabs = size.width < 120 || size.height < 36;
+    // inner width of a pane: the whole width in tab mode, the right side's share when split
+    let text_w = usize::from(if tabs {
+        size.width
+    } else {
+        size.width - split_left(size.width)
+    })
+    .saturating_sub(2);
+    // the findings' own width: the left side when split
+    let find_w = usize::from(if tabs {
+        size.width
+    } else {
+        split_left(size.width)
+    })
+    .saturating_sub(2);
     let badge = status_badge(store, st, now);
     let summary = vec![vec![
-        s(format!("{:<12} ", badge.label()), badge_meaning(badge)),
+        s(format!("{} ", badge.label()), badge_meaning(badge)),
         s(format!("{}  ", super::crumb(store, key)), Meaning::Title),
         s(
             format!("running {}/{}", svc.running, svc.desired),
@@ -240,6 +253,12 @@ pub fn build(
             Meaning::Dim,
         ),
     ]];
+    let mut summary = summary;
+    // after running x/y: what the on-call needs before the pending count and the revision
+    let tail = summary[0].split_off(3);
+    summary[0].extend(targets_summary(store, svc));
+    summary[0].extend(tail);
+    summary.push(top_finding_line(st));
     let breaker = svc.deployment_config.circuit_breaker_enable == Some(true);
     let mut deployments: Vec<&Deployment> = svc.deployments.iter().collect();
     deployments.sort_by_key(|d| (d.status != "PRIMARY", std::cmp::Reverse(d.created_at)));
@@ -279,15 +298,15 @@ pub fn build(
                 "match: ",
                 "family only: the kind of failure is known, its exact cause is not; read the raw message below",
                 Meaning::Dim,
-                text_w,
+                find_w,
             ));
         }
         // what to do first: on a 24-row screen the evidence samples may fall off the bottom
-        findings.extend(wrap("fix: ", &f.fix, Meaning::Text, text_w));
-        findings.extend(wrap("confirm: ", &f.confirm, Meaning::Text, text_w));
-        findings.extend(wrap("meaning: ", &f.meaning, Meaning::Text, text_w));
+        findings.extend(wrap("fix: ", &f.fix, Meaning::Text, find_w));
+        findings.extend(wrap("confirm: ", &f.confirm, Meaning::Text, find_w));
+        findings.extend(wrap("meaning: ", &f.meaning, Meaning::Text, find_w));
         for e in f.evidence.iter().skip(1) {
-            findings.extend(wrap("  ", e, Meaning::Dim, text_w));
+            findings.extend(wrap("  ", e, Meaning::Dim, find_w));
         }
     } else {
         findings.push(vec![s(
@@ -298,75 +317,9 @@ pub fn build(
 
     let events = event_rows(store, st);
 
-    // Stopped tasks grouped by category, each task selectable.
-    let pb = store.playbook();
-    let mut groups: Vec<(String, Vec<&crate::model::StoppedTask>)> = Vec::new();
-    for t in st.stopped.iter().filter_map(|a| store.stopped_tasks.get(a)) {
-        let cat = task_category(pb, t)
-            .map(|(e, _)| e.id.clone())
-            .unwrap_or_else(|| "unclassified".into());
-        match groups.iter_mut().find(|(c, _)| *c == cat) {
-            Some((_, v)) => v.push(t),
-            None => groups.push((cat, vec![t])),
-        }
-    }
-    let mut task_lines = Vec::new();
-    let mut task_rows = Vec::new();
-    for (cat, tasks) in &groups {
-        let entry = pb.entry(cat);
-        task_lines.push(vec![
-            s(format!("{}x ", tasks.len()), Meaning::Key),
-            s(
-                cat.clone(),
-                entry
-                    .map(|e| severity_meaning(e.severity))
-                    .unwrap_or(Meaning::Text),
-            ),
-            s(
-                entry.map(|e| format!("  {}", e.title)).unwrap_or_default(),
-                Meaning::Dim,
-            ),
-        ]);
-        task_rows.push(None);
-        for t in tasks {
-            let exit: Vec<String> = t
-                .containers
-                .iter()
-                .filter_map(|c| c.exit_code.map(|x| format!("{}={x}", c.name)))
-                .collect();
-            task_lines.push(vec![
-                s(
-                    format!("  {} ", super::head(task_id(&t.arn), 12)),
-                    Meaning::Text,
-                ),
-                s(
-                    format!("{} ", task_definition_label(&t.task_definition)),
-                    Meaning::Dim,
-                ),
-                s(
-                    t.stopped_at.map(|x| ago(now, x)).unwrap_or_default(),
-                    Meaning::Dim,
-                ),
-                s(
-                    if exit.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" exit {}", exit.join(","))
-                    },
-                    Meaning::Text,
-                ),
-                s(
-                    format!(" {}", t.stopped_reason.clone().unwrap_or_default()),
-                    Meaning::Text,
-                ),
-            ]);
-            task_rows.push(Some(t.arn.clone()));
-        }
-    }
-    if task_lines.is_empty() {
-        task_lines.push(vec![s("no stopped tasks", Meaning::Dim)]);
-        task_rows.push(None);
-    }
+    // Running tasks, then stopped tasks grouped by category, each task selectable.
+    let (task_lines, task_rows) = super::tasks::task_pane(store, st, now, text_w);
+    let scaling_lines = super::scaling::scaling_lines(st, now, text_w);
 
     let mut target_lines = Vec::new();
     for tg in store.target_groups_of(svc) {
@@ -559,6 +512,7 @@ pub fn build(
         events.len(),
         task_rows.len(),
         target_lines.len(),
+        scaling_lines.len(),
         metric_lines.len(),
         n_matching,
     ];
@@ -575,20 +529,90 @@ pub fn build(
     let n_metrics = metric_lines.len();
     let n_logs = log_lines.len();
     let n_tasks = vis.task_rows.len();
+    let n_scaling = scaling_lines.len();
     let panes = vec![
         pane_of(Pane::Findings, findings, Source::Services, n_findings),
         pane_of(Pane::Events, events, Source::Services, n_events),
-        pane_of(Pane::Tasks, task_lines, Source::StoppedTasks, n_tasks),
+        pane_of(Pane::Tasks, task_lines, tasks_source(store, key), n_tasks),
         pane_of(Pane::Targets, target_lines, Source::Targets, n_targets),
+        pane_of(Pane::Scaling, scaling_lines, Source::Scaling, n_scaling),
         pane_of(Pane::Metrics, metric_lines, Source::Metrics, n_metrics),
         pane_of(Pane::Logs, log_lines, Source::Logs, n_logs),
     ];
     Body::Service {
         summary,
         rollout,
-        focused: Pane::ALL.iter().position(|p| *p == ui.pane).unwrap_or(0),
+        focused: ui.pane.index(),
+        side: if ui.pane == Pane::Findings {
+            ui.side.index()
+        } else {
+            ui.pane.index()
+        },
         panes,
         tabs,
+    }
+}
+
+/// Columns the findings take on the left of a split service view (the rest goes to the pane
+/// chosen with Tab, whose rows are wider).
+pub fn split_left(width: u16) -> u16 {
+    width * 2 / 5
+}
+
+/// The tasks pane's freshness: the stopped-task source's, unless the running-task read fails.
+fn tasks_source(store: &Store, key: &ServiceKey) -> Source {
+    let running = store
+        .target(key.target)
+        .status
+        .get(&Source::RunningTasks)
+        .is_some_and(|st| !st.errors.is_empty());
+    if running {
+        Source::RunningTasks
+    } else {
+        Source::StoppedTasks
+    }
+}
+
+/// `targets 1/3 healthy` for the header (nothing without a load balancer).
+fn targets_summary(store: &Store, svc: &crate::model::Service) -> Vec<super::Styled> {
+    let groups = store.target_groups_of(svc);
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let total: usize = groups.iter().map(|g| g.targets.len()).sum();
+    let healthy: usize = groups
+        .iter()
+        .map(|g| g.targets.iter().filter(|t| t.state == "healthy").count())
+        .sum();
+    vec![s(
+        format!("  targets {healthy}/{total} healthy"),
+        if healthy < total {
+            Meaning::HealthUnhealthy
+        } else {
+            Meaning::HealthHealthy
+        },
+    )]
+}
+
+/// The header's second line: the top finding, whole.
+fn top_finding_line(st: &ServiceState) -> Line {
+    match st.findings.first() {
+        Some(f) => vec![
+            s(
+                format!("{} ", f.severity.as_str().to_uppercase()),
+                severity_meaning(f.severity),
+            ),
+            s(f.title.clone(), Meaning::Text),
+            s(
+                if f.confidence == crate::diagnosis::Confidence::Family {
+                    "  (family match)".to_string()
+                } else {
+                    String::new()
+                },
+                Meaning::Dim,
+            ),
+        ],
+        None => vec![s("no findings", Meaning::Dim)],
     }
 }
 

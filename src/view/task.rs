@@ -1,10 +1,11 @@
 //! Task detail: containers, exit codes, reasons, the finding, the task's own log stream.
 
+use super::Line;
 use super::board::severity_meaning;
 use super::{Block, Body, Size, ago, freshness, freshness_about, s, wrap};
 use crate::app::state::{UiState, Visible};
 use crate::diagnosis::{EvidenceKind, task_category};
-use crate::model::{ServiceKey, Time, task_definition_label, task_id};
+use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};
 use crate::poll::Source;
 use crate::store::Store;
 use crate::theme::Meaning;
@@ -20,7 +21,11 @@ pub fn build(
 ) -> Body {
     let w = usize::from(size.width).saturating_sub(2);
     vis.copy = Some(arn.to_string());
-    let Some(t) = store.stopped_tasks.get(arn) else {
+    let running = store
+        .services
+        .get(key)
+        .and_then(|st| st.running.iter().find(|t| t.arn == arn));
+    let Some(t) = running.or_else(|| store.stopped_tasks.get(arn)) else {
         return Body::Task {
             detail: Block {
                 title: "Task".into(),
@@ -56,20 +61,26 @@ pub fn build(
                 Meaning::Dim,
             ),
         ],
-        vec![
+    ]);
+    if running.is_none() {
+        lines.push(vec![
             s("stop code   ", Meaning::Key),
             s(
                 t.stop_code.clone().unwrap_or_else(|| "-".into()),
                 Meaning::Text,
             ),
-        ],
-    ]);
-    lines.extend(wrap(
-        "reason      ",
-        t.stopped_reason.as_deref().unwrap_or("-"),
-        Meaning::Text,
-        w,
-    ));
+        ]);
+    }
+    if running.is_some() {
+        lines.extend(running_lines(store, key, t, now));
+    } else {
+        lines.extend(wrap(
+            "reason      ",
+            t.stopped_reason.as_deref().unwrap_or("-"),
+            Meaning::Text,
+            w,
+        ));
+    }
     if let Some((entry, matched)) = task_category(pb, t) {
         lines.push(vec![]);
         lines.push(vec![
@@ -97,6 +108,27 @@ pub fn build(
             .as_deref()
             .and_then(|r| pb.classify(Some(EvidenceKind::ContainerReason), r))
             .or_else(|| c.exit_code.and_then(|x| pb.classify_exit_code(x)));
+        if running.is_some() {
+            lines.push(vec![
+                s(format!("  {:<14}", c.name), Meaning::Text),
+                s(
+                    format!("{:<9} ", c.last_status.as_deref().unwrap_or("-")),
+                    Meaning::Text,
+                ),
+                s(
+                    format!("health {:<9} ", c.health_status.as_deref().unwrap_or("-")),
+                    super::tasks::health_meaning(c.health_status.as_deref()),
+                ),
+                s(
+                    format!("exec agent {}", c.exec_agent.as_deref().unwrap_or("-")),
+                    Meaning::Dim,
+                ),
+            ]);
+            if let Some(img) = &c.image {
+                lines.push(vec![s(format!("  {:<14}image {img}", ""), Meaning::Dim)]);
+            }
+            continue;
+        }
         lines.push(vec![
             s(format!("  {:<14}", c.name), Meaning::Text),
             s(
@@ -178,11 +210,118 @@ pub fn build(
         detail: Block {
             title: "Task".into(),
             focused: true,
-            status: freshness(store, key.target, Source::StoppedTasks, now),
+            status: freshness(
+                store,
+                key.target,
+                if running.is_some() {
+                    Source::RunningTasks
+                } else {
+                    Source::StoppedTasks
+                },
+                now,
+            ),
             selected: Some(ui.task_selected.min(n.saturating_sub(1))),
             lines,
             follow: false,
         },
         logs,
     }
+}
+
+/// A running task's placement and its load-balancer targets: the task's IP is the target id
+/// of an `ip` target group (awsvpc), so each group says how it sees this very task.
+fn running_lines(store: &Store, key: &ServiceKey, t: &StoppedTask, now: Time) -> Vec<Line> {
+    let mut lines = vec![
+        vec![
+            s("health      ", Meaning::Key),
+            s(
+                t.health_status.clone().unwrap_or_else(|| "-".into()),
+                super::tasks::health_meaning(t.health_status.as_deref()),
+            ),
+            s(
+                t.started_at
+                    .map(|x| format!("  started {} ({})", x.format("%H:%M:%SZ"), ago(now, x)))
+                    .unwrap_or_default(),
+                Meaning::Dim,
+            ),
+        ],
+        vec![
+            s("placement   ", Meaning::Key),
+            s(
+                format!(
+                    "{}  {}  {}",
+                    t.capacity_provider.as_deref().unwrap_or("-"),
+                    t.availability_zone.as_deref().unwrap_or("-"),
+                    t.private_ip.as_deref().unwrap_or("-")
+                ),
+                Meaning::Text,
+            ),
+        ],
+        vec![
+            s("exec        ", Meaning::Key),
+            s(
+                if t.exec_enabled {
+                    "enabled (e opens a shell)"
+                } else {
+                    "not enabled for this task"
+                },
+                Meaning::Text,
+            ),
+        ],
+    ];
+    let Some(st) = store.services.get(key) else {
+        return lines;
+    };
+    let groups = store.target_groups_of(&st.service);
+    if groups.is_empty() {
+        return lines;
+    }
+    lines.push(vec![]);
+    lines.push(vec![s("Targets", Meaning::Title)]);
+    for g in groups {
+        let me: Vec<_> = g
+            .targets
+            .iter()
+            .filter(|x| t.private_ip.as_deref() == Some(x.id.as_str()))
+            .collect();
+        if me.is_empty() {
+            lines.push(vec![
+                s(format!("  {} ", g.group.name), Meaning::Text),
+                s(
+                    match (g.group.target_type.as_deref(), &t.private_ip) {
+                        (Some("ip"), Some(ip)) => format!("{ip} is not registered"),
+                        (Some("ip"), None) => "the task has no private IP to match".into(),
+                        (kind, _) => format!(
+                            "{} targets are not matched to tasks",
+                            kind.unwrap_or("unknown")
+                        ),
+                    },
+                    Meaning::HealthOther,
+                ),
+            ]);
+        }
+        for x in me {
+            let m = match x.state.as_str() {
+                "healthy" => Meaning::HealthHealthy,
+                "unhealthy" => Meaning::HealthUnhealthy,
+                _ => Meaning::HealthOther,
+            };
+            lines.push(vec![
+                s(format!("  {} ", g.group.name), Meaning::Text),
+                s(x.state.to_uppercase(), m),
+                s(
+                    format!(" {}", x.reason.clone().unwrap_or_default()),
+                    Meaning::Text,
+                ),
+                s(
+                    x.description
+                        .as_deref()
+                        .map(|d| format!(" - {d}"))
+                        .unwrap_or_default(),
+                    Meaning::Dim,
+                ),
+            ]);
+        }
+    }
+    lines
 }

@@ -1,0 +1,217 @@
+//! The tasks pane: the open service's running tasks (as last listed), then its stopped tasks
+//! grouped by cause. Each task row can be opened (task detail) and is what `X` and `e` act on.
+
+use super::board::severity_meaning;
+use super::{Line, ago, head, s};
+use crate::diagnosis::task_category;
+use crate::model::{StoppedTask, Time, task_definition_label, task_id};
+use crate::store::{ServiceState, Store};
+use crate::theme::Meaning;
+
+/// `:41` from a task definition ARN (the family is the service's, usually).
+fn revision(td: &str) -> String {
+    let label = task_definition_label(td);
+    match label.rsplit_once(':') {
+        Some((_, rev)) => format!(":{rev}"),
+        None => label.to_string(),
+    }
+}
+
+pub fn health_meaning(h: Option<&str>) -> Meaning {
+    match h {
+        Some("HEALTHY") => Meaning::HealthHealthy,
+        Some("UNHEALTHY") => Meaning::HealthUnhealthy,
+        _ => Meaning::HealthOther,
+    }
+}
+
+/// One running task: id, revision, status, health, capacity provider, AZ, IP, age, exec agent.
+/// `wide`: room for whole names (a pane of 100 columns or more).
+fn running_row(t: &StoppedTask, now: Time, wide: bool) -> Line {
+    let status = if t.desired_status != t.last_status && !t.desired_status.is_empty() {
+        format!("{}>{}", t.last_status, t.desired_status)
+    } else {
+        t.last_status.clone()
+    };
+    let health = t.health_status.as_deref().unwrap_or("-");
+    let cp = t.capacity_provider.as_deref().unwrap_or("-");
+    let az = t.availability_zone.as_deref().unwrap_or("-");
+    let (cp, az) = if wide {
+        (cp.to_string(), az.to_string())
+    } else {
+        // FARGATE_SPOT -> SPOT; us-east-1a -> 1a
+        let cp = cp.strip_prefix("FARGATE_").unwrap_or(cp).to_string();
+        let az = az
+            .rsplit_once('-')
+            .map(|(_, tail)| tail.to_string())
+            .unwrap_or_else(|| az.to_string());
+        (cp, az)
+    };
+    let exec = t.exec_container().and_then(|c| c.exec_agent.as_deref());
+    vec![
+        s(format!("  {} ", head(task_id(&t.arn), 12)), Meaning::Text),
+        s(format!("{:<5}", revision(&t.task_definition)), Meaning::Dim),
+        s(format!("{status:<8} "), Meaning::Text),
+        s(
+            format!("{health:<9} "),
+            health_meaning(t.health_status.as_deref()),
+        ),
+        s(
+            format!("{cp:<w$} ", w = if wide { 12 } else { 7 }),
+            Meaning::Dim,
+        ),
+        s(
+            format!("{az:<w$} ", w = if wide { 11 } else { 3 }),
+            Meaning::Dim,
+        ),
+        s(
+            format!("{:<15} ", t.private_ip.as_deref().unwrap_or("-")),
+            Meaning::Text,
+        ),
+        s(
+            t.started_at
+                .map(|x| ago(now, x).replace(" ago", ""))
+                .unwrap_or_else(|| "-".into()),
+            Meaning::Dim,
+        ),
+        s(
+            match exec {
+                Some(st) => format!(" exec {}", st.to_lowercase()),
+                None if t.exec_enabled => " exec -".into(),
+                None => String::new(),
+            },
+            if exec == Some("RUNNING") {
+                Meaning::HealthHealthy
+            } else {
+                Meaning::Dim
+            },
+        ),
+    ]
+}
+
+/// The pane's lines and, per line, the task ARN it selects (None for headings).
+pub fn task_pane(
+    store: &Store,
+    st: &ServiceState,
+    now: Time,
+    width: usize,
+) -> (Vec<Line>, Vec<Option<String>>) {
+    let wide = width >= 100;
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    let mut push = |line: Line, arn: Option<String>| {
+        lines.push(line);
+        rows.push(arn);
+    };
+    match st.running_read_at {
+        None => push(
+            vec![s(
+                "running: listed while the service is open ...",
+                Meaning::Dim,
+            )],
+            None,
+        ),
+        Some(at) => {
+            push(
+                vec![
+                    s(format!("RUNNING {}", st.running.len()), Meaning::Title),
+                    s(
+                        format!(" (desired {}, listed {})", st.service.desired, ago(now, at)),
+                        Meaning::Dim,
+                    ),
+                ],
+                None,
+            );
+            for t in &st.running {
+                push(running_row(t, now, wide), Some(t.arn.clone()));
+            }
+        }
+    }
+
+    // stopped tasks grouped by category, each task selectable
+    let pb = store.playbook();
+    let mut groups: Vec<(String, Vec<&StoppedTask>)> = Vec::new();
+    for t in st.stopped.iter().filter_map(|a| store.stopped_tasks.get(a)) {
+        let cat = task_category(pb, t)
+            .map(|(e, _)| e.id.clone())
+            .unwrap_or_else(|| "unclassified".into());
+        match groups.iter_mut().find(|(c, _)| *c == cat) {
+            Some((_, v)) => v.push(t),
+            None => groups.push((cat, vec![t])),
+        }
+    }
+    if groups.is_empty() {
+        push(vec![s("no stopped tasks", Meaning::Dim)], None);
+    } else {
+        push(
+            vec![s(format!("STOPPED {}", st.stopped.len()), Meaning::Title)],
+            None,
+        );
+    }
+    for (cat, tasks) in &groups {
+        let entry = pb.entry(cat);
+        push(
+            vec![
+                s(format!("{}x ", tasks.len()), Meaning::Key),
+                s(
+                    cat.clone(),
+                    entry
+                        .map(|e| severity_meaning(e.severity))
+                        .unwrap_or(Meaning::Text),
+                ),
+                s(
+                    entry.map(|e| format!("  {}", e.title)).unwrap_or_default(),
+                    Meaning::Dim,
+                ),
+            ],
+            None,
+        );
+        for t in tasks {
+            let exit: Vec<String> = t
+                .containers
+                .iter()
+                .filter_map(|c| c.exit_code.map(|x| format!("{}={x}", c.name)))
+                .collect();
+            push(
+                vec![
+                    s(format!("  {} ", head(task_id(&t.arn), 12)), Meaning::Text),
+                    s(
+                        format!("{} ", task_definition_label(&t.task_definition)),
+                        Meaning::Dim,
+                    ),
+                    s(
+                        t.stopped_at.map(|x| ago(now, x)).unwrap_or_default(),
+                        Meaning::Dim,
+                    ),
+                    s(
+                        if exit.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" exit {}", exit.join(","))
+                        },
+                        Meaning::Text,
+                    ),
+                    s(
+                        format!(" {}", t.stopped_reason.clone().unwrap_or_default()),
+                        Meaning::Text,
+                    ),
+                ],
+                Some(t.arn.clone()),
+            );
+        }
+    }
+    (lines, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revision_of_an_arn() {
+        assert_eq!(
+            revision("arn:aws:ecs:us-east-1:1:task-definition/checkout-api:41"),
+            ":41"
+        );
+    }
+}
