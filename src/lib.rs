@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config_file;
 pub mod demo;
 pub mod diagnosis;
+pub mod exec;
 pub mod fault;
 pub mod keymap;
 pub mod logfile;

@@ -40,6 +40,9 @@ pub enum PromptKind {
         unlisted: Option<String>,
     },
     Confirm(WriteOp),
+    /// ECS Exec's preflight and command; with writes allowed and nothing missing, typing the
+    /// task id runs it.
+    Exec(crate::exec::ExecPlan),
 }
 
 /// One running task offered by `X`: its id and how it is shown.
@@ -281,6 +284,13 @@ pub enum Effect {
     Execute(WriteOp),
     /// Add a note to the timeline.
     Note(Option<ServiceKey>, String),
+    /// Run ECS Exec's preflight for this task of this service.
+    Exec(ServiceKey, String),
+    /// Hand the terminal to `aws ecs execute-command` (this argv) for this task, and come back.
+    RunExec {
+        task: String,
+        argv: Vec<String>,
+    },
     Replay(ReplayCmd),
 }
 
@@ -430,6 +440,24 @@ impl UiState {
                 self.say(format!("checking task {id} ..."));
                 Effect::CheckTask(key, id)
             }
+            PromptKind::Exec(plan) => {
+                if !plan.ready() || self.writes != Writes::Allowed {
+                    self.prompt = None;
+                    return Effect::None;
+                }
+                let word = crate::model::task_id(&plan.task).to_string();
+                if input == word {
+                    self.prompt = None;
+                    Effect::RunExec {
+                        task: plan.task.clone(),
+                        argv: plan.argv.clone(),
+                    }
+                } else {
+                    p.error = Some(format!("type {word} exactly to run it, or esc to cancel"));
+                    p.input.clear();
+                    Effect::None
+                }
+            }
             PromptKind::Confirm(op) => {
                 let word = confirm_word(&self.places, &op);
                 if input == word {
@@ -541,6 +569,33 @@ impl UiState {
                         Effect::None
                     }
                     (Writes::Allowed, Some(key)) => Effect::Plan(req, key),
+                }
+            }
+            Action::Exec => {
+                if self.writes == Writes::Replay {
+                    self.say(
+                        "this is a replay of a recording: there is no task to open a shell in",
+                    );
+                    return Effect::None;
+                }
+                let task = match self.view() {
+                    View::Task(key, arn) => Some((key.clone(), arn.clone())),
+                    View::Service(key) if self.pane == Pane::Tasks => vis
+                        .task_rows
+                        .get(self.pane_selected[Pane::Tasks.index()])
+                        .cloned()
+                        .flatten()
+                        .map(|arn| (key.clone(), arn)),
+                    _ => None,
+                };
+                match task {
+                    Some((key, arn)) => Effect::Exec(key, arn),
+                    None => {
+                        self.say(
+                            "select a running task in the Tasks pane (tab to it), then press e",
+                        );
+                        Effect::None
+                    }
                 }
             }
             Action::PlayPause | Action::Faster | Action::Slower => {

@@ -56,6 +56,22 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Hand the terminal back for a child process: cooked mode, main screen, cursor shown.
+    pub fn suspend(&mut self) {
+        restore();
+    }
+
+    /// Take it again after the child: raw mode, the alternate screen, a full redraw.
+    pub fn resume(&mut self) -> std::io::Result<()> {
+        terminal::enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let mut out = std::io::stdout();
+        execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+        self.terminal.clear()
+    }
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();

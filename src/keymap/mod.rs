@@ -37,6 +37,7 @@ pub enum Action {
     Redeploy,
     Scale,
     StopTask,
+    Exec,
     AbortDeployment,
     ContinueHook,
     RollbackHook,
@@ -48,7 +49,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -71,6 +72,7 @@ impl Action {
         Action::Redeploy,
         Action::Scale,
         Action::StopTask,
+        Action::Exec,
         Action::AbortDeployment,
         Action::ContinueHook,
         Action::RollbackHook,
@@ -105,6 +107,7 @@ impl Action {
             Action::Redeploy => "redeploy",
             Action::Scale => "scale",
             Action::StopTask => "stop_task",
+            Action::Exec => "exec",
             Action::AbortDeployment => "abort_deployment",
             Action::ContinueHook => "continue_hook",
             Action::RollbackHook => "rollback_hook",
@@ -142,6 +145,9 @@ impl Action {
             Action::Redeploy => "force a new deployment (--allow-writes)",
             Action::Scale => "change the desired count (--allow-writes)",
             Action::StopTask => "stop a task (--allow-writes)",
+            Action::Exec => {
+                "ECS Exec into the selected running task: preflight, copy the command (runs it with --allow-writes)"
+            }
             Action::AbortDeployment => {
                 "stop the service deployment where it is, no rollback (ABORT, --allow-writes)"
             }

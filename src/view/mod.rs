@@ -296,7 +296,7 @@ pub fn places(store: &Store) -> Vec<String> {
 }
 
 /// The prompt as a box: what will change, then the input.
-fn dialog(store: &Store, p: &crate::app::state::Prompt, size: Size) -> Block {
+fn dialog(store: &Store, p: &crate::app::state::Prompt, writes: Writes, size: Size) -> Block {
     use crate::app::state::PromptKind;
     let width = usize::from(size.width.saturating_sub(6)).clamp(20, 86);
     let mut lines: Vec<Line> = Vec::new();
@@ -348,6 +348,7 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, size: Size) -> Block {
             };
             ("Stop a task".into(), ask.into())
         }
+        PromptKind::Exec(plan) => exec_dialog(writes == Writes::Allowed, plan, width, &mut lines),
         PromptKind::Confirm(op) => {
             lines.push(vec![s("This will change:", Meaning::Title)]);
             lines.extend(wrap("  ", &op.describe(), Meaning::StatusFailed, width));
@@ -408,6 +409,74 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, size: Size) -> Block {
         lines,
         ..Default::default()
     }
+}
+
+/// ECS Exec's preflight: each check, what is missing with its fix, the command (copied).
+fn exec_dialog(
+    writes: bool,
+    plan: &crate::exec::ExecPlan,
+    width: usize,
+    lines: &mut Vec<Line>,
+) -> (String, String) {
+    lines.extend(wrap(
+        "",
+        &format!(
+            "shell in task {} (container {}) of {}",
+            crate::model::task_id(&plan.task),
+            plan.container,
+            plan.key.service
+        ),
+        Meaning::Text,
+        width,
+    ));
+    let checks = [
+        ("exec_not_enabled", "service enableExecuteCommand"),
+        (
+            "exec_agent_not_running",
+            "ExecuteCommandAgent RUNNING in the container",
+        ),
+        ("exec_plugin_missing", "session-manager-plugin on PATH"),
+        ("exec_cli_missing", "aws on PATH"),
+    ];
+    for (id, what) in checks {
+        let missing = plan.missing.iter().any(|f| f.id == id);
+        lines.push(vec![
+            s(
+                if missing { "  MISSING " } else { "  ok      " },
+                if missing {
+                    Meaning::StatusFailed
+                } else {
+                    Meaning::StatusOk
+                },
+            ),
+            s(what, Meaning::Text),
+        ]);
+    }
+    for f in &plan.missing {
+        lines.push(vec![]);
+        lines.push(vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]);
+        for e in &f.evidence {
+            lines.extend(wrap("  ", e, Meaning::Dim, width));
+        }
+        lines.extend(wrap("fix: ", &f.fix, Meaning::Text, width));
+        lines.extend(wrap("confirm: ", &f.confirm, Meaning::Text, width));
+    }
+    lines.push(vec![]);
+    lines.extend(wrap(
+        "command (copied): ",
+        &plan.command(),
+        Meaning::Key,
+        width,
+    ));
+    let ask = match (plan.ready(), writes) {
+        (true, true) => format!(
+            "type {} to run it here: ",
+            crate::model::task_id(&plan.task)
+        ),
+        (true, false) => "read-only: run it in a shell, or start with --allow-writes to run it from here; enter closes ".into(),
+        (false, _) => "fix what is missing first; enter closes ".into(),
+    };
+    ("ECS Exec".into(), ask)
 }
 
 /// Key hints for the footer, generated from the keymap.
@@ -596,6 +665,15 @@ pub fn build(
                 (Action::Help, "help"),
                 (Action::Quit, "quit"),
             ],
+            Layer::Service if ui.pane == crate::app::state::Pane::Tasks => &[
+                (Action::NextPane, "pane"),
+                (Action::Open, "task"),
+                (Action::Exec, "exec"),
+                (Action::Copy, "copy"),
+                (Action::Back, "back"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
             Layer::Service => &[
                 (Action::NextPane, "pane"),
                 (Action::Open, "task"),
@@ -607,6 +685,7 @@ pub fn build(
             ],
             Layer::Task => &[
                 (Action::Copy, "copy ARN"),
+                (Action::Exec, "exec"),
                 (Action::Back, "back"),
                 (Action::Help, "help"),
                 (Action::Quit, "quit"),
@@ -622,7 +701,10 @@ pub fn build(
         hints(keymap, layer, actions)
     };
     let help = ui.help.then(|| help::build(keymap, ui));
-    let dialog = ui.prompt.as_ref().map(|p| dialog(store, p, size));
+    let dialog = ui
+        .prompt
+        .as_ref()
+        .map(|p| dialog(store, p, ui.writes, size));
     let banner = credentials_banner(store, now);
     (
         Screen {
