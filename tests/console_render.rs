@@ -56,7 +56,7 @@ fn service_ui(cluster: &str, name: &str, pane: Pane) -> UiState {
 }
 
 fn sizes(name: &str, store: &Store, ui: &UiState, now: DateTime<Utc>) {
-    for (w, h) in [(80, 24), (160, 48)] {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(store, ui, now, w, h));
     }
 }
@@ -256,11 +256,15 @@ async fn a_source_failing_shows_a_dated_reason_and_keeps_data() {
         text.contains("access denied 12:01:20Z cloudwatch:GetMetricData; data 30s old"),
         "{text}"
     );
+    assert!(text.contains("cpu"), "last metrics still shown: {text}");
+    // the tab bar marks the other failing pane; beside the findings it says why
+    assert!(text.contains("Targets!"), "{text}");
+    let targets = service_ui("prod", "checkout-api", Pane::Targets);
+    let text = draw(&store, &targets, later, 160, 48);
     assert!(
         text.contains("throttled 12:01:20Z DescribeTargetHealth, retry in 8s; data 30s old"),
         "{text}"
     );
-    assert!(text.contains("cpu"), "last metrics still shown: {text}");
     sizes("source_failing_service", &store, &ui, later);
 }
 

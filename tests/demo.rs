@@ -115,10 +115,16 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("ListClusters"), 1);
     assert_eq!(c.get("ListServices"), 1);
     assert_eq!(c.get("DescribeServices"), 1);
-    // one ListTasks for the cluster, not one per service
-    assert_eq!(c.get("ListTasks"), 1);
+    // stopped: one ListTasks for the cluster, not one per service; running: one per service
+    // (ListTasks takes one service), described together
+    assert_eq!(c.get("ListTasks"), 1 + 3);
     assert_eq!(c.get("DescribeClusters"), 1);
-    assert_eq!(c.get("DescribeTasks"), 1);
+    assert_eq!(c.get("DescribeTasks"), 2);
+    // auto scaling: one DescribeScalableTargets for the three services, then policies and
+    // activities of the two registered ones (checkout-api, search-api)
+    assert_eq!(c.get("DescribeScalableTargets"), 1);
+    assert_eq!(c.get("DescribeScalingPolicies"), 2);
+    assert_eq!(c.get("DescribeScalingActivities"), 2);
     // checkout-api :41 and :42, payments-api, search-api :8 and :9
     assert_eq!(c.get("DescribeTaskDefinition"), 5);
     assert_eq!(c.get("DescribeTargetGroups"), 1);
@@ -130,7 +136,7 @@ async fn one_cycle_is_at_the_batching_minimum() {
     // one DescribeServiceRevisions for its revisions (then cached)
     assert_eq!(c.get("DescribeServiceDeployments"), 1);
     assert_eq!(c.get("DescribeServiceRevisions"), 1);
-    assert_eq!(c.total(), 24);
+    assert_eq!(c.total(), 33);
     let checkout = s
         .services
         .values()
@@ -164,8 +170,10 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let handles = runner::spawn(0, api.clone(), plan_rx, tx);
     let mut seen = HashSet::new();
+    // running tasks and scaling are read for an open service only: the board has none
+    let board_sources = Source::ALL.len() - 2;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while seen.len() < Source::ALL.len()
+    while seen.len() < board_sources
         || store.services.is_empty()
         || store.plan(None).services[0].log_sources.is_empty()
     {
@@ -193,7 +201,9 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     for h in handles {
         h.abort();
     }
-    assert_eq!(seen.len(), 6);
+    assert_eq!(seen.len(), board_sources);
+    assert!(!seen.contains(&Source::RunningTasks) && !seen.contains(&Source::Scaling));
+    assert_eq!(counts.get("DescribeScalableTargets"), 0, "nothing open");
     // two stopped tasks visible: described once however often ListTasks ran
     assert!(counts.get("DescribeTasks") <= 2, "{:?}", counts.snapshot());
     assert_eq!(counts.get("DescribeTaskDefinition"), 5);

@@ -130,9 +130,25 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "{id}"
         );
     }
+    // findings of the service's auto scaling (lints) and of ECS Exec's preflight
+    let scaling_and_exec = [
+        ("scaling_resource_label_mismatch", "scaling"),
+        ("scaling_suspended", "scaling"),
+        ("scaling_at_max", "scaling"),
+        ("scaling_min_equals_max", "scaling"),
+        ("exec_not_enabled", "exec"),
+        ("exec_agent_not_running", "exec"),
+        ("exec_plugin_missing", "exec"),
+        ("exec_cli_missing", "exec"),
+    ];
+    for (id, family) in scaling_and_exec {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, family, "{id}");
+        assert!(!e.confirm.is_empty() && !e.fix.is_empty(), "{id}");
+    }
     assert_eq!(
         pb.entries.len(),
-        85 + fallbacks.len() + deployment.len(),
+        85 + fallbacks.len() + deployment.len() + scaling_and_exec.len(),
         "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );
 }

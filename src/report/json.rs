@@ -72,6 +72,34 @@ struct ServiceOut<'a> {
     deployment_controller: &'a str,
     /// Task sets of a CODE_DEPLOY or EXTERNAL service (empty otherwise).
     task_sets: Vec<TaskSetOut<'a>>,
+    enable_execute_command: bool,
+    /// The running tasks as last listed (null: not read; the console reads the open service's).
+    running_tasks: Option<Vec<RunningOut<'a>>>,
+    /// Application Auto Scaling (null: not read; `target` null: not registered).
+    scaling: Option<&'a crate::model::Scaling>,
+}
+
+#[derive(Serialize)]
+struct RunningOut<'a> {
+    arn: &'a str,
+    task_definition: &'a str,
+    last_status: &'a str,
+    desired_status: &'a str,
+    health_status: Option<&'a str>,
+    capacity_provider: Option<&'a str>,
+    availability_zone: Option<&'a str>,
+    private_ip: Option<&'a str>,
+    started_at: Option<String>,
+    exec_enabled: bool,
+    containers: Vec<RunningContainerOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RunningContainerOut<'a> {
+    name: &'a str,
+    last_status: Option<&'a str>,
+    health_status: Option<&'a str>,
+    exec_agent: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -464,6 +492,36 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                         stability: t.stability.as_deref(),
                     })
                     .collect(),
+                enable_execute_command: s.enable_execute_command,
+                running_tasks: state.running_read_at.map(|_| {
+                    state
+                        .running
+                        .iter()
+                        .map(|t| RunningOut {
+                            arn: &t.arn,
+                            task_definition: &t.task_definition,
+                            last_status: &t.last_status,
+                            desired_status: &t.desired_status,
+                            health_status: t.health_status.as_deref(),
+                            capacity_provider: t.capacity_provider.as_deref(),
+                            availability_zone: t.availability_zone.as_deref(),
+                            private_ip: t.private_ip.as_deref(),
+                            started_at: t.started_at.map(ts),
+                            exec_enabled: t.exec_enabled,
+                            containers: t
+                                .containers
+                                .iter()
+                                .map(|c| RunningContainerOut {
+                                    name: &c.name,
+                                    last_status: c.last_status.as_deref(),
+                                    health_status: c.health_status.as_deref(),
+                                    exec_agent: c.exec_agent.as_deref(),
+                                })
+                                .collect(),
+                        })
+                        .collect()
+                }),
+                scaling: state.scaling.as_ref(),
             }
         })
         .collect();

@@ -36,6 +36,8 @@ pub enum EntryKind {
     Action,
     /// A note the user typed.
     Note,
+    /// An Application Auto Scaling activity (scaled, failed, or did not scale and why).
+    Scaling,
 }
 
 impl EntryKind {
@@ -49,6 +51,7 @@ impl EntryKind {
             EntryKind::FindingCleared => "cleared",
             EntryKind::Action => "action",
             EntryKind::Note => "note",
+            EntryKind::Scaling => "scaling",
         }
     }
 }
@@ -477,6 +480,36 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
                 ),
                 failure: category.is_some(),
                 category,
+            });
+        }
+        // scaling activities, as Application Auto Scaling keeps them (read, not copied)
+        for a in st.scaling.iter().flat_map(|s| &s.activities) {
+            let Some(t) = a.start else {
+                continue;
+            };
+            let not_scaled: Vec<&str> = a.not_scaled.iter().map(|r| r.code.as_str()).collect();
+            out.push(Entry {
+                t,
+                service: svc.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                tag: tag.clone(),
+                kind: EntryKind::Scaling,
+                text: format!(
+                    "scaling {}: {}{}",
+                    a.status,
+                    a.description,
+                    if not_scaled.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (not scaled: {})", not_scaled.join(", "))
+                    }
+                ),
+                category: None,
+                // a "not scaled" activity is answered Failed with its reasons: a decision, not
+                // a failure to scale
+                failure: matches!(a.status.as_str(), "Failed" | "Unfulfilled")
+                    && a.not_scaled.is_empty(),
             });
         }
         for tr in st.transitions.iter() {

@@ -197,12 +197,17 @@ fn service(
             })
         })
         .collect();
+    // beside the findings the bar has half the width: no padding around the titles
     let tab_bar = |selected: usize| {
-        Tabs::new(titles.clone())
+        let bar = Tabs::new(titles.clone())
             .select(selected)
             .style(theme.style(Meaning::Dim))
-            .highlight_style(theme.style(Meaning::Selection))
-            .divider("|")
+            .highlight_style(theme.style(Meaning::Selection));
+        if tabs {
+            bar.divider("|")
+        } else {
+            bar.padding("", "").divider(" ")
+        }
     };
     if tabs {
         let [bar, pane] =

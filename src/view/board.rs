@@ -228,13 +228,6 @@ pub fn build<'a>(
         .map(|(st, _)| st.service.key())
         .collect();
     let wide = size.width >= 120;
-    // the series' name (3) and one cell a minute
-    // (several targets at 80 columns: the tag takes the sparkline's place)
-    let spark_w: u16 = match (wide, multi) {
-        (true, _) => 23,
-        (false, false) => 8,
-        (false, true) => 0,
-    };
     let tags: Vec<String> = if multi {
         store.targets.iter().map(|t| row_tag(t, wide)).collect()
     } else {
@@ -285,22 +278,55 @@ pub fn build<'a>(
         .max()
         .unwrap_or(0)
         .max(12);
+    // Spare width goes to the top finding: wide, the ROLLOUT column and the sparkline are
+    // shown only as far as they leave the longest title on screen whole.
+    let tasks_w: u16 = if wide { 7 } else { 5 };
+    let finding_w = rows
+        .iter()
+        .skip(offset)
+        .take(page)
+        .map(|(st, _)| {
+            st.findings
+                .first()
+                .map_or(1, |f| f.title.chars().count() + 5)
+        })
+        .max()
+        .unwrap_or(1) as u16;
+    // every column but the finding, each with its one-cell gap
+    let fixed =
+        status_w + 1 + if multi { tag_w.max(5) + 1 } else { 0 } + name_w + 1 + tasks_w + 1 + 5 + 5;
+    let mut spare = size.width.saturating_sub(fixed);
+    let rollout_col = wide && spare >= 12 + finding_w;
+    if rollout_col {
+        spare -= 12;
+    }
+    // the series' name (3) and one cell a minute, up to 20 minutes
+    // (several targets at 80 columns: the tag takes the sparkline's place)
+    let spark_w: u16 = match (wide, multi) {
+        (true, _) => match spare.saturating_sub(finding_w + 1).min(23) {
+            w if w >= 8 => w,
+            _ => 0,
+        },
+        (false, false) => 8,
+        (false, true) => 0,
+    };
     let mut header = vec![("STATUS".to_string(), status_w)];
     if multi {
         header.push(("WHERE".to_string(), tag_w.max(5)));
     }
-    header.extend([
-        (name_header, name_w),
-        ("TASKS".to_string(), if wide { 7 } else { 5 }),
-    ]);
-    if wide {
+    header.extend([(name_header, name_w), ("TASKS".to_string(), tasks_w)]);
+    if rollout_col {
         header.push(("ROLLOUT".to_string(), 11));
     }
     header.push(("FAIL".to_string(), 4));
     header.push(("UNHL".to_string(), 4));
     if spark_w > 0 {
         header.push((
-            if wide { "5XX/CPU 20 MIN" } else { "5XX/CPU" }.to_string(),
+            if spark_w >= 14 {
+                format!("5XX/CPU {} MIN", spark_w - 3)
+            } else {
+                "5XX/CPU".to_string()
+            },
             spark_w,
         ));
     }
@@ -366,7 +392,7 @@ pub fn build<'a>(
                     },
                 ),
             ]);
-            if wide {
+            if rollout_col {
                 // a service deployment's stage says more than IN_PROGRESS
                 let stage = svc
                     .live_service_deployment()

@@ -26,8 +26,11 @@ pub fn health_meaning(h: Option<&str>) -> Meaning {
 }
 
 /// One running task: id, revision, status, health, capacity provider, AZ, IP, age, exec agent.
-/// `wide`: room for whole names (a pane of 100 columns or more).
-fn running_row(t: &StoppedTask, now: Time, wide: bool) -> Line {
+/// `width`: from 100 columns whole names and the status; from 75 short names (SPOT, 1a) and
+/// the status only when it is not RUNNING; below, no placement either (task detail has it).
+fn running_row(t: &StoppedTask, now: Time, width: usize) -> Line {
+    let wide = width >= 100;
+    let narrow = width < 75;
     let status = if t.desired_status != t.last_status && !t.desired_status.is_empty() {
         format!("{}>{}", t.last_status, t.desired_status)
     } else {
@@ -48,45 +51,59 @@ fn running_row(t: &StoppedTask, now: Time, wide: bool) -> Line {
         (cp, az)
     };
     let exec = t.exec_container().and_then(|c| c.exec_agent.as_deref());
-    vec![
+    let mut line = vec![
         s(format!("  {} ", head(task_id(&t.arn), 12)), Meaning::Text),
         s(format!("{:<5}", revision(&t.task_definition)), Meaning::Dim),
-        s(format!("{status:<8} "), Meaning::Text),
-        s(
+    ];
+    // a task that is RUNNING says its health; one that is not, where it is in its life
+    if wide {
+        line.push(s(format!("{status:<8} "), Meaning::Text));
+    }
+    if wide || t.last_status == "RUNNING" {
+        line.push(s(
             format!("{health:<9} "),
             health_meaning(t.health_status.as_deref()),
-        ),
-        s(
+        ));
+    } else {
+        line.push(s(format!("{:<9} ", head(&status, 9)), Meaning::HealthOther));
+    }
+    if !narrow {
+        line.push(s(
             format!("{cp:<w$} ", w = if wide { 12 } else { 7 }),
             Meaning::Dim,
-        ),
-        s(
+        ));
+        line.push(s(
             format!("{az:<w$} ", w = if wide { 11 } else { 3 }),
             Meaning::Dim,
-        ),
-        s(
-            format!("{:<15} ", t.private_ip.as_deref().unwrap_or("-")),
-            Meaning::Text,
-        ),
-        s(
+        ));
+    }
+    line.push(s(
+        format!("{:<15} ", t.private_ip.as_deref().unwrap_or("-")),
+        Meaning::Text,
+    ));
+    line.push(s(
+        format!(
+            "{:<7}",
             t.started_at
                 .map(|x| ago(now, x).replace(" ago", ""))
-                .unwrap_or_else(|| "-".into()),
-            Meaning::Dim,
+                .unwrap_or_else(|| "-".into())
         ),
-        s(
-            match exec {
-                Some(st) => format!(" exec {}", st.to_lowercase()),
-                None if t.exec_enabled => " exec -".into(),
-                None => String::new(),
-            },
-            if exec == Some("RUNNING") {
-                Meaning::HealthHealthy
-            } else {
-                Meaning::Dim
-            },
-        ),
-    ]
+        Meaning::Dim,
+    ));
+    line.push(s(
+        match (exec, wide) {
+            (Some("RUNNING"), false) => "exec".to_string(),
+            (Some(st), _) => format!(" exec {}", st.to_lowercase()),
+            (None, _) if t.exec_enabled => " exec -".into(),
+            (None, _) => String::new(),
+        },
+        if exec == Some("RUNNING") {
+            Meaning::HealthHealthy
+        } else {
+            Meaning::Dim
+        },
+    ));
+    line
 }
 
 /// The pane's lines and, per line, the task ARN it selects (None for headings).
@@ -96,7 +113,6 @@ pub fn task_pane(
     now: Time,
     width: usize,
 ) -> (Vec<Line>, Vec<Option<String>>) {
-    let wide = width >= 100;
     let mut lines = Vec::new();
     let mut rows = Vec::new();
     let mut push = |line: Line, arn: Option<String>| {
@@ -123,7 +139,7 @@ pub fn task_pane(
                 None,
             );
             for t in &st.running {
-                push(running_row(t, now, wide), Some(t.arn.clone()));
+                push(running_row(t, now, width), Some(t.arn.clone()));
             }
         }
     }
