@@ -348,7 +348,12 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, writes: Writes, size: Si
             };
             ("Stop a task".into(), ask.into())
         }
-        PromptKind::Exec(plan) => exec_dialog(writes == Writes::Allowed, plan, width, &mut lines),
+        PromptKind::Exec(plan) => exec_dialog(
+            writes == Writes::Allowed,
+            plan,
+            (width, size.height),
+            &mut lines,
+        ),
         PromptKind::Confirm(op) => {
             lines.push(vec![s("This will change:", Meaning::Title)]);
             lines.extend(wrap("  ", &op.describe(), Meaning::StatusFailed, width));
@@ -415,7 +420,7 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, writes: Writes, size: Si
 fn exec_dialog(
     writes: bool,
     plan: &crate::exec::ExecPlan,
-    width: usize,
+    (width, height): (usize, u16),
     lines: &mut Vec<Line>,
 ) -> (String, String) {
     lines.extend(wrap(
@@ -452,22 +457,28 @@ fn exec_dialog(
             s(what, Meaning::Text),
         ]);
     }
+    let command = wrap("command (copied): ", &plan.command(), Meaning::Key, width);
+    // what is missing, as much as fits: on 24 rows the checks, the command and the question
+    // come first, then each missing piece's fix, then its confirm command
+    let room = usize::from(height).saturating_sub(4 + lines.len() + command.len() + 3);
+    let mut details: Vec<Line> = Vec::new();
     for f in &plan.missing {
-        lines.push(vec![]);
-        lines.push(vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]);
-        for e in &f.evidence {
-            lines.extend(wrap("  ", e, Meaning::Dim, width));
+        let mut block = vec![vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]];
+        block.extend(wrap("fix: ", &f.fix, Meaning::Text, width));
+        if details.len() + block.len() > room {
+            break;
         }
-        lines.extend(wrap("fix: ", &f.fix, Meaning::Text, width));
-        lines.extend(wrap("confirm: ", &f.confirm, Meaning::Text, width));
+        details.extend(block);
     }
-    lines.push(vec![]);
-    lines.extend(wrap(
-        "command (copied): ",
-        &plan.command(),
-        Meaning::Key,
-        width,
-    ));
+    for f in &plan.missing {
+        let confirm = wrap(&format!("{}: ", f.id), &f.confirm, Meaning::Dim, width);
+        if details.len() + confirm.len() > room {
+            break;
+        }
+        details.extend(confirm);
+    }
+    lines.extend(details);
+    lines.extend(command);
     let ask = match (plan.ready(), writes) {
         (true, true) => format!(
             "type {} to run it here: ",

@@ -31,6 +31,8 @@ def binary():
 def moto():
     server = MotoServer()
     seeded = incident.seed(server.url)
+    for activity in seeded["activities"]:
+        server.scaling_activities.add(**activity)
     server.seeded = seeded
     yield server
     server.stop()
@@ -103,12 +105,16 @@ def term(moto, tmp_path):
             """Start the binary; `env_extra` overrides the environment (None removes a variable)."""
             merged = {**env, **(env_extra or {})}
             prefix = "env -i " + " ".join(f"{k}={shlex.quote(str(v))}" for k, v in merged.items() if v is not None)
-            cmd = (f"PS1='$ '; {prefix} PATH=\"$PATH\" {binary()} {extra}; echo EXIT=$?; "
+            path = "" if merged.get("PATH") else ' PATH="$PATH"'
+            cmd = (f"PS1='$ '; {prefix}{path} {binary()} {extra}; echo EXIT=$?; "
                    f"stty -a > {self.stty_file}; echo DONE")
             tmux("send-keys", "-t", name, cmd, "Enter")
 
         def keys(self, *k):
             tmux("send-keys", "-t", name, *k)
+
+        def resize(self, width, height):
+            tmux("resize-window", "-t", name, "-x", str(width), "-y", str(height))
 
         def screen(self):
             return tmux("capture-pane", "-p", "-t", name).stdout

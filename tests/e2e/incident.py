@@ -152,8 +152,8 @@ def seed(url):
                                                    networkConfiguration=net, group=f"service:{service}",
                                                    startedBy=started_by)["tasks"]]
 
-    run(td1, "checkout-api", old_id, 3)
-    run(tdp, "payments-api", "ecs-svc/2474979950726421586", 2)
+    running_checkout = run(td1, "checkout-api", old_id, 3)
+    running_payments = run(tdp, "payments-api", "ecs-svc/2474979950726421586", 2)
     failed = run(td2, "checkout-api", failed_id, 3)
     oom = run(td1, "checkout-api", old_id, 1)
     scaled = run(tdp, "payments-api", "ecs-svc/2474979950726421586", 1)
@@ -185,6 +185,34 @@ def seed(url):
         t.containers[0].exitCode = 143
         t.containers[0].last_status = "STOPPED"
     out["failed_tasks"], out["oom_tasks"], out["scaled_tasks"] = failed, oom, scaled
+
+    # ---------------------------------------------------------------- running tasks
+    # Each running task's ENI address is the target id its target group knows it by (moto
+    # picks random addresses): checkout-api's two unhealthy targets are two of its tasks.
+    # payments-api runs ECS Exec (its agent RUNNING); checkout-api was started without it.
+    payments.enable_execute_command = True
+    placement = {
+        running_checkout[0]: ("10.0.1.10", "us-east-1a", "FARGATE", "HEALTHY"),
+        running_checkout[1]: ("10.0.1.11", "us-east-1a", "FARGATE", "UNHEALTHY"),
+        running_checkout[2]: ("10.0.2.12", "us-east-1b", "FARGATE_SPOT", "UNHEALTHY"),
+        running_payments[0]: ("10.0.1.20", "us-east-1a", "FARGATE", "HEALTHY"),
+        running_payments[1]: ("10.0.2.21", "us-east-1b", "FARGATE", "HEALTHY"),
+    }
+    for i, (arn, (ip, az, cp, health)) in enumerate(placement.items()):
+        t = tasks[arn]
+        for d in t.attachments[0]["details"]:
+            if d["name"] == "privateIPv4Address":
+                d["value"] = ip
+        t.availability_zone, t.capacity_provider_name, t.health_status = az, cp, health
+        t.started_at = now - dt.timedelta(hours=3, minutes=i)
+        t.containers[0].last_status, t.containers[0].exitCode = "RUNNING", None
+        t.containers[0].health_status = health
+        t.containers[0].runtime_id = f"{t.id}-{1000 + i}"
+        if arn in running_payments:
+            t.enable_execute_command = True
+            t.containers[0].managed_agents = [{"name": "ExecuteCommandAgent", "lastStatus": "RUNNING",
+                                               "lastStartedAt": now - dt.timedelta(hours=3)}]
+    out["running_checkout"], out["running_payments"] = running_checkout, running_payments
 
     # ---------------------------------------------------------------- events (newest first)
     tg_arn = tgs["checkout-api-tg"]
@@ -237,4 +265,35 @@ def seed(url):
     for ns, d in data:
         cw.put_metric_data(ns, [d])
     out["lb_dim"] = lb_dim
+
+    # ---------------------------------------------------------------- auto scaling
+    # checkout-api: an ALBRequestCountPerTarget policy whose ResourceLabel names payments-api's
+    # target group (copied from the other service: it never sees checkout's traffic), at its
+    # maximum of 3 while two targets fail; payments-api: the same policy with its own label.
+    aas = boto3.client("application-autoscaling", **kw)
+    label = {name: f"{lb_dim}/targetgroup/" + tgs[name].split(":targetgroup/")[1] for name in tgs}
+    for svc, lo, hi, tg in (("checkout-api", 1, 3, "payments-api-tg"), ("payments-api", 2, 6, "payments-api-tg")):
+        rid = f"service/{CLUSTER}/{svc}"
+        aas.register_scalable_target(ServiceNamespace="ecs", ResourceId=rid,
+                                     ScalableDimension="ecs:service:DesiredCount", MinCapacity=lo, MaxCapacity=hi)
+        aas.put_scaling_policy(
+            PolicyName=f"{svc}-requests", ServiceNamespace="ecs", ResourceId=rid,
+            ScalableDimension="ecs:service:DesiredCount", PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": 1000.0,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget",
+                                                  "ResourceLabel": label[tg]}})
+    out["resource_labels"] = label
+    out["activities"] = [
+        dict(resource_id=f"service/{CLUSTER}/checkout-api", status="Failed", minutes_ago=3,
+             description="Attempting to scale out to 4.",
+             cause="monitor alarm TargetTracking-service/prod/checkout-api-AlarmHigh in state ALARM "
+                   "triggered policy checkout-api-requests",
+             not_scaled=[{"Code": "AlreadyAtMaxCapacity", "MaxCapacity": 3, "CurrentCapacity": 3}]),
+        dict(resource_id=f"service/{CLUSTER}/checkout-api", status="Successful", minutes_ago=40,
+             description="Setting desired count to 3.",
+             cause="monitor alarm TargetTracking-service/prod/checkout-api-AlarmHigh in state ALARM "
+                   "triggered policy checkout-api-requests",
+             message="Successfully set desired count to 3. Change successfully fulfilled by ecs."),
+    ]
     return out

@@ -19,6 +19,8 @@ import urllib.parse
 
 import cbor2
 from deployments import ServiceDeployments
+from execute_command import ExecuteCommand
+from scaling_activities import ScalingActivities
 from moto.moto_api import state_manager
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
@@ -70,6 +72,8 @@ class MotoServer:
         self.account = None  # a RealisticAccount (account.py): quotas and latency
         self.log_reads = []  # (logGroupName, logStreamNamePrefix, endTime) of ecswatch's FilterLogEvents
         self.deployments = ServiceDeployments()  # the service-deployment APIs moto lacks
+        self.scaling_activities = ScalingActivities()  # DescribeScalingActivities, which moto lacks
+        self.execute_command = ExecuteCommand("123456789012", "us-east-1")  # ExecuteCommand, likewise
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -176,8 +180,15 @@ class MotoServer:
 
         if cbor:
             return self._cbor_bridge(environ, start_response, body, cbor.group("service"), cbor.group("op"))
+        fake = None
         if service == "ecs" and op in ServiceDeployments.OPS:
-            status, payload = self.deployments.handle(op, body)
+            fake = self.deployments
+        elif service == "ecs" and op in ExecuteCommand.OPS:
+            fake = self.execute_command
+        elif service == "application-autoscaling" and op in ScalingActivities.OPS:
+            fake = self.scaling_activities
+        if fake is not None:
+            status, payload = fake.handle(op, body)
             data = json.dumps(payload).encode()
             headers = [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))]
             if status != 200:

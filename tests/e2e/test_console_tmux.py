@@ -157,10 +157,12 @@ def test_task_detail_reads_the_tasks_own_stream_once(moto, term):
     term.keys("Enter")
     term.wait_for("Rollout")
     time.sleep(1)
-    term.keys("Enter")  # to the stopped-tasks pane
-    term.wait_for("Stopped tasks ")
+    term.keys("Enter")  # to the tasks pane: the running tasks, then the stopped ones
+    term.wait_for("RUNNING 3", timeout=30)
+    term.wait_for("STOPPED ")
     time.sleep(0.5)
-    term.keys("j")  # the first task under its group's heading
+    # past RUNNING's heading, its 3 tasks, STOPPED's heading and the first group's heading
+    term.keys(*["j"] * 6)
     time.sleep(0.5)
     term.keys("Enter")
     screen = term.wait_for("Log stream .../")
