@@ -31,7 +31,8 @@ def test_schema_and_services(snap):
     assert sorted(s["name"] for s in d["services"]) == ["checkout-api", "payments-api"]
     keys = {"account", "region", "cluster", "name", "arn", "status", "desired", "running", "pending",
             "task_definition", "rollout", "deployments", "events", "stopped_tasks", "target_groups", "metrics",
-            "logs", "findings", "deployment_controller", "service_deployment", "task_sets"}
+            "logs", "findings", "deployment_controller", "service_deployment", "task_sets",
+            "enable_execute_command", "running_tasks", "scaling"}
     for s in d["services"]:
         assert set(s) == keys
         assert (s["account"], s["region"]) == ("123456789012", "us-east-1")
@@ -165,14 +166,21 @@ def test_api_calls_at_the_batching_minimum_and_read_only(snap):
         "ecs:ListServices": 1,
         "ecs:DescribeClusters": 1,  # Container Insights settings: are its series there?
         "ecs:DescribeServices": 1,
-        "ecs:ListTasks": 1,  # one per cluster, not one per service
-        "ecs:DescribeTasks": 1,  # every stopped ARN in one batch, each described once
+        # stopped: one per cluster, not one per service; running: one per service (ListTasks
+        # takes one service and one desired status)
+        "ecs:ListTasks": 1 + 2,
+        # every stopped ARN in one batch, each described once; the running ones in another
+        "ecs:DescribeTasks": 2,
         "ecs:DescribeTaskDefinition": 3,  # checkout-api:1, :2, payments-api:1
         "elasticloadbalancing:DescribeTargetGroups": 1,
         "elasticloadbalancing:DescribeTargetGroupAttributes": 2,
         "elasticloadbalancing:DescribeTargetHealth": 2,
         "monitoring:GetMetricData": 1,
         "logs:FilterLogEvents": 2,
+        # both services in one call, then each registered one's policies and activities
+        "application-autoscaling:DescribeScalableTargets": 1,
+        "application-autoscaling:DescribeScalingPolicies": 2,
+        "application-autoscaling:DescribeScalingActivities": 2,
     }, calls
     writes = [op for op in calls if not op.split(":")[1].startswith(READ_PREFIXES)]
     assert writes == []
