@@ -643,12 +643,12 @@ fn record(
     ui: &mut UiState,
     f: impl FnOnce(&mut Recorder) -> Result<(), String>,
 ) {
-    if let Some(r) = opts.recorder.as_mut() {
-        if let Err(e) = f(r) {
-            opts.recorder = None;
-            ui.recording = Some("RECORDING STOPPED".into());
-            ui.say(e);
-        }
+    if let Some(r) = opts.recorder.as_mut()
+        && let Err(e) = f(r)
+    {
+        opts.recorder = None;
+        ui.recording = Some("RECORDING STOPPED".into());
+        ui.say(e);
     }
 }
 

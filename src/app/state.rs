@@ -388,10 +388,10 @@ impl UiState {
             } else {
                 100
             };
-            if let Some(c) = c.filter(|c| !c.is_control()) {
-                if p.input.chars().count() < max {
-                    p.input.push(c);
-                }
+            if let Some(c) = c.filter(|c| !c.is_control())
+                && p.input.chars().count() < max
+            {
+                p.input.push(c);
             }
             return Effect::None;
         }
@@ -488,10 +488,10 @@ impl UiState {
             self.editing = None;
         } else if backspace {
             field.pop();
-        } else if let Some(c) = c.filter(|c| !c.is_control()) {
-            if field.chars().count() < 64 {
-                field.push(c);
-            }
+        } else if let Some(c) = c.filter(|c| !c.is_control())
+            && field.chars().count() < 64
+        {
+            field.push(c);
         }
         if which == Editing::BoardFilter {
             self.board_selected = 0;

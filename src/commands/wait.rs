@@ -41,15 +41,15 @@ pub fn judge(svc: &Service, watched: &str) -> Verdict {
             .clone()
             .unwrap_or_else(|| "no reason given".into())
     };
-    if let Some(d) = mine {
-        if d.rollout_state.as_deref() == Some("FAILED") {
-            let r = reason(d);
-            return if primary.is_some_and(|p| p.id != d.id) || r.contains("rolling back") {
-                Verdict::RolledBack(r)
-            } else {
-                Verdict::Failed(r)
-            };
-        }
+    if let Some(d) = mine
+        && d.rollout_state.as_deref() == Some("FAILED")
+    {
+        let r = reason(d);
+        return if primary.is_some_and(|p| p.id != d.id) || r.contains("rolling back") {
+            Verdict::RolledBack(r)
+        } else {
+            Verdict::Failed(r)
+        };
     }
     match primary {
         Some(p) if p.id == watched => {
@@ -123,10 +123,10 @@ async fn resolve_revisions<A: AwsApi>(
         .map(|r| r.arn.clone())
         .filter(|a| !a.is_empty() && !cache.contains_key(a))
         .collect();
-    if !missing.is_empty() {
-        if let Ok(found) = api.describe_service_revisions(&missing).await {
-            cache.extend(found);
-        }
+    if !missing.is_empty()
+        && let Ok(found) = api.describe_service_revisions(&missing).await
+    {
+        cache.extend(found);
     }
     for r in sd
         .target_revision

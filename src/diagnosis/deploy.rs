@@ -116,31 +116,31 @@ pub fn evidence(
             ),
         );
     }
-    if !sd.is_final() {
-        if let Some(h) = sd.awaiting_hook() {
-            let expiry = match h.expires_at {
-                Some(e) => format!(
-                    "; times out at {} then {}",
-                    e.format("%H:%M:%SZ"),
-                    h.timeout_action.as_deref().unwrap_or("ROLLBACK")
-                ),
-                None => String::new(),
-            };
-            push(
-                "deployment_hook_waiting",
-                &ctx,
-                sd.updated_at,
-                format!(
-                    "hook {} (id {}) waits for action at {} in the deployment to {to}{expiry}",
-                    h.target_name(),
-                    h.id,
-                    h.stage
-                        .as_deref()
-                        .or(sd.lifecycle_stage.as_deref())
-                        .unwrap_or("its stage"),
-                ),
-            );
-        }
+    if !sd.is_final()
+        && let Some(h) = sd.awaiting_hook()
+    {
+        let expiry = match h.expires_at {
+            Some(e) => format!(
+                "; times out at {} then {}",
+                e.format("%H:%M:%SZ"),
+                h.timeout_action.as_deref().unwrap_or("ROLLBACK")
+            ),
+            None => String::new(),
+        };
+        push(
+            "deployment_hook_waiting",
+            &ctx,
+            sd.updated_at,
+            format!(
+                "hook {} (id {}) waits for action at {} in the deployment to {to}{expiry}",
+                h.target_name(),
+                h.id,
+                h.stage
+                    .as_deref()
+                    .or(sd.lifecycle_stage.as_deref())
+                    .unwrap_or("its stage"),
+            ),
+        );
     }
     let rolled_back = sd.is_rolling_back() || sd.status.starts_with("ROLLBACK_");
     let on_test = sd

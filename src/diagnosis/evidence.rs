@@ -31,26 +31,26 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
     // (match, text, from an exit code)
     let mut found: Vec<(Match<'p>, String, bool)> = Vec::new();
     for c in &task.containers {
-        if let Some(r) = c.reason.as_deref().filter(|r| !r.is_empty()) {
-            if let Some(m) = pb.classify_match(Some(EvidenceKind::ContainerReason), r) {
-                found.push((m, format!("{}: {r}", c.name), false));
-            }
+        if let Some(r) = c.reason.as_deref().filter(|r| !r.is_empty())
+            && let Some(m) = pb.classify_match(Some(EvidenceKind::ContainerReason), r)
+        {
+            found.push((m, format!("{}: {r}", c.name), false));
         }
-        if let Some(code) = c.exit_code {
-            if let Some(m) = pb.classify_match(Some(EvidenceKind::ExitCode), &code.to_string()) {
-                found.push((m, format!("{} exit code {code}", c.name), true));
-            }
-        }
-    }
-    if let Some(r) = task.stopped_reason.as_deref().filter(|r| !r.is_empty()) {
-        if let Some(m) = pb.classify_match(Some(EvidenceKind::StoppedReason), r) {
-            found.push((m, r.to_string(), false));
+        if let Some(code) = c.exit_code
+            && let Some(m) = pb.classify_match(Some(EvidenceKind::ExitCode), &code.to_string())
+        {
+            found.push((m, format!("{} exit code {code}", c.name), true));
         }
     }
-    if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty()) {
-        if let Some(m) = pb.classify_match(Some(EvidenceKind::StopCode), c) {
-            found.push((m, format!("stop code {c}"), false));
-        }
+    if let Some(r) = task.stopped_reason.as_deref().filter(|r| !r.is_empty())
+        && let Some(m) = pb.classify_match(Some(EvidenceKind::StoppedReason), r)
+    {
+        found.push((m, r.to_string(), false));
+    }
+    if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty())
+        && let Some(m) = pb.classify_match(Some(EvidenceKind::StopCode), c)
+    {
+        found.push((m, format!("stop code {c}"), false));
     }
     let never_ran = found
         .iter()

@@ -117,17 +117,17 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
     for tg in store.target_groups_of(svc) {
         let mut tctx = ctx.clone();
         tctx.target_group = Some(tg.group.arn.clone());
-        if let Some(delay) = tg.group.deregistration_delay_s {
-            if delay > max_stop || delay == 300 {
-                push(
-                    "deregistration_delay_too_long",
-                    &tctx,
-                    vec![format!(
-                        "{}: deregistration delay {delay} s, containers stop within {max_stop} s",
-                        tg.group.name
-                    )],
-                );
-            }
+        if let Some(delay) = tg.group.deregistration_delay_s
+            && (delay > max_stop || delay == 300)
+        {
+            push(
+                "deregistration_delay_too_long",
+                &tctx,
+                vec![format!(
+                    "{}: deregistration delay {delay} s, containers stop within {max_stop} s",
+                    tg.group.name
+                )],
+            );
         }
         let awsvpc = svc.awsvpc || td.and_then(|t| t.network_mode.as_deref()) == Some("awsvpc");
         if awsvpc && tg.group.target_type.as_deref() == Some("instance") {

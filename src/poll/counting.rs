@@ -101,10 +101,10 @@ impl<A> Counted<A> {
         }
         self.counts.add(op);
         let r = f.await;
-        if let (Some(q), Err(e)) = (quota, &r) {
-            if e.kind == crate::aws::ErrorKind::Throttled {
-                self.budget.throttled(q);
-            }
+        if let (Some(q), Err(e)) = (quota, &r)
+            && e.kind == crate::aws::ErrorKind::Throttled
+        {
+            self.budget.throttled(q);
         }
         r
     }

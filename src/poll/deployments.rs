@@ -132,10 +132,10 @@ impl DeploymentReader {
             if !paused {
                 self.read_history(api, services, f, errors).await;
             }
-            if let Some(s) = services.iter_mut().find(|s| &s.key() == f) {
-                if let Some((_, h)) = self.history.get(f) {
-                    s.deployment_history = h.clone();
-                }
+            if let Some(s) = services.iter_mut().find(|s| &s.key() == f)
+                && let Some((_, h)) = self.history.get(f)
+            {
+                s.deployment_history = h.clone();
             }
         }
     }

@@ -29,7 +29,7 @@ impl StoppedTasksPoller {
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
         let mut any_ok = plan.services.is_empty();
-        let fleet = plan.exhaustive || self.polls % CLUSTER_EVERY == 0;
+        let fleet = plan.exhaustive || self.polls.is_multiple_of(CLUSTER_EVERY);
         self.polls = self.polls.wrapping_add(1);
         // cluster -> ARNs to describe, with the priority of who asked first
         let mut todo: BTreeMap<String, (Priority, Vec<String>)> = BTreeMap::new();

@@ -174,13 +174,13 @@ impl ServiceState {
             .primary()
             .filter(|d| d.rollout_state.as_deref() == Some("COMPLETED"))
             .map(|d| d.task_definition.clone());
-        if let Some(td) = done {
-            if self.completed.last() != Some(&td) {
-                self.completed.retain(|t| *t != td);
-                self.completed.push(td);
-                if self.completed.len() > 20 {
-                    self.completed.remove(0);
-                }
+        if let Some(td) = done
+            && self.completed.last() != Some(&td)
+        {
+            self.completed.retain(|t| *t != td);
+            self.completed.push(td);
+            if self.completed.len() > 20 {
+                self.completed.remove(0);
             }
         }
     }
@@ -390,12 +390,12 @@ impl Store {
                     let mut any = false;
                     for (key, scaling) in read {
                         let key = ServiceKey { target: t, ..key };
-                        if let Some(state) = self.services.get_mut(&key) {
-                            if state.scaling.as_ref() != Some(&scaling) {
-                                state.scaling = Some(scaling);
-                                self.dirty.insert(key);
-                                any = true;
-                            }
+                        if let Some(state) = self.services.get_mut(&key)
+                            && state.scaling.as_ref() != Some(&scaling)
+                        {
+                            state.scaling = Some(scaling);
+                            self.dirty.insert(key);
+                            any = true;
                         }
                     }
                     any
@@ -864,10 +864,10 @@ impl Store {
             .map(|td| td.containers.as_slice())
             .unwrap_or_default()
         {
-            if let Some(g) = c.log.as_ref().and_then(|l| l.group.clone()) {
-                if !groups.contains(&g) {
-                    groups.push(g);
-                }
+            if let Some(g) = c.log.as_ref().and_then(|l| l.group.clone())
+                && !groups.contains(&g)
+            {
+                groups.push(g);
             }
         }
         groups
@@ -918,88 +918,88 @@ impl Store {
 
     /// What the pollers should read next.
     pub fn plan(&self, focus: Option<ServiceKey>) -> PollPlan {
-        let services =
-            self.services
-                .values()
-                .map(|state| {
-                    let s = &state.service;
-                    let task_definitions: Vec<String> = s
-                        .task_definitions()
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect();
-                    let target_groups: Vec<String> = s
-                        .load_balancers
-                        .iter()
-                        .filter_map(|lb| lb.target_group_arn.clone())
-                        .fold(Vec::new(), |mut v, a| {
-                            if !v.contains(&a) {
-                                v.push(a);
-                            }
-                            v
-                        });
-                    let alb_dimensions = target_groups
-                        .iter()
-                        .filter_map(|arn| {
-                            let tg = self.target_groups.get(arn)?;
-                            let tg_dim = arn
-                                .split_once(":targetgroup/")
-                                .map(|(_, d)| format!("targetgroup/{d}"))?;
-                            let lb = tg.group.load_balancer_dimensions.first()?;
-                            Some((tg_dim, lb.clone()))
-                        })
-                        .collect();
-                    // Logs of the containers of the primary deployment's task definition.
-                    let current = s
-                        .primary()
-                        .map(|d| d.task_definition.as_str())
-                        .unwrap_or(&s.task_definition);
-                    let mut log_sources = Vec::new();
-                    if let Some(td) = self.task_definitions.get(current) {
-                        for c in &td.containers {
-                            if let Some(log) = &c.log {
-                                if log.driver == "awslogs" {
-                                    if let Some(group) = &log.group {
-                                        let prefix = log
-                                            .stream_prefix
-                                            .as_ref()
-                                            .map(|p| format!("{p}/{}/", c.name));
-                                        let region = log.region.clone().filter(|r| {
-                                            !r.is_empty() && r != self.region_of(s.target)
-                                        });
-                                        let src = crate::poll::LogSource {
-                                            group: group.clone(),
-                                            prefix,
-                                            region,
-                                        };
-                                        if !log_sources.contains(&src) {
-                                            log_sources.push(src);
-                                        }
-                                    }
-                                }
+        let services = self
+            .services
+            .values()
+            .map(|state| {
+                let s = &state.service;
+                let task_definitions: Vec<String> = s
+                    .task_definitions()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                let target_groups: Vec<String> = s
+                    .load_balancers
+                    .iter()
+                    .filter_map(|lb| lb.target_group_arn.clone())
+                    .fold(Vec::new(), |mut v, a| {
+                        if !v.contains(&a) {
+                            v.push(a);
+                        }
+                        v
+                    });
+                let alb_dimensions = target_groups
+                    .iter()
+                    .filter_map(|arn| {
+                        let tg = self.target_groups.get(arn)?;
+                        let tg_dim = arn
+                            .split_once(":targetgroup/")
+                            .map(|(_, d)| format!("targetgroup/{d}"))?;
+                        let lb = tg.group.load_balancer_dimensions.first()?;
+                        Some((tg_dim, lb.clone()))
+                    })
+                    .collect();
+                // Logs of the containers of the primary deployment's task definition.
+                let current = s
+                    .primary()
+                    .map(|d| d.task_definition.as_str())
+                    .unwrap_or(&s.task_definition);
+                let mut log_sources = Vec::new();
+                if let Some(td) = self.task_definitions.get(current) {
+                    for c in &td.containers {
+                        if let Some(log) = &c.log
+                            && log.driver == "awslogs"
+                            && let Some(group) = &log.group
+                        {
+                            let prefix = log
+                                .stream_prefix
+                                .as_ref()
+                                .map(|p| format!("{p}/{}/", c.name));
+                            let region = log
+                                .region
+                                .clone()
+                                .filter(|r| !r.is_empty() && r != self.region_of(s.target));
+                            let src = crate::poll::LogSource {
+                                group: group.clone(),
+                                prefix,
+                                region,
+                            };
+                            if !log_sources.contains(&src) {
+                                log_sources.push(src);
                             }
                         }
                     }
-                    let calm = s.running >= s.desired
-                        && s.deployments.iter().all(|d| d.failed == 0)
-                        && s.primary()
-                            .and_then(|d| d.rollout_state.as_deref())
-                            .is_none_or(|r| r == "COMPLETED");
-                    PlannedService {
-                        calm,
-                        insights: self
-                            .container_insights
-                            .get(&(s.target, s.cluster.clone()))
-                            .copied()
-                            .unwrap_or(false),
-                        key: s.key(),
-                        task_definitions,
-                        target_groups,
-                        alb_dimensions,
-                        log_sources,
-                    }
-                })
-                .collect();
+                }
+                let calm = s.running >= s.desired
+                    && s.deployments.iter().all(|d| d.failed == 0)
+                    && s.primary()
+                        .and_then(|d| d.rollout_state.as_deref())
+                        .is_none_or(|r| r == "COMPLETED");
+                PlannedService {
+                    calm,
+                    insights: self
+                        .container_insights
+                        .get(&(s.target, s.cluster.clone()))
+                        .copied()
+                        .unwrap_or(false),
+                    key: s.key(),
+                    task_definitions,
+                    target_groups,
+                    alb_dimensions,
+                    log_sources,
+                }
+            })
+            .collect();
         PollPlan {
             scope: self.targets[0].spec.scope.clone(),
             services,

@@ -184,16 +184,16 @@ pub fn rollout_transitions(old: Option<&Service>, new: &Service, at: Time) -> Ve
         new.service_deployment.as_ref(),
         at,
     ));
-    if let Some(o) = old {
-        if o.desired != new.desired {
-            out.push(Transition {
-                t: at,
-                kind: EntryKind::Rollout,
-                text: format!("desired count {} → {}", o.desired, new.desired),
-                category: None,
-                failure: false,
-            });
-        }
+    if let Some(o) = old
+        && o.desired != new.desired
+    {
+        out.push(Transition {
+            t: at,
+            kind: EntryKind::Rollout,
+            text: format!("desired count {} → {}", o.desired, new.desired),
+            category: None,
+            failure: false,
+        });
     }
     out
 }

@@ -62,10 +62,10 @@ pub fn service_deployment_lines(st: &ServiceState, now: Time, wide: bool) -> Vec
         return Vec::new();
     };
     let mut out = vec![header(sd, now)];
-    if !sd.is_final() {
-        if let Some(l) = stage_line(sd, st.stage_since, now, wide) {
-            out.push(l);
-        }
+    if !sd.is_final()
+        && let Some(l) = stage_line(sd, st.stage_since, now, wide)
+    {
+        out.push(l);
     }
     if let Some(h) = sd.awaiting_hook() {
         let mut l = vec![
@@ -128,10 +128,11 @@ pub fn service_deployment_lines(st: &ServiceState, now: Time, wide: bool) -> Vec
     }
     out.push(traffic_line(sd));
     // a rollback ends the step and bake: no countdown to show
-    if !sd.is_final() && !sd.is_rolling_back() {
-        if let Some(l) = step_line(sd, st, now) {
-            out.push(l);
-        }
+    if !sd.is_final()
+        && !sd.is_rolling_back()
+        && let Some(l) = step_line(sd, st, now)
+    {
+        out.push(l);
     }
     out.push(monitors_line(sd));
     if let Some(h) = sd.failed_hook() {

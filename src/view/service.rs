@@ -77,12 +77,13 @@ fn deployment_lines(d: &Deployment, breaker: bool, now: Time, wide: bool) -> Vec
             Meaning::Dim,
         ));
     }
-    if state == "IN_PROGRESS" && d.status == "PRIMARY" {
-        if let Some(u) = d.updated_at {
-            let idle = (now - u).num_minutes();
-            if idle >= STALL_MIN {
-                first.push(s(format!("  STALLED {idle}m"), Meaning::StatusFailed));
-            }
+    if state == "IN_PROGRESS"
+        && d.status == "PRIMARY"
+        && let Some(u) = d.updated_at
+    {
+        let idle = (now - u).num_minutes();
+        if idle >= STALL_MIN {
+            first.push(s(format!("  STALLED {idle}m"), Meaning::StatusFailed));
         }
     }
     let mut out = vec![first];

@@ -45,10 +45,8 @@ pub fn build(
                 ),
                 s(format!("{:<8}", e.kind.label()), Meaning::Key),
             ];
-            if show_service {
-                if let Some(k) = &e.service {
-                    l.push(s(format!("{} ", k.service), Meaning::Title));
-                }
+            if show_service && let Some(k) = &e.service {
+                l.push(s(format!("{} ", k.service), Meaning::Title));
             }
             let used: usize = l.iter().map(|x| x.text.chars().count()).sum();
             let text: String = e.text.chars().take(width.saturating_sub(used)).collect();

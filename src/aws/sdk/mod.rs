@@ -122,27 +122,27 @@ impl SdkApi {
     /// Pass a result through; on a credentials failure, load the configuration again (rate
     /// limited) so the next call uses whatever the chain now provides.
     async fn checked<T>(&self, r: ApiResult<T>) -> ApiResult<T> {
-        if let (Err(e), Some(opts)) = (&r, &self.opts) {
-            if e.kind.is_credentials() {
-                let due = {
-                    let mut last = self
-                        .last_reload
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
-                    let due = last.is_none_or(|t| t.elapsed() >= RELOAD_EVERY);
-                    if due {
-                        *last = Some(std::time::Instant::now());
-                    }
-                    due
-                };
+        if let (Err(e), Some(opts)) = (&r, &self.opts)
+            && e.kind.is_credentials()
+        {
+            let due = {
+                let mut last = self
+                    .last_reload
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let due = last.is_none_or(|t| t.elapsed() >= RELOAD_EVERY);
                 if due {
-                    let config = load_sdk_config(opts).await;
-                    *self
-                        .clients
-                        .write()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner()) =
-                        Clients::from_config(&config);
+                    *last = Some(std::time::Instant::now());
                 }
+                due
+            };
+            if due {
+                let config = load_sdk_config(opts).await;
+                *self
+                    .clients
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                    Clients::from_config(&config);
             }
         }
         r
