@@ -380,3 +380,25 @@ fn task_detail_of_a_running_task_shows_its_own_target() {
     assert!(!text.contains("10.0.0.8"), "another task's target: {text}");
     assert!(text.contains("exec agent RUNNING"), "{text}");
 }
+
+#[test]
+fn at_120_columns_the_longest_finding_title_is_whole_on_the_board() {
+    // the longest title in the playbook: a 300 s deregistration delay
+    let tg = TargetGroup {
+        deregistration_delay_s: Some(300),
+        ..target_group()
+    };
+    let s = loaded(service(), task_definition(), tg);
+    let title = "Deregistration delay longer than the container's stop timeout";
+    assert_eq!(
+        s.services[&key()].findings[0].title,
+        title,
+        "{:?}",
+        finding_ids(&s)
+    );
+    let board = draw(&s, &UiState::default(), t0(), 120, 40);
+    assert!(board.contains(&format!("INFO {title}")), "{board}");
+    // at 80 the row is cut, but the name column is only as wide as its content
+    let narrow = draw(&s, &UiState::default(), t0(), 80, 24);
+    assert!(narrow.contains("SERVICE (prod)"), "{narrow}");
+}
