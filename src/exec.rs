@@ -56,24 +56,13 @@ impl ExecPlan {
     pub fn command(&self) -> String {
         self.argv
             .iter()
-            .map(|a| shell_word(a))
+            .map(|a| crate::diagnosis::shell_word(a))
             .collect::<Vec<_>>()
             .join(" ")
     }
 
     pub fn ready(&self) -> bool {
         self.missing.is_empty()
-    }
-}
-
-fn shell_word(v: &str) -> String {
-    if !v.is_empty()
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@=,+".contains(c))
-    {
-        v.to_string()
-    } else {
-        format!("'{}'", v.replace('\'', "'\\''"))
     }
 }
 

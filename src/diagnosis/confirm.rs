@@ -93,7 +93,7 @@ impl ConfirmContext {
 }
 
 /// Quote a value for a POSIX shell unless it is made only of safe characters.
-fn shell_word(v: &str) -> String {
+pub fn shell_word(v: &str) -> String {
     if !v.is_empty()
         && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./:@=,+".contains(c))

@@ -15,7 +15,7 @@ pub mod playbook;
 pub mod scaling;
 pub mod together;
 
-pub use confirm::{ConfirmContext, split_image};
+pub use confirm::{ConfirmContext, shell_word, split_image};
 pub use evidence::{diagnose_service, task_category, task_match};
 pub use lints::lint_service;
 pub use matcher::{Match, parse_exit_code};
