@@ -31,7 +31,13 @@ impl RunningTasksPoller {
                 .collect()
         };
         if keys.is_empty() {
-            return Update::new(Source::RunningTasks, now, None, Vec::new());
+            // nothing open: nothing to read, and nothing failed
+            return Update::new(
+                Source::RunningTasks,
+                now,
+                Some(Payload::RunningTasks(Vec::new())),
+                Vec::new(),
+            );
         }
         let mut errors = Vec::new();
         // cluster -> (services listed, ARNs to describe)

@@ -38,7 +38,13 @@ impl ScalingPoller {
             (plan.focus.iter().cloned().collect(), Priority::Open)
         };
         if keys.is_empty() {
-            return Update::new(Source::Scaling, now, None, Vec::new());
+            // nothing open: nothing to read, and nothing failed
+            return Update::new(
+                Source::Scaling,
+                now,
+                Some(Payload::Scaling(Vec::new())),
+                Vec::new(),
+            );
         }
         // the open service's policies are all this keeps
         self.policies.retain(|k, _| keys.contains(k));
