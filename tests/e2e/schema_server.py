@@ -1,5 +1,5 @@
 """Answers valid under the AWS API models, generated: a local endpoint that answers every ECS,
-ELBv2, CloudWatch and CloudWatch Logs call ecswatch makes with an output built from the
+ELBv2, CloudWatch, CloudWatch Logs and Application Auto Scaling call ecswatch makes with an output built from the
 operation's output shape in the botocore models installed with the AWS CLI — every enum value
 including ones added after our code was written (`FUTURE_…`), optional members absent, empty
 and maximal lists, long and non-ASCII strings, extreme numbers and timestamps — in the wire
@@ -156,9 +156,10 @@ class SchemaServer:
         body = environ["wsgi.input"].read(length) if length else b""
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
-        if target:  # awsJson: ECS, Logs
+        if target:  # awsJson: ECS, Logs, Application Auto Scaling
             prefix, op = target.split(".", 1)
-            service = "logs" if prefix.startswith("Logs") else "ecs"
+            service = {"Logs": "logs", "AnyScaleFrontendService": "application-autoscaling"}.get(
+                "Logs" if prefix.startswith("Logs") else prefix, "ecs")
             protocol = "json"
         elif cbor:
             service, op, protocol = "cloudwatch", cbor.group("op"), "cbor"

@@ -108,10 +108,10 @@ def test_missing_permission_degrades_only_its_pane_naming_the_action(moto, term)
                 "User: arn:aws:iam::123456789012:user/oncall is not authorized to perform: cloudwatch:GetMetricData")
     term.run()
     open_checkout(term)
-    term.keys("Tab", "Tab", "Tab", "Tab")  # metrics
+    term.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # metrics (after scaling)
     screen = term.wait_for("access denied", timeout=30)
     assert re.search(r"Metrics access denied \d\d:\d\d:\d\dZ cloudwatch:GetMetricData", screen), screen
-    term.keys("BTab")  # targets still fine
+    term.keys("BTab", "BTab")  # targets (before scaling) still fine
     screen = term.wait_for("HEALTHY")
     assert "access denied" not in screen.split("Targets")[1].splitlines()[0]
     term.keys("q")
@@ -253,7 +253,7 @@ def test_hostile_data_is_inert_and_bounded_in_every_output(hostile, run, term, t
     term.keys("Tab")
     time.sleep(1)
     events = term.screen()
-    term.keys("Tab", "Tab", "Tab", "Tab")
+    term.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # logs (after scaling, metrics)
     time.sleep(2)
     logs_pane = term.screen()
     term.keys("q")
