@@ -97,7 +97,7 @@ pub const QUOTAS: [QuotaSpec; 8] = [
     },
     QuotaSpec {
         quota: Quota::ScalingRead,
-        name: "Application Auto Scaling describe calls",
+        name: "Auto Scaling reads",
         sustained: 10.0,
         burst: 10.0,
         source: "not published by AWS: a conservative assumption (DescribeScalableTargets, \
