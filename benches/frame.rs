@@ -165,6 +165,51 @@ fn benches(c: &mut Criterion) {
     c.bench_function("service_logs_pane_160x48", |b| {
         b.iter(|| frame(&store, &ui, now, &mut term, &theme, &keymap))
     });
+    // the tasks pane beside the findings: 100 running tasks (one ListTasks page) and the
+    // stopped ones
+    let (store, now, key) = running_store(100);
+    let mut ui = UiState::default();
+    ui.stack.push(View::Service(key));
+    ui.pane = Pane::Tasks;
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    c.bench_function("service_tasks_pane_100_running_120x40", |b| {
+        b.iter(|| frame(&store, &ui, now, &mut term, &theme, &keymap))
+    });
+}
+
+fn running_store(n: usize) -> (Store, chrono::DateTime<Utc>, ServiceKey) {
+    let (mut store, now) = fleet(1);
+    let key = store.services.keys().next().unwrap().clone();
+    let tasks = (0..n)
+        .map(|i| StoppedTask {
+            arn: format!("arn:aws:ecs:us-east-1:1:task/{}/{i:032x}", key.cluster),
+            cluster: key.cluster.clone(),
+            task_definition: "arn:aws:ecs:us-east-1:1:task-definition/svc:7".into(),
+            group: Some(format!("service:{}", key.service)),
+            last_status: "RUNNING".into(),
+            desired_status: "RUNNING".into(),
+            started_at: Some(now - chrono::Duration::minutes(i as i64)),
+            health_status: Some(if i % 7 == 0 { "UNHEALTHY" } else { "HEALTHY" }.into()),
+            capacity_provider: Some("FARGATE_SPOT".into()),
+            availability_zone: Some("us-east-1b".into()),
+            private_ip: Some(format!("10.0.{}.{}", i / 250, i % 250)),
+            exec_enabled: true,
+            containers: vec![ContainerState {
+                name: "app".into(),
+                exec_agent: Some("RUNNING".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .collect();
+    store.apply(Update::new(
+        Source::RunningTasks,
+        now,
+        Some(Payload::RunningTasks(vec![(key.clone(), tasks)])),
+        vec![],
+    ));
+    assert_eq!(store.services[&key].running.len(), n);
+    (store, now, key)
 }
 
 /// Applying one fleet-wide DescribeServices result (2,000 services, 10 events each) to a store
