@@ -15,7 +15,7 @@ pub fn lint_scaling(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
     let Some(st) = store.services.get(&svc.key()) else {
         return Vec::new();
     };
-    let Some(scaling) = st.scaling.as_ref() else {
+    let Some(scaling) = st.scaling.as_deref() else {
         return Vec::new();
     };
     let Some(target) = scaling.target.as_ref() else {

@@ -521,7 +521,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                         })
                         .collect()
                 }),
-                scaling: state.scaling.as_ref(),
+                scaling: state.scaling.as_deref(),
             }
         })
         .collect();

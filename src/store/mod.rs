@@ -90,7 +90,7 @@ pub struct ServiceState {
     /// When `running` was read.
     pub running_read_at: Option<Time>,
     /// Its auto scaling (the open service's; every service's in `snapshot`), once read.
-    pub scaling: Option<crate::model::Scaling>,
+    pub scaling: Option<Box<crate::model::Scaling>>,
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
     pub logs: Ring<LogLine>,
     log_ids: HashSet<String>,
@@ -391,9 +391,9 @@ impl Store {
                     for (key, scaling) in read {
                         let key = ServiceKey { target: t, ..key };
                         if let Some(state) = self.services.get_mut(&key)
-                            && state.scaling.as_ref() != Some(&scaling)
+                            && state.scaling.as_deref() != Some(&scaling)
                         {
-                            state.scaling = Some(scaling);
+                            state.scaling = Some(Box::new(scaling));
                             self.dirty.insert(key);
                             any = true;
                         }
