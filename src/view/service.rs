@@ -230,7 +230,9 @@ pub fn build(
     })
     .saturating_sub(2);
     let badge = status_badge(store, st, now);
-    let summary = vec![vec![
+    // running x/y and the targets' health first: what the on-call needs before the pending
+    // count and the revision
+    let mut first = vec![
         s(format!("{} ", badge.label()), badge_meaning(badge)),
         s(format!("{}  ", super::crumb(store, key)), Meaning::Title),
         s(
@@ -241,6 +243,9 @@ pub fn build(
                 Meaning::Text
             },
         ),
+    ];
+    first.extend(targets_summary(store, svc));
+    first.extend([
         s(
             if svc.pending > 0 {
                 format!(" pending {}", svc.pending)
@@ -253,12 +258,8 @@ pub fn build(
             format!("  {}", task_definition_label(&svc.task_definition)),
             Meaning::Dim,
         ),
-    ]];
-    let mut summary = summary;
-    // after running x/y: what the on-call needs before the pending count and the revision
-    let tail = summary[0].split_off(3);
-    summary[0].extend(targets_summary(store, svc));
-    summary[0].extend(tail);
+    ]);
+    let mut summary = vec![first];
     summary.push(top_finding_line(st));
     let breaker = svc.deployment_config.circuit_breaker_enable == Some(true);
     let mut deployments: Vec<&Deployment> = svc.deployments.iter().collect();
