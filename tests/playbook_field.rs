@@ -220,16 +220,16 @@ fn rules_written_without_a_source_classify_that_source() {
                 m.text
             );
         }
-        // Floors: the figures measured on 2026-12-02, so that a change that generalizes worse
-        // fails here. The target is 95% exact for every source with 10 or more messages; the
-        // sources with a vocabulary of their own (ELB API descriptions, EventBridge event
-        // names, agent-internal phrasings) do not reach it yet, and the gap is printed above.
+        // Floors: the figures measured on 2026-12-02 (pattern-level ablation), so that a change
+        // that generalizes worse fails here. The target is 95% exact for every source with 10
+        // or more messages; the sources with a vocabulary of their own (ELB API descriptions,
+        // EventBridge event names and bare codes, the agent's "unable to find execution role
+        // credentials") do not reach it, and the gap is printed above.
         let (exact_floor, family_floor) = match group.as_str() {
-            "agent" => (76.0, 95.0),
-            "blogs" => (88.0, 95.0),
-            "elb" => (82.0, 95.0),
+            "agent" => (80.9, 95.0),
+            "issues" => (94.9, 95.0),
+            "elb" => (85.0, 95.0),
             "eventbridge" => (68.0, 68.0),
-            "issues" => (93.0, 95.0),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {
