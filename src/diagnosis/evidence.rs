@@ -245,15 +245,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
     // Targets that are not healthy.
     for tg in store.target_groups_of(svc) {
         for t in tg.targets.iter().filter(|t| t.state != "healthy") {
-            let found = t
-                .reason
-                .as_deref()
-                .and_then(|r| pb.classify_match(Some(EvidenceKind::TargetHealth), r))
-                .or_else(|| {
-                    t.description
-                        .as_deref()
-                        .and_then(|d| pb.classify_match(Some(EvidenceKind::TargetHealth), d))
-                });
+            let found = pb.classify_target_health(t.reason.as_deref(), t.description.as_deref());
             let Some(m) = found.filter(|m| m.entry.finding) else {
                 continue;
             };

@@ -112,6 +112,26 @@ impl Playbook {
         self.classify(Some(kind), text).map(|e| e.id.as_str())
     }
 
+    /// A target's health as DescribeTargetHealth gives it: a reason code and a description. The
+    /// code is tried first; when it matches only a family rule (an unknown `Target.*` code) and
+    /// the description names a cause exactly, the description wins.
+    pub fn classify_target_health(
+        &self,
+        reason: Option<&str>,
+        description: Option<&str>,
+    ) -> Option<Match<'_>> {
+        let kind = Some(EvidenceKind::TargetHealth);
+        let by_reason = reason.and_then(|r| self.classify_match(kind, r));
+        if by_reason.is_some_and(|m| m.confidence == Confidence::Exact) {
+            return by_reason;
+        }
+        let by_description = description.and_then(|d| self.classify_match(kind, d));
+        match (by_reason, by_description) {
+            (_, Some(d)) if d.confidence == Confidence::Exact => Some(d),
+            (r, d) => r.or(d),
+        }
+    }
+
     pub fn classify_exit_code(&self, code: i32) -> Option<&Entry> {
         let rule = self.rules.iter().find(|r| r.matches_exit_code(code))?;
         self.entries.get(&rule.id)

@@ -1,6 +1,6 @@
 //! `snapshot --format json`: the `ecswatch.snapshot.v1` schema of DESIGN.md, exactly.
 
-use crate::diagnosis::{EvidenceKind, task_category};
+use crate::diagnosis::task_category;
 use crate::model::{MetricKind, Time};
 use crate::store::Store;
 use serde::Serialize;
@@ -430,14 +430,11 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                                 category: if t.state == "healthy" {
                                     None
                                 } else {
-                                    t.reason
-                                        .as_deref()
-                                        .and_then(|r| pb.classify_id(EvidenceKind::TargetHealth, r))
-                                        .or_else(|| {
-                                            t.description.as_deref().and_then(|d| {
-                                                pb.classify_id(EvidenceKind::TargetHealth, d)
-                                            })
-                                        })
+                                    pb.classify_target_health(
+                                        t.reason.as_deref(),
+                                        t.description.as_deref(),
+                                    )
+                                    .map(|m| m.entry.id.as_str())
                                 },
                             })
                             .collect(),
