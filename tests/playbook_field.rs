@@ -128,24 +128,7 @@ fn no_message_gets_a_category_of_another_family() {
 fn rules_written_without_a_source_classify_that_source() {
     let pb = Playbook::builtin();
     let all: Vec<Msg> = reference().into_iter().chain(field()).collect();
-    let mut by_rule: BTreeMap<usize, Vec<&Msg>> = BTreeMap::new();
-    for m in all.iter().filter(|m| right(&pb, m)) {
-        if let Some(r) = pb.matching_rule(Some(m.kind), &m.text) {
-            by_rule.entry(r).or_default().push(m);
-        }
-    }
-    let mut needed_by: BTreeMap<Part, std::collections::BTreeSet<&str>> = BTreeMap::new();
-    for (&r, msgs) in by_rule
-        .iter()
-        .filter(|(r, _)| !pb.rules[**r].from.is_empty())
-    {
-        for part in parts(&pb, r) {
-            let without = remove(&pb, &[part]);
-            for m in msgs.iter().filter(|m| !right(&without, m)) {
-                needed_by.entry(part).or_default().insert(m.group.as_str());
-            }
-        }
-    }
+    let needed_by = needs(&pb, &all, &[]);
     // provenance must be true: a corpus pattern that a source needs names that source
     let untrue: Vec<String> = needed_by
         .iter()
@@ -179,12 +162,21 @@ fn rules_written_without_a_source_classify_that_source() {
     let mut failures = Vec::new();
     println!("leave-one-source-out (corpus rules only the source needs removed):");
     for (group, msgs) in &groups {
-        let dropped: Vec<Part> = needed_by
-            .iter()
-            .filter(|(_, g)| g.len() == 1 && g.contains(group.as_str()))
-            .map(|(p, _)| *p)
-            .collect();
-        let without = remove(&pb, &dropped);
+        // Remove what only this source needs; what it needed twice over (two phrases of its
+        // own, each alone redundant) becomes needed once the other is gone: repeat until none.
+        let mut dropped: Vec<Part> = Vec::new();
+        loop {
+            let more: Vec<Part> = needs(&pb, &all, &dropped)
+                .into_iter()
+                .filter(|(_, g)| g.len() == 1 && g.contains(group.as_str()))
+                .map(|(p, _)| p)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            dropped.extend(more);
+        }
+        let without = remove(&pb, &dropped).0;
         let misses: Vec<&Msg> = msgs.iter().filter(|m| !right(&without, m)).collect();
         // a miss that still names the right family (through a family fallback) tells the
         // on-call engineer the right kind of failure and says it is only a family match
@@ -226,7 +218,7 @@ fn rules_written_without_a_source_classify_that_source() {
         // EventBridge event names and bare codes, the agent's "unable to find execution role
         // credentials") do not reach it, and the gap is printed above.
         let (exact_floor, family_floor) = match group.as_str() {
-            "agent" => (80.9, 95.0),
+            "agent" => (72.0, 86.0),
             "issues" => (94.9, 95.0),
             "elb" => (85.0, 95.0),
             "eventbridge" => (68.0, 68.0),
@@ -257,8 +249,40 @@ fn parts(pb: &Playbook, r: usize) -> Vec<Part> {
     }
 }
 
-/// The playbook without these parts; a rule left with no `any` pattern (having had some) goes.
-fn remove(pb: &Playbook, drop: &[Part]) -> Playbook {
+/// Which sources need each corpus part (a part of a rule with `from`) of the playbook without
+/// `dropped`: removing the part makes one of their messages, right before, wrong.
+fn needs<'m>(
+    pb: &Playbook,
+    all: &'m [Msg],
+    dropped: &[Part],
+) -> BTreeMap<Part, std::collections::BTreeSet<&'m str>> {
+    let (base, kept) = remove(pb, dropped);
+    let mut by_rule: BTreeMap<usize, Vec<&Msg>> = BTreeMap::new();
+    for m in all.iter().filter(|m| right(&base, m)) {
+        if let Some(r) = base.matching_rule(Some(m.kind), &m.text) {
+            by_rule.entry(kept[r]).or_default().push(m);
+        }
+    }
+    let mut needed_by: BTreeMap<Part, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for (&r, msgs) in by_rule
+        .iter()
+        .filter(|(r, _)| !pb.rules[**r].from.is_empty())
+    {
+        for part in parts(pb, r).into_iter().filter(|p| !dropped.contains(p)) {
+            let mut with = dropped.to_vec();
+            with.push(part);
+            let without = remove(pb, &with).0;
+            for m in msgs.iter().filter(|m| !right(&without, m)) {
+                needed_by.entry(part).or_default().insert(m.group.as_str());
+            }
+        }
+    }
+    needed_by
+}
+
+/// The playbook without these parts, and the original position of each rule it keeps; a rule
+/// left with no `any` pattern (having had some) goes.
+fn remove(pb: &Playbook, drop: &[Part]) -> (Playbook, Vec<usize>) {
     let mut out = pb.clone();
     for (r, rule) in out.rules.iter_mut().enumerate() {
         let keep: Vec<bool> = (0..rule.any.len())
@@ -273,7 +297,10 @@ fn remove(pb: &Playbook, drop: &[Part]) -> Playbook {
                 || (!pb.rules[r].any.is_empty() && out.rules[r].any.is_empty())
         })
         .collect();
-    out.retain_rules(|i| !emptied.contains(&i))
+    let kept = (0..pb.rules.len())
+        .filter(|i| !emptied.contains(i))
+        .collect();
+    (out.retain_rules(|i| !emptied.contains(&i)), kept)
 }
 
 fn right(pb: &Playbook, m: &Msg) -> bool {
@@ -387,4 +414,36 @@ fn an_exact_cause_ranks_above_a_family_one_of_the_same_severity() {
     rank_findings(&mut findings);
     assert_eq!(findings[0].id, "envfile_permission");
     assert_eq!(findings[1].confidence, Confidence::Family);
+}
+
+#[test]
+fn a_target_code_no_rule_knows_gives_way_to_a_description_that_names_the_cause() {
+    let pb = Playbook::builtin();
+    let got = |r: Option<&str>, d: Option<&str>| {
+        pb.classify_target_health(r, d)
+            .map(|m| (m.entry.id.clone(), m.confidence))
+    };
+    // a reason code newer than the rules: family by itself, exact through its description
+    assert_eq!(
+        got(
+            Some("Target.SomethingNew"),
+            Some("Health checks failed with these codes: [502]")
+        ),
+        Some(("elb_health_check_bad_status".into(), Confidence::Exact))
+    );
+    assert_eq!(
+        got(Some("Target.SomethingNew"), Some("nothing anyone has seen")),
+        Some(("target_unhealthy".into(), Confidence::Family))
+    );
+    // a known code outranks whatever the description says
+    assert_eq!(
+        got(Some("Target.Timeout"), Some("Health checks failed")),
+        Some(("elb_health_check_timeout".into(), Confidence::Exact))
+    );
+    // a description alone still classifies
+    assert_eq!(
+        got(None, Some("Request timed out")),
+        Some(("elb_health_check_timeout".into(), Confidence::Exact))
+    );
+    assert_eq!(got(None, None), None);
 }
