@@ -447,3 +447,26 @@ fn a_target_code_no_rule_knows_gives_way_to_a_description_that_names_the_cause()
     );
     assert_eq!(got(None, None), None);
 }
+
+#[test]
+fn a_general_pattern_for_one_kind_does_not_claim_text_of_unknown_kind() {
+    let pb = Playbook::builtin();
+    // explain without --kind: "codes" means an HTTP status only in a target's health
+    let got = pb
+        .classify(
+            None,
+            "CannotStartContainerError: API error (500): process exited with codes 2",
+        )
+        .map(|e| e.id.as_str());
+    assert_eq!(got, Some("container_start_failed"));
+    // the load balancer's own phrasing still classifies without a kind
+    let got = pb
+        .classify(None, "Health checks failed with these codes: [502]")
+        .map(|e| e.id.as_str());
+    assert_eq!(got, Some("elb_health_check_bad_status"));
+    let got = pb.classify_id(
+        EvidenceKind::TargetHealth,
+        "The health checks did not return an expected HTTP code.",
+    );
+    assert_eq!(got, Some("elb_health_check_bad_status"));
+}

@@ -125,10 +125,9 @@ impl Playbook {
         if by_reason.is_some_and(|m| m.confidence == Confidence::Exact) {
             return by_reason;
         }
-        let by_description = description.and_then(|d| self.classify_match(kind, d));
-        match (by_reason, by_description) {
-            (_, Some(d)) if d.confidence == Confidence::Exact => Some(d),
-            (r, d) => r.or(d),
+        match description.and_then(|d| self.classify_match(kind, d)) {
+            Some(d) if d.confidence == Confidence::Exact => Some(d),
+            d => by_reason.or(d),
         }
     }
 
