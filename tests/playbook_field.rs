@@ -470,3 +470,38 @@ fn a_general_pattern_for_one_kind_does_not_claim_text_of_unknown_kind() {
     );
     assert_eq!(got, Some("elb_health_check_bad_status"));
 }
+
+#[test]
+fn an_ambiguous_target_code_gives_way_to_a_description_that_names_one_cause() {
+    let pb = Playbook::builtin();
+    let got = |r: Option<&str>, d: Option<&str>| {
+        pb.classify_target_health(r, d)
+            .map(|m| (m.entry.id.clone(), m.confidence))
+    };
+    // DescribeTargetHealth for a target group no listener forwards to (the AWS CLI reference's
+    // example output, old and new wording): not an Availability Zone problem
+    for d in [
+        "Target group is not configured to receive traffic from the load balancer",
+        "Given target group is not configured to receive traffic from ELB",
+    ] {
+        assert_eq!(
+            got(Some("Target.NotInUse"), Some(d)),
+            Some(("target_not_serving".into(), Confidence::Exact)),
+            "{d}"
+        );
+    }
+    assert_eq!(
+        got(
+            Some("Target.NotInUse"),
+            Some("Target is in an Availability Zone that is not enabled for the load balancer")
+        ),
+        Some(("elb_az_not_enabled".into(), Confidence::Exact))
+    );
+    // the code alone, or with a description no rule knows, keeps the code's answer
+    for d in [None, Some("something new")] {
+        assert_eq!(
+            got(Some("Target.NotInUse"), d),
+            Some(("elb_az_not_enabled".into(), Confidence::Exact))
+        );
+    }
+}

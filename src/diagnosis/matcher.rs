@@ -1,6 +1,6 @@
 //! Classifying one piece of evidence: the first rule that matches wins.
 
-use super::playbook::{Confidence, Entry, EvidenceKind, Playbook};
+use super::playbook::{Confidence, Entry, EvidenceKind, Playbook, Rule};
 
 /// Parse an exit code from evidence text as people paste it: `137`, `"exitCode": 137`,
 /// `exit code 137`, `Exit Code\t137`, `Exited with code 137`, `exit status 1`.
@@ -80,11 +80,7 @@ impl Playbook {
 
     /// Like [`Playbook::classify`], with the confidence of the rule that matched.
     pub fn classify_match(&self, kind: Option<EvidenceKind>, text: &str) -> Option<Match<'_>> {
-        let rule = &self.rules[self.matching_rule(kind, text)?];
-        Some(Match {
-            entry: self.entries.get(&rule.id)?,
-            confidence: rule.confidence,
-        })
+        self.rule_match(&self.rules[self.matching_rule(kind, text)?])
     }
 
     /// The position of the rule that classifies this evidence: the first that matches.
@@ -113,22 +109,34 @@ impl Playbook {
     }
 
     /// A target's health as DescribeTargetHealth gives it: a reason code and a description. The
-    /// code is tried first; when it matches only a family rule (an unknown `Target.*` code) and
-    /// the description names a cause exactly, the description wins.
+    /// code is tried first. The description decides when the code matches only a family rule
+    /// (an unknown `Target.*` code) or a rule marked `ambiguous` (one code ELB uses for several
+    /// causes, told apart only by the description), and the description names a cause exactly.
     pub fn classify_target_health(
         &self,
         reason: Option<&str>,
         description: Option<&str>,
     ) -> Option<Match<'_>> {
         let kind = Some(EvidenceKind::TargetHealth);
-        let by_reason = reason.and_then(|r| self.classify_match(kind, r));
-        if by_reason.is_some_and(|m| m.confidence == Confidence::Exact) {
-            return by_reason;
+        let by_reason = reason.and_then(|r| self.matching_rule(kind, r));
+        if let Some(r) = by_reason.map(|i| &self.rules[i])
+            && r.confidence == Confidence::Exact
+            && !r.ambiguous
+        {
+            return self.rule_match(r);
         }
+        let by_reason = by_reason.and_then(|i| self.rule_match(&self.rules[i]));
         match description.and_then(|d| self.classify_match(kind, d)) {
             Some(d) if d.confidence == Confidence::Exact => Some(d),
             d => by_reason.or(d),
         }
+    }
+
+    fn rule_match(&self, rule: &Rule) -> Option<Match<'_>> {
+        Some(Match {
+            entry: self.entries.get(&rule.id)?,
+            confidence: rule.confidence,
+        })
     }
 
     pub fn classify_exit_code(&self, code: i32) -> Option<&Entry> {

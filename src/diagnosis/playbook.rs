@@ -130,6 +130,10 @@ pub struct Rule {
     /// Applies only when the evidence kind is known (a catch-all for one kind of evidence
     /// must not claim text pasted into `explain` without `--kind`).
     pub needs_kind: bool,
+    /// The code it matches names more than one cause (ELB's `Target.NotInUse`: a target group
+    /// no listener forwards to, or a target in an Availability Zone the load balancer is not
+    /// enabled for): where a description names one of them exactly, the description decides.
+    pub ambiguous: bool,
     /// The field-corpus sources the rule was written from (`tests/data/`); empty for rules
     /// that predate the corpus. Used by the leave-one-source-out test.
     pub from: Vec<String>,
@@ -218,6 +222,8 @@ struct RawRule {
     #[serde(default)]
     needs_kind: bool,
     #[serde(default)]
+    ambiguous: bool,
+    #[serde(default)]
     from: Vec<String>,
 }
 
@@ -291,6 +297,7 @@ fn compile(
         exit_range: raw.exit_range,
         confidence: raw.confidence,
         needs_kind: raw.needs_kind,
+        ambiguous: raw.ambiguous,
         from: raw.from,
         id: raw.id,
     };
