@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 struct Msg {
     kind: EvidenceKind,
     text: String,
+    /// A target's health as DescribeTargetHealth gives it: the reason code beside the
+    /// description in `text` (the description alone is what the rules are measured on).
+    reason: Option<String>,
     category: String,
     group: String,
     source: String,
@@ -30,6 +33,7 @@ fn load(path: &str, group: Option<&str>) -> Vec<Msg> {
                 kind: EvidenceKind::parse(&s("kind"))
                     .unwrap_or_else(|| panic!("{path}:{}: unknown kind {}", i + 1, s("kind"))),
                 text: s("text"),
+                reason: v["reason"].as_str().map(str::to_string),
                 category: s("category"),
                 group: group.map(str::to_string).unwrap_or_else(|| s("group")),
                 source: s("source"),
@@ -77,6 +81,23 @@ fn the_corpus_holds_at_least_400_sourced_messages_that_classify_right() {
             })
         })
         .collect();
+    // a target's health with its reason code, as the console and snapshot read it
+    let wrong_pairs: Vec<String> = all
+        .iter()
+        .filter_map(|m| {
+            let reason = m.reason.as_deref()?;
+            let got = pb
+                .classify_target_health(Some(reason), Some(&m.text))
+                .map(|x| x.entry.id.as_str());
+            (got != Some(m.category.as_str())).then(|| {
+                format!(
+                    "[{}] pair ({reason}, {}): want {}, got {got:?}",
+                    m.group, m.text, m.category
+                )
+            })
+        })
+        .collect();
+    assert!(wrong_pairs.is_empty(), "{}", wrong_pairs.join("\n"));
     // a message seen in two sources is one line per source; count distinct messages
     let distinct: std::collections::BTreeSet<(String, &str)> = all
         .iter()
