@@ -526,3 +526,33 @@ fn an_ambiguous_target_code_gives_way_to_a_description_that_names_one_cause() {
         );
     }
 }
+
+#[test]
+fn explain_reads_a_pasted_target_health_as_code_and_description() {
+    use ecswatch::cli::{ExplainArgs, ExplainFormat, ExplainKind};
+    use ecswatch::commands::explain::explain;
+    let pb = Playbook::builtin();
+    let id = |kind: Option<ExplainKind>, text: &str| {
+        let args = ExplainArgs {
+            kind,
+            format: ExplainFormat::Json,
+            text: vec![],
+        };
+        let (out, _) = explain(&pb, &args, text);
+        let v: Value = serde_json::from_str(&out).expect("json");
+        v["id"].as_str().map(str::to_string)
+    };
+    let pasted = "Target.NotInUse - Target group is not configured to receive traffic from the load balancer";
+    for kind in [None, Some(ExplainKind::TargetHealth)] {
+        assert_eq!(id(kind, pasted).as_deref(), Some("target_not_serving"));
+        assert_eq!(
+            id(kind, "Target.NotInUse").as_deref(),
+            Some("elb_az_not_enabled")
+        );
+    }
+    let json = r#""TargetHealth": {"State": "unhealthy", "Reason": "Target.Timeout", "Description": "Connection to target timed out"}"#;
+    assert_eq!(
+        id(Some(ExplainKind::TargetHealth), json).as_deref(),
+        Some("elb_health_check_timeout")
+    );
+}

@@ -2,7 +2,7 @@
 
 use super::Exit;
 use crate::cli::{ExplainArgs, ExplainFormat, ExplainKind};
-use crate::diagnosis::{ConfirmContext, EvidenceKind, Playbook};
+use crate::diagnosis::{ConfirmContext, EvidenceKind, Playbook, split_target_reason};
 use crate::sanitize;
 use serde_json::json;
 use std::io::Read;
@@ -22,7 +22,15 @@ fn kind(k: ExplainKind) -> EvidenceKind {
 /// Returns the output and whether a rule matched.
 pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool) {
     let text = sanitize::clean(input);
-    let found = pb.classify_match(args.kind.map(kind), &text);
+    // a target's health pasted with its reason code: the code and the description together,
+    // as the console reads them (an ambiguous code gives way to a description that decides)
+    let pair = matches!(args.kind, None | Some(ExplainKind::TargetHealth))
+        .then(|| split_target_reason(&text))
+        .flatten();
+    let found = match &pair {
+        Some((code, rest)) => pb.classify_target_health(Some(code), Some(rest)),
+        None => pb.classify_match(args.kind.map(kind), &text),
+    };
     let entry = found.map(|m| m.entry);
     let confidence = found.map(|m| m.confidence.as_str());
     // Placeholders stay visible (`<cluster>`): explain knows no incident.

@@ -64,6 +64,33 @@ pub fn spell_codes(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// A target's health pasted as one text (`Target.NotInUse - Target group is not configured…`,
+/// or DescribeTargetHealth's `"Reason": …, "Description": …`): its ELB reason code and the rest,
+/// when there is a rest with words in it. None when the text holds no `Elb.*`/`Target.*` code.
+pub fn split_target_reason(text: &str) -> Option<(&str, String)> {
+    let is_code = |t: &str| {
+        t.split_once('.').is_some_and(|(a, b)| {
+            matches!(a, "Elb" | "Target")
+                && b.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && b.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    };
+    let code = text
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.'))
+        .find(|t| is_code(t))?;
+    let rest: String = text
+        .replacen(code, " ", 1)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let rest = rest
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string();
+    let words = rest.split_whitespace().filter(|w| w.len() > 2).count();
+    (words >= 2).then_some((code, rest))
+}
+
 /// What one piece of evidence matched: the finding and how sure the match is.
 #[derive(Debug, Clone, Copy)]
 pub struct Match<'p> {
@@ -160,6 +187,29 @@ mod tests {
         assert_eq!(parse_exit_code("Exited with code 137"), Some(137));
         assert_eq!(parse_exit_code("exit status 1"), Some(1));
         assert_eq!(parse_exit_code("exitCode"), None);
+    }
+
+    #[test]
+    fn a_pasted_target_health_splits_into_code_and_description() {
+        assert_eq!(
+            split_target_reason(
+                "Target.NotInUse - Target group is not configured to receive traffic"
+            ),
+            Some((
+                "Target.NotInUse",
+                "Target group is not configured to receive traffic".into()
+            ))
+        );
+        let (code, rest) = split_target_reason(
+            r#""Reason": "Target.Timeout", "Description": "Connection to target timed out""#,
+        )
+        .expect("split");
+        assert_eq!(code, "Target.Timeout");
+        assert!(rest.contains("Connection to target timed out"), "{rest}");
+        // a code alone, or no code, is not a pair
+        assert_eq!(split_target_reason("Target.NotInUse"), None);
+        assert_eq!(split_target_reason("\"Target.NotInUse\","), None);
+        assert_eq!(split_target_reason("Request timed out"), None);
     }
 
     #[test]

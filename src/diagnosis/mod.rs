@@ -18,7 +18,7 @@ pub mod together;
 pub use confirm::{ConfirmContext, shell_word, split_image};
 pub use evidence::{diagnose_service, task_category, task_match};
 pub use lints::lint_service;
-pub use matcher::{Match, parse_exit_code};
+pub use matcher::{Match, parse_exit_code, split_target_reason};
 pub use playbook::{Confidence, Entry, EvidenceKind, Playbook, PlaybookError, Severity};
 
 use crate::model::Time;

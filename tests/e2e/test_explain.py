@@ -56,6 +56,23 @@ def test_explain_reads_stdin_and_exit_codes(run):
     assert proc.stdout.startswith("oom_or_sigkill [critical]")
 
 
+def test_explain_reads_pasted_describe_target_health(run):
+    """A target's health pasted from `aws elbv2 describe-target-health`: the reason code and the
+    description together, as the console reads them. Target.NotInUse alone could be an
+    Availability Zone the load balancer is not enabled for; its description says which."""
+    pasted = """
+            "TargetHealth": {
+                "State": "unused",
+                "Reason": "Target.NotInUse",
+                "Description": "Target group is not configured to receive traffic from the load balancer"
+            }
+    """
+    d = json.loads(run("explain", "--format", "json", stdin=pasted).stdout)
+    assert (d["id"], d["confidence"]) == ("target_not_serving", "exact")
+    d = json.loads(run("explain", "--format", "json", "--kind", "target-health", "Target.NotInUse").stdout)
+    assert d["id"] == "elb_az_not_enabled"
+
+
 def test_explain_sanitizes_pasted_escape_sequences(run):
     proc = run("explain", "\x1b]0;x\x07Task failed ELB health checks in (elb web)\x1b[2J")
     assert proc.returncode == 0
