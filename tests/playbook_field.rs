@@ -233,16 +233,17 @@ fn rules_written_without_a_source_classify_that_source() {
                 m.text
             );
         }
-        // Floors: the figures measured on 2026-12-02 (pattern-level ablation; elb on 2026-12-04), so that a change
-        // that generalizes worse fails here. The target is 95% exact for every source with 10
-        // or more messages; the sources with a vocabulary of their own (ELB API descriptions,
-        // EventBridge event names and bare codes, the agent's "unable to find execution role
-        // credentials") do not reach it, and the gap is printed above.
+        // Floors: the figures measured on 2026-12-02 (pattern-level ablation; elb, agent and
+        // eventbridge on 2026-12-04), so that a change that generalizes worse fails here. The
+        // target is 95% exact for every source with 10 or more messages; the sources with a
+        // vocabulary of their own (ELB API descriptions, EventBridge event names, the agent's
+        // "unable to find execution role credentials") do not reach it, and the gap is printed
+        // above.
         let (exact_floor, family_floor) = match group.as_str() {
-            "agent" => (72.0, 86.0),
+            "agent" => (75.0, 86.0),
             "issues" => (94.9, 95.0),
             "elb" => (89.0, 95.0),
-            "eventbridge" => (68.0, 68.0),
+            "eventbridge" => (77.0, 86.0),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {
