@@ -137,13 +137,14 @@ fn no_message_gets_a_category_of_another_family() {
     );
 }
 
-/// Leave one source out, pattern by pattern. A pattern of a rule written from the field corpus
-/// (`from = [...]` in rules.toml; rules without it predate the corpus) exists because of a source
-/// when removing that one pattern makes some of that source's messages wrong: a source-specific
-/// phrase hidden among general patterns of a rule other sources need is still found. For each
-/// source, remove the corpus patterns that only that source needs — patterns another source or
-/// the reference set needs would have been written without it — and count how many of its
-/// messages the remaining rules classify right.
+/// Leave one source out, pattern by pattern. For each source, the patterns of rules written
+/// from the field corpus (`from = [...]` in rules.toml; rules without it predate the corpus)
+/// are taken away one at a time while every message of the other sources and of the reference
+/// set that was right stays right (`written_without`): what is left is what the rules would be
+/// had this source never been seen. A phrase only this source uses goes even when it hides
+/// among general patterns of a rule others need, and so do two of its phrases that each make
+/// the other redundant. Then count how many of its messages the remaining rules classify right.
+/// The provenance check below is separate: a pattern that a source needs on its own names it.
 /// Every source's figure is printed (`cargo test --test playbook_field -- --nocapture`).
 #[test]
 fn rules_written_without_a_source_classify_that_source() {
@@ -183,21 +184,16 @@ fn rules_written_without_a_source_classify_that_source() {
     let mut failures = Vec::new();
     println!("leave-one-source-out (corpus rules only the source needs removed):");
     for (group, msgs) in &groups {
-        // Remove what only this source needs; what it needed twice over (two phrases of its
-        // own, each alone redundant) becomes needed once the other is gone: repeat until none.
-        let mut dropped: Vec<Part> = Vec::new();
-        loop {
-            let more: Vec<Part> = needs(&pb, &all, &dropped)
-                .into_iter()
-                .filter(|(_, g)| g.len() == 1 && g.contains(group.as_str()))
-                .map(|(p, _)| p)
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            dropped.extend(more);
-        }
-        let without = remove(&pb, &dropped).0;
+        let score = |pb: &Playbook| msgs.iter().filter(|m| right(pb, m)).count();
+        let (dropped, without) = [false, true]
+            .map(|reverse| {
+                let dropped = written_without(&pb, &all, group, reverse);
+                let without = remove(&pb, &dropped).0;
+                (dropped, without)
+            })
+            .into_iter()
+            .min_by_key(|(_, without)| score(without))
+            .expect("two orders");
         let misses: Vec<&Msg> = msgs.iter().filter(|m| !right(&without, m)).collect();
         // a miss that still names the right family (through a family fallback) tells the
         // on-call engineer the right kind of failure and says it is only a family match
@@ -233,16 +229,17 @@ fn rules_written_without_a_source_classify_that_source() {
                 m.text
             );
         }
-        // Floors: the figures measured on 2026-12-02 (pattern-level ablation; elb, agent and
-        // eventbridge on 2026-12-04), so that a change that generalizes worse fails here. The
+        // Floors: the figures measured on 2026-12-04 (greedy pattern-level ablation; testing
+        // each pattern alone had let mutually redundant patterns survive, which hid two elb
+        // misses and one issues miss), so that a change that generalizes worse fails here. The
         // target is 95% exact for every source with 10 or more messages; the sources with a
         // vocabulary of their own (ELB API descriptions, EventBridge event names, the agent's
-        // "unable to find execution role credentials") do not reach it, and the gap is printed
-        // above.
+        // task resources and "unable to find execution role credentials") do not reach it, and
+        // the gap is printed above.
         let (exact_floor, family_floor) = match group.as_str() {
             "agent" => (75.0, 86.0),
-            "issues" => (94.9, 95.0),
-            "elb" => (89.0, 95.0),
+            "issues" => (94.1, 95.0),
+            "elb" => (82.0, 95.0),
             "eventbridge" => (77.0, 86.0),
             _ => (95.0, 95.0),
         };
@@ -254,6 +251,69 @@ fn rules_written_without_a_source_classify_that_source() {
         let _ = confident_wrong;
     }
     assert!(failures.is_empty(), "{}", failures.join("; "));
+}
+
+/// The corpus parts a playbook written without `group` would not have: every part whose
+/// removal leaves each message of the other sources and of the reference set that was right
+/// still right, removed one at a time (so two patterns of this source that each make the other
+/// redundant both go, which testing each part alone would miss). Where a message of another
+/// source is covered twice over, the part that classifies this source's messages is tried
+/// first, so the one kept is the one this source does not rely on; when both are parts it
+/// relies on, which one stays depends on the order they are tried in (`reverse`), and the
+/// caller takes the order that leaves this source the fewest right.
+fn written_without(pb: &Playbook, all: &[Msg], group: &str, reverse: bool) -> Vec<Part> {
+    let others: Vec<&Msg> = all
+        .iter()
+        .filter(|m| m.group != group && right(pb, m))
+        .collect();
+    let mut relied_on: Vec<usize> = Vec::new();
+    for m in all.iter().filter(|m| m.group == group) {
+        let mut drop: Vec<Part> = Vec::new();
+        // every rule that would classify it, in order, as its first matches are taken away
+        loop {
+            let (without, kept) = remove(pb, &drop);
+            let Some(i) = without.matching_rule(Some(m.kind), &m.text) else {
+                break;
+            };
+            relied_on.push(kept[i]);
+            drop.extend(parts(pb, kept[i]));
+        }
+    }
+    let mut candidates: Vec<(bool, Part)> = (0..pb.rules.len())
+        .filter(|&r| !pb.rules[r].from.is_empty())
+        .flat_map(|r| parts(pb, r))
+        .map(|p| {
+            let (Part::Any(r, _) | Part::Whole(r)) = p;
+            (!relied_on.contains(&r), p)
+        })
+        .collect();
+    candidates.sort_by(|(a, p), (b, q)| a.cmp(b).then(if reverse { q.cmp(p) } else { p.cmp(q) }));
+    // Classification is the first matching rule, and taking a pattern from a rule only makes
+    // that rule match less: only the messages that rule classifies now can change.
+    let rule_of = |without: &Playbook, kept: &[usize], m: &Msg| {
+        without
+            .matching_rule(Some(m.kind), &m.text)
+            .map(|i| kept[i])
+    };
+    let mut at: Vec<Option<usize>> = others
+        .iter()
+        .map(|m| pb.matching_rule(Some(m.kind), &m.text))
+        .collect();
+    let mut dropped: Vec<Part> = Vec::new();
+    for (_, part) in candidates {
+        let (Part::Any(r, _) | Part::Whole(r)) = part;
+        let mut with = dropped.clone();
+        with.push(part);
+        let affected: Vec<usize> = (0..others.len()).filter(|&i| at[i] == Some(r)).collect();
+        let (without, kept) = remove(pb, &with);
+        if affected.iter().all(|&i| right(&without, others[i])) {
+            for &i in &affected {
+                at[i] = rule_of(&without, &kept, others[i]);
+            }
+            dropped = with;
+        }
+    }
+    dropped
 }
 
 /// One removable part of a rule: its `any` pattern at an index, or the whole rule (a rule
