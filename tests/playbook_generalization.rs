@@ -57,7 +57,32 @@ const VARIANTS: &[(EvidenceKind, &str, &str)] = &[
         "CannotPullContainerError: failed to register layer: write /usr/lib/jvm/libjvm.so: no space left on device",
         "ephemeral_storage",
     ),
+    (
+        ContainerReason,
+        "CannotPullECRContainerError: RequestError: send request failed\ncaused by: Post \"https://api.ecr.eu-west-1.amazonaws.com/\": dial tcp 52.94.1.10:443: i/o timeout",
+        "image_pull_no_route",
+    ),
+    (
+        ContainerReason,
+        "CannotPullContainerError: Error response from daemon: Get \"https://registry.acme.internal/v2/\": dial tcp: lookup registry.acme.internal on 10.1.0.2:53: no such host",
+        "image_pull_no_route",
+    ),
+    (
+        ContainerReason,
+        "CannotPullContainerAuthError: engine docker private registry credentials: not found for ghcr.io/acme/api:1.2",
+        "image_pull_auth",
+    ),
     // init
+    (
+        StoppedReason,
+        "Fsxwindowsfileserver resource: failed to retrieve credentials for the file system share: AccessDeniedException",
+        "volume_error",
+    ),
+    (
+        StoppedReason,
+        "Unable to download firelens s3 config file: unable to initialize s3 client for bucket acme-logs: MissingRegion",
+        "task_init_failed",
+    ),
     (
         StoppedReason,
         "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/exec/abc is not authorized to perform: ssm:GetParameters",
@@ -99,6 +124,11 @@ const VARIANTS: &[(EvidenceKind, &str, &str)] = &[
         "eni_provisioning_timeout",
     ),
     // runtime
+    (
+        StoppedReason,
+        "TaskStateError: agent could not progress task state to stopped",
+        "container_stop_failed",
+    ),
     (
         ContainerReason,
         "OutOfMemoryError: Container killed due to memo",
