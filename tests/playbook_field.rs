@@ -185,9 +185,8 @@ fn rules_written_without_a_source_classify_that_source() {
     println!("leave-one-source-out (corpus rules only the source needs removed):");
     for (group, msgs) in &groups {
         let score = |pb: &Playbook| msgs.iter().filter(|m| right(pb, m)).count();
-        let (dropped, without) = [false, true]
-            .map(|reverse| {
-                let dropped = written_without(&pb, &all, group, reverse);
+        let (dropped, without) = written_without(&pb, &all, group)
+            .map(|dropped| {
                 let without = remove(&pb, &dropped).0;
                 (dropped, without)
             })
@@ -264,9 +263,9 @@ fn rules_written_without_a_source_classify_that_source() {
 /// redundant both go, which testing each part alone would miss). Where a message of another
 /// source is covered twice over, the part that classifies this source's messages is tried
 /// first, so the one kept is the one this source does not rely on; when both are parts it
-/// relies on, which one stays depends on the order they are tried in (`reverse`), and the
-/// caller takes the order that leaves this source the fewest right.
-fn written_without(pb: &Playbook, all: &[Msg], group: &str, reverse: bool) -> Vec<Part> {
+/// relies on, which one stays depends on the order they are tried in: both orders are returned,
+/// and the caller takes the one that leaves this source the fewest right.
+fn written_without(pb: &Playbook, all: &[Msg], group: &str) -> [Vec<Part>; 2] {
     let others: Vec<&Msg> = all
         .iter()
         .filter(|m| m.group != group && right(pb, m))
@@ -284,7 +283,7 @@ fn written_without(pb: &Playbook, all: &[Msg], group: &str, reverse: bool) -> Ve
             drop.extend(parts(pb, kept[i]));
         }
     }
-    let mut candidates: Vec<(bool, Part)> = (0..pb.rules.len())
+    let candidates: Vec<(bool, Part)> = (0..pb.rules.len())
         .filter(|&r| !pb.rules[r].from.is_empty())
         .flat_map(|r| parts(pb, r))
         .map(|p| {
@@ -292,7 +291,6 @@ fn written_without(pb: &Playbook, all: &[Msg], group: &str, reverse: bool) -> Ve
             (!relied_on.contains(&r), p)
         })
         .collect();
-    candidates.sort_by(|(a, p), (b, q)| a.cmp(b).then(if reverse { q.cmp(p) } else { p.cmp(q) }));
     // Classification is the first matching rule, and taking a pattern from a rule only makes
     // that rule match less: only the messages that rule classifies now can change.
     let rule_of = |without: &Playbook, kept: &[usize], m: &Msg| {
@@ -300,25 +298,30 @@ fn written_without(pb: &Playbook, all: &[Msg], group: &str, reverse: bool) -> Ve
             .matching_rule(Some(m.kind), &m.text)
             .map(|i| kept[i])
     };
-    let mut at: Vec<Option<usize>> = others
-        .iter()
-        .map(|m| pb.matching_rule(Some(m.kind), &m.text))
-        .collect();
-    let mut dropped: Vec<Part> = Vec::new();
-    for (_, part) in candidates {
-        let (Part::Any(r, _) | Part::Whole(r)) = part;
-        let mut with = dropped.clone();
-        with.push(part);
-        let affected: Vec<usize> = (0..others.len()).filter(|&i| at[i] == Some(r)).collect();
-        let (without, kept) = remove(pb, &with);
-        if affected.iter().all(|&i| right(&without, others[i])) {
-            for &i in &affected {
-                at[i] = rule_of(&without, &kept, others[i]);
+    let greedy = |reverse: bool| {
+        let mut order = candidates.clone();
+        order.sort_by(|(a, p), (b, q)| a.cmp(b).then(if reverse { q.cmp(p) } else { p.cmp(q) }));
+        let mut at: Vec<Option<usize>> = others
+            .iter()
+            .map(|m| pb.matching_rule(Some(m.kind), &m.text))
+            .collect();
+        let mut dropped: Vec<Part> = Vec::new();
+        for (_, part) in order {
+            let (Part::Any(r, _) | Part::Whole(r)) = part;
+            let mut with = dropped.clone();
+            with.push(part);
+            let affected: Vec<usize> = (0..others.len()).filter(|&i| at[i] == Some(r)).collect();
+            let (without, kept) = remove(pb, &with);
+            if affected.iter().all(|&i| right(&without, others[i])) {
+                for &i in &affected {
+                    at[i] = rule_of(&without, &kept, others[i]);
+                }
+                dropped = with;
             }
-            dropped = with;
         }
-    }
-    dropped
+        dropped
+    };
+    [greedy(false), greedy(true)]
 }
 
 /// One removable part of a rule: its `any` pattern at an index, or the whole rule (a rule
