@@ -245,6 +245,10 @@ fn rules_written_without_a_source_classify_that_source() {
             // rule, a change that message motivated and the ablation cannot take away; the
             // floor stays at the 17/18 measured before it
             "repos" => (94.3, 95.0),
+            // 113/130: the 13 blue/green rollback reasons (troubleshooting-blue-green and the
+            // CodeDeploy migration page) are a vocabulary only the documentation has so far;
+            // without it 12 are unclassified and the hook role's is taken for the task role's
+            "docs" => (86.8, 88.4),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {

@@ -261,6 +261,45 @@ const VARIANTS: &[(EvidenceKind, &str, &str)] = &[
         "termination_notice",
     ),
     (StopCode, "TaskFailedToStart", "task_failed_to_start"),
+    // blue/green service deployments: ECS's reason for its own rollback, in wordings beside
+    // the troubleshooting page's. The first three are as engineers quoted them (a runbook, an
+    // incident write-up, an acceptance test) in files the index holds without a path or commit,
+    // so they are variants here rather than corpus lines.
+    (
+        RolloutReason,
+        "Service deployment rolled back because of invalid networking configuration. One or more rules not found",
+        "deployment_network_config",
+    ),
+    (
+        ServiceEvent,
+        "deployment failed: Service deployment rolled back because PRE_SCALE_UP lifecycle hook(s) failed. ECS was unable to parse the response from arn:aws:lambda:us-east-1:1:function:web-pre-scale-hook due to: HookStatus must not be null.",
+        "deployment_hook_failed",
+    ),
+    (
+        RolloutReason,
+        "Service deployment rolled back because the circuit breaker threshold was exceeded.",
+        "deployment_failed_circuit_breaker",
+    ),
+    (
+        RolloutReason,
+        "Service deployment rolled back because PRODUCTION_TRAFFIC_SHIFT lifecycle hook(s) failed. ECS was unable to assume role arn:aws:iam::1:role/web-hooks",
+        "deployment_hook_permission",
+    ),
+    (
+        RolloutReason,
+        "Service deployment rolled back because POST_PRODUCTION_TRAFFIC_SHIFT pause hook timed out.",
+        "deployment_pause_timed_out",
+    ),
+    (
+        ServiceEvent,
+        "(service web) failed to modify listener rule with (error User: arn:aws:sts::1:assumed-role/web-infra/ecs-service-scheduler is not authorized to perform: elasticloadbalancing:ModifyRule on resource: arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/web/1/2/3)",
+        "deployment_infra_role",
+    ),
+    (
+        RolloutReason,
+        "Service deployment rolled back because of invalid networking configuration. productionListenerRule arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/web/1/2/3 should have exactly one target group serving traffic but found 0 target groups which are serving traffic",
+        "deployment_network_config",
+    ),
     // exit codes in the forms people paste them
     (ExitCode, "2", "app_error"),
     (ExitCode, "exit code 127", "bad_entrypoint"),
@@ -311,6 +350,22 @@ fn the_specific_cause_wins_over_the_generic_one() {
     assert_eq!(
         pb.classify_id(StoppedReason, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException: not authorized"),
         Some("secrets_pull_permission")
+    );
+    // ECS failing to assume a lifecycle hook's role is the hook's role (trust for
+    // ecs.amazonaws.com), not the task role (ecs-tasks.amazonaws.com); the task role's own
+    // message stays the task role's
+    assert_eq!(
+        pb.classify_id(RolloutReason, "Service deployment rolled back because TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. ECS was unable to assume role arn:aws:iam::1:role/Admin"),
+        Some("deployment_hook_permission")
+    );
+    assert_eq!(
+        pb.classify_id(ServiceEvent, "(service web) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::1:role/web-task' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.)"),
+        Some("task_role_assume_failed")
+    );
+    // "lifecycle hook(s) failed" that was the infrastructure role's missing permission
+    assert_eq!(
+        pb.classify_id(RolloutReason, "Service deployment rolled back because TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. User: arn:aws:sts::1:assumed-role/elb/ECSNetworkingWithELB is not authorized to perform: elasticloadbalancing:ModifyListener"),
+        Some("deployment_infra_role")
     );
 }
 

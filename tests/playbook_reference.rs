@@ -130,6 +130,25 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "{id}"
         );
     }
+    // causes ECS names when it rolls a blue/green deployment back (field corpus, docs): the
+    // set-up around the revision; each has a rule and confirms with describe-service-deployments
+    let set_up = [
+        "deployment_network_config",
+        "deployment_infra_role",
+        "deployment_hook_permission",
+        "deployment_pause_timed_out",
+    ];
+    for id in set_up {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, "deploy");
+        assert!(pb.rules.iter().any(|r| r.id == id), "no rule for {id}");
+        assert!(
+            e.confirm_deployment
+                .as_deref()
+                .is_some_and(|c| c.contains("describe-service-deployments")),
+            "{id}"
+        );
+    }
     // findings of the service's auto scaling (lints) and of ECS Exec's preflight
     let scaling_and_exec = [
         ("scaling_resource_label_mismatch", "scaling"),
@@ -148,7 +167,7 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
     }
     assert_eq!(
         pb.entries.len(),
-        85 + fallbacks.len() + deployment.len() + scaling_and_exec.len(),
+        85 + fallbacks.len() + deployment.len() + set_up.len() + scaling_and_exec.len(),
         "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );
 }
