@@ -134,6 +134,140 @@ fn a_stop_someone_asked_for() {
     }
 }
 
+/// ECS's own reason for a rollback names causes in the set-up around the revision (the
+/// troubleshooting-blue-green page's statusReason messages): each is its own finding with its
+/// fix, never "stopped on request", and never "failed on test traffic", whose fix is to change
+/// a revision that was not what failed.
+#[test]
+fn a_rollback_ecs_explains_names_the_set_up_at_fault() {
+    let cases = [
+        (
+            "Service deployment rolled back because of invalid networking configuration: Target group \
+             arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web-alt/abc is not associated with \
+             either productionListenerRule or testListenerRule.",
+            "TEST_TRAFFIC_SHIFT",
+            "deployment_network_config",
+        ),
+        (
+            "Service deployment rolled back because TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. User: \
+             arn:aws:sts::1:assumed-role/web-elb/ECSNetworkingWithELB is not authorized to perform: \
+             elasticloadbalancing:ModifyListener on resource: arn:aws:elasticloadbalancing:us-east-1:1:listener/app/web/1/2",
+            "TEST_TRAFFIC_SHIFT",
+            "deployment_infra_role",
+        ),
+        (
+            "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT pause hook timed out.",
+            "POST_TEST_TRAFFIC_SHIFT",
+            "deployment_pause_timed_out",
+        ),
+    ];
+    for (reason, stage, want) in cases {
+        let store = with(|sd| {
+            sd.status = "ROLLBACK_SUCCESSFUL".into();
+            sd.status_reason = Some(reason.into());
+            sd.finished_at = Some(t0());
+            sd.lifecycle_stage = Some(stage.into());
+            sd.hooks.clear();
+        });
+        let ids = finding_ids(&store);
+        assert_eq!(ids[0], want, "{reason}: {ids:?}");
+        for wrong in ["deployment_stopped", "deployment_test_traffic_failed"] {
+            assert!(!ids.contains(&wrong.to_string()), "{reason}: {ids:?}");
+        }
+        let f = finding(&store, want);
+        assert_eq!(f.confidence, ecswatch::diagnosis::Confidence::Exact);
+        assert!(f.confirm.contains(SD_ARN), "{}", f.confirm);
+        assert!(
+            f.evidence.iter().any(|e| e.ends_with(reason)),
+            "{:?}",
+            f.evidence
+        );
+    }
+}
+
+/// A hook whose status is FAILED because ECS could not invoke it: the hook's role is the
+/// fix, not the hook's code or logs (it never ran).
+#[test]
+fn a_hook_ecs_could_not_invoke_is_its_role() {
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_SUCCESSFUL".into();
+        sd.finished_at = Some(t0());
+        sd.hooks[0].status = "FAILED".into();
+        sd.status_reason = Some(
+            "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
+             ECS was unable to invoke hook target arn:aws:lambda:us-east-1:1:function:web-approve due to \
+             User: arn:aws:sts::1:assumed-role/web-hooks/ECS-Lambda-Execution is not authorized to \
+             perform: lambda:InvokeFunction"
+                .into(),
+        );
+    });
+    let ids = finding_ids(&store);
+    assert!(
+        ids.contains(&"deployment_hook_permission".to_string()),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"deployment_hook_failed".to_string()),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"deployment_test_traffic_failed".to_string()),
+        "{ids:?}"
+    );
+    let f = finding(&store, "deployment_hook_permission");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("hook web-approve FAILED at POST_TEST_TRAFFIC_SHIFT")),
+        "{:?}",
+        f.evidence
+    );
+    // a hook that ran and said FAILED stays a hook failure (and a failure on test traffic)
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_SUCCESSFUL".into();
+        sd.finished_at = Some(t0());
+        sd.hooks[0].status = "FAILED".into();
+        sd.status_reason = Some(
+            "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
+             Lifecycle hook target arn:aws:lambda:us-east-1:1:function:web-approve returned FAILED status."
+                .into(),
+        );
+    });
+    let ids = finding_ids(&store);
+    assert!(
+        ids.contains(&"deployment_hook_failed".to_string()),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"deployment_test_traffic_failed".to_string()),
+        "{ids:?}"
+    );
+}
+
+/// ECS rolled back by itself for a reason no rule knows: a failed deployment (a family match,
+/// and it says so), not a rollback someone asked for.
+#[test]
+fn a_rollback_ecs_explains_in_words_no_rule_knows_is_a_failure_not_a_request() {
+    let reason =
+        "Service deployment rolled back because the green revision's frobnicator was not ready.";
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_SUCCESSFUL".into();
+        sd.status_reason = Some(reason.into());
+        sd.finished_at = Some(t0());
+        sd.lifecycle_stage = Some("PRODUCTION_TRAFFIC_SHIFT".into());
+        sd.hooks.clear();
+    });
+    let ids = finding_ids(&store);
+    assert!(!ids.contains(&"deployment_stopped".to_string()), "{ids:?}");
+    let f = finding(&store, "deployment_failed");
+    assert_eq!(f.confidence, ecswatch::diagnosis::Confidence::Family);
+    assert!(
+        f.evidence.iter().any(|e| e.ends_with(reason)),
+        "{:?}",
+        f.evidence
+    );
+}
+
 #[test]
 fn a_failed_rollback_is_critical() {
     let store = with(|sd| {

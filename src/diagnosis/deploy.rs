@@ -1,19 +1,33 @@
 //! Evidence from a service's current service deployment: an alarm that fired, the breaker
-//! that tripped, a hook that failed, timed out or waits, a failure on test traffic, a stop or
+//! that tripped, a hook that failed, timed out or waits, a failure on test traffic, the cause
+//! ECS names for a rollback of its own ("Service deployment rolled back because …"), a stop or
 //! rollback someone asked for, a rollback that failed. Each names the deployment, so its
 //! confirm command is `aws ecs describe-service-deployments --service-deployment-arns …`.
 
 use super::ConfirmContext;
-use super::playbook::{EvidenceKind, Playbook};
+use super::playbook::{Confidence, EvidenceKind, Playbook};
 use crate::model::{Service, ServiceDeployment, Time, task_definition_label};
 
 /// One piece of evidence: the finding id, its confirm context, when, and what it says.
 pub struct DeployEvidence {
-    pub id: &'static str,
+    pub id: String,
     pub ctx: ConfirmContext,
     pub at: Option<Time>,
     pub text: String,
+    /// Family when only a family rule knew the deployment's reason.
+    pub confidence: Confidence,
 }
+
+/// Causes a rollback reason can name that are the set-up around the revision, not the
+/// revision: ECS could not run the hook or move traffic, or nobody continued a pause hook. With
+/// one of them the revision was never judged, so "failed on test traffic" would send the
+/// engineer to fix a revision that may be fine.
+const SET_UP_CAUSES: [&str; 4] = [
+    "deployment_hook_permission",
+    "deployment_infra_role",
+    "deployment_network_config",
+    "deployment_pause_timed_out",
+];
 
 const TEST_STAGES: [&str; 2] = ["TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT"];
 
@@ -53,21 +67,40 @@ pub fn evidence(
         .as_ref()
         .and_then(|r| r.started_at)
         .or(sd.updated_at);
-    let reason = sd
-        .rollback
-        .as_ref()
-        .and_then(|r| r.reason.clone())
-        .or_else(|| sd.status_reason.clone());
+    // The rollback's reason, then the deployment's statusReason ("Service deployment rolled
+    // back because …"): the first a rule knows as a cause of its own (not the generic "rolling
+    // back", which says nothing about why) names it; else the first there is is shown.
+    let reasons: Vec<String> = [
+        sd.rollback.as_ref().and_then(|r| r.reason.clone()),
+        sd.status_reason.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|r| !r.trim().is_empty())
+    .collect();
+    let known = |r: &str| {
+        pb.classify_match(Some(EvidenceKind::RolloutReason), r)
+            .filter(|m| m.entry.finding && m.entry.id != "deployment_rollback")
+    };
+    let named = reasons.iter().find_map(|r| known(r));
+    let reason = reasons
+        .iter()
+        .find(|r| known(r).is_some())
+        .or(reasons.first())
+        .cloned();
     let with_reason = |text: String| match reason.as_deref() {
         Some(r) => format!("{text}: {r}"),
         None => text,
     };
-    let mut push = |id: &'static str, ctx: &ConfirmContext, at: Option<Time>, text: String| {
+    // Exact unless only a family rule knew the reason (set where that is pushed).
+    let confidence = std::cell::Cell::new(Confidence::Exact);
+    let mut push = |id: &str, ctx: &ConfirmContext, at: Option<Time>, text: String| {
         out.push(DeployEvidence {
-            id,
+            id: id.to_string(),
             ctx: ctx.clone(),
             at,
             text,
+            confidence: confidence.replace(Confidence::Exact),
         })
     };
 
@@ -102,18 +135,25 @@ pub fn evidence(
         );
     }
     let failed_hook = sd.failed_hook();
+    // The reason may say why better than the hook's status: ECS could not assume the hook's
+    // role or invoke it, the infrastructure role lacked a permission at that stage, or a
+    // pause hook was not continued in time.
+    let set_up = named
+        .as_ref()
+        .map(|m| m.entry.id.as_str())
+        .filter(|id| SET_UP_CAUSES.contains(id));
     if let Some(h) = failed_hook {
         push(
-            "deployment_hook_failed",
+            set_up.unwrap_or("deployment_hook_failed"),
             &ctx,
             at,
-            format!(
+            with_reason(format!(
                 "hook {} {} at {} in the deployment to {to} ({})",
                 h.target_name(),
                 h.status,
                 h.stage.as_deref().unwrap_or("its stage"),
                 sd.status
-            ),
+            )),
         );
     }
     if !sd.is_final()
@@ -150,7 +190,7 @@ pub fn evidence(
         || failed_hook
             .and_then(|h| h.stage.as_deref())
             .is_some_and(|s| TEST_STAGES.contains(&s));
-    if rolled_back && on_test {
+    if rolled_back && on_test && set_up.is_none() {
         push(
             "deployment_test_traffic_failed",
             &ctx,
@@ -183,39 +223,30 @@ pub fn evidence(
                 sd.status
             )),
         ),
-        s if s.starts_with("ROLLBACK_") && !explained => {
-            // a reason the rules know (a breaker or alarm message) names its cause; with
-            // nothing triggered and no known reason, someone asked for the rollback
-            let known = reason
-                .as_deref()
-                .and_then(|r| pb.classify_match(Some(EvidenceKind::RolloutReason), r))
-                .filter(|m| m.entry.finding && m.entry.id != "deployment_rollback");
-            match known {
-                Some(m) if m.entry.id == "deployment_failed_alarm" => push(
-                    "deployment_failed_alarm",
+        s if s.starts_with("ROLLBACK_") && !explained => match &named {
+            // a reason the rules know (the breaker, an alarm, a hook, the load balancer set-up)
+            // names the cause; "rolled back because" what no rule knows is a failure (family)
+            Some(m) => {
+                confidence.set(m.confidence);
+                push(
+                    &m.entry.id,
                     &ctx,
                     at,
                     with_reason(format!("the deployment to {to} was rolled back")),
-                ),
-                Some(m) if m.entry.id == "deployment_failed_circuit_breaker" => push(
-                    "deployment_failed_circuit_breaker",
-                    &ctx,
-                    at,
-                    with_reason(format!("the deployment to {to} was rolled back")),
-                ),
-                Some(_) => {}
-                None => push(
-                    "deployment_stopped",
-                    &ctx,
-                    at,
-                    with_reason(format!(
-                        "the deployment to {to} was rolled back ({}) with no alarm, breaker \
-                         or hook failing",
-                        sd.status
-                    )),
-                ),
+                )
             }
-        }
+            // nothing triggered and no reason a rule knows: someone asked for the rollback
+            None => push(
+                "deployment_stopped",
+                &ctx,
+                at,
+                with_reason(format!(
+                    "the deployment to {to} was rolled back ({}) with no alarm, breaker \
+                     or hook failing",
+                    sd.status
+                )),
+            ),
+        },
         _ => {}
     }
     if sd.is_rolling_back() {

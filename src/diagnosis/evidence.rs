@@ -153,8 +153,8 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
     // The service deployment first: its context (the deployment's ARN, the alarm) fills the
     // confirm command of a finding it shares with events.
     for e in super::deploy::evidence(pb, svc, &base, since) {
-        let a = acc(&mut accs, e.id, &e.ctx);
-        a.add("service deployment", e.at, e.text, Confidence::Exact);
+        let a = acc(&mut accs, &e.id, &e.ctx);
+        a.add("service deployment", e.at, e.text, e.confidence);
     }
 
     // Stopped tasks: one category each; the newest task of a category fills its confirm command.

@@ -195,6 +195,44 @@ def bg_at_hook(world, dep_id):
     return d
 
 
+def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
+    """ECS rolls a blue/green deployment back by itself and says why in statusReason (wordings of
+    the troubleshooting-blue-green page): the finding is that cause, not "stopped on request" and
+    not "failed on test traffic" (whose fix is the revision); a hook ECS could not invoke is the
+    hook's role, not the hook's code."""
+    web1, web2 = world["tds"]["web-bg"]
+    net = ("Service deployment rolled back because of invalid networking configuration. productionListenerRule "
+           "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/1/2/3 should have exactly "
+           "one target group serving traffic but found 2 target groups which are serving traffic")
+    role = ("Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. ECS was "
+            "unable to invoke hook target arn:aws:lambda:eu-west-1:123456789012:function:web-approve due to User: "
+            "arn:aws:sts::123456789012:assumed-role/hooks/ECS-Lambda-Execution is not authorized to perform: "
+            "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:123456789012:function:web-approve")
+    for dep_id, stage, reason, hook_status, want in (
+        ("B1ueNet", "TEST_TRAFFIC_SHIFT", net, None, "deployment_network_config"),
+        ("B1ueRole", "POST_TEST_TRAFFIC_SHIFT", role, "FAILED", "deployment_hook_permission"),
+    ):
+        end = {"status": "ROLLBACK_SUCCESSFUL", "stage": stage, "prod": 0, "test": 0, "reason": reason,
+               "target_requested": 0, "target_running": 0}
+        if hook_status:
+            end["hook_status"] = hook_status
+        d = world["fake"].add(Deployment(
+            CLUSTER, "web-bg", dep_id, "BLUE_GREEN", web1, web2, 2,
+            [{"status": "IN_PROGRESS", "stage": stage, "prod": 0, "test": 100}, end],
+            config={"bakeTimeInMinutes": 10}, hook=dict(HOOK) if hook_status else None))
+        world["fake"].step(d.arn)
+        s = svc(snapshot(run, "web-bg"), "web-bg")
+        assert s["service_deployment"]["arn"] == d.arn
+        assert s["service_deployment"]["status"] == "ROLLBACK_SUCCESSFUL"
+        ids = [f["id"] for f in s["findings"]]
+        for wrong in ("deployment_stopped", "deployment_test_traffic_failed", "deployment_hook_failed"):
+            assert wrong not in ids, (want, ids)
+        f = next(f for f in s["findings"] if f["id"] == want)
+        assert (f["confidence"], f["severity"]) == ("exact", "critical"), f
+        assert f"describe-service-deployments --service-deployment-arns {d.arn}" in f["confirm"], f["confirm"]
+        assert any(reason[-60:] in e for e in f["evidence"]), f["evidence"]
+
+
 def test_a_blue_green_deploy_paused_at_a_hook(world, run):
     d = bg_at_hook(world, "B1ueG0")
     s = svc(snapshot(run, "web-bg"), "web-bg")
