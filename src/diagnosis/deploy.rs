@@ -78,16 +78,13 @@ pub fn evidence(
     .flatten()
     .filter(|r| !r.trim().is_empty())
     .collect();
-    let known = |r: &str| {
+    let found = reasons.iter().find_map(|r| {
         pb.classify_match(Some(EvidenceKind::RolloutReason), r)
             .filter(|m| m.entry.finding && m.entry.id != "deployment_rollback")
-    };
-    let named = reasons.iter().find_map(|r| known(r));
-    let reason = reasons
-        .iter()
-        .find(|r| known(r).is_some())
-        .or(reasons.first())
-        .cloned();
+            .map(|m| (r, m))
+    });
+    let reason = found.as_ref().map(|(r, _)| *r).or(reasons.first()).cloned();
+    let named = found.map(|(_, m)| m);
     let with_reason = |text: String| match reason.as_deref() {
         Some(r) => format!("{text}: {r}"),
         None => text,
@@ -226,7 +223,7 @@ pub fn evidence(
         s if s.starts_with("ROLLBACK_") && !explained => match &named {
             // a reason the rules know (the breaker, an alarm, a hook, the load balancer set-up)
             // names the cause; "rolled back because" what no rule knows is a failure (family)
-            Some(m) => {
+            Some(m) if m.entry.family == "deploy" => {
                 confidence.set(m.confidence);
                 push(
                     &m.entry.id,
@@ -235,6 +232,8 @@ pub fn evidence(
                     with_reason(format!("the deployment to {to} was rolled back")),
                 )
             }
+            // a task's or a target's failure: its own finding names it, with its own confirm
+            Some(_) => {}
             // nothing triggered and no reason a rule knows: someone asked for the rollback
             None => push(
                 "deployment_stopped",
