@@ -95,16 +95,11 @@ fn a_hook_that_timed_out_on_test_traffic() {
         sd.finished_at = Some(t0());
         sd.hooks[0].status = "TIMED_OUT".into();
     });
-    let ids = finding_ids(&store);
-    assert!(
-        ids.contains(&"deployment_hook_failed".to_string()),
-        "{ids:?}"
+    assert_ids(
+        &store,
+        &["deployment_hook_failed", "deployment_test_traffic_failed"],
+        &["deployment_hook_waiting"],
     );
-    assert!(
-        ids.contains(&"deployment_test_traffic_failed".to_string()),
-        "{ids:?}"
-    );
-    assert!(!ids.contains(&"deployment_hook_waiting".to_string()));
     let f = finding(&store, "deployment_hook_failed");
     assert!(
         f.evidence
@@ -132,6 +127,39 @@ fn a_stop_someone_asked_for() {
         let f = finding(&store, "deployment_stopped");
         assert!(f.confirm.contains(SD_ARN), "{status}: {}", f.confirm);
     }
+}
+
+/// A deployment ECS rolled back at `stage` and gave `reason` for; `hook` the status of its
+/// one hook, or no hook.
+fn rolled_back(reason: &str, stage: &str, hook: Option<&str>) -> Store {
+    with(|sd| {
+        sd.status = "ROLLBACK_SUCCESSFUL".into();
+        sd.status_reason = Some(reason.into());
+        sd.finished_at = Some(t0());
+        sd.lifecycle_stage = Some(stage.into());
+        match hook {
+            Some(status) => sd.hooks[0].status = status.into(),
+            None => sd.hooks.clear(),
+        }
+    })
+}
+
+fn assert_ids(store: &Store, present: &[&str], absent: &[&str]) {
+    let ids = finding_ids(store);
+    for id in present {
+        assert!(ids.contains(&id.to_string()), "no {id} in {ids:?}");
+    }
+    for id in absent {
+        assert!(!ids.contains(&id.to_string()), "{id} in {ids:?}");
+    }
+}
+
+fn assert_evidence_ends_with(f: &ecswatch::diagnosis::Finding, reason: &str) {
+    assert!(
+        f.evidence.iter().any(|e| e.ends_with(reason)),
+        "{:?}",
+        f.evidence
+    );
 }
 
 /// ECS's own reason for a rollback names causes in the set-up around the revision (the
@@ -162,13 +190,7 @@ fn a_rollback_ecs_explains_names_the_set_up_at_fault() {
         ),
     ];
     for (reason, stage, want) in cases {
-        let store = with(|sd| {
-            sd.status = "ROLLBACK_SUCCESSFUL".into();
-            sd.status_reason = Some(reason.into());
-            sd.finished_at = Some(t0());
-            sd.lifecycle_stage = Some(stage.into());
-            sd.hooks.clear();
-        });
+        let store = rolled_back(reason, stage, None);
         let ids = finding_ids(&store);
         assert_eq!(ids[0], want, "{reason}: {ids:?}");
         for wrong in ["deployment_stopped", "deployment_test_traffic_failed"] {
@@ -177,11 +199,7 @@ fn a_rollback_ecs_explains_names_the_set_up_at_fault() {
         let f = finding(&store, want);
         assert_eq!(f.confidence, ecswatch::diagnosis::Confidence::Exact);
         assert!(f.confirm.contains(SD_ARN), "{}", f.confirm);
-        assert!(
-            f.evidence.iter().any(|e| e.ends_with(reason)),
-            "{:?}",
-            f.evidence
-        );
+        assert_evidence_ends_with(f, reason);
     }
 }
 
@@ -189,30 +207,19 @@ fn a_rollback_ecs_explains_names_the_set_up_at_fault() {
 /// fix, not the hook's code or logs (it never ran).
 #[test]
 fn a_hook_ecs_could_not_invoke_is_its_role() {
-    let store = with(|sd| {
-        sd.status = "ROLLBACK_SUCCESSFUL".into();
-        sd.finished_at = Some(t0());
-        sd.hooks[0].status = "FAILED".into();
-        sd.status_reason = Some(
-            "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
-             ECS was unable to invoke hook target arn:aws:lambda:us-east-1:1:function:web-approve due to \
-             User: arn:aws:sts::1:assumed-role/web-hooks/ECS-Lambda-Execution is not authorized to \
-             perform: lambda:InvokeFunction"
-                .into(),
-        );
-    });
-    let ids = finding_ids(&store);
-    assert!(
-        ids.contains(&"deployment_hook_permission".to_string()),
-        "{ids:?}"
+    let stage = "POST_TEST_TRAFFIC_SHIFT";
+    let store = rolled_back(
+        "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
+         ECS was unable to invoke hook target arn:aws:lambda:us-east-1:1:function:web-approve due to \
+         User: arn:aws:sts::1:assumed-role/web-hooks/ECS-Lambda-Execution is not authorized to \
+         perform: lambda:InvokeFunction",
+        stage,
+        Some("FAILED"),
     );
-    assert!(
-        !ids.contains(&"deployment_hook_failed".to_string()),
-        "{ids:?}"
-    );
-    assert!(
-        !ids.contains(&"deployment_test_traffic_failed".to_string()),
-        "{ids:?}"
+    assert_ids(
+        &store,
+        &["deployment_hook_permission"],
+        &["deployment_hook_failed", "deployment_test_traffic_failed"],
     );
     let f = finding(&store, "deployment_hook_permission");
     assert!(
@@ -223,24 +230,16 @@ fn a_hook_ecs_could_not_invoke_is_its_role() {
         f.evidence
     );
     // a hook that ran and said FAILED stays a hook failure (and a failure on test traffic)
-    let store = with(|sd| {
-        sd.status = "ROLLBACK_SUCCESSFUL".into();
-        sd.finished_at = Some(t0());
-        sd.hooks[0].status = "FAILED".into();
-        sd.status_reason = Some(
-            "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
-             Lifecycle hook target arn:aws:lambda:us-east-1:1:function:web-approve returned FAILED status."
-                .into(),
-        );
-    });
-    let ids = finding_ids(&store);
-    assert!(
-        ids.contains(&"deployment_hook_failed".to_string()),
-        "{ids:?}"
+    let store = rolled_back(
+        "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
+         Lifecycle hook target arn:aws:lambda:us-east-1:1:function:web-approve returned FAILED status.",
+        stage,
+        Some("FAILED"),
     );
-    assert!(
-        ids.contains(&"deployment_test_traffic_failed".to_string()),
-        "{ids:?}"
+    assert_ids(
+        &store,
+        &["deployment_hook_failed", "deployment_test_traffic_failed"],
+        &[],
     );
 }
 
@@ -250,22 +249,12 @@ fn a_hook_ecs_could_not_invoke_is_its_role() {
 fn a_rollback_ecs_explains_in_words_no_rule_knows_is_a_failure_not_a_request() {
     let reason =
         "Service deployment rolled back because the green revision's frobnicator was not ready.";
-    let store = with(|sd| {
-        sd.status = "ROLLBACK_SUCCESSFUL".into();
-        sd.status_reason = Some(reason.into());
-        sd.finished_at = Some(t0());
-        sd.lifecycle_stage = Some("PRODUCTION_TRAFFIC_SHIFT".into());
-        sd.hooks.clear();
-    });
+    let store = rolled_back(reason, "PRODUCTION_TRAFFIC_SHIFT", None);
     let ids = finding_ids(&store);
     assert!(!ids.contains(&"deployment_stopped".to_string()), "{ids:?}");
     let f = finding(&store, "deployment_failed");
     assert_eq!(f.confidence, ecswatch::diagnosis::Confidence::Family);
-    assert!(
-        f.evidence.iter().any(|e| e.ends_with(reason)),
-        "{:?}",
-        f.evidence
-    );
+    assert_evidence_ends_with(f, reason);
 }
 
 #[test]
