@@ -203,6 +203,37 @@ fn a_rollback_ecs_explains_names_the_set_up_at_fault() {
     }
 }
 
+/// A pause hook nobody continued before it expired: its type says so even when the
+/// deployment gives no reason; the fix is to continue in time, not to read a Lambda's logs.
+#[test]
+fn a_pause_hook_that_timed_out_is_no_hook_failure() {
+    let store = with(|sd| {
+        sd.status = "ROLLBACK_SUCCESSFUL".into();
+        sd.finished_at = Some(t0());
+        let h = &mut sd.hooks[0];
+        h.status = "TIMED_OUT".into();
+        h.target = None;
+        h.target_type = Some("PAUSE".into());
+    });
+    assert_ids(
+        &store,
+        &["deployment_pause_timed_out"],
+        &[
+            "deployment_hook_failed",
+            "deployment_test_traffic_failed",
+            "deployment_stopped",
+        ],
+    );
+    let f = finding(&store, "deployment_pause_timed_out");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("hook approve-test-traffic TIMED_OUT at POST_TEST_TRAFFIC_SHIFT")),
+        "{:?}",
+        f.evidence
+    );
+}
+
 /// A hook whose status is FAILED because ECS could not invoke it: the hook's role is the
 /// fix, not the hook's code or logs (it never ran).
 #[test]

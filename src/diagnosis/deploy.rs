@@ -134,11 +134,14 @@ pub fn evidence(
     let failed_hook = sd.failed_hook();
     // The reason may say why better than the hook's status: ECS could not assume the hook's
     // role or invoke it, the infrastructure role lacked a permission at that stage, or a
-    // pause hook was not continued in time.
+    // pause hook was not continued in time (which its type says too).
     let set_up = named
         .as_ref()
         .map(|m| m.entry.id.as_str())
-        .filter(|id| SET_UP_CAUSES.contains(id));
+        .filter(|id| SET_UP_CAUSES.contains(id))
+        .or(failed_hook
+            .filter(|h| h.pause_timed_out())
+            .map(|_| "deployment_pause_timed_out"));
     if let Some(h) = failed_hook {
         push(
             set_up.unwrap_or("deployment_hook_failed"),

@@ -186,6 +186,10 @@ pub struct HookState {
     pub expires_at: Option<Time>,
     /// CONTINUE | ROLLBACK: what ECS does when it expires.
     pub timeout_action: Option<String>,
+    /// AWS_LAMBDA | PAUSE: a Lambda ECS invokes, or a pause that waits for
+    /// ContinueServiceDeployment.
+    #[serde(default)]
+    pub target_type: Option<String>,
 }
 
 impl HookState {
@@ -196,6 +200,11 @@ impl HookState {
             Some(t) => t.rsplit([':', '/']).next().unwrap_or(t),
             None => &self.id,
         }
+    }
+
+    /// A pause hook that timed out: nobody continued the deployment in time.
+    pub fn pause_timed_out(&self) -> bool {
+        self.status == "TIMED_OUT" && self.target_type.as_deref() == Some("PAUSE")
     }
 }
 

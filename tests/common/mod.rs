@@ -230,6 +230,7 @@ pub fn blue_green_at_hook(now: DateTime<Utc>) -> Service {
             target: Some("arn:aws:lambda:us-east-1:1:function:web-approve".into()),
             expires_at: Some(now + chrono::Duration::minutes(20)),
             timeout_action: Some("ROLLBACK".into()),
+            target_type: Some("AWS_LAMBDA".into()),
         }],
         ..Default::default()
     };

@@ -35,7 +35,9 @@ class Deployment:
         self.phases = phases  # list of dicts: status, stage, prod, test, running, ... (see below)
         self.i = 0
         self.config = config or {}
-        self.hook = hook  # {"id", "target", "stage", "timeout_action", "timeout_minutes"}
+        # {"id", "target", "stage", "timeout_action", "timeout_minutes"}, and "type": "PAUSE" for a
+        # pause hook (no target, no role: it waits for ContinueServiceDeployment)
+        self.hook = hook
         self.created = time.time() - 60
         self.phase_started = time.time()
         self.override = None  # a phase set by Stop/Continue
@@ -61,8 +63,13 @@ class Deployment:
              "deploymentCircuitBreaker": {"enable": True, "rollback": True}}
         c.update(copy.deepcopy(self.config))
         if self.hook:
-            c["lifecycleHooks"] = [{"hookTargetArn": self.hook["target"], "roleArn": f"arn:aws:iam::{ACCOUNT}:role/hooks",
-                                    "lifecycleStages": [self.hook["stage"]], "targetType": "LAMBDA"}]
+            h = self.hook
+            hook = {"lifecycleStages": [h["stage"]], "targetType": h.get("type", "AWS_LAMBDA"),
+                    "timeoutConfiguration": {"timeoutInMinutes": h.get("timeout_minutes", 30),
+                                             "action": h.get("timeout_action", "ROLLBACK")}}
+            if hook["targetType"] == "AWS_LAMBDA":
+                hook.update(hookTargetArn=h["target"], roleArn=f"arn:aws:iam::{ACCOUNT}:role/hooks")
+            c["lifecycleHooks"] = [hook]
         return c
 
     def answer(self):
@@ -96,10 +103,13 @@ class Deployment:
                                "serviceRevisionArn": self.source_rev}
         if p.get("hook_status"):
             h = self.hook
-            out["lifecycleHookDetails"] = [{
-                "hookId": h["id"], "targetType": "LAMBDA", "targetArn": h["target"],
+            detail = {
+                "hookId": h["id"], "targetType": h.get("type", "AWS_LAMBDA"),
                 "status": p["hook_status"], "expiresAt": self.phase_started + 60 * h.get("timeout_minutes", 30),
-                "timeoutAction": h.get("timeout_action", "ROLLBACK")}]
+                "timeoutAction": h.get("timeout_action", "ROLLBACK")}
+            if detail["targetType"] == "AWS_LAMBDA":
+                detail["targetArn"] = h["target"]
+            out["lifecycleHookDetails"] = [detail]
         if self.final():
             out["finishedAt"] = self.phase_started
         if p["status"] in ("STOPPED", "STOP_REQUESTED"):

@@ -1,7 +1,9 @@
 """Service deployments through the real binary against moto and the harness's stateful fake of the
 service-deployment APIs (deployments.py): a LINEAR deploy stepping through its weights, a CANARY
 rolled back by an alarm, a BLUE_GREEN deploy paused at a hook and continued with --allow-writes
-(typed confirmation), a CODE_DEPLOY service, and DescribeServiceDeployments batched at 20.
+(typed confirmation), BLUE_GREEN rollbacks whose cause is the set-up (listener rules, a hook's
+role, a pause hook nobody continued), a CODE_DEPLOY service, and DescribeServiceDeployments
+batched at 20.
 
 Everything here lives in eu-west-1 (moto's backends are per Region), so the us-east-1 incident
 the other tests read is untouched."""
@@ -199,7 +201,7 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
     """ECS rolls a blue/green deployment back by itself and says why in statusReason (wordings of
     the troubleshooting-blue-green page): the finding is that cause, not "stopped on request" and
     not "failed on test traffic" (whose fix is the revision); a hook ECS could not invoke is the
-    hook's role, not the hook's code."""
+    hook's role, not the hook's code; a PAUSE hook that timed out is nobody continuing in time."""
     web1, web2 = world["tds"]["web-bg"]
     net = ("Service deployment rolled back because of invalid networking configuration. productionListenerRule "
            "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/1/2/3 should have exactly "
@@ -208,9 +210,13 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
             "unable to invoke hook target arn:aws:lambda:eu-west-1:123456789012:function:web-approve due to User: "
             "arn:aws:sts::123456789012:assumed-role/hooks/ECS-Lambda-Execution is not authorized to perform: "
             "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:123456789012:function:web-approve")
-    for dep_id, stage, reason, hook_status, want in (
-        ("B1ueNet", "TEST_TRAFFIC_SHIFT", net, None, "deployment_network_config"),
-        ("B1ueRole", "POST_TEST_TRAFFIC_SHIFT", role, "FAILED", "deployment_hook_permission"),
+    pause = {"id": "ecs-pause-1", "type": "PAUSE", "stage": "POST_TEST_TRAFFIC_SHIFT", "timeout_action": "ROLLBACK",
+             "timeout_minutes": 60}
+    for dep_id, stage, reason, hook, hook_status, want in (
+        ("B1ueNet", "TEST_TRAFFIC_SHIFT", net, None, None, "deployment_network_config"),
+        ("B1ueRole", "POST_TEST_TRAFFIC_SHIFT", role, dict(HOOK), "FAILED", "deployment_hook_permission"),
+        # no reason at all: the hook's type (PAUSE) and status (TIMED_OUT) say it
+        ("B1uePause", "POST_TEST_TRAFFIC_SHIFT", None, pause, "TIMED_OUT", "deployment_pause_timed_out"),
     ):
         end = {"status": "ROLLBACK_SUCCESSFUL", "stage": stage, "prod": 0, "test": 0, "reason": reason,
                "target_requested": 0, "target_running": 0}
@@ -219,7 +225,7 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
         d = world["fake"].add(Deployment(
             CLUSTER, "web-bg", dep_id, "BLUE_GREEN", web1, web2, 2,
             [{"status": "IN_PROGRESS", "stage": stage, "prod": 0, "test": 100}, end],
-            config={"bakeTimeInMinutes": 10}, hook=dict(HOOK) if hook_status else None))
+            config={"bakeTimeInMinutes": 10}, hook=hook))
         world["fake"].step(d.arn)
         s = svc(snapshot(run, "web-bg"), "web-bg")
         assert s["service_deployment"]["arn"] == d.arn
@@ -230,7 +236,7 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
         f = next(f for f in s["findings"] if f["id"] == want)
         assert (f["confidence"], f["severity"]) == ("exact", "critical"), f
         assert f"describe-service-deployments --service-deployment-arns {d.arn}" in f["confirm"], f["confirm"]
-        assert any(reason[-60:] in e for e in f["evidence"]), f["evidence"]
+        assert any((reason or "ecs-pause-1 TIMED_OUT")[-60:] in e for e in f["evidence"]), f["evidence"]
 
 
 def test_a_blue_green_deploy_paused_at_a_hook(world, run):

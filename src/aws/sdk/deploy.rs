@@ -206,6 +206,7 @@ pub(super) fn service_deployment(d: &types::ServiceDeployment) -> ServiceDeploym
                 target,
                 expires_at: to_time_opt(h.expires_at()),
                 timeout_action: h.timeout_action().map(|a| sanitize::clean(a.as_str())),
+                target_type: h.target_type().map(|t| sanitize::clean(t.as_str())),
             }
         })
         .collect();
