@@ -555,6 +555,7 @@ async fn service_deployments_request_shapes_and_mapping() {
                             ecs::DeploymentLifecycleHookDetail::builder()
                                 .hook_id("h-1")
                                 .target_arn("arn:aws:lambda:us-east-1:1:function:approve")
+                                .target_type(ecs::DeploymentLifecycleHookTargetType::AwsLambda)
                                 .status(ecs::DeploymentLifecycleHookStatus::AwaitingAction)
                                 .timeout_action(ecs::DeploymentLifecycleHookAction::Rollback)
                                 .build(),
@@ -608,9 +609,15 @@ async fn service_deployments_request_shapes_and_mapping() {
         (
             h.id.as_str(),
             h.stage.as_deref(),
-            h.timeout_action.as_deref()
+            h.timeout_action.as_deref(),
+            h.target_type.as_deref()
         ),
-        ("h-1", Some("POST_TEST_TRAFFIC_SHIFT"), Some("ROLLBACK"))
+        (
+            "h-1",
+            Some("POST_TEST_TRAFFIC_SHIFT"),
+            Some("ROLLBACK"),
+            Some("AWS_LAMBDA")
+        )
     );
     assert_eq!(d.phase(), Some("WAITING FOR APPROVAL"));
     api.stop_service_deployment(SD, StopType::Abort)
