@@ -197,7 +197,7 @@ def bg_at_hook(world, dep_id):
     return d
 
 
-def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
+def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run, term):
     """ECS rolls a blue/green deployment back by itself and says why in statusReason (wordings of
     the troubleshooting-blue-green page): the finding is that cause, not "stopped on request" and
     not "failed on test traffic" (whose fix is the revision); a hook ECS could not invoke is the
@@ -237,6 +237,12 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run):
         assert (f["confidence"], f["severity"]) == ("exact", "critical"), f
         assert f"describe-service-deployments --service-deployment-arns {d.arn}" in f["confirm"], f["confirm"]
         assert any((reason or "ecs-pause-1 TIMED_OUT")[-60:] in e for e in f["evidence"]), f["evidence"]
+    # the console at 80x24 leads with the cause of the last one
+    term.run(f"--cluster {CLUSTER} --service web-bg", env_extra=ENV)
+    screen = term.wait_for("A pause hook timed out")
+    assert "Deployment stopped on request" not in screen, screen
+    term.keys("q")
+    term.wait_for("EXIT=")
 
 
 def test_a_blue_green_deploy_paused_at_a_hook(world, run):
