@@ -108,3 +108,33 @@ def test_confirm_commands_run_against_moto(moto, run_module):
             assert p.stdout.strip() not in ("", "null"), (f["id"], cmd)
             ran += 1
     assert ran >= 8, ran
+
+
+def test_every_confirm_query_compiles():
+    """A typo in a confirm command's --query shows only when someone runs it mid-incident, and only
+    the seeded incident's commands run above: every entry's queries (placeholders filled) compile
+    with the JMESPath the AWS CLI uses."""
+    import re
+    import tomllib
+    import warnings
+
+    import jmespath
+
+    with open(ROOT / "src" / "diagnosis" / "playbook.toml", "rb") as f:
+        entries = tomllib.load(f)["entry"]
+    compiled, bad = 0, []
+    for entry_id, e in entries.items():
+        for key, cmd in e.items():
+            if not key.startswith("confirm"):
+                continue
+            for query in re.findall(r"--query '([^']*)'", cmd):
+                with warnings.catch_warnings():
+                    # a deprecated form (a bare string in backticks) is a fault too
+                    warnings.simplefilter("error")
+                    try:
+                        jmespath.compile(re.sub(r"\{[a-z_]+\}", "x", query))
+                        compiled += 1
+                    except (jmespath.exceptions.JMESPathError, PendingDeprecationWarning) as err:
+                        bad.append(f"{entry_id}.{key}: {query}: {err}")
+    assert not bad, "\n".join(bad)
+    assert compiled >= 80, compiled
