@@ -363,7 +363,14 @@ async fn print_findings<A: AwsApi>(
         let _ = writeln!(out, "no finding explains it yet");
     }
     for f in findings {
-        let _ = writeln!(out, "\n[{}] {} ({})", f.severity.as_str(), f.title, f.id);
+        let _ = writeln!(
+            out,
+            "\n[{}] {} ({}{})",
+            f.severity.as_str(),
+            f.title,
+            f.id,
+            f.confidence.note()
+        );
         for e in f.evidence.iter().take(2) {
             let _ = writeln!(out, "  evidence: {e}");
         }

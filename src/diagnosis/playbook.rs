@@ -114,6 +114,15 @@ impl Confidence {
             Confidence::Family => "family",
         }
     }
+
+    /// What a finding's text line adds after its id: nothing for an exact cause; for a family
+    /// match, that the exact cause is not known.
+    pub fn note(self) -> &'static str {
+        match self {
+            Confidence::Exact => "",
+            Confidence::Family => ", family match: the exact cause is not known",
+        }
+    }
 }
 
 /// One compiled rule.

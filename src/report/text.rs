@@ -175,11 +175,7 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
                 f.severity.as_str().to_uppercase(),
                 f.title,
                 f.id,
-                match f.confidence {
-                    crate::diagnosis::Confidence::Exact => "",
-                    crate::diagnosis::Confidence::Family =>
-                        ", family match: the exact cause is not known",
-                }
+                f.confidence.note()
             );
             for e in f.evidence.iter().take(3) {
                 let _ = writeln!(o, "        {e}");

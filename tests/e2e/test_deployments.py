@@ -212,11 +212,14 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run, term):
             "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:123456789012:function:web-approve")
     pause = {"id": "ecs-pause-1", "type": "PAUSE", "stage": "POST_TEST_TRAFFIC_SHIFT", "timeout_action": "ROLLBACK",
              "timeout_minutes": 60}
-    for dep_id, stage, reason, hook, hook_status, want in (
-        ("B1ueNet", "TEST_TRAFFIC_SHIFT", net, None, None, "deployment_network_config"),
-        ("B1ueRole", "POST_TEST_TRAFFIC_SHIFT", role, dict(HOOK), "FAILED", "deployment_hook_permission"),
+    unknown = "Service deployment rolled back because the green revision's warm-up probe answered 418."
+    for dep_id, stage, reason, hook, hook_status, want, confidence in (
+        ("B1ueNet", "TEST_TRAFFIC_SHIFT", net, None, None, "deployment_network_config", "exact"),
+        ("B1ueRole", "POST_TEST_TRAFFIC_SHIFT", role, dict(HOOK), "FAILED", "deployment_hook_permission", "exact"),
         # no reason at all: the hook's type (PAUSE) and status (TIMED_OUT) say it
-        ("B1uePause", "POST_TEST_TRAFFIC_SHIFT", None, pause, "TIMED_OUT", "deployment_pause_timed_out"),
+        ("B1uePause", "POST_TEST_TRAFFIC_SHIFT", None, pause, "TIMED_OUT", "deployment_pause_timed_out", "exact"),
+        # ECS rolled back by itself for a cause no rule knows: a failure, and only its family
+        ("B1ueUnk", "PRODUCTION_TRAFFIC_SHIFT", unknown, None, None, "deployment_failed", "family"),
     ):
         end = {"status": "ROLLBACK_SUCCESSFUL", "stage": stage, "prod": 0, "test": 0, "reason": reason,
                "target_requested": 0, "target_running": 0}
@@ -234,12 +237,20 @@ def test_a_blue_green_rollback_names_the_set_up_ecs_blames(world, run, term):
         for wrong in ("deployment_stopped", "deployment_test_traffic_failed", "deployment_hook_failed"):
             assert wrong not in ids, (want, ids)
         f = next(f for f in s["findings"] if f["id"] == want)
-        assert (f["confidence"], f["severity"]) == ("exact", "critical"), f
+        assert (f["confidence"], f["severity"]) == (confidence, "critical"), f
         assert f"describe-service-deployments --service-deployment-arns {d.arn}" in f["confirm"], f["confirm"]
         assert any((reason or "ecs-pause-1 TIMED_OUT")[-60:] in e for e in f["evidence"]), f["evidence"]
-    # the console at 80x24 leads with the cause of the last one
+    # a pipeline waiting on it is told the cause and the fix
+    proc = run("wait", "--cluster", CLUSTER, "--service", "web-bg", "--timeout", "20s", "--interval", "1",
+               env_extra=ENV, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "rolled back: " in proc.stdout, proc.stdout
+    assert ("Deployment failed (reason not named) (deployment_failed, family match: the exact cause is not known)"
+            in proc.stdout), proc.stdout
+    assert "Deployment stopped on request" not in proc.stdout, proc.stdout
+    # the console at 80x24 leads with it too
     term.run(f"--cluster {CLUSTER} --service web-bg", env_extra=ENV)
-    screen = term.wait_for("A pause hook timed out")
+    screen = term.wait_for("CRIT Deployment failed")
     assert "Deployment stopped on request" not in screen, screen
     term.keys("q")
     term.wait_for("EXIT=")
