@@ -26,14 +26,12 @@ fn with(f: impl FnOnce(&mut ServiceDeployment)) -> Store {
 fn a_paused_hook_is_a_finding_with_its_deployment_confirm() {
     let store = loaded(blue_green_at_hook(t0()), task_definition(), target_group());
     let f = finding(&store, "deployment_hook_waiting");
-    assert!(
-        f.evidence.iter().any(|e| e.contains(
+    assert_evidence(f, |e| {
+        e.contains(
             "hook web-approve (id approve-test-traffic) waits for action at POST_TEST_TRAFFIC_SHIFT \
-             in the deployment to web:8; times out at 12:20:00Z then ROLLBACK"
-        )),
-        "{:?}",
-        f.evidence
-    );
+             in the deployment to web:8; times out at 12:20:00Z then ROLLBACK",
+        )
+    });
     assert!(
         f.confirm.starts_with(&format!(
             "aws ecs describe-service-deployments --service-deployment-arns {SD_ARN} --query"
@@ -70,13 +68,9 @@ fn a_rollback_by_alarm_names_the_alarm() {
     });
     let f = finding(&store, "deployment_failed_alarm");
     assert_eq!(f.severity, ecswatch::diagnosis::Severity::Critical);
-    assert!(
-        f.evidence
-            .iter()
-            .any(|e| e.starts_with("alarm web-5xx fired during the deployment to web:8")),
-        "{:?}",
-        f.evidence
-    );
+    assert_evidence(f, |e| {
+        e.starts_with("alarm web-5xx fired during the deployment to web:8")
+    });
     assert!(f.confirm.contains("--alarm-name web-5xx"), "{}", f.confirm);
     assert!(f.confirm.contains(SD_ARN), "{}", f.confirm);
     // the alarm explains the rollback: not "stopped on request", not a test-traffic failure
@@ -101,13 +95,9 @@ fn a_hook_that_timed_out_on_test_traffic() {
         &["deployment_hook_waiting"],
     );
     let f = finding(&store, "deployment_hook_failed");
-    assert!(
-        f.evidence
-            .iter()
-            .any(|e| e.contains("hook web-approve TIMED_OUT at POST_TEST_TRAFFIC_SHIFT")),
-        "{:?}",
-        f.evidence
-    );
+    assert_evidence(f, |e| {
+        e.contains("hook web-approve TIMED_OUT at POST_TEST_TRAFFIC_SHIFT")
+    });
 }
 
 #[test]
@@ -154,12 +144,9 @@ fn assert_ids(store: &Store, present: &[&str], absent: &[&str]) {
     }
 }
 
-fn assert_evidence_ends_with(f: &ecswatch::diagnosis::Finding, reason: &str) {
-    assert!(
-        f.evidence.iter().any(|e| e.ends_with(reason)),
-        "{:?}",
-        f.evidence
-    );
+/// Some line of the finding's evidence is as `want` says.
+fn assert_evidence(f: &ecswatch::diagnosis::Finding, want: impl Fn(&str) -> bool) {
+    assert!(f.evidence.iter().any(|e| want(e)), "{:?}", f.evidence);
 }
 
 /// ECS's own reason for a rollback names causes in the set-up around the revision (the
@@ -199,7 +186,7 @@ fn a_rollback_ecs_explains_names_the_set_up_at_fault() {
         let f = finding(&store, want);
         assert_eq!(f.confidence, ecswatch::diagnosis::Confidence::Exact);
         assert!(f.confirm.contains(SD_ARN), "{}", f.confirm);
-        assert_evidence_ends_with(f, reason);
+        assert_evidence(f, |e| e.ends_with(reason));
     }
 }
 
@@ -225,13 +212,9 @@ fn a_pause_hook_that_timed_out_is_no_hook_failure() {
         ],
     );
     let f = finding(&store, "deployment_pause_timed_out");
-    assert!(
-        f.evidence
-            .iter()
-            .any(|e| e.contains("hook approve-test-traffic TIMED_OUT at POST_TEST_TRAFFIC_SHIFT")),
-        "{:?}",
-        f.evidence
-    );
+    assert_evidence(f, |e| {
+        e.contains("hook approve-test-traffic TIMED_OUT at POST_TEST_TRAFFIC_SHIFT")
+    });
 }
 
 /// A hook whose status is FAILED because ECS could not invoke it: the hook's role is the
@@ -253,13 +236,9 @@ fn a_hook_ecs_could_not_invoke_is_its_role() {
         &["deployment_hook_failed", "deployment_test_traffic_failed"],
     );
     let f = finding(&store, "deployment_hook_permission");
-    assert!(
-        f.evidence
-            .iter()
-            .any(|e| e.contains("hook web-approve FAILED at POST_TEST_TRAFFIC_SHIFT")),
-        "{:?}",
-        f.evidence
-    );
+    assert_evidence(f, |e| {
+        e.contains("hook web-approve FAILED at POST_TEST_TRAFFIC_SHIFT")
+    });
     // a hook that ran and said FAILED stays a hook failure (and a failure on test traffic)
     let store = rolled_back(
         "Service deployment rolled back because POST_TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. \
@@ -285,7 +264,7 @@ fn a_rollback_ecs_explains_in_words_no_rule_knows_is_a_failure_not_a_request() {
     assert!(!ids.contains(&"deployment_stopped".to_string()), "{ids:?}");
     let f = finding(&store, "deployment_failed");
     assert_eq!(f.confidence, ecswatch::diagnosis::Confidence::Family);
-    assert_evidence_ends_with(f, reason);
+    assert_evidence(f, |e| e.ends_with(reason));
 }
 
 #[test]
