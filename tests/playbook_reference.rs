@@ -121,13 +121,9 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         "deployment_rollback_failed",
     ];
     // causes ECS names when it rolls a blue/green deployment back (field corpus, docs): the
-    // set-up around the revision; each has a rule
-    let set_up = [
-        "deployment_network_config",
-        "deployment_infra_role",
-        "deployment_hook_permission",
-        "deployment_pause_timed_out",
-    ];
+    // set-up around the revision, as the service deployment's evidence knows them; each has a
+    // rule
+    let set_up = ecswatch::diagnosis::SET_UP_CAUSES;
     for id in set_up {
         assert!(pb.rules.iter().any(|r| r.id == id), "no rule for {id}");
     }

@@ -22,7 +22,7 @@ pub struct DeployEvidence {
 /// revision: ECS could not run the hook or move traffic, or nobody continued a pause hook. With
 /// one of them the revision was never judged, so "failed on test traffic" would send the
 /// engineer to fix a revision that may be fine.
-const SET_UP_CAUSES: [&str; 4] = [
+pub const SET_UP_CAUSES: [&str; 4] = [
     "deployment_hook_permission",
     "deployment_infra_role",
     "deployment_network_config",

@@ -16,6 +16,7 @@ pub mod scaling;
 pub mod together;
 
 pub use confirm::{ConfirmContext, shell_word, split_image};
+pub use deploy::SET_UP_CAUSES;
 pub use evidence::{diagnose_service, task_category, task_match};
 pub use lints::lint_service;
 pub use matcher::{Match, parse_exit_code, split_target_reason};
