@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use ecswatch::app::state::{Pane, UiState, View};
 use ecswatch::aws::{ApiError, ErrorKind};
 use ecswatch::demo::{DemoApi, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S};
-use ecswatch::diagnosis::Playbook;
+use ecswatch::diagnosis::{Confidence, Playbook};
 use ecswatch::model::*;
 use ecswatch::poll::{Payload, Scope, Source, Update, cycle};
 use ecswatch::store::Store;
@@ -409,4 +409,81 @@ async fn a_deleted_log_group_marks_only_the_panes_of_services_that_use_it() {
     assert!(!checkout.contains("FilterLogEvents"), "{checkout}");
     // and the age is its own logs' (read 30 s ago), not the source's latest poll
     assert!(checkout.contains("Logs 30s ago"), "{checkout}");
+}
+
+/// A finding that matched only a family rule is marked `~` wherever a row names it (the
+/// board's top finding, the service's findings list), so that, read at 80x24 without colour,
+/// it is never taken for an exact cause; the header says "(family match)" in words.
+#[test]
+fn a_family_finding_is_marked_in_every_row_that_names_it() {
+    let now = common::t0();
+    let mut store = common::store();
+    common::apply(
+        &mut store,
+        Source::Services,
+        Payload::Services {
+            services: vec![common::service()],
+            listed_clusters: vec!["prod".into()],
+            roster: None,
+            insights: vec![],
+        },
+    );
+    common::apply(
+        &mut store,
+        Source::TaskDefinitions,
+        Payload::TaskDefinitions(vec![common::task_definition()]),
+    );
+    let stopped = |reason: &str| StoppedTask {
+        arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+        cluster: "prod".into(),
+        task_definition: common::TD.into(),
+        group: Some("service:web".into()),
+        last_status: "STOPPED".into(),
+        stopped_at: Some(now - chrono::Duration::minutes(3)),
+        stopped_reason: Some(reason.into()),
+        stop_code: Some("TaskFailedToStart".into()),
+        ..Default::default()
+    };
+    common::apply(
+        &mut store,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![stopped(
+            "CannotPullContainerError: a registry answer no rule has seen",
+        )]),
+    );
+    store.refresh_findings(now);
+    let top = store
+        .services
+        .values()
+        .next()
+        .and_then(|st| st.findings.first());
+    assert_eq!(
+        top.map(|f| (f.id.as_str(), f.confidence)),
+        Some(("image_pull_failed", Confidence::Family))
+    );
+    let board = draw(&store, &UiState::default(), now, 80, 24);
+    assert!(board.contains("CRIT ~"), "{board}");
+    let ui = service_ui("prod", "web", Pane::Findings);
+    let service = draw(&store, &ui, now, 80, 24);
+    assert!(service.contains("(family match)"), "{service}");
+    assert!(
+        service.lines().any(|l| l.contains("CRITICAL ~")),
+        "the findings list marks the row: {service}"
+    );
+    // an exact cause for the same task: no mark anywhere
+    common::apply(
+        &mut store,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![stopped(
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.us-east-1.amazonaws.com/web:v2: not found",
+        )]),
+    );
+    store.refresh_findings(now);
+    let board = draw(&store, &UiState::default(), now, 80, 24);
+    assert!(board.contains("CRIT ") && !board.contains('~'), "{board}");
+    let service = draw(&store, &ui, now, 80, 24);
+    assert!(
+        !service.contains('~') && !service.contains("family match"),
+        "{service}"
+    );
 }

@@ -68,6 +68,16 @@ impl Finding {
             last_seen: None,
         }
     }
+
+    /// The title as a list row shows it: a family match is marked `~` (its kind of failure
+    /// is known, not its exact cause), so that a row read alone, without colour, is never
+    /// taken for an exact answer.
+    pub fn row_title(&self) -> String {
+        match self.confidence {
+            Confidence::Family => format!("~{}", self.title),
+            Confidence::Exact => self.title.clone(),
+        }
+    }
 }
 
 /// Most important first: severity, then an exact cause before a family one, then playbook

@@ -288,7 +288,7 @@ pub fn build<'a>(
         .map(|(st, _)| {
             st.findings
                 .first()
-                .map_or(1, |f| f.title.chars().count() + 5)
+                .map_or(1, |f| f.row_title().chars().count() + 5)
         })
         .max()
         .unwrap_or(1) as u16;
@@ -356,7 +356,10 @@ pub fn build<'a>(
                         Severity::Warning => "WARN",
                         Severity::Info => "INFO",
                     };
-                    s(format!("{word} {}", f.title), severity_meaning(f.severity))
+                    s(
+                        format!("{word} {}", f.row_title()),
+                        severity_meaning(f.severity),
+                    )
                 }
                 None => s("-", Meaning::Dim),
             };

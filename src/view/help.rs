@@ -47,6 +47,22 @@ pub fn build(keymap: &Keymap, ui: &UiState) -> Block {
     ] {
         lines.push(vec![s(format!("{word:<16}"), m), s(what, Meaning::Text)]);
     }
+    lines.push(vec![]);
+    lines.push(vec![s("Findings", Meaning::Title)]);
+    for (word, m, what) in [
+        (
+            "CRIT WARN INFO",
+            Meaning::SeverityCritical,
+            "severity: tasks cannot start or serve / degraded or risky / routine",
+        ),
+        (
+            "~title",
+            Meaning::Text,
+            "family match: the kind of failure is known, its exact cause is not",
+        ),
+    ] {
+        lines.push(vec![s(format!("{word:<16}"), m), s(what, Meaning::Text)]);
+    }
     let total = lines.len();
     let skip = ui.help_scroll.min(total.saturating_sub(1));
     lines.drain(..skip);

@@ -282,7 +282,7 @@ pub fn build(
                     format!("{:<9}", f.severity.as_str().to_uppercase()),
                     severity_meaning(f.severity),
                 ),
-                s(f.title.clone(), Meaning::Text),
+                s(f.row_title(), Meaning::Text),
                 s(
                     format!("  ({})", f.evidence.first().cloned().unwrap_or_default()),
                     Meaning::Dim,
