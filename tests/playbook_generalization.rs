@@ -83,6 +83,18 @@ const VARIANTS: &[(EvidenceKind, &str, &str)] = &[
         "Unable to download firelens s3 config file: unable to initialize s3 client for bucket acme-logs: MissingRegion",
         "task_init_failed",
     ),
+    // the agent's own forms of a network namespace it could not set up (docker_task_engine.go,
+    // ContainerNetworkingError), which the field corpus has only as an engineer pasted it
+    (
+        ContainerReason,
+        "ContainerNetworkingError: container resource provisioning: failed to setup network namespace: bridge ipam ADD: failed to get IPv4 address from the IPAM",
+        "task_init_failed",
+    ),
+    (
+        StoppedReason,
+        "ContainerNetworkingError: startContainer: cni plugin invocation failed: plugin type=\"ecs-serviceconnect\" failed (add): netlink: no such device",
+        "task_init_failed",
+    ),
     (
         StoppedReason,
         "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/exec/abc is not authorized to perform: ssm:GetParameters",
