@@ -190,7 +190,14 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         );
     }
 
-    // Service events inside the window.
+    // Service events inside the window. The last steady state ends what `settles`: routine
+    // events of replacing tasks that came before it.
+    let steady_at = state
+        .events
+        .iter()
+        .filter(|e| state.event_category(&e.id) == Some("steady_state"))
+        .filter_map(|e| e.created_at)
+        .max();
     for e in &state.events {
         if e.created_at.is_some_and(|t| t < since) {
             continue;
@@ -199,6 +206,9 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
             continue;
         };
         if !entry.finding {
+            continue;
+        }
+        if entry.settles && e.created_at.zip(steady_at).is_some_and(|(t, s)| t <= s) {
             continue;
         }
         let mut ctx = base.clone();

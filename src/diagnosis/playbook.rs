@@ -82,6 +82,11 @@ pub struct Entry {
     pub confirm_deployment: Option<String>,
     #[serde(default = "yes")]
     pub finding: bool,
+    /// Its service events are what ECS routinely does while it replaces tasks ("deregistered
+    /// 2 targets"): such an event is history, not a finding, once the service has reached a
+    /// steady state after it. Evidence from anything else (a target's health now) still counts.
+    #[serde(default)]
+    pub settles: bool,
 }
 
 fn yes() -> bool {
