@@ -331,6 +331,10 @@ pub fn build<'a>(
         ));
     }
     header.push(("TOP FINDING".to_string(), 0));
+    // what the last column gets: the width less every other column and the gaps between them
+    let top_w = usize::from(size.width)
+        .saturating_sub(header.iter().map(|(_, w)| usize::from(*w)).sum::<usize>())
+        .saturating_sub(header.len() - 1);
     let out_rows: Vec<Vec<Styled>> = rows
         .iter()
         .skip(offset)
@@ -357,7 +361,7 @@ pub fn build<'a>(
                         Severity::Info => "INFO",
                     };
                     s(
-                        format!("{word} {}", f.row_title()),
+                        super::fit(&format!("{word} {}", f.row_title()), top_w),
                         severity_meaning(f.severity),
                     )
                 }

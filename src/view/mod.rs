@@ -54,6 +54,31 @@ mod tests {
         assert!(text(&l).iter().all(|t| t.chars().count() <= 20));
         assert_eq!(text(&wrap("a: ", "", Meaning::Text, 20)), ["a: "]);
     }
+
+    #[test]
+    fn fit_cuts_at_a_word_and_says_so() {
+        assert_eq!(fit("CRIT Image not found", 20), "CRIT Image not found");
+        assert_eq!(
+            fit("CRIT ~Deployment failed (reason not named)", 27),
+            "CRIT ~Deployment failed…"
+        );
+        assert_eq!(
+            fit("CRIT Container killed for exceeding memory", 27),
+            "CRIT Container killed for…"
+        );
+        // one long word: cut inside it rather than keep almost nothing
+        assert_eq!(fit("WARN Supercalifragilistic", 12), "WARN Superc…");
+        assert_eq!(fit("ÅÅÅÅÅ ÅÅÅÅÅ", 8), "ÅÅÅÅÅ…");
+        assert_eq!(fit("abc", 0), "");
+        for w in 0..30 {
+            assert!(
+                fit("CRIT ~Deployment failed (reason not named)", w)
+                    .chars()
+                    .count()
+                    <= w
+            );
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +94,25 @@ pub fn head(text: &str, n: usize) -> &str {
         Some((i, _)) => &text[..i],
         None => text,
     }
+}
+
+/// `text` in at most `width` cells: whole when it fits, else cut at the last word that fits
+/// (or mid-word when that would keep less than half) and marked `…`, so a cut title reads as
+/// cut rather than as a different word ("Deployment failed…", not "Deployment failed (rea").
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let cut = head(text, width - 1);
+    let at_word = cut
+        .rfind(' ')
+        .filter(|&i| cut[..i].chars().count() * 2 >= width)
+        .map_or(cut, |i| &cut[..i]);
+    let kept = at_word.trim_end_matches(|c: char| c == ' ' || c == '(' || c == ',' || c == ':');
+    format!("{kept}…")
 }
 
 pub fn s(text: impl Into<String>, meaning: Meaning) -> Styled {
