@@ -111,7 +111,7 @@ pub fn fit(text: &str, width: usize) -> String {
         .rfind(' ')
         .filter(|&i| cut[..i].chars().count() * 2 >= width)
         .map_or(cut, |i| &cut[..i]);
-    let kept = at_word.trim_end_matches(|c: char| c == ' ' || c == '(' || c == ',' || c == ':');
+    let kept = at_word.trim_end_matches([' ', '(', ',', ':']);
     format!("{kept}…")
 }
 
