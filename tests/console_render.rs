@@ -140,22 +140,7 @@ fn failed_store() -> (Store, DateTime<Utc>) {
         message: "(service web) (deployment ecs-svc/1) deployment failed: tasks failed to start."
             .into(),
     }];
-    let mut store = common::store();
-    common::apply(
-        &mut store,
-        Source::Services,
-        Payload::Services {
-            services: vec![svc],
-            listed_clusters: vec!["prod".into()],
-            roster: None,
-            insights: vec![],
-        },
-    );
-    common::apply(
-        &mut store,
-        Source::TaskDefinitions,
-        Payload::TaskDefinitions(vec![common::task_definition()]),
-    );
+    let mut store = common::with_service(svc);
     let unhealthy = |ip: &str, reason: &str, desc: &str| TargetHealth {
         id: ip.into(),
         port: Some(8080),
@@ -417,22 +402,7 @@ async fn a_deleted_log_group_marks_only_the_panes_of_services_that_use_it() {
 #[test]
 fn a_family_finding_is_marked_in_every_row_that_names_it() {
     let now = common::t0();
-    let mut store = common::store();
-    common::apply(
-        &mut store,
-        Source::Services,
-        Payload::Services {
-            services: vec![common::service()],
-            listed_clusters: vec!["prod".into()],
-            roster: None,
-            insights: vec![],
-        },
-    );
-    common::apply(
-        &mut store,
-        Source::TaskDefinitions,
-        Payload::TaskDefinitions(vec![common::task_definition()]),
-    );
+    let mut store = common::with_service(common::service());
     let stopped = |reason: &str| StoppedTask {
         arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
         cluster: "prod".into(),

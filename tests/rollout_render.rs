@@ -9,7 +9,7 @@ use ecswatch::app::state::{Pane, UiState, View};
 use ecswatch::demo::{ALARM_AT_S, DemoApi, START_AT_S};
 use ecswatch::diagnosis::Playbook;
 use ecswatch::model::*;
-use ecswatch::poll::{Payload, Scope, Source, cycle};
+use ecswatch::poll::{Scope, cycle};
 use ecswatch::store::Store;
 use std::sync::Arc;
 
@@ -47,22 +47,7 @@ fn sizes(name: &str, store: &Store, ui: &UiState, now: DateTime<Utc>) {
 }
 
 fn one_service(svc: Service, now: DateTime<Utc>) -> Store {
-    let mut store = common::store();
-    common::apply(
-        &mut store,
-        Source::Services,
-        Payload::Services {
-            services: vec![svc],
-            listed_clusters: vec!["prod".into()],
-            roster: None,
-            insights: vec![],
-        },
-    );
-    common::apply(
-        &mut store,
-        Source::TaskDefinitions,
-        Payload::TaskDefinitions(vec![common::task_definition()]),
-    );
+    let mut store = common::with_service(svc);
     store.refresh_findings(now);
     store
 }

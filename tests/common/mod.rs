@@ -89,6 +89,27 @@ pub fn apply(store: &mut Store, source: Source, payload: Payload) {
     store.apply(Update::new(source, t0(), Some(payload), vec![]));
 }
 
+/// A store holding `svc` and the default task definition, nothing else polled yet.
+pub fn with_service(svc: Service) -> Store {
+    let mut s = store();
+    apply(
+        &mut s,
+        Source::Services,
+        Payload::Services {
+            services: vec![svc],
+            listed_clusters: vec!["prod".into()],
+            roster: None,
+            insights: vec![],
+        },
+    );
+    apply(
+        &mut s,
+        Source::TaskDefinitions,
+        Payload::TaskDefinitions(vec![task_definition()]),
+    );
+    s
+}
+
 /// A store holding `svc`, `td` and `tg` (healthy targets), findings computed.
 pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
     let mut s = store();
