@@ -91,27 +91,11 @@ pub fn apply(store: &mut Store, source: Source, payload: Payload) {
 
 /// A store holding `svc` and the default task definition, nothing else polled yet.
 pub fn with_service(svc: Service) -> Store {
-    let mut s = store();
-    apply(
-        &mut s,
-        Source::Services,
-        Payload::Services {
-            services: vec![svc],
-            listed_clusters: vec!["prod".into()],
-            roster: None,
-            insights: vec![],
-        },
-    );
-    apply(
-        &mut s,
-        Source::TaskDefinitions,
-        Payload::TaskDefinitions(vec![task_definition()]),
-    );
-    s
+    with_service_td(svc, task_definition())
 }
 
-/// A store holding `svc`, `td` and `tg` (healthy targets), findings computed.
-pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
+/// A store holding `svc` and `td`, nothing else polled yet.
+pub fn with_service_td(svc: Service, td: TaskDefinition) -> Store {
     let mut s = store();
     apply(
         &mut s,
@@ -128,6 +112,12 @@ pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
         Source::TaskDefinitions,
         Payload::TaskDefinitions(vec![td]),
     );
+    s
+}
+
+/// A store holding `svc`, `td` and `tg` (healthy targets), findings computed.
+pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
+    let mut s = with_service_td(svc, td);
     let healthy = TargetHealth {
         id: "10.0.0.1".into(),
         port: Some(80),
