@@ -164,21 +164,18 @@ fn failed_store() -> (Store, DateTime<Utc>) {
         )]),
     );
     let task = StoppedTask {
-        arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
-        cluster: "prod".into(),
-        task_definition: common::TD.into(),
-        group: Some("service:web".into()),
-        last_status: "STOPPED".into(),
-        stopped_at: Some(now - chrono::Duration::minutes(3)),
-        stopped_reason: Some("Essential container in task exited".into()),
-        stop_code: Some("EssentialContainerExited".into()),
         containers: vec![ContainerState {
             name: "app".into(),
             exit_code: Some(137),
             reason: Some("OutOfMemoryError: Container killed due to memory usage".into()),
             ..Default::default()
         }],
-        ..Default::default()
+        ..common::stopped_task(
+            now,
+            chrono::Duration::minutes(3),
+            "EssentialContainerExited",
+            "Essential container in task exited",
+        )
     };
     common::apply(
         &mut store,
@@ -403,16 +400,13 @@ async fn a_deleted_log_group_marks_only_the_panes_of_services_that_use_it() {
 fn a_family_finding_is_marked_in_every_row_that_names_it() {
     let now = common::t0();
     let mut store = common::with_service(common::service());
-    let stopped = |reason: &str| StoppedTask {
-        arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
-        cluster: "prod".into(),
-        task_definition: common::TD.into(),
-        group: Some("service:web".into()),
-        last_status: "STOPPED".into(),
-        stopped_at: Some(now - chrono::Duration::minutes(3)),
-        stopped_reason: Some(reason.into()),
-        stop_code: Some("TaskFailedToStart".into()),
-        ..Default::default()
+    let stopped = |reason: &str| {
+        common::stopped_task(
+            now,
+            chrono::Duration::minutes(3),
+            "TaskFailedToStart",
+            reason,
+        )
     };
     common::apply(
         &mut store,

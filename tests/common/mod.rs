@@ -115,6 +115,26 @@ pub fn with_service_td(svc: Service, td: TaskDefinition) -> Store {
     s
 }
 
+/// A task of service `web` that stopped `ago` before `now`, with its stop code and reason.
+pub fn stopped_task(
+    now: DateTime<Utc>,
+    ago: chrono::Duration,
+    stop_code: &str,
+    reason: &str,
+) -> StoppedTask {
+    StoppedTask {
+        arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+        cluster: "prod".into(),
+        task_definition: TD.into(),
+        group: Some("service:web".into()),
+        last_status: "STOPPED".into(),
+        stopped_at: Some(now - ago),
+        stopped_reason: Some(reason.into()),
+        stop_code: Some(stop_code.into()),
+        ..Default::default()
+    }
+}
+
 /// A store holding `svc`, `td` and `tg` (healthy targets), findings computed.
 pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
     let mut s = with_service_td(svc, td);
