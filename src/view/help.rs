@@ -20,49 +20,49 @@ pub fn build(keymap: &Keymap, ui: &UiState) -> Block {
             s(action.description(), Meaning::Text),
         ]);
     }
-    lines.push(vec![]);
-    lines.push(vec![s("Status", Meaning::Title)]);
-    for (word, m, what) in [
-        (
-            "FAILED",
-            Meaning::StatusFailed,
-            "the primary deployment failed",
-        ),
-        (
-            "ROLLING BACK",
-            Meaning::StatusRollingBack,
-            "ECS is returning to the last good deployment",
-        ),
-        (
-            "DEPLOYING",
-            Meaning::StatusDeploying,
-            "a deployment is in progress",
-        ),
-        (
-            "DEGRADED",
-            Meaning::StatusDegraded,
-            "running < desired, unhealthy targets or failing tasks",
-        ),
-        ("OK", Meaning::StatusOk, "steady"),
-    ] {
-        lines.push(vec![s(format!("{word:<16}"), m), s(what, Meaning::Text)]);
-    }
-    lines.push(vec![]);
-    lines.push(vec![s("Findings", Meaning::Title)]);
-    for (word, m, what) in [
-        (
-            "CRIT WARN INFO",
-            Meaning::SeverityCritical,
-            "severity: tasks cannot start or serve / degraded or risky / routine",
-        ),
-        (
-            "~title",
-            Meaning::Text,
-            "family match: the kind of failure is known, its exact cause is not",
-        ),
-    ] {
-        lines.push(vec![s(format!("{word:<16}"), m), s(what, Meaning::Text)]);
-    }
+    legend(
+        &mut lines,
+        "Status",
+        &[
+            (
+                "FAILED",
+                Meaning::StatusFailed,
+                "the primary deployment failed",
+            ),
+            (
+                "ROLLING BACK",
+                Meaning::StatusRollingBack,
+                "ECS is returning to the last good deployment",
+            ),
+            (
+                "DEPLOYING",
+                Meaning::StatusDeploying,
+                "a deployment is in progress",
+            ),
+            (
+                "DEGRADED",
+                Meaning::StatusDegraded,
+                "running < desired, unhealthy targets or failing tasks",
+            ),
+            ("OK", Meaning::StatusOk, "steady"),
+        ],
+    );
+    legend(
+        &mut lines,
+        "Findings",
+        &[
+            (
+                "CRIT WARN INFO",
+                Meaning::SeverityCritical,
+                "severity: tasks cannot start or serve / degraded or risky / routine",
+            ),
+            (
+                "~title",
+                Meaning::Text,
+                "family match: the kind of failure is known, its exact cause is not",
+            ),
+        ],
+    );
     let total = lines.len();
     let skip = ui.help_scroll.min(total.saturating_sub(1));
     lines.drain(..skip);
@@ -75,5 +75,14 @@ pub fn build(keymap: &Keymap, ui: &UiState) -> Block {
         focused: true,
         lines,
         ..Default::default()
+    }
+}
+
+/// A titled legend: each word in its own meaning, then what it says.
+fn legend(lines: &mut Vec<super::Line>, title: &str, items: &[(&str, Meaning, &str)]) {
+    lines.push(vec![]);
+    lines.push(vec![s(title, Meaning::Title)]);
+    for (word, m, what) in items {
+        lines.push(vec![s(format!("{word:<16}"), *m), s(*what, Meaning::Text)]);
     }
 }
