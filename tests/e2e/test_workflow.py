@@ -76,8 +76,8 @@ def task_definition_of(ecs, name):
     return ecs.describe_services(cluster=CLUSTER, services=[name])["services"][0]["taskDefinition"]
 
 
-def open_service(term, name, extra=""):
-    term.run(f"--cluster {CLUSTER} --service {name} {extra}")
+def open_service(term, name, extra="", cluster=CLUSTER):
+    term.run(f"--cluster {cluster} --service {name} {extra}")
     # the board, with the service's row (the typed command line also holds the name)
     deadline = time.time() + 20
     while not any(line.split()[1:2] == [name] for line in term.screen().splitlines()
@@ -333,11 +333,9 @@ def test_stop_task_checks_the_id_belongs_to_the_service_and_confirms_the_task(mo
         tasks[name] = arn.split("/")[-1]
     try:
         moto.reset_calls()
-        term.run("--cluster ops --service ops-api --allow-writes")
-        term.wait_for("ops-api", timeout=30)
-        time.sleep(1)
-        term.keys("Enter")
-        term.wait_for("Rollout")
+        # the board's row, not the typed command line that also holds the name: an Enter sent
+        # before the console reads keys was lost once under a loaded CI run
+        open_service(term, "ops-api", "--allow-writes", cluster="ops")
         # X lists the service's own running tasks (moto's ListTasks ignores serviceName and
         # answers both services' tasks: the group check keeps ops-api's only)
         term.keys("X")
