@@ -10,7 +10,8 @@ report that figure; a rule written afterwards for a miss no longer counts as hel
     scripts/held_out.py --bin target/debug/ecswatch lines.jsonl
     scripts/held_out.py --bin target/debug/ecswatch tests/data/field-messages.jsonl --from 379
 
-Each line is a JSON object as in tests/data/field-messages.jsonl (kind, text, category).
+Each line is a JSON object as in tests/data/field-messages.jsonl (kind, text, category, and
+launch_type where the task's launch type decides).
 Prints one row per line (OK exact, FAM right family only, XX other family, -- unclassified)
 and the totals; exits 1 on any other-family answer (a confident wrong answer).
 """
@@ -44,8 +45,9 @@ def main():
             continue
         d = json.loads(raw)
         kind = d["kind"].replace("_", "-").replace("target-health-reason", "target-health")
-        out = subprocess.run([args.bin, "explain", "--kind", kind, "--format", "json", d["text"]],
-                             capture_output=True, text=True, check=False)
+        launch = ["--launch-type", d["launch_type"]] if d.get("launch_type") else []
+        out = subprocess.run([args.bin, "explain", "--kind", kind, *launch, "--format", "json",
+                              d["text"]], capture_output=True, text=True, check=False)
         try:
             got = json.loads(out.stdout)
         except json.JSONDecodeError:

@@ -213,11 +213,34 @@ pub struct ExplainArgs {
     /// What the text is (default: try every kind)
     #[arg(long, value_enum)]
     pub kind: Option<ExplainKind>,
+    /// Where the task ran, where the same words mean another cause (a full disk is the task's
+    /// ephemeral storage on Fargate, the instance's disk on EC2)
+    #[arg(long, value_enum, ignore_case = true)]
+    pub launch_type: Option<LaunchType>,
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
     /// The message; read from standard input when absent or `-`
     #[arg(value_name = "TEXT", num_args = 0..)]
     pub text: Vec<String>,
+}
+
+/// A task's launch type, as ECS names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum LaunchType {
+    Fargate,
+    Ec2,
+    External,
+}
+
+impl LaunchType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+            LaunchType::Ec2 => "EC2",
+            LaunchType::External => "EXTERNAL",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -339,6 +339,27 @@ fn exec_preflight_names_each_missing_piece() {
 }
 
 #[test]
+fn a_task_launched_by_launch_type_shows_it_as_its_placement() {
+    // no capacity provider strategy: DescribeTasks gives only launchType
+    let mut task = running(ID, "10.0.0.7", false, None);
+    task.capacity_provider = None;
+    task.launch_type = Some("EC2".into());
+    let s = exec_store(false, task);
+    let mut ui = UiState::default();
+    ui.stack.push(View::Service(key()));
+    ui.pane = Pane::Tasks;
+    ui.stack.push(View::Task(
+        key(),
+        format!("arn:aws:ecs:us-east-1:1:task/prod/{ID}"),
+    ));
+    let text = draw(&s, &ui, t0(), 100, 30);
+    assert!(
+        text.contains("placement   EC2  us-east-1a  10.0.0.7"),
+        "{text}"
+    );
+}
+
+#[test]
 fn task_detail_of_a_running_task_shows_its_own_target() {
     let mut s = exec_store(true, running(ID, "10.0.0.7", true, Some("RUNNING")));
     let health = vec![

@@ -15,6 +15,9 @@ struct Msg {
     /// A target's health as DescribeTargetHealth gives it: the reason code beside the
     /// description in `text` (the description alone is what the rules are measured on).
     reason: Option<String>,
+    /// Where the task ran, where the same words mean another cause there (a full disk on an
+    /// EC2 instance): the line is classified as the console reads a task of that launch type.
+    launch_type: Option<String>,
     category: String,
     group: String,
     source: String,
@@ -34,6 +37,7 @@ fn load(path: &str, group: Option<&str>) -> Vec<Msg> {
                     .unwrap_or_else(|| panic!("{path}:{}: unknown kind {}", i + 1, s("kind"))),
                 text: s("text"),
                 reason: v["reason"].as_str().map(str::to_string),
+                launch_type: v["launch_type"].as_str().map(str::to_string),
                 category: s("category"),
                 group: group.map(str::to_string).unwrap_or_else(|| s("group")),
                 source: s("source"),
@@ -72,7 +76,7 @@ fn the_corpus_holds_at_least_400_sourced_messages_that_classify_right() {
     let wrong: Vec<String> = all
         .iter()
         .filter_map(|m| {
-            let got = pb.classify_id(m.kind, &m.text);
+            let got = got(&pb, m);
             (got != Some(m.category.as_str())).then(|| {
                 format!(
                     "[{}] {:?}: want {}, got {:?}: {}",
@@ -120,7 +124,7 @@ fn no_message_gets_a_category_of_another_family() {
     let confident_wrong: Vec<String> = all
         .iter()
         .filter_map(|m| {
-            let got = pb.classify_id(m.kind, &m.text)?;
+            let got = got(&pb, m)?;
             let (want_f, got_f) = (family(&pb, &m.category), family(&pb, got));
             (want_f != got_f).then(|| {
                 format!(
@@ -199,17 +203,13 @@ fn rules_written_without_a_source_classify_that_source() {
         let family_right = msgs
             .iter()
             .filter(|m| {
-                without
-                    .classify_id(m.kind, &m.text)
-                    .is_some_and(|got| family(&pb, got) == family(&pb, &m.category))
+                got(&without, m).is_some_and(|got| family(&pb, got) == family(&pb, &m.category))
             })
             .count();
         let confident_wrong = msgs
             .iter()
             .filter(|m| {
-                without
-                    .classify_id(m.kind, &m.text)
-                    .is_some_and(|got| family(&pb, got) != family(&pb, &m.category))
+                got(&without, m).is_some_and(|got| family(&pb, got) != family(&pb, &m.category))
             })
             .count();
         let ok = msgs.len() - misses.len();
@@ -224,7 +224,7 @@ fn rules_written_without_a_source_classify_that_source() {
             println!(
                 "      miss: want {}, got {:?}: {}",
                 m.category,
-                without.classify_id(m.kind, &m.text),
+                got(&without, m),
                 m.text
             );
         }
@@ -400,7 +400,18 @@ fn remove(pb: &Playbook, drop: &[Part]) -> (Playbook, Vec<usize>) {
 }
 
 fn right(pb: &Playbook, m: &Msg) -> bool {
-    pb.classify_id(m.kind, &m.text) == Some(m.category.as_str())
+    got(pb, m) == Some(m.category.as_str())
+}
+
+/// The finding a line gets: its text of its kind, on its launch type where the line names one.
+fn got<'p>(pb: &'p Playbook, m: &Msg) -> Option<&'p str> {
+    let found = pb.classify_match(Some(m.kind), &m.text)?;
+    Some(
+        pb.on_launch_type(found, m.launch_type.as_deref())
+            .entry
+            .id
+            .as_str(),
+    )
 }
 
 fn task(stop_code: &str, reason: &str, container_reason: &str, exit: Option<i32>) -> StoppedTask {
@@ -610,6 +621,7 @@ fn explain_reads_a_pasted_target_health_as_code_and_description() {
     let id = |kind: Option<ExplainKind>, text: &str| {
         let args = ExplainArgs {
             kind,
+            launch_type: None,
             format: ExplainFormat::Json,
             text: vec![],
         };
@@ -629,5 +641,65 @@ fn explain_reads_a_pasted_target_health_as_code_and_description() {
     assert_eq!(
         id(Some(ExplainKind::TargetHealth), json).as_deref(),
         Some("elb_health_check_timeout")
+    );
+}
+
+#[test]
+fn the_launch_type_decides_what_a_full_disk_is() {
+    let pb = Playbook::builtin();
+    // the same words on both: Docker's layer store writing the image to a full disk
+    let words = "CannotPullContainerError: failed to register layer: Error processing tar file(exit status 1): write /usr/local/bin/ripples-fast: no space left on device";
+    let on = |launch_type: Option<&str>, reason: &str| {
+        let mut t = task("TaskFailedToStart", "", reason, None);
+        t.launch_type = launch_type.map(str::to_string);
+        task_category(&pb, &t).map(|(e, _)| e.id.clone())
+    };
+    // no launch type (a pasted message): the words alone, as the documentation reads them
+    assert_eq!(on(None, words).as_deref(), Some("ephemeral_storage"));
+    assert_eq!(
+        on(Some("FARGATE"), words).as_deref(),
+        Some("ephemeral_storage")
+    );
+    // an instance has no task ephemeral storage: its own disk filled
+    assert_eq!(on(Some("EC2"), words).as_deref(), Some("host_disk_full"));
+    assert_eq!(
+        on(Some("EXTERNAL"), words).as_deref(),
+        Some("host_disk_full")
+    );
+    // and the other way: the host's Docker directory, on Fargate, is the task's storage
+    let docker = "CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob887491687: no space left on device";
+    assert_eq!(on(Some("EC2"), docker).as_deref(), Some("host_disk_full"));
+    assert_eq!(
+        on(Some("FARGATE"), docker).as_deref(),
+        Some("ephemeral_storage")
+    );
+    // anything else is what its words say, whatever the launch type
+    let pull = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/web:v9: not found";
+    for lt in [None, Some("EC2"), Some("FARGATE")] {
+        assert_eq!(on(lt, pull).as_deref(), Some("image_pull_not_found"));
+    }
+}
+
+#[test]
+fn explain_takes_the_launch_type() {
+    use ecswatch::cli::{ExplainArgs, ExplainFormat, LaunchType};
+    use ecswatch::commands::explain::explain;
+    let pb = Playbook::builtin();
+    let words = "CannotPullContainerError: failed to register layer: write /usr/local/bin/ripples-fast: no space left on device";
+    let id = |launch_type: Option<LaunchType>| {
+        let args = ExplainArgs {
+            kind: None,
+            launch_type,
+            format: ExplainFormat::Json,
+            text: vec![],
+        };
+        let v: Value = serde_json::from_str(&explain(&pb, &args, words).0).expect("json");
+        v["id"].as_str().map(str::to_string)
+    };
+    assert_eq!(id(None).as_deref(), Some("ephemeral_storage"));
+    assert_eq!(id(Some(LaunchType::Ec2)).as_deref(), Some("host_disk_full"));
+    assert_eq!(
+        id(Some(LaunchType::Fargate)).as_deref(),
+        Some("ephemeral_storage")
     );
 }

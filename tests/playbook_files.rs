@@ -76,6 +76,28 @@ fn unknown_finding_id_names_the_line() {
 }
 
 #[test]
+fn a_launch_type_may_only_name_a_cause_of_the_same_family() {
+    let entry = |on: &str| {
+        format!(
+            "[entry.my_disk]\nfamily = \"image\"\nseverity = \"critical\"\nrank = 1\ntitle = \"t\"\nmeaning = \"m\"\nfix = \"f\"\nconfirm = \"c\"\non_launch_type = {{ {on} }}\n"
+        )
+    };
+    assert!(load(&entry("EC2 = \"host_disk_full\"")).is_ok());
+    assert_eq!(
+        load(&entry("EC2 = \"oom\"")).unwrap_err(),
+        "my.toml: entry 'my_disk': on_launch_type: 'oom' is of family 'runtime', not 'image'"
+    );
+    assert_eq!(
+        load(&entry("EC2 = \"no_such_id\"")).unwrap_err(),
+        "my.toml: entry 'my_disk': on_launch_type: names unknown finding id 'no_such_id'"
+    );
+    assert_eq!(
+        load(&entry("LAMBDA = \"host_disk_full\"")).unwrap_err(),
+        "my.toml: entry 'my_disk': on_launch_type: unknown launch type 'LAMBDA' (FARGATE, EC2 or EXTERNAL)"
+    );
+}
+
+#[test]
 fn bad_regex_names_the_pattern() {
     let e = load("[[rule]]\nid = \"oom\"\nany = ['(unclosed']\n").unwrap_err();
     assert!(

@@ -1,7 +1,7 @@
 //! `ecswatch explain`: classify one pasted message.
 
 use super::Exit;
-use crate::cli::{ExplainArgs, ExplainFormat, ExplainKind};
+use crate::cli::{ExplainArgs, ExplainFormat, ExplainKind, LaunchType};
 use crate::diagnosis::{ConfirmContext, EvidenceKind, Playbook, split_target_reason};
 use crate::sanitize;
 use serde_json::json;
@@ -30,7 +30,8 @@ pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool)
     let found = match &pair {
         Some((code, rest)) => pb.classify_target_health(Some(code), Some(rest)),
         None => pb.classify_match(args.kind.map(kind), &text),
-    };
+    }
+    .map(|m| pb.on_launch_type(m, args.launch_type.map(LaunchType::as_str)));
     let entry = found.map(|m| m.entry);
     let confidence = found.map(|m| m.confidence.as_str());
     // Placeholders stay visible (`<cluster>`): explain knows no incident.

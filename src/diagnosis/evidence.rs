@@ -26,7 +26,8 @@ pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p En
 /// (an image, initialization or placement failure, TaskFailedToStart) is never explained by an
 /// exit code: a container that never started reports 0 or nothing, and "normal exit" would be
 /// the one certainly wrong answer. Among the rest the lowest rank wins, an exact match before
-/// a family one of the same rank.
+/// a family one of the same rank. Where the task's launch type is known, each match is the
+/// finding its words name there (a full disk is ephemeral storage on Fargate).
 pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>, String)> {
     // (match, text, from an exit code)
     let mut found: Vec<(Match<'p>, String, bool)> = Vec::new();
@@ -51,6 +52,10 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
         && let Some(m) = pb.classify_match(Some(EvidenceKind::StopCode), c)
     {
         found.push((m, format!("stop code {c}"), false));
+    }
+    let launch_type = task.launch_type.as_deref();
+    for (m, _, _) in &mut found {
+        *m = pb.on_launch_type(*m, launch_type);
     }
     let never_ran = found
         .iter()

@@ -159,6 +159,19 @@ impl Playbook {
         }
     }
 
+    /// `m` for a task of this launch type: the entry its words name there (`on_launch_type`,
+    /// same family), with the same confidence; `m` itself where nothing differs or the launch
+    /// type is not known.
+    pub fn on_launch_type<'p>(&'p self, m: Match<'p>, launch_type: Option<&str>) -> Match<'p> {
+        launch_type
+            .and_then(|lt| m.entry.on_launch_type.get(&lt.to_ascii_uppercase()))
+            .and_then(|id| self.entries.get(id))
+            .map_or(m, |entry| Match {
+                entry,
+                confidence: m.confidence,
+            })
+    }
+
     fn rule_match(&self, rule: &Rule) -> Option<Match<'_>> {
         Some(Match {
             entry: self.entries.get(&rule.id)?,

@@ -87,6 +87,12 @@ pub struct Entry {
     /// steady state after it. Evidence from anything else (a target's health now) still counts.
     #[serde(default)]
     pub settles: bool,
+    /// The finding these words mean on another launch type (FARGATE, EC2, EXTERNAL), of the
+    /// same family (checked at load): "no space left on device" pulling an image is the task's
+    /// ephemeral storage on Fargate and the instance's disk on EC2. Applies where the task's
+    /// launch type is known.
+    #[serde(default)]
+    pub on_launch_type: BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -324,6 +330,37 @@ fn compile(
     Ok(rule)
 }
 
+/// An entry's `on_launch_type` names known launch types and entries of its own family: the
+/// launch type tells apart two causes of one kind of failure, never two kinds.
+fn check_launch_types(
+    file: &str,
+    e: &Entry,
+    entries: &BTreeMap<String, Entry>,
+) -> Result<(), PlaybookError> {
+    let err = |message: String| PlaybookError {
+        file: file.to_string(),
+        line: None,
+        message: format!("entry '{}': on_launch_type: {message}", e.id),
+    };
+    for (launch_type, id) in &e.on_launch_type {
+        if !matches!(launch_type.as_str(), "FARGATE" | "EC2" | "EXTERNAL") {
+            return Err(err(format!(
+                "unknown launch type '{launch_type}' (FARGATE, EC2 or EXTERNAL)"
+            )));
+        }
+        let Some(other) = entries.get(id) else {
+            return Err(err(format!("names unknown finding id '{id}'")));
+        };
+        if other.family != e.family {
+            return Err(err(format!(
+                "'{id}' is of family '{}', not '{}'",
+                other.family, e.family
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Playbook {
     /// The embedded playbook, compiled once per process (clones share the compiled patterns).
     pub fn builtin() -> Self {
@@ -340,14 +377,23 @@ impl Playbook {
         let mut map: BTreeMap<String, Entry> =
             entries.into_iter().map(|e| (e.id.clone(), e)).collect();
         let mut rules = Vec::new();
+        let mut from_user = Vec::new();
         if let Some((name, text)) = user {
             let (user_entries, user_rules) = parse_file(name, text)?;
             for e in user_entries {
+                from_user.push(e.id.clone());
                 map.insert(e.id.clone(), e);
             }
             for (line, r) in user_rules {
                 rules.push(compile(name, line, r, &map)?);
             }
+        }
+        for e in map.values() {
+            let file = match user {
+                Some((name, _)) if from_user.contains(&e.id) => name,
+                _ => "playbook.toml (built in)",
+            };
+            check_launch_types(file, e, &map)?;
         }
         for (line, r) in builtin_rules {
             rules.push(compile("rules.toml (built in)", line, r, &map)?);

@@ -29,6 +29,10 @@ pub struct StoppedTask {
     /// FARGATE, FARGATE_SPOT or an Auto Scaling group capacity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_provider: Option<String>,
+    /// FARGATE, EC2 or EXTERNAL: where the task ran. The same words can name another cause
+    /// on Fargate than on an instance (the playbook's `on_launch_type`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     /// The awsvpc ENI's private IPv4 address (the target id of an `ip` target group).

@@ -268,6 +268,9 @@ struct TaskOut<'a> {
     stopped_at: Option<String>,
     stopped_reason: Option<&'a str>,
     stop_code: Option<&'a str>,
+    /// FARGATE | EC2 | EXTERNAL (null: not known): it decides `category` where the same words
+    /// name another cause on another launch type (a full disk).
+    launch_type: Option<&'a str>,
     category: Option<&'a str>,
     containers: Vec<ContainerOut<'a>>,
 }
@@ -398,6 +401,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                         stopped_at: t.stopped_at.map(ts),
                         stopped_reason: t.stopped_reason.as_deref(),
                         stop_code: t.stop_code.as_deref(),
+                        launch_type: t.launch_type.as_deref(),
                         category: task_category(pb, t).map(|(e, _)| e.id.as_str()),
                         containers: t
                             .containers

@@ -76,6 +76,7 @@ def test_stopped_tasks_with_stop_codes_exit_codes_and_categories(snap, moto):
     for arn in moto.seeded["failed_tasks"]:
         t = tasks[arn]
         assert t["stop_code"] == "TaskFailedToStart"
+        assert t["launch_type"] == "FARGATE"  # DescribeTasks' launchType, through the SDK
         assert t["category"] == "image_pull_not_found"
         assert t["stopped_reason"].startswith("CannotPullContainerError")
         assert t["containers"] == [{"name": "app", "exit_code": None,

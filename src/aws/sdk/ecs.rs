@@ -413,6 +413,7 @@ fn task(t: &types::Task, cluster: &str) -> StoppedTask {
             .collect(),
         health_status: t.health_status().map(|h| sanitize::clean(h.as_str())),
         capacity_provider: t.capacity_provider_name().map(sanitize::clean),
+        launch_type: t.launch_type().map(|l| sanitize::clean(l.as_str())),
         availability_zone: t.availability_zone().map(sanitize::clean),
         private_ip: task_private_ip(t),
         exec_enabled: t.enable_execute_command(),
