@@ -338,13 +338,8 @@ fn exec_preflight_names_each_missing_piece() {
     assert!(err.contains("not a running task of web"), "{err}");
 }
 
-#[test]
-fn a_task_launched_by_launch_type_shows_it_as_its_placement() {
-    // no capacity provider strategy: DescribeTasks gives only launchType
-    let mut task = running(ID, "10.0.0.7", false, None);
-    task.capacity_provider = None;
-    task.launch_type = Some("EC2".into());
-    let s = exec_store(false, task);
+/// The task detail of task ID, opened from the service's Tasks pane, at 100x30.
+fn task_detail(s: &Store) -> String {
     let mut ui = UiState::default();
     ui.stack.push(View::Service(key()));
     ui.pane = Pane::Tasks;
@@ -352,7 +347,17 @@ fn a_task_launched_by_launch_type_shows_it_as_its_placement() {
         key(),
         format!("arn:aws:ecs:us-east-1:1:task/prod/{ID}"),
     ));
-    let text = draw(&s, &ui, t0(), 100, 30);
+    draw(s, &ui, t0(), 100, 30)
+}
+
+#[test]
+fn a_task_launched_by_launch_type_shows_it_as_its_placement() {
+    // no capacity provider strategy: DescribeTasks gives only launchType
+    let mut task = running(ID, "10.0.0.7", false, None);
+    task.capacity_provider = None;
+    task.launch_type = Some("EC2".into());
+    let s = exec_store(false, task);
+    let text = task_detail(&s);
     assert!(
         text.contains("placement   EC2  us-east-1a  10.0.0.7"),
         "{text}"
@@ -382,14 +387,7 @@ fn task_detail_of_a_running_task_shows_its_own_target() {
         Source::Targets,
         Payload::Targets(vec![(target_group(), health)]),
     );
-    let mut ui = UiState::default();
-    ui.stack.push(View::Service(key()));
-    ui.pane = Pane::Tasks;
-    ui.stack.push(View::Task(
-        key(),
-        format!("arn:aws:ecs:us-east-1:1:task/prod/{ID}"),
-    ));
-    let text = draw(&s, &ui, t0(), 100, 30);
+    let text = task_detail(&s);
     assert!(
         text.contains("placement   FARGATE  us-east-1a  10.0.0.7"),
         "{text}"
