@@ -50,6 +50,18 @@ def test_explain_says_when_only_the_family_matched(run):
     assert "family only" not in proc.stdout
 
 
+def test_explain_takes_where_the_task_ran(run):
+    """The same words are the task's ephemeral storage on Fargate and the instance's disk on EC2."""
+    text = ("CannotPullContainerError: failed to register layer: Error processing tar file(exit status 1): "
+            "write /usr/local/bin/model.bin: no space left on device")
+    ids = {lt: json.loads(run("explain", "--format", "json", *(["--launch-type", lt] if lt else []), text).stdout)["id"]
+           for lt in (None, "FARGATE", "EC2", "ec2", "EXTERNAL")}
+    assert ids == {None: "ephemeral_storage", "FARGATE": "ephemeral_storage", "EC2": "host_disk_full",
+                   "ec2": "host_disk_full", "EXTERNAL": "host_disk_full"}
+    proc = run("explain", "--launch-type", "LAMBDA", text)
+    assert proc.returncode == 2 and "LAMBDA" in proc.stderr
+
+
 def test_explain_reads_stdin_and_exit_codes(run):
     proc = run("explain", stdin='"exitCode": 137\n')
     assert proc.returncode == 0
