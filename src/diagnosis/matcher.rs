@@ -163,9 +163,15 @@ impl Playbook {
     /// same family), with the same confidence; `m` itself where nothing differs or the launch
     /// type is not known.
     pub fn on_launch_type<'p>(&'p self, m: Match<'p>, launch_type: Option<&str>) -> Match<'p> {
+        // no allocation per match: most entries name no other launch type
         launch_type
-            .and_then(|lt| m.entry.on_launch_type.get(&lt.to_ascii_uppercase()))
-            .and_then(|id| self.entries.get(id))
+            .and_then(|lt| {
+                m.entry
+                    .on_launch_type
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(lt))
+            })
+            .and_then(|(_, id)| self.entries.get(id))
             .map_or(m, |entry| Match {
                 entry,
                 confidence: m.confidence,

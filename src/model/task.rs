@@ -44,6 +44,14 @@ pub struct StoppedTask {
 }
 
 impl StoppedTask {
+    /// What it was placed on: its capacity provider, or, for a task launched without a
+    /// capacity provider strategy, its launch type.
+    pub fn placement(&self) -> Option<&str> {
+        self.capacity_provider
+            .as_deref()
+            .or(self.launch_type.as_deref())
+    }
+
     /// The service this task belongs to, from its group (`service:NAME`).
     pub fn service_name(&self) -> Option<&str> {
         self.group

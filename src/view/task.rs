@@ -250,10 +250,7 @@ fn running_lines(store: &Store, key: &ServiceKey, t: &StoppedTask, now: Time) ->
             s(
                 format!(
                     "{}  {}  {}",
-                    t.capacity_provider
-                        .as_deref()
-                        .or(t.launch_type.as_deref())
-                        .unwrap_or("-"),
+                    t.placement().unwrap_or("-"),
                     t.availability_zone.as_deref().unwrap_or("-"),
                     t.private_ip.as_deref().unwrap_or("-")
                 ),

@@ -37,12 +37,7 @@ fn running_row(t: &StoppedTask, now: Time, width: usize) -> Line {
         t.last_status.clone()
     };
     let health = t.health_status.as_deref().unwrap_or("-");
-    // a task launched without a capacity provider strategy has only its launch type
-    let cp = t
-        .capacity_provider
-        .as_deref()
-        .or(t.launch_type.as_deref())
-        .unwrap_or("-");
+    let cp = t.placement().unwrap_or("-");
     let az = t.availability_zone.as_deref().unwrap_or("-");
     let (cp, az) = if wide {
         (cp.to_string(), az.to_string())
