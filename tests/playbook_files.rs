@@ -98,6 +98,23 @@ fn a_launch_type_may_only_name_a_cause_of_the_same_family() {
 }
 
 #[test]
+fn a_rule_for_rollout_reasons_or_target_health_names_a_cause_they_can_name() {
+    assert!(
+        load("[[rule]]\nid = \"deployment_failed\"\nkinds = [\"rollout_reason\"]\nany = ['x']\n")
+            .is_ok()
+    );
+    assert_eq!(
+        load("\n[[rule]]\nid = \"oom\"\nkinds = [\"stopped_reason\", \"rollout_reason\"]\nany = ['x']\n").unwrap_err(),
+        "my.toml:2: rule 'oom': a rollout_reason names only causes of family deploy or api; 'oom' is of family 'runtime'"
+    );
+    assert_eq!(
+        load("[[rule]]\nid = \"throttled\"\nkinds = [\"target_health\"]\nany = ['x']\n")
+            .unwrap_err(),
+        "my.toml:1: rule 'throttled': a target_health names only causes of family health; 'throttled' is of family 'api'"
+    );
+}
+
+#[test]
 fn bad_regex_names_the_pattern() {
     let e = load("[[rule]]\nid = \"oom\"\nany = ['(unclosed']\n").unwrap_err();
     assert!(

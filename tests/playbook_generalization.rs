@@ -382,6 +382,50 @@ fn the_specific_cause_wins_over_the_generic_one() {
 }
 
 #[test]
+fn a_rollout_reason_names_a_deployment_cause_never_a_task_s() {
+    // A rollout reason quotes the words of what failed inside the deployment: a hook role ECS
+    // could not assume, a permission the infrastructure role lacks. Where no deployment rule
+    // knows the words (here: none is left), a rule for a task's own cause must not take them.
+    let full = Playbook::builtin();
+    let pb = full.retain_rules(|i| {
+        let r = &full.rules[i];
+        r.family != "deploy" || r.id == "deployment_failed"
+    });
+    for reason in [
+        "Service deployment rolled back because TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. ECS was unable to assume role arn:aws:iam::1:role/Admin",
+        "Service deployment rolled back because TEST_TRAFFIC_SHIFT lifecycle hook(s) failed. User: arn:aws:sts::1:assumed-role/elb/ECSNetworkingWithELB is not authorized to perform: elasticloadbalancing:ModifyListener",
+        "Service deployment rolled back because PRE_SCALE_UP lifecycle hook(s) failed. ECS was unable to invoke hook target arn:aws:lambda:us-west-2:1:function:hook due to AccessDeniedException",
+    ] {
+        let got = pb.classify(Some(RolloutReason), reason);
+        assert_eq!(
+            got.map(|e| e.id.as_str()),
+            Some("deployment_failed"),
+            "{reason}"
+        );
+        // the same words in a task's stopped reason are still the task's
+        assert!(
+            pb.classify(Some(StoppedReason), reason)
+                .is_none_or(|e| e.family != "deploy"),
+            "{reason}"
+        );
+    }
+    assert_eq!(
+        pb.classify_id(
+            RolloutReason,
+            "ECS deployment circuit breaker: tasks failed to start. Rate exceeded"
+        ),
+        Some("throttled"),
+        "the API throttling a deployment is a cause a rollout reason names"
+    );
+    // a target's health is about the target: words a task's cause shares are not taken
+    let no_health = full.retain_rules(|i| full.rules[i].family != "health");
+    assert_eq!(
+        no_health.classify_id(TargetHealth, "Connection to target timed out"),
+        None
+    );
+}
+
+#[test]
 fn unknown_text_is_none_not_a_guess() {
     let pb = Playbook::builtin();
     for text in [

@@ -58,6 +58,37 @@ impl EvidenceKind {
             _ => return None,
         })
     }
+
+    /// The families of causes this kind of evidence can name, where it is narrower than all:
+    /// a deployment's rollout reason is about the deployment (its circuit breaker, alarms,
+    /// hooks and roles, or the API throttling it), never a task's own cause, though it may
+    /// quote words that name one ("ECS was unable to assume role" is the hook's role, not the
+    /// task role); a target's health is about the target. None: any family.
+    pub fn families(self) -> Option<&'static [&'static str]> {
+        match self {
+            Self::RolloutReason => Some(&["deploy", "api"]),
+            Self::TargetHealth => Some(&["health"]),
+            _ => None,
+        }
+    }
+
+    /// Whether evidence of this kind can name a cause of `family` (an unknown family, as a
+    /// user entry may leave it, can be named by anything).
+    pub fn admits(self, family: &str) -> bool {
+        family.is_empty() || self.families().is_none_or(|f| f.contains(&family))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StoppedReason => "stopped_reason",
+            Self::ContainerReason => "container_reason",
+            Self::ExitCode => "exit_code",
+            Self::StopCode => "stop_code",
+            Self::ServiceEvent => "service_event",
+            Self::TargetHealth => "target_health",
+            Self::RolloutReason => "rollout_reason",
+        }
+    }
 }
 
 /// One playbook entry.
@@ -140,6 +171,9 @@ impl Confidence {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
+    /// The family of its finding (the entry's), so that evidence of a kind that names only
+    /// some families never matches a rule of another ([`EvidenceKind::families`]).
+    pub family: String,
     pub kinds: Vec<EvidenceKind>,
     pub any: Vec<Regex>,
     pub all: Vec<Regex>,
@@ -170,6 +204,7 @@ impl Rule {
         }
         match kind {
             Some(k) if !self.kinds.is_empty() && !self.kinds.contains(&k) => return false,
+            Some(k) if !k.admits(&self.family) => return false,
             None if self.needs_kind => return false,
             _ => {}
         }
@@ -284,9 +319,9 @@ fn compile(
         line: Some(line),
         message,
     };
-    if !entries.contains_key(&raw.id) {
+    let Some(entry) = entries.get(&raw.id) else {
         return Err(err(format!("rule names unknown finding id '{}'", raw.id)));
-    }
+    };
     let kinds = raw
         .kinds
         .iter()
@@ -295,6 +330,16 @@ fn compile(
                 .ok_or_else(|| err(format!("rule '{}': unknown evidence kind '{k}'", raw.id)))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(k) = kinds.iter().find(|k| !k.admits(&entry.family)) {
+        return Err(err(format!(
+            "rule '{}': a {} names only causes of family {}; '{}' is of family '{}'",
+            raw.id,
+            k.as_str(),
+            k.families().unwrap_or_default().join(" or "),
+            raw.id,
+            entry.family
+        )));
+    }
     let re = |pats: &[String]| -> Result<Vec<Regex>, PlaybookError> {
         pats.iter()
             .map(|p| {
@@ -319,6 +364,7 @@ fn compile(
         needs_kind: raw.needs_kind,
         ambiguous: raw.ambiguous,
         from: raw.from,
+        family: entry.family.clone(),
         id: raw.id,
     };
     if rule.any.is_empty() && rule.all.is_empty() && !rule.is_exit_code_rule() {
