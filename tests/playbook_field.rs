@@ -485,6 +485,15 @@ fn a_task_that_never_started_is_never_a_normal_exit() {
         task_category(&pb, &t).expect("classified").0.id,
         "oom_or_sigkill"
     );
+    // a container the kernel killed for memory that still reports exit code 0, as
+    // amazon-ecs-agent#2467 shows them: the reason says what happened, the 0 does not
+    let t = task(
+        "EssentialContainerExited",
+        "Essential container in task exited",
+        "OutOfMemoryError: Container killed due to memory usage",
+        Some(0),
+    );
+    assert_eq!(task_category(&pb, &t).expect("classified").0.id, "oom");
 }
 
 #[test]
