@@ -240,13 +240,14 @@ fn rules_written_without_a_source_classify_that_source() {
             // (amazon-ecs-firelens-examples#21) gives the agent's task-resource rule a second
             // source (32/41 before)
             "agent" => (82.8, 87.7),
-            // 159/174: the held-out samples added 53 lines here, eight of them misses (a CNI
+            // 160/174: the held-out samples added 53 lines here, eight of them misses (a CNI
             // set-up failure, a Docker volume plugin's, the agent's CgroupError, runc's exec
             // cut short, a bare pull "timeout", an image reference that names no image twice,
             // a registry that gives no anonymous token) whose rules or patterns only issues
-            // has; the floor fell from 94.0 with the fourth sample and from 92.6 with the fifth
-            // (2026-12-05), new data, not a rule change
-            "issues" => (91.3, 95.0),
+            // has; the floor fell from 94.0 with the fourth sample and to 91.4 with the fifth
+            // (2026-12-05), new data, not a rule change, and rose when the TaskFailedToStart
+            // page gave "unable to attach network interface" a second source
+            "issues" => (91.9, 95.0),
             "elb" => (82.0, 95.0),
             "eventbridge" => (77.0, 86.0),
             // 21/21 measured (18/18 before the fourth held-out sample): the one miss before
@@ -259,10 +260,12 @@ fn rules_written_without_a_source_classify_that_source() {
             // CodeDeploy migration page) are a vocabulary only the documentation has so far;
             // without it all 13 are unclassified (the hook role's was taken for the task
             // role's until a rollout reason could name only deployment causes)
-            // 114/132 since the capacity-provider reasons of the API failures page's current
-            // version (2026-12-05): "NO ACTIVE INSTANCES" only the documentation has (113/130
-            // before)
-            "docs" => (86.3, 87.8),
+            // 116/137 since the current versions of the API failures, CannotPullContainer and
+            // TaskFailedToStart pages (2026-12-05, 113/130 before): their new reasons ("NO
+            // ACTIVE INSTANCES", a pull tool's panic, EC2 failing to create the network
+            // interface, a task definition the compute strategy cannot run) only the
+            // documentation has
+            "docs" => (84.6, 86.0),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {
