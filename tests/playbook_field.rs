@@ -774,3 +774,38 @@ fn explain_takes_the_launch_type() {
         Some("ephemeral_storage")
     );
 }
+
+#[test]
+fn explain_with_the_wrong_kind_says_what_the_words_are() {
+    use ecswatch::cli::{ExplainArgs, ExplainFormat, ExplainKind};
+    use ecswatch::commands::explain::explain;
+    let pb = Playbook::builtin();
+    let args = |kind| ExplainArgs {
+        kind,
+        launch_type: None,
+        format: ExplainFormat::Text,
+        text: vec![],
+    };
+    // a stopped reason pasted as a rollout reason: no deployment rule knows it, but the words
+    // are known, so explain does not say "does not know this failure"
+    let (out, matched) = explain(
+        &pb,
+        &args(Some(ExplainKind::RolloutReason)),
+        "CannotPullContainerError: pull access denied",
+    );
+    assert!(!matched, "{out}");
+    assert!(
+        out.starts_with("as a rollout reason no rule matches; as another kind of evidence these words are image_pull_auth (image)"),
+        "{out}"
+    );
+    assert!(!out.contains("does not know"), "{out}");
+    // words no rule knows as any kind are still unknown, with the raw text
+    let (out, matched) = explain(
+        &pb,
+        &args(Some(ExplainKind::StoppedReason)),
+        "the quick brown fox",
+    );
+    assert!(!matched);
+    assert!(out.starts_with("no rule matches this text"), "{out}");
+    assert!(out.contains("raw: the quick brown fox"), "{out}");
+}

@@ -19,6 +19,12 @@ fn kind(k: ExplainKind) -> EvidenceKind {
     }
 }
 
+/// The kind as the command line spells it, for messages.
+fn kind_name(k: Option<ExplainKind>) -> String {
+    k.map(|k| format!("a {}", kind(k).as_str().replace('_', " ")))
+        .unwrap_or_else(|| "any kind".into())
+}
+
 /// Returns the output and whether a rule matched.
 pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool) {
     let text = sanitize::clean(input);
@@ -68,9 +74,27 @@ pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool)
                 e.fix,
                 confirm.unwrap_or_default()
             ),
-            None => format!(
-                "no rule matches this text: ecswatch does not know this failure (id null)\n\nraw: {text}\n"
-            ),
+            None => {
+                // The kind given may be the wrong one (a stopped reason pasted as a rollout
+                // reason): say what the words are as any kind, rather than "not known".
+                let elsewhere = args
+                    .kind
+                    .and_then(|_| pb.classify(None, &text))
+                    .map(|e| {
+                        format!(
+                            "as {} no rule matches; as another kind of evidence these words are {} ({}): give the kind the text came from, or none\n",
+                            kind_name(args.kind),
+                            e.id,
+                            e.family
+                        )
+                    });
+                match elsewhere {
+                    Some(hint) => format!("{hint}\nraw: {text}\n"),
+                    None => format!(
+                        "no rule matches this text: ecswatch does not know this failure (id null)\n\nraw: {text}\n"
+                    ),
+                }
+            }
         },
     };
     (out, entry.is_some())
