@@ -686,16 +686,11 @@ fn an_ambiguous_target_code_gives_way_to_a_description_that_names_one_cause() {
 
 #[test]
 fn explain_reads_a_pasted_target_health_as_code_and_description() {
-    use ecswatch::cli::{ExplainArgs, ExplainFormat, ExplainKind};
+    use ecswatch::cli::{ExplainFormat, ExplainKind};
     use ecswatch::commands::explain::explain;
     let pb = Playbook::builtin();
     let id = |kind: Option<ExplainKind>, text: &str| {
-        let args = ExplainArgs {
-            kind,
-            launch_type: None,
-            format: ExplainFormat::Json,
-            text: vec![],
-        };
+        let args = explain_args(kind, None, ExplainFormat::Json);
         let (out, _) = explain(&pb, &args, text);
         let v: Value = serde_json::from_str(&out).expect("json");
         v["id"].as_str().map(str::to_string)
@@ -753,17 +748,12 @@ fn the_launch_type_decides_what_a_full_disk_is() {
 
 #[test]
 fn explain_takes_the_launch_type() {
-    use ecswatch::cli::{ExplainArgs, ExplainFormat, LaunchType};
+    use ecswatch::cli::{ExplainFormat, LaunchType};
     use ecswatch::commands::explain::explain;
     let pb = Playbook::builtin();
     let words = "CannotPullContainerError: failed to register layer: write /usr/local/bin/ripples-fast: no space left on device";
     let id = |launch_type: Option<LaunchType>| {
-        let args = ExplainArgs {
-            kind: None,
-            launch_type,
-            format: ExplainFormat::Json,
-            text: vec![],
-        };
+        let args = explain_args(None, launch_type, ExplainFormat::Json);
         let v: Value = serde_json::from_str(&explain(&pb, &args, words).0).expect("json");
         v["id"].as_str().map(str::to_string)
     };
@@ -777,15 +767,10 @@ fn explain_takes_the_launch_type() {
 
 #[test]
 fn explain_with_the_wrong_kind_says_what_the_words_are() {
-    use ecswatch::cli::{ExplainArgs, ExplainFormat, ExplainKind};
+    use ecswatch::cli::{ExplainFormat, ExplainKind};
     use ecswatch::commands::explain::explain;
     let pb = Playbook::builtin();
-    let args = |kind| ExplainArgs {
-        kind,
-        launch_type: None,
-        format: ExplainFormat::Text,
-        text: vec![],
-    };
+    let args = |kind| explain_args(kind, None, ExplainFormat::Text);
     // a stopped reason pasted as a rollout reason: no deployment rule knows it, but the words
     // are known, so explain does not say "does not know this failure"
     let (out, matched) = explain(
@@ -808,4 +793,18 @@ fn explain_with_the_wrong_kind_says_what_the_words_are() {
     assert!(!matched);
     assert!(out.starts_with("no rule matches this text"), "{out}");
     assert!(out.contains("raw: the quick brown fox"), "{out}");
+}
+
+/// `explain`'s arguments for a text given directly (not read from standard input).
+fn explain_args(
+    kind: Option<ecswatch::cli::ExplainKind>,
+    launch_type: Option<ecswatch::cli::LaunchType>,
+    format: ecswatch::cli::ExplainFormat,
+) -> ecswatch::cli::ExplainArgs {
+    ecswatch::cli::ExplainArgs {
+        kind,
+        launch_type,
+        format,
+        text: vec![],
+    }
 }

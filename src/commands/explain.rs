@@ -19,12 +19,6 @@ fn kind(k: ExplainKind) -> EvidenceKind {
     }
 }
 
-/// The kind as the command line spells it, for messages.
-fn kind_name(k: Option<ExplainKind>) -> String {
-    k.map(|k| format!("a {}", kind(k).as_str().replace('_', " ")))
-        .unwrap_or_else(|| "any kind".into())
-}
-
 /// Returns the output and whether a rule matched.
 pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool) {
     let text = sanitize::clean(input);
@@ -77,17 +71,15 @@ pub fn explain(pb: &Playbook, args: &ExplainArgs, input: &str) -> (String, bool)
             None => {
                 // The kind given may be the wrong one (a stopped reason pasted as a rollout
                 // reason): say what the words are as any kind, rather than "not known".
-                let elsewhere = args
-                    .kind
-                    .and_then(|_| pb.classify(None, &text))
-                    .map(|e| {
-                        format!(
-                            "as {} no rule matches; as another kind of evidence these words are {} ({}): give the kind the text came from, or none\n",
-                            kind_name(args.kind),
-                            e.id,
-                            e.family
-                        )
-                    });
+                let elsewhere = args.kind.and_then(|k| {
+                    let e = pb.classify(None, &text)?;
+                    Some(format!(
+                        "as a {} no rule matches; as another kind of evidence these words are {} ({}): give the kind the text came from, or none\n",
+                        kind(k).as_str().replace('_', " "),
+                        e.id,
+                        e.family
+                    ))
+                });
                 match elsewhere {
                     Some(hint) => format!("{hint}\nraw: {text}\n"),
                     None => format!(
