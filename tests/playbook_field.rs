@@ -277,7 +277,11 @@ fn rules_written_without_a_source_classify_that_source() {
             // that never started, a task set's deleted target group or target, a deployment
             // that launched only some tasks, a broken trust relationship) only the
             // documentation has
-            "docs" => (81.7, 83.1),
+            // 120/145 since the ninth held-out sample: a team's incident report is the first
+            // sighting outside the documentation of a hook's "HookStatus must not be null",
+            // which now classifies without the documentation's own patterns, and the two new
+            // docs lines use words another source has
+            "docs" => (82.7, 84.0),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {
@@ -560,6 +564,18 @@ fn family_fallbacks_say_so_and_exact_rules_do_not() {
     assert_eq!(
         (m.entry.id.as_str(), m.confidence),
         ("task_failed_to_start", Confidence::Family)
+    );
+    // a first deployment that failed with nothing to roll back to: the deployment failed, and
+    // the words say no more (the cause is in the hook, alarm or task findings beside it)
+    let m = pb
+        .classify_match(
+            Some(EvidenceKind::RolloutReason),
+            "No rollback candidate was found to run the rollback.",
+        )
+        .expect("family match");
+    assert_eq!(
+        (m.entry.id.as_str(), m.confidence),
+        ("deployment_failed", Confidence::Family)
     );
     // the stop code or the bare reason alone is all ECS says, and says it exactly
     for (kind, text) in [
