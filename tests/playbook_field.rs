@@ -257,7 +257,11 @@ fn rules_written_without_a_source_classify_that_source() {
             // has; the floor fell from 94.0 with the fourth sample and to 91.4 with the fifth
             // (2026-12-05), new data, not a rule change, and rose when the TaskFailedToStart
             // page gave "unable to attach network interface" a second source
-            "issues" => (91.9, 95.0),
+            // 166/181 since the tenth sample (2026-12-05): a second thread's bind mount failing
+            // at runc's rootfs step ("rootfs_linux.go:54: mounting …", agent#951) needs the
+            // pattern only issues threads attest, so without issues it is a container start
+            // failure (family), as the first thread's (agent#712) was; new data, not a rule change
+            "issues" => (91.6, 95.0),
             "elb" => (82.0, 95.0),
             "eventbridge" => (77.0, 86.0),
             // 21/21 measured (18/18 before the fourth held-out sample): the one miss before
