@@ -451,3 +451,56 @@ fn a_family_finding_is_marked_in_every_row_that_names_it() {
         "{service}"
     );
 }
+
+/// A task that never started because ECS could not attach its EBS volume: the cause is in the
+/// attachment (its statusReason), the stopped reason says only that the task failed to start.
+/// The board's top finding names the volume's role, and the task detail shows the attachment's
+/// words at 80x24.
+#[test]
+fn a_failed_ebs_attachment_is_the_task_s_cause_on_the_board_and_in_the_task() {
+    let now = common::t0();
+    let mut store = common::with_service(common::service());
+    let task = StoppedTask {
+        attachment_reasons: vec![AttachmentReason {
+            kind: "AmazonElasticBlockStorage".into(),
+            status: Some("FAILED".into()),
+            reason: "ECS was unable to assume the configured ECS Infrastructure Role \
+                     'arn:aws:iam::111122223333:role/ecsInfrastructureRole'. Please verify that \
+                     the role being passed has the proper trust relationship with Amazon ECS"
+                .into(),
+        }],
+        ..common::stopped_task(
+            now,
+            chrono::Duration::minutes(2),
+            "TaskFailedToStart",
+            "Task failed to start",
+        )
+    };
+    let arn = task.arn.clone();
+    common::apply(
+        &mut store,
+        Source::StoppedTasks,
+        Payload::StoppedTasks(vec![task]),
+    );
+    store.refresh_findings(now);
+    let top = store
+        .services
+        .values()
+        .next()
+        .and_then(|st| st.findings.first());
+    assert_eq!(
+        top.map(|f| (f.id.as_str(), f.confidence)),
+        Some(("ebs_volume_role", Confidence::Exact))
+    );
+    let board = draw(&store, &UiState::default(), now, 80, 24);
+    assert!(board.contains("CRIT EBS volume's role"), "{board}");
+    let mut ui = service_ui("prod", "web", Pane::Tasks);
+    ui.stack
+        .push(View::Task(ServiceKey::new("prod", "web"), arn));
+    let detail = draw(&store, &ui, now, 80, 24);
+    assert!(
+        detail.contains("attachment  EBS volume FAILED: ECS was unable to assume"),
+        "{detail}"
+    );
+    assert!(detail.contains("ebs_volume_role"), "{detail}");
+}

@@ -285,7 +285,12 @@ fn rules_written_without_a_source_classify_that_source() {
             // sighting outside the documentation of a hook's "HookStatus must not be null",
             // which now classifies without the documentation's own patterns, and the two new
             // docs lines use words another source has
-            "docs" => (82.7, 84.0),
+            // 120/148 with the EBS volume attachment reasons (2026-12-05): a vocabulary only
+            // the documentation has so far (no engineer's sighting found); without it the
+            // infrastructure role's reason is unclassified, no longer the task role's (the task
+            // role's rule now leaves a reason that names the Infrastructure Role alone), so the
+            // right-family figure fell with it (124/148)
+            "docs" => (81.0, 83.7),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {

@@ -153,9 +153,22 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         assert_eq!(e.family, family, "{id}");
         assert!(!e.confirm.is_empty() && !e.fix.is_empty(), "{id}");
     }
+    // an EBS volume ECS attaches at launch and could not set up: the causes its attachment's
+    // statusReason names (field corpus, docs), each with a rule, each confirmed with the task
+    // or the service's volume configuration
+    let ebs = ["ebs_volume_role", "ebs_volume_kms", "ebs_volume_filesystem"];
+    for id in ebs {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, "init", "{id}");
+        assert!(pb.rules.iter().any(|r| r.id == id), "no rule for {id}");
+        assert!(
+            e.confirm.contains("describe-tasks") || e.confirm.contains("volumeConfigurations"),
+            "{id}"
+        );
+    }
     assert_eq!(
         pb.entries.len(),
-        85 + fallbacks.len() + deployment.len() + set_up.len() + scaling_and_exec.len(),
+        85 + fallbacks.len() + deployment.len() + set_up.len() + scaling_and_exec.len() + ebs.len(),
         "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );
 }

@@ -373,6 +373,76 @@ async fn stopped_tasks_request_shape_and_describe_once() {
 }
 
 #[tokio::test]
+async fn a_failed_ebs_attachment_s_reason_is_read_and_cleaned() {
+    let list = mock!(aws_sdk_ecs::Client::list_tasks)
+        .then_output(|| ListTasksOutput::builder().task_arns("arn:t/ebs").build());
+    let detail =
+        |name: &str, value: &str| ecs::KeyValuePair::builder().name(name).value(value).build();
+    let describe = mock!(aws_sdk_ecs::Client::describe_tasks).then_output(move || {
+        let task = ecs::Task::builder()
+            .task_arn("arn:t/ebs")
+            .cluster_arn("arn:aws:ecs:us-east-1:1:cluster/prod")
+            .group("service:web")
+            .last_status("STOPPED")
+            .stop_code(ecs::TaskStopCode::TaskFailedToStart)
+            // the network interface attached fine: no reason, nothing to read
+            .attachments(
+                ecs::Attachment::builder()
+                    .r#type("ElasticNetworkInterface")
+                    .status("DELETED")
+                    .details(detail("privateIPv4Address", "10.0.1.5"))
+                    .build(),
+            )
+            .attachments(
+                ecs::Attachment::builder()
+                    .r#type("AmazonElasticBlockStorage")
+                    .status("FAILED")
+                    .details(detail("volumeId", "vol-0123"))
+                    .details(detail(
+                        "statusReason",
+                        "ECS timed out while configuring the EBS volume attachment \u{1b}[2Jto your Task",
+                    ))
+                    .build(),
+            )
+            .build();
+        DescribeTasksOutput::builder().tasks(task).build()
+    });
+    let api = api(&[&list, &describe], &[]);
+    let plan = PollPlan {
+        services: vec![PlannedService {
+            key: ServiceKey::new("prod", "web"),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut poller = StoppedTasksPoller::new();
+    let Some(ecswatch::poll::Payload::StoppedTasks(tasks)) =
+        poller.poll(&api, &plan, now()).await.payload
+    else {
+        panic!("no tasks")
+    };
+    let reasons = &tasks[0].attachment_reasons;
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].kind, "AmazonElasticBlockStorage");
+    assert_eq!(reasons[0].status.as_deref(), Some("FAILED"));
+    assert!(
+        !reasons[0].reason.contains('\u{1b}'),
+        "{:?}",
+        reasons[0].reason
+    );
+    assert!(
+        reasons[0]
+            .reason
+            .starts_with("ECS timed out while configuring the EBS volume")
+    );
+    // the task's one category is the attachment's cause, not the bare stop code
+    let pb = ecswatch::diagnosis::Playbook::builtin();
+    let (entry, matched) = ecswatch::diagnosis::task_category(&pb, &tasks[0]).expect("a category");
+    assert_eq!(entry.id, "ebs_volume_filesystem");
+    assert!(matched.starts_with("EBS volume: "), "{matched}");
+}
+
+#[tokio::test]
 async fn task_definition_masks_secret_values() {
     let rule = mock!(aws_sdk_ecs::Client::describe_task_definition).then_output(|| {
         DescribeTaskDefinitionOutput::builder()

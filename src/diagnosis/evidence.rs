@@ -48,6 +48,13 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
     {
         found.push((m, r.to_string(), false));
     }
+    // an attachment ECS could not set up (an EBS volume) says why the task stopped in its own
+    // words, which the stopped reason does not repeat: read as the task's reason
+    for a in &task.attachment_reasons {
+        if let Some(m) = pb.classify_match(Some(EvidenceKind::StoppedReason), &a.reason) {
+            found.push((m, format!("{}: {}", a.label(), a.reason), false));
+        }
+    }
     if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty())
         && let Some(m) = pb.classify_match(Some(EvidenceKind::StopCode), c)
     {

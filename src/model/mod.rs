@@ -23,7 +23,7 @@ pub use service::{
     Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey, TargetIx,
 };
 pub use target::{TargetGroup, TargetHealth};
-pub use task::{ContainerState, StoppedTask};
+pub use task::{AttachmentReason, ContainerState, StoppedTask};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 
 /// Timestamps are UTC instants.

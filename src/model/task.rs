@@ -41,6 +41,34 @@ pub struct StoppedTask {
     /// Whether ECS Exec was enabled when the task started (`enableExecuteCommand`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exec_enabled: bool,
+    /// The attachments ECS gave a reason for: one it could not create, attach or release (an
+    /// EBS volume, a Service Connect registration). ECS puts that cause in the attachment,
+    /// not in the stopped reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment_reasons: Vec<AttachmentReason>,
+}
+
+/// A task attachment's `statusReason` detail, which DescribeTasks carries only when ECS could
+/// not create, attach or release it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AttachmentReason {
+    /// The attachment's type: `AmazonElasticBlockStorage`, `ElasticNetworkInterface`,
+    /// `Service Connect`, ….
+    pub kind: String,
+    /// PRECREATED, CREATED, ATTACHING, ATTACHED, DETACHING, DETACHED, DELETED or FAILED.
+    pub status: Option<String>,
+    pub reason: String,
+}
+
+impl AttachmentReason {
+    /// The attachment as an engineer names it: "EBS volume", "network interface".
+    pub fn label(&self) -> &str {
+        match self.kind.as_str() {
+            "AmazonElasticBlockStorage" => "EBS volume",
+            "ElasticNetworkInterface" => "network interface",
+            other => other,
+        }
+    }
 }
 
 impl StoppedTask {

@@ -273,6 +273,18 @@ struct TaskOut<'a> {
     launch_type: Option<&'a str>,
     category: Option<&'a str>,
     containers: Vec<ContainerOut<'a>>,
+    /// Attachments ECS gave a reason for (an EBS volume it could not attach): the cause, where
+    /// the stopped reason does not say it. Left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<AttachmentOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct AttachmentOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    status: Option<&'a str>,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -410,6 +422,15 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                                 name: &c.name,
                                 exit_code: c.exit_code,
                                 reason: c.reason.as_deref(),
+                            })
+                            .collect(),
+                        attachments: t
+                            .attachment_reasons
+                            .iter()
+                            .map(|a| AttachmentOut {
+                                kind: &a.kind,
+                                status: a.status.as_deref(),
+                                reason: &a.reason,
                             })
                             .collect(),
                     })

@@ -196,7 +196,12 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             let cat = task_category(pb, t)
                 .map(|(e, _)| e.id.clone())
                 .unwrap_or_else(|| "unclassified".into());
-            let sample = t.stopped_reason.clone().unwrap_or_default();
+            let mut sample = t.stopped_reason.clone().unwrap_or_default();
+            for a in &t.attachment_reasons {
+                sample = format!("{sample} [{}: {}]", a.label(), a.reason)
+                    .trim_start()
+                    .to_string();
+            }
             match groups.iter_mut().find(|g| g.0 == cat) {
                 Some(g) => {
                     g.1 += 1;

@@ -81,6 +81,16 @@ pub fn build(
             w,
         ));
     }
+    // where ECS put the cause instead: an attachment it could not set up or release
+    for a in &t.attachment_reasons {
+        let status = a.status.as_deref().unwrap_or("-");
+        lines.extend(wrap(
+            "attachment  ",
+            &format!("{} {status}: {}", a.label(), a.reason),
+            Meaning::Text,
+            w,
+        ));
+    }
     if let Some((entry, matched)) = task_category(pb, t) {
         lines.push(vec![]);
         lines.push(vec![

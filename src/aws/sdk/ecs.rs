@@ -3,9 +3,9 @@
 use super::{SdkApi, clean, map_err, to_time_opt};
 use crate::aws::{ApiResult, Described, Page, ServiceChange};
 use crate::model::{
-    ContainerDef, ContainerState, Deployment, DeploymentConfig, HookConfig, LoadBalancerRef,
-    LogConfig, Service, ServiceEvent, StoppedTask, TaskDefinition, TaskSet, short_name,
-    taskdef::is_secret_name,
+    AttachmentReason, ContainerDef, ContainerState, Deployment, DeploymentConfig, HookConfig,
+    LoadBalancerRef, LogConfig, Service, ServiceEvent, StoppedTask, TaskDefinition, TaskSet,
+    short_name, taskdef::is_secret_name,
 };
 use crate::sanitize;
 use aws_sdk_ecs::types;
@@ -417,7 +417,30 @@ fn task(t: &types::Task, cluster: &str) -> StoppedTask {
         availability_zone: t.availability_zone().map(sanitize::clean),
         private_ip: task_private_ip(t),
         exec_enabled: t.enable_execute_command(),
+        attachment_reasons: attachment_reasons(t),
     }
+}
+
+/// Every attachment that carries a `statusReason` detail (DescribeTasks gives one only when
+/// the attachment failed to be created, attached or released).
+fn attachment_reasons(t: &types::Task) -> Vec<AttachmentReason> {
+    t.attachments()
+        .iter()
+        .filter_map(|a| {
+            let reason = a
+                .details()
+                .iter()
+                .find(|d| d.name() == Some("statusReason"))
+                .and_then(|d| d.value())
+                .map(sanitize::clean)
+                .filter(|r| !r.trim().is_empty())?;
+            Some(AttachmentReason {
+                kind: clean(a.r#type()),
+                status: a.status().map(sanitize::clean),
+                reason,
+            })
+        })
+        .collect()
 }
 
 /// The task's private IPv4 address: its ENI attachment's `privateIPv4Address` (awsvpc), else
