@@ -503,4 +503,13 @@ fn a_failed_ebs_attachment_is_the_task_s_cause_on_the_board_and_in_the_task() {
         "{detail}"
     );
     assert!(detail.contains("ebs_volume_role"), "{detail}");
+    // and the postmortem's timeline keeps the attachment's words beside the task
+    let timeline = store.timeline(Some(&ServiceKey::new("prod", "web")));
+    assert!(
+        timeline.iter().any(|e| e.text.contains(
+            "stopped: Task failed to start [EBS volume: ECS was unable to assume the configured"
+        )),
+        "{:#?}",
+        timeline.iter().map(|e| &e.text).collect::<Vec<_>>()
+    );
 }

@@ -468,7 +468,7 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
                 tag: tag.clone(),
                 kind: EntryKind::Task,
                 text: format!(
-                    "task {} ({}) stopped: {}{}",
+                    "task {} ({}) stopped: {}{}{}",
                     task_id(&task.arn),
                     dep_label(&task.task_definition),
                     task.stopped_reason.as_deref().unwrap_or("no reason given"),
@@ -476,7 +476,12 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
                         String::new()
                     } else {
                         format!(" [{}]", exits.join(", "))
-                    }
+                    },
+                    // the cause ECS put in an attachment it could not set up (an EBS volume)
+                    task.attachment_reasons
+                        .iter()
+                        .map(|a| format!(" [{}: {}]", a.label(), a.reason))
+                        .collect::<String>()
                 ),
                 failure: category.is_some(),
                 category,

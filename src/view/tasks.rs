@@ -207,10 +207,7 @@ pub fn task_pane(
                         },
                         Meaning::Text,
                     ),
-                    s(
-                        format!(" {}", t.stopped_reason.clone().unwrap_or_default()),
-                        Meaning::Text,
-                    ),
+                    s(format!(" {}", row_reason(t)), Meaning::Text),
                 ],
                 Some(t.arn.clone()),
             );
@@ -219,9 +216,42 @@ pub fn task_pane(
     (lines, rows)
 }
 
+/// A stopped task's reason for its row: the stopped reason, or, when ECS left it empty, the
+/// first attachment it gave a reason for (an EBS volume it could not attach).
+fn row_reason(t: &StoppedTask) -> String {
+    match t.stopped_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => r.to_string(),
+        None => t
+            .attachment_reasons
+            .first()
+            .map(|a| format!("{}: {}", a.label(), a.reason))
+            .unwrap_or_default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_without_a_stopped_reason_shows_the_attachment_s() {
+        let mut t = StoppedTask {
+            attachment_reasons: vec![crate::model::AttachmentReason {
+                kind: "AmazonElasticBlockStorage".into(),
+                status: Some("FAILED".into()),
+                reason: "ECS timed out while configuring the EBS volume attachment to your Task"
+                    .into(),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            row_reason(&t),
+            "EBS volume: ECS timed out while configuring the EBS volume attachment to your Task"
+        );
+        // a stopped reason ECS did give comes first; the task detail shows the attachment too
+        t.stopped_reason = Some("Task failed to start".into());
+        assert_eq!(row_reason(&t), "Task failed to start");
+    }
 
     #[test]
     fn revision_of_an_arn() {
