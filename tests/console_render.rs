@@ -48,6 +48,16 @@ fn draw(store: &Store, ui: &UiState, now: DateTime<Utc>, w: u16, h: u16) -> Stri
     format!("{}", render(store, ui, now, w, h, "mono").backend())
 }
 
+/// The first service's top finding: its id and confidence.
+fn top_finding(store: &Store) -> Option<(&str, Confidence)> {
+    store
+        .services
+        .values()
+        .next()
+        .and_then(|st| st.findings.first())
+        .map(|f| (f.id.as_str(), f.confidence))
+}
+
 fn service_ui(cluster: &str, name: &str, pane: Pane) -> UiState {
     let mut ui = UiState::default();
     ui.stack.push(View::Service(ServiceKey::new(cluster, name)));
@@ -416,13 +426,8 @@ fn a_family_finding_is_marked_in_every_row_that_names_it() {
         )]),
     );
     store.refresh_findings(now);
-    let top = store
-        .services
-        .values()
-        .next()
-        .and_then(|st| st.findings.first());
     assert_eq!(
-        top.map(|f| (f.id.as_str(), f.confidence)),
+        top_finding(&store),
         Some(("image_pull_failed", Confidence::Family))
     );
     let board = draw(&store, &UiState::default(), now, 80, 24);
@@ -483,13 +488,8 @@ fn a_failed_ebs_attachment_is_the_task_s_cause_on_the_board_and_in_the_task() {
         Payload::StoppedTasks(vec![task]),
     );
     store.refresh_findings(now);
-    let top = store
-        .services
-        .values()
-        .next()
-        .and_then(|st| st.findings.first());
     assert_eq!(
-        top.map(|f| (f.id.as_str(), f.confidence)),
+        top_finding(&store),
         Some(("ebs_volume_role", Confidence::Exact))
     );
     let board = draw(&store, &UiState::default(), now, 80, 24);

@@ -541,65 +541,60 @@ fn a_task_that_never_started_is_never_a_normal_exit() {
 
 #[test]
 fn family_fallbacks_say_so_and_exact_rules_do_not() {
+    use Confidence::{Exact, Family};
+    use EvidenceKind::{RolloutReason, StopCode, StoppedReason};
     let pb = Playbook::builtin();
-    let m = pb
-        .classify_match(
-            Some(EvidenceKind::StoppedReason),
+    for (kind, text, id, confidence) in [
+        (
+            StoppedReason,
             "CannotPullContainerError: API error (404)",
-        )
-        .expect("family match");
-    assert_eq!(
-        (m.entry.id.as_str(), m.confidence),
-        ("image_pull_failed", Confidence::Family)
-    );
-    let m = pb
-        .classify_match(
-            Some(EvidenceKind::StoppedReason),
+            "image_pull_failed",
+            Family,
+        ),
+        (
+            StoppedReason,
             "CannotPullContainerError: Error response from daemon: manifest for a/b:c not found",
-        )
-        .expect("exact match");
-    assert_eq!(
-        (m.entry.id.as_str(), m.confidence),
-        ("image_pull_not_found", Confidence::Exact)
-    );
-    // a reason after TaskFailedToStart that no rule knows: the task never ran, why is not known
-    // (a placement code that came later, "NO ACTIVE INSTANCES", was filed as this exactly)
-    let m = pb
-        .classify_match(
-            Some(EvidenceKind::StoppedReason),
+            "image_pull_not_found",
+            Exact,
+        ),
+        // a reason after TaskFailedToStart that no rule knows: the task never ran, why is not
+        // known (a placement code that came later, "NO ACTIVE INSTANCES", was filed as this
+        // exactly)
+        (
+            StoppedReason,
             "TaskFailedToStart: SOMETHING NEW",
-        )
-        .expect("family match");
-    assert_eq!(
-        (m.entry.id.as_str(), m.confidence),
-        ("task_failed_to_start", Confidence::Family)
-    );
-    // a first deployment that failed with nothing to roll back to: the deployment failed, and
-    // the words say no more (the cause is in the hook, alarm or task findings beside it)
-    let m = pb
-        .classify_match(
-            Some(EvidenceKind::RolloutReason),
+            "task_failed_to_start",
+            Family,
+        ),
+        // a first deployment that failed with nothing to roll back to: the deployment failed,
+        // and the words say no more (the cause is in the hook, alarm or task findings beside it)
+        (
+            RolloutReason,
             "No rollback candidate was found to run the rollback.",
-        )
-        .expect("family match");
-    assert_eq!(
-        (m.entry.id.as_str(), m.confidence),
-        ("deployment_failed", Confidence::Family)
-    );
-    // the stop code or the bare reason alone is all ECS says, and says it exactly
-    for (kind, text) in [
-        (EvidenceKind::StopCode, "TaskFailedToStart"),
-        (EvidenceKind::StoppedReason, "Task failed to start"),
+            "deployment_failed",
+            Family,
+        ),
+        // the stop code or the bare reason alone is all ECS says, and says it exactly
+        (StopCode, "TaskFailedToStart", "task_failed_to_start", Exact),
+        (
+            StoppedReason,
+            "Task failed to start",
+            "task_failed_to_start",
+            Exact,
+        ),
     ] {
-        let m = pb.classify_match(Some(kind), text).expect("exact match");
+        let m = pb
+            .classify_match(Some(kind), text)
+            .unwrap_or_else(|| panic!("no match: {text}"));
         assert_eq!(
             (m.entry.id.as_str(), m.confidence),
-            ("task_failed_to_start", Confidence::Exact)
+            (id, confidence),
+            "{text}"
         );
     }
     // unknown text is still no answer, not a fallback
     assert!(
-        pb.classify_match(Some(EvidenceKind::StoppedReason), "the quick brown fox")
+        pb.classify_match(Some(StoppedReason), "the quick brown fox")
             .is_none()
     );
 }

@@ -52,6 +52,17 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
+/// A poll plan for the one service prod/web.
+fn web_plan() -> PollPlan {
+    PollPlan {
+        services: vec![PlannedService {
+            key: ServiceKey::new("prod", "web"),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
 fn json_error(status: u16, code: &str, message: &str) -> Response {
     Response::new(
         StatusCode::try_from(status).unwrap(),
@@ -329,13 +340,7 @@ async fn stopped_tasks_request_shape_and_describe_once() {
         .match_requests(|r| r.tasks() == ["arn:t/2".to_string()])
         .then_output(|| DescribeTasksOutput::builder().build());
     let api = api(&[&list, &describe, &describe_again], &[]);
-    let plan = PollPlan {
-        services: vec![PlannedService {
-            key: ServiceKey::new("prod", "web"),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
+    let plan = web_plan();
     let mut poller = StoppedTasksPoller::new();
     let first = poller.poll(&api, &plan, now()).await;
     let Some(ecswatch::poll::Payload::StoppedTasks(tasks)) = first.payload else {
@@ -408,13 +413,7 @@ async fn a_failed_ebs_attachment_s_reason_is_read_and_cleaned() {
         DescribeTasksOutput::builder().tasks(task).build()
     });
     let api = api(&[&list, &describe], &[]);
-    let plan = PollPlan {
-        services: vec![PlannedService {
-            key: ServiceKey::new("prod", "web"),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
+    let plan = web_plan();
     let mut poller = StoppedTasksPoller::new();
     let Some(ecswatch::poll::Payload::StoppedTasks(tasks)) =
         poller.poll(&api, &plan, now()).await.payload
