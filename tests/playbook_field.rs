@@ -599,6 +599,36 @@ fn family_fallbacks_say_so_and_exact_rules_do_not() {
     );
 }
 
+/// The EBS volume attachment reasons, pasted into `explain` without saying where they came
+/// from, still name the volume's causes: the role's reason is the volume's role, never the load
+/// balancer's (the blue/green rule's "Infrastructure Role") or the task role (its "proper trust
+/// relationship").
+#[test]
+fn ebs_attachment_reasons_without_their_kind_name_the_volume_s_causes() {
+    let pb = Playbook::builtin();
+    for (text, id) in [
+        (
+            "ECS was unable to assume the configured ECS Infrastructure Role \
+             'arn:aws:iam::111122223333:role/ecsInfrastructureRole'. Please verify that the role \
+             being passed has the proper trust relationship with Amazon ECS",
+            "ebs_volume_role",
+        ),
+        (
+            "ECS failed to set up the EBS volume. Encountered IdempotentParameterMismatch",
+            "ebs_volume_kms",
+        ),
+        (
+            "ECS timed out while configuring the EBS volume attachment to your Task",
+            "ebs_volume_filesystem",
+        ),
+    ] {
+        for kind in [None, Some(EvidenceKind::StoppedReason)] {
+            let m = pb.classify_match(kind, text).expect("classified");
+            assert_eq!(m.entry.id, id, "{kind:?}: {text}");
+        }
+    }
+}
+
 #[test]
 fn an_exact_cause_ranks_above_a_family_one_of_the_same_severity() {
     use ecswatch::diagnosis::{ConfirmContext, Finding, rank_findings};
