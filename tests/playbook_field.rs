@@ -141,6 +141,49 @@ fn no_message_gets_a_category_of_another_family() {
     );
 }
 
+/// `explain` with no `--kind`: an engineer pastes words without saying where they came from. The
+/// rules then apply to any kind, so a rule written for one kind may claim another's words (an
+/// EBS volume's "configured ECS Infrastructure Role" was the load balancer's role). No line of
+/// the corpus or the reference may then get another family's category; a line may get none
+/// (generic words whose rules need their kind, a target's "Connection to target timed out").
+#[test]
+fn without_its_kind_no_message_gets_a_category_of_another_family() {
+    let pb = Playbook::builtin();
+    let all: Vec<Msg> = reference().into_iter().chain(field()).collect();
+    let texts: Vec<&Msg> = all
+        .iter()
+        .filter(|m| m.kind != EvidenceKind::ExitCode)
+        .collect();
+    let (mut right, mut none) = (0, 0);
+    let mut wrong = Vec::new();
+    for m in &texts {
+        let Some(found) = pb.classify_match(None, &m.text) else {
+            none += 1;
+            continue;
+        };
+        let got = pb.on_launch_type(found, m.launch_type.as_deref()).entry;
+        if got.id == m.category {
+            right += 1;
+        } else if got.family != family(&pb, &m.category) {
+            wrong.push(format!(
+                "[{}] want {} ({}), got {} ({}): {}",
+                m.group,
+                m.category,
+                family(&pb, &m.category),
+                got.id,
+                got.family,
+                m.text
+            ));
+        }
+    }
+    println!(
+        "without a kind: {right} of {} right, {none} unclassified, {} another family",
+        texts.len(),
+        wrong.len()
+    );
+    assert!(wrong.is_empty(), "another family:\n{}", wrong.join("\n"));
+}
+
 /// Leave one source out, pattern by pattern. For each source, the patterns of rules written
 /// from the field corpus (`from = [...]` in rules.toml; rules without it predate the corpus)
 /// are taken away one at a time while every message of the other sources and of the reference
