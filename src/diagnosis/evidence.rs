@@ -52,7 +52,7 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
     // words, which the stopped reason does not repeat: read as the task's reason
     for a in &task.attachment_reasons {
         if let Some(m) = pb.classify_match(Some(EvidenceKind::StoppedReason), &a.reason) {
-            found.push((m, format!("{}: {}", a.label(), a.reason), false));
+            found.push((m, a.to_string(), false));
         }
     }
     if let Some(c) = task.stop_code.as_deref().filter(|c| !c.is_empty())

@@ -71,6 +71,13 @@ impl AttachmentReason {
     }
 }
 
+/// "EBS volume: <reason>", as the reports, the task list and the evidence name it.
+impl std::fmt::Display for AttachmentReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label(), self.reason)
+    }
+}
+
 impl StoppedTask {
     /// What it was placed on: its capacity provider, or, for a task launched without a
     /// capacity provider strategy, its launch type.

@@ -196,12 +196,15 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             let cat = task_category(pb, t)
                 .map(|(e, _)| e.id.clone())
                 .unwrap_or_else(|| "unclassified".into());
-            let mut sample = t.stopped_reason.clone().unwrap_or_default();
-            for a in &t.attachment_reasons {
-                sample = format!("{sample} [{}: {}]", a.label(), a.reason)
-                    .trim_start()
-                    .to_string();
-            }
+            // the stopped reason, then the cause of any attachment ECS could not set up
+            let sample = t
+                .stopped_reason
+                .iter()
+                .filter(|r| !r.is_empty())
+                .cloned()
+                .chain(t.attachment_reasons.iter().map(|a| format!("[{a}]")))
+                .collect::<Vec<_>>()
+                .join(" ");
             match groups.iter_mut().find(|g| g.0 == cat) {
                 Some(g) => {
                     g.1 += 1;

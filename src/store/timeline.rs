@@ -480,7 +480,7 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
                     // the cause ECS put in an attachment it could not set up (an EBS volume)
                     task.attachment_reasons
                         .iter()
-                        .map(|a| format!(" [{}: {}]", a.label(), a.reason))
+                        .map(|a| format!(" [{a}]"))
                         .collect::<String>()
                 ),
                 failure: category.is_some(),

@@ -224,7 +224,7 @@ fn row_reason(t: &StoppedTask) -> String {
         None => t
             .attachment_reasons
             .first()
-            .map(|a| format!("{}: {}", a.label(), a.reason))
+            .map(ToString::to_string)
             .unwrap_or_default(),
     }
 }
