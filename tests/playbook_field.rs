@@ -9,50 +9,9 @@ use ecswatch::model::{ContainerState, StoppedTask};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-struct Msg {
-    kind: EvidenceKind,
-    text: String,
-    /// A target's health as DescribeTargetHealth gives it: the reason code beside the
-    /// description in `text` (the description alone is what the rules are measured on).
-    reason: Option<String>,
-    /// Where the task ran, where the same words mean another cause there (a full disk on an
-    /// EC2 instance): the line is classified as the console reads a task of that launch type.
-    launch_type: Option<String>,
-    category: String,
-    group: String,
-    source: String,
-}
+mod common;
 
-fn load(path: &str, group: Option<&str>) -> Vec<Msg> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            let v: Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("{path}:{}: {e}", i + 1));
-            let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-            Msg {
-                kind: EvidenceKind::parse(&s("kind"))
-                    .unwrap_or_else(|| panic!("{path}:{}: unknown kind {}", i + 1, s("kind"))),
-                text: s("text"),
-                reason: v["reason"].as_str().map(str::to_string),
-                launch_type: v["launch_type"].as_str().map(str::to_string),
-                category: s("category"),
-                group: group.map(str::to_string).unwrap_or_else(|| s("group")),
-                source: s("source"),
-            }
-        })
-        .collect()
-}
-
-fn field() -> Vec<Msg> {
-    load("tests/data/field-messages.jsonl", None)
-}
-
-fn reference() -> Vec<Msg> {
-    load("tests/data/ecs-messages.jsonl", Some("reference"))
-}
+use common::corpus::{Msg, field, reference};
 
 fn family(pb: &Playbook, id: &str) -> String {
     pb.entry(id)

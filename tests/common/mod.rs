@@ -1,6 +1,8 @@
 //! Fixtures shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use chrono::{DateTime, TimeZone, Utc};
 use ecswatch::diagnosis::Playbook;
 use ecswatch::model::*;
