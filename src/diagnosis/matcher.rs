@@ -1,5 +1,6 @@
 //! Classifying one piece of evidence: the first rule that matches wins.
 
+use super::names::mask_names;
 use super::playbook::{Confidence, Entry, EvidenceKind, Playbook, Rule};
 
 /// Parse an exit code from evidence text as people paste it: `137`, `"exitCode": 137`,
@@ -124,9 +125,11 @@ impl Playbook {
         if text.trim().is_empty() {
             return None;
         }
-        let spelled = spell_codes(text);
+        // a service, image or role named after a cause must not become that cause
+        let text = mask_names(text);
+        let spelled = spell_codes(&text);
         self.rules.iter().position(|r| {
-            r.matches_text(kind, text)
+            r.matches_text(kind, &text)
                 || spelled.as_deref().is_some_and(|s| r.matches_text(kind, s))
         })
     }

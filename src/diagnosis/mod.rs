@@ -11,6 +11,7 @@ mod deploy;
 mod evidence;
 mod lints;
 mod matcher;
+mod names;
 pub mod playbook;
 pub mod scaling;
 pub mod together;
@@ -20,6 +21,7 @@ pub use deploy::SET_UP_CAUSES;
 pub use evidence::{diagnose_service, task_category, task_match};
 pub use lints::lint_service;
 pub use matcher::{Match, parse_exit_code, split_target_reason};
+pub use names::mask_names;
 pub use playbook::{Confidence, Entry, EvidenceKind, Playbook, PlaybookError, Severity};
 
 use crate::model::Time;

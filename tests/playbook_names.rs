@@ -1,0 +1,141 @@
+//! A name the user chose never changes what a message means. Every corpus and reference line
+//! that carries a name (a service, a target group or load balancer, an image repository, an IAM
+//! role, a secret) is classified again with that name replaced by names that spell causes the
+//! rules know (`oom-killer`, `api-timeout`, `throttled-jobs`, `cannotpullcontainererror`, each
+//! finding's own id); the answer, and its confidence, must stay the same. Before names were
+//! masked (`src/diagnosis/names.rs`), a service called `oom-killer` turned its "was unable to
+//! place a task" event into an out-of-memory kill, exactly.
+//!
+//! The slots are found here with patterns of their own, written from the messages, not from the
+//! masking code, so that a slot the masking misses is a failure here.
+
+use ecswatch::diagnosis::{EvidenceKind, Playbook};
+use regex::Regex;
+
+mod common;
+
+use common::corpus::{Msg, all};
+
+/// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
+/// only lower case (a repository) or any case.
+const SLOTS: [(&str, &str, bool); 9] = [
+    ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
+    ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
+    (
+        "target group",
+        r"(?:in|on) (?:target-group|elb) \(?([A-Za-z0-9-]+)\)? (?:due to|with)",
+        false,
+    ),
+    ("target group", r"targetgroup/([A-Za-z0-9-]+)/", false),
+    (
+        "repository",
+        r"\.amazonaws\.com/([a-z0-9][a-z0-9._/-]*?)[:@\x22 ,]",
+        true,
+    ),
+    (
+        "repository",
+        r"pull access denied for ([a-z0-9][a-z0-9._/-]*),",
+        true,
+    ),
+    ("role", r":role/([A-Za-z0-9+=,.@_-]+)", false),
+    ("role", r"assumed-role/([A-Za-z0-9+=,.@_-]+)/", false),
+    ("secret", r":secret:([A-Za-z0-9/_+=.@-]+)", false),
+];
+
+/// Names that spell causes: words the rules read, and every finding's id as a name.
+fn names(pb: &Playbook) -> Vec<String> {
+    let mut names: Vec<String> = [
+        "oom-killer",
+        "OutOfMemory",
+        "api-timeout",
+        "throttled-jobs",
+        "ecr-proxy",
+        "agent",
+        "no-space-left",
+        "secrets-manager-sync",
+        "AccessDenied-tester",
+        "CannotPullContainerError",
+        "ResourceInitializationError",
+        "essential-worker",
+        "unhealthy",
+        "spot-interruption",
+        "steady-state",
+        "circuit-breaker",
+        "efs-mount",
+        "kms-decrypt",
+        "logs-router",
+        "not-found",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    names.extend(pb.entries.keys().map(|id| id.replace('_', "-")));
+    names
+}
+
+#[test]
+fn a_name_the_user_chose_never_changes_the_answer() {
+    let pb = Playbook::builtin();
+    let lines: Vec<Msg> = all()
+        .into_iter()
+        .filter(|l| l.kind != EvidenceKind::ExitCode)
+        .collect();
+    let answer = |l: &Msg, text: &str| {
+        pb.classify_match(Some(l.kind), text).map(|m| {
+            let m = pb.on_launch_type(m, l.launch_type.as_deref());
+            (m.entry.id.clone(), m.confidence)
+        })
+    };
+    let names = names(&pb);
+    let slots: Vec<(&str, Regex, bool)> = SLOTS
+        .iter()
+        .map(|&(slot, pattern, lower)| (slot, Regex::new(pattern).expect("slot pattern"), lower))
+        .collect();
+    let (mut tried, mut lines_with_names) = (0, 0);
+    let mut changed: Vec<String> = Vec::new();
+    for l in &lines {
+        let before = answer(l, &l.text);
+        if before.as_ref().map(|(id, _)| id.as_str()) != Some(l.category.as_str()) {
+            continue;
+        }
+        let mut any = false;
+        for (slot, re, lower) in &slots {
+            let Some(name) = re.captures(&l.text).and_then(|c| c.get(1)) else {
+                continue;
+            };
+            any = true;
+            for n in &names {
+                let n = if *lower { n.to_lowercase() } else { n.clone() };
+                let text = format!("{}{n}{}", &l.text[..name.start()], &l.text[name.end()..]);
+                tried += 1;
+                let after = answer(l, &text);
+                if after != before {
+                    changed.push(format!(
+                        "{slot} {n:?}: {before:?} became {after:?}: {}",
+                        text.chars().take(160).collect::<String>()
+                    ));
+                }
+            }
+        }
+        lines_with_names += usize::from(any);
+    }
+    println!(
+        "names: {lines_with_names} lines carry a name; {tried} renamings, {} changed the answer",
+        changed.len()
+    );
+    // every slot must be met, or the test checks nothing for it
+    assert!(
+        lines_with_names > 150 && tried > 10_000,
+        "{lines_with_names} lines, {tried} renamings"
+    );
+    assert!(
+        changed.is_empty(),
+        "{} renamings changed the answer:\n{}",
+        changed.len(),
+        changed
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
