@@ -1,5 +1,6 @@
 //! Classifying one piece of evidence: the first rule that matches wins.
 
+use super::forms::normalize;
 use super::names::mask_names;
 use super::playbook::{Confidence, Entry, EvidenceKind, Playbook, Rule};
 
@@ -125,8 +126,10 @@ impl Playbook {
         if text.trim().is_empty() {
             return None;
         }
-        // a service, image or role named after a cause must not become that cause
-        let text = mask_names(text);
+        // the words as one line (a wrapped or quoted paste), and a service, image or role named
+        // after a cause must not become that cause
+        let text = normalize(text);
+        let text = mask_names(&text);
         let spelled = spell_codes(&text);
         self.rules.iter().position(|r| {
             r.matches_text(kind, &text)

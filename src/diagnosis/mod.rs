@@ -9,6 +9,7 @@
 mod confirm;
 mod deploy;
 mod evidence;
+mod forms;
 mod lints;
 mod matcher;
 mod names;
@@ -19,6 +20,7 @@ pub mod together;
 pub use confirm::{ConfirmContext, shell_word, split_image};
 pub use deploy::SET_UP_CAUSES;
 pub use evidence::{diagnose_service, task_category, task_match};
+pub use forms::normalize;
 pub use lints::lint_service;
 pub use matcher::{Match, parse_exit_code, split_target_reason};
 pub use names::mask_names;

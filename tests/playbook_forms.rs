@@ -1,0 +1,105 @@
+//! The forms a message arrives in. Engineers paste a stopped reason
+//! from a terminal or the console wrapped over lines, with a table's double spaces, inside
+//! Markdown backticks, as the AWS CLI's JSON member (escaped quotes and all), or cut with `...`;
+//! ECS itself cuts long reasons. Every corpus and reference line, in each of those forms, must
+//! get the answer its one-line form gets.
+
+mod common;
+
+use common::corpus::{Msg, all};
+use ecswatch::diagnosis::{Confidence, EvidenceKind, Playbook};
+
+type Answer = Option<(String, Confidence)>;
+
+/// A form a pasted message arrives in: its name, and the text in that form.
+type Form = (&'static str, fn(&str) -> String);
+
+fn answer(pb: &Playbook, m: &Msg, text: &str) -> Answer {
+    pb.classify_match(Some(m.kind), text).map(|found| {
+        let found = pb.on_launch_type(found, m.launch_type.as_deref());
+        (found.entry.id.clone(), found.confidence)
+    })
+}
+
+/// The lines whose one-line form is right: the baseline each form is held to.
+fn right_lines(pb: &Playbook) -> Vec<(Msg, Answer)> {
+    all()
+        .into_iter()
+        .filter(|m| !matches!(m.kind, EvidenceKind::ExitCode | EvidenceKind::StopCode))
+        .filter_map(|m| {
+            let a = answer(pb, &m, &m.text);
+            (a.as_ref().map(|(id, _)| id.as_str()) == Some(m.category.as_str())).then_some((m, a))
+        })
+        .collect()
+}
+
+/// Wrapped at `width` columns, as a terminal or the console breaks a long line.
+fn wrapped(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut column = 0;
+    for word in text.split(' ') {
+        if column > 0 && column + 1 + word.len() > width {
+            out.push('\n');
+            column = 0;
+        } else if column > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += word.len();
+    }
+    out
+}
+
+#[test]
+fn every_message_in_the_forms_it_is_pasted_in_gets_the_same_answer() {
+    let pb = Playbook::builtin();
+    let lines = right_lines(&pb);
+    let forms: [Form; 7] = [
+        ("wrapped at 60 columns", |t| wrapped(t, 60)),
+        ("wrapped at 80 columns, indented", |t| {
+            wrapped(t, 80).replace('\n', "\n    ")
+        }),
+        ("a new line after each colon", |t| t.replace(": ", ":\n")),
+        ("double spaces", |t| t.replace(' ', "  ")),
+        ("in backticks", |t| format!("`{t}`")),
+        ("cut with ...", |t| format!("{t}...")),
+        ("the AWS CLI's JSON member", |t| {
+            format!(
+                "\"stoppedReason\": {},",
+                serde_json::to_string(t).expect("a string")
+            )
+        }),
+    ];
+    let mut changed = Vec::new();
+    let mut tried = 0;
+    for (label, form) in forms {
+        for (m, before) in &lines {
+            let text = form(&m.text);
+            if text == m.text {
+                continue;
+            }
+            tried += 1;
+            let after = answer(&pb, m, &text);
+            if &after != before {
+                changed.push(format!("{label}: {before:?} became {after:?}: {text:?}"));
+            }
+        }
+    }
+    println!(
+        "forms: {tried} pasted forms, {} changed the answer",
+        changed.len()
+    );
+    assert!(tried > 3000, "{tried} forms");
+    assert!(
+        changed.is_empty(),
+        "{} forms changed the answer:\n{}",
+        changed.len(),
+        changed
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
