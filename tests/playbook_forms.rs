@@ -1,8 +1,9 @@
-//! The forms a message arrives in. Engineers paste a stopped reason
+//! The forms a message arrives in, and a message cut short. Engineers paste a stopped reason
 //! from a terminal or the console wrapped over lines, with a table's double spaces, inside
 //! Markdown backticks, as the AWS CLI's JSON member (escaped quotes and all), or cut with `...`;
 //! ECS itself cuts long reasons. Every corpus and reference line, in each of those forms, must
-//! get the answer its one-line form gets.
+//! get the answer its one-line form gets; and a message cut at any word may lose its cause
+//! (unclassified, or a family match) but never gets an exact answer of another family.
 
 mod common;
 
@@ -101,5 +102,72 @@ fn every_message_in_the_forms_it_is_pasted_in_gets_the_same_answer() {
             .cloned()
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+/// A cut that leaves words meaning something else is not a wrong answer about those words. Two
+/// such are known, each a whole message of its own or a code two causes share:
+const CUTS_THAT_ARE_ANOTHER_MESSAGE: [(&str, &str, &str); 2] = [
+    (
+        "unhealthy_task_replaced",
+        "task_started",
+        // "(service web) has started 1 tasks: (task …)." is itself ECS's started-tasks event;
+        // the replacement is said in the sentence after it
+        "has started",
+    ),
+    (
+        "throttled",
+        "image_pull_rate_limited",
+        // "toomanyrequests" is Docker Hub's pull rate limit and ECR's throttling alike; ECR's
+        // "Rate exceeded" after it is what tells them apart
+        "toomanyrequests",
+    ),
+];
+
+#[test]
+fn a_message_cut_short_is_never_confidently_another_cause() {
+    let pb = Playbook::builtin();
+    let family = |id: &str| pb.entry(id).expect("entry").family.clone();
+    let (mut cuts, mut right, mut same_family, mut none, mut other_family) = (0, 0, 0, 0, 0);
+    let mut wrong = Vec::new();
+    for (m, _) in right_lines(&pb) {
+        let ends: Vec<usize> = m
+            .text
+            .char_indices()
+            .filter(|(_, c)| c.is_whitespace())
+            .map(|(i, _)| i)
+            .skip(1)
+            .collect();
+        for end in ends {
+            let cut = &m.text[..end];
+            cuts += 1;
+            match answer(&pb, &m, cut) {
+                Some((id, _)) if id == m.category => right += 1,
+                Some((id, confidence)) if family(&id) != family(&m.category) => {
+                    other_family += 1;
+                    let known = CUTS_THAT_ARE_ANOTHER_MESSAGE
+                        .iter()
+                        .any(|(want, got, words)| {
+                            *want == m.category && *got == id && cut.contains(words)
+                        });
+                    if confidence == Confidence::Exact && !known {
+                        wrong.push(format!("want {} got {id}: {cut:?}", m.category));
+                    }
+                }
+                Some(_) => same_family += 1,
+                None => none += 1,
+            }
+        }
+    }
+    println!(
+        "cuts: {cuts} cut at a word; {right} still right, {same_family} the right family, {none} unclassified, {other_family} another family ({} of them exact and not a known whole message)",
+        wrong.len()
+    );
+    assert!(cuts > 5000, "{cuts} cuts");
+    assert!(
+        wrong.is_empty(),
+        "{} cut messages got an exact answer of another family:\n{}",
+        wrong.len(),
+        wrong.join("\n")
     );
 }
