@@ -1,0 +1,102 @@
+"""A service, its image repository and its execution role named after causes the playbook knows
+(`throttled-jobs`, `api-timeout`, `oom-killer`): ECS writes those names into its messages, and
+the diagnosis must read the message's words, not the names. The real binary reads the stopped
+task through the real SDK from moto and names the pull's cause (the execution role may not pull
+from ECR), not throttling, a network path or an out-of-memory kill.
+
+The seed lives in its own Region (eu-west-2), so the session's incident in us-east-1, which other
+tests count, is untouched. The stopped reason is ECS's own form for a role without
+ecr:BatchGetImage (the agent's error_messages.go prefix, Docker's "pull access denied", ECR's
+"denied: User: … is not authorized"), with these names in its slots.
+"""
+
+import json
+
+import boto3
+import pytest
+from moto.ecs.models import ecs_backends
+
+from incident import ACCOUNT
+
+REGION = "eu-west-2"
+# the image_pull_auth entry's title (src/diagnosis/playbook.toml), as the board shows it
+TITLE = "Registry refused the image pull"
+CLUSTER = "oom-killer"
+SERVICE = "throttled-jobs"
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/api-timeout:oom"
+REASON = (
+    "CannotPullContainerError: The task can’t pull the image. Check that the role has the permissions to pull "
+    f"images from the registry. Error response from daemon: pull access denied for {IMAGE.split(':')[0]}, "
+    "repository does not exist or may require 'docker login': denied: User: "
+    f"arn:aws:sts::{ACCOUNT}:assumed-role/throttled-jobs-execution/0a1b2c3d4e5f is not authorized to perform: "
+    f"ecr:BatchGetImage on resource: arn:aws:ecr:{REGION}:{ACCOUNT}:repository/api-timeout because no "
+    "identity-based policy allows the ecr:BatchGetImage action"
+)
+
+
+@pytest.fixture(scope="module")
+def named_task(moto):
+    kw = dict(endpoint_url=moto.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+    ec2 = boto3.client("ec2", **kw)
+    ecs = boto3.client("ecs", **kw)
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(GroupName="jobs", Description="jobs", VpcId=vpc)["GroupId"]
+    net = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [sg], "assignPublicIp": "DISABLED"}}
+    ecs.create_cluster(clusterName=CLUSTER)
+    td = ecs.register_task_definition(
+        family=SERVICE, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/throttled-jobs-execution",
+        containerDefinitions=[{"name": "worker", "image": IMAGE, "essential": True, "memory": 512}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster=CLUSTER, serviceName=SERVICE, taskDefinition=td, desiredCount=1,
+                       launchType="FARGATE", networkConfiguration=net)
+    [arn] = [t["taskArn"] for t in ecs.run_task(cluster=CLUSTER, taskDefinition=td, count=1, launchType="FARGATE",
+                                                 networkConfiguration=net, group=f"service:{SERVICE}",
+                                                 startedBy="ecs-svc/6600112233445566778")["tasks"]]
+    task = ecs_backends[ACCOUNT][REGION].tasks[CLUSTER][arn]
+    task.last_status, task.desired_status = "STOPPED", "STOPPED"
+    task.stop_code = "TaskFailedToStart"
+    task.stopped_reason = REASON
+    task.containers[0].exitCode = None
+    task.containers[0].last_status = "STOPPED"
+    task.containers[0].reason = REASON
+    return arn
+
+
+def test_names_that_spell_causes_do_not_become_the_cause(run, named_task):
+    proc = run("snapshot", "--format", "json", f"{CLUSTER}/{SERVICE}", env_extra={"AWS_REGION": REGION})
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    [svc] = d["services"]
+    [task] = [t for t in svc["stopped_tasks"] if t["arn"] == named_task]
+    assert task["category"] == "image_pull_auth"
+    top = svc["findings"][0]
+    assert (top["id"], top["confidence"]) == ("image_pull_auth", "exact")
+    ids = {f["id"] for f in svc["findings"]}
+    assert not ids & {"throttled", "image_pull_no_route", "oom"}, ids
+
+
+def test_explain_reads_the_words_not_the_names(run):
+    # the same reason as the AWS CLI prints it, pasted with its JSON key and escaped quotes
+    pasted = '"stoppedReason": ' + json.dumps(REASON) + ","
+    proc = run("explain", "--format", "json", stdin=pasted)
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert (d["id"], d["confidence"]) == ("image_pull_auth", "exact")
+
+
+def test_the_console_names_the_pull_s_cause(term, named_task):
+    """In a real terminal (tmux, 80x24): the board's top finding for `throttled-jobs` is the
+    execution role's pull, and the service's findings never mention throttling."""
+    term.run(env_extra={"AWS_REGION": REGION})
+    # the board's column cuts the title at 80 columns; the service's own screen shows it whole
+    board = term.wait_for(TITLE[:20], timeout=60)
+    assert SERVICE in board
+    assert "throttl" not in board.lower().replace(SERVICE, "")
+    term.keys("Enter")
+    detail = term.wait_for(TITLE, timeout=30)
+    assert "AWS API throttled" not in detail
+    term.keys("q")
+    term.wait_for("EXIT=0")
