@@ -54,3 +54,18 @@ pub fn reference() -> Vec<Msg> {
 pub fn all() -> Vec<Msg> {
     reference().into_iter().chain(field()).collect()
 }
+
+/// Fails listing the first 40 of `changed` (answers that moved), if there are any.
+pub fn assert_no_answer_moved(what: &str, changed: &[String]) {
+    assert!(
+        changed.is_empty(),
+        "{} {what} changed the answer:\n{}",
+        changed.len(),
+        changed
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

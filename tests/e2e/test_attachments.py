@@ -12,11 +12,10 @@ not documented, so the seed sets none: the stop code and the attachment are the 
 
 import json
 
-import boto3
 import pytest
-from moto.ecs.models import ecs_backends
 
 from incident import ACCOUNT, HOSTILE
+from stopped_task import failed_fargate_task
 
 REGION = "eu-west-1"
 CLUSTER = "storage"
@@ -27,31 +26,8 @@ REASON = (f"ECS was unable to assume the configured ECS Infrastructure Role '{RO
 
 @pytest.fixture(scope="module")
 def ebs_task(moto):
-    kw = dict(endpoint_url=moto.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
-    ec2 = boto3.client("ec2", **kw)
-    ecs = boto3.client("ecs", **kw)
-    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
-    sg = ec2.create_security_group(GroupName="reports", Description="reports", VpcId=vpc)["GroupId"]
-    net = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [sg], "assignPublicIp": "DISABLED"}}
-    ecs.create_cluster(clusterName=CLUSTER)
-    td = ecs.register_task_definition(
-        family="reports-api", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
-        containerDefinitions=[{"name": "app", "image": "public.ecr.aws/nginx/nginx:1.27", "essential": True,
-                               "memory": 512}],
-    )["taskDefinition"]["taskDefinitionArn"]
-    ecs.create_service(cluster=CLUSTER, serviceName="reports-api", taskDefinition=td, desiredCount=1,
-                       launchType="FARGATE", networkConfiguration=net)
-    [arn] = [t["taskArn"] for t in ecs.run_task(cluster=CLUSTER, taskDefinition=td, count=1, launchType="FARGATE",
-                                                 networkConfiguration=net, group="service:reports-api",
-                                                 startedBy="ecs-svc/7700112233445566778")["tasks"]]
-    task = ecs_backends[ACCOUNT][REGION].tasks[CLUSTER][arn]
-    task.last_status, task.desired_status = "STOPPED", "STOPPED"
-    task.stop_code = "TaskFailedToStart"
-    task.stopped_reason = None
-    task.containers[0].exitCode = None
-    task.containers[0].last_status = "STOPPED"
+    task, arn = failed_fargate_task(moto.url, REGION, CLUSTER, "reports-api", "public.ecr.aws/nginx/nginx:1.27",
+                                    cidr="10.9")
     task.attachments.append({
         "id": "8d7c6b5a-ebs0-4f1e-9d2c-0123456789ab",
         "type": "AmazonElasticBlockStorage",

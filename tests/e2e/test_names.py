@@ -12,11 +12,10 @@ ecr:BatchGetImage (the agent's error_messages.go prefix, Docker's "pull access d
 
 import json
 
-import boto3
 import pytest
-from moto.ecs.models import ecs_backends
 
 from incident import ACCOUNT
+from stopped_task import failed_fargate_task
 
 REGION = "eu-west-2"
 # the image_pull_auth entry's title (src/diagnosis/playbook.toml), as the board shows it
@@ -36,34 +35,11 @@ REASON = (
 
 @pytest.fixture(scope="module")
 def named_task(moto):
-    kw = dict(endpoint_url=moto.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
-    ec2 = boto3.client("ec2", **kw)
-    ecs = boto3.client("ecs", **kw)
-    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
-    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
-    sg = ec2.create_security_group(GroupName="jobs", Description="jobs", VpcId=vpc)["GroupId"]
-    net = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [sg], "assignPublicIp": "DISABLED"}}
-    ecs.create_cluster(clusterName=CLUSTER)
-    td = ecs.register_task_definition(
-        family=SERVICE, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
-        executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/throttled-jobs-execution",
-        containerDefinitions=[{"name": "worker", "image": IMAGE, "essential": True, "memory": 512}],
-    )["taskDefinition"]["taskDefinitionArn"]
-    ecs.create_service(cluster=CLUSTER, serviceName=SERVICE, taskDefinition=td, desiredCount=1,
-                       launchType="FARGATE", networkConfiguration=net)
-    [arn] = [t["taskArn"] for t in ecs.run_task(cluster=CLUSTER, taskDefinition=td, count=1, launchType="FARGATE",
-                                                 networkConfiguration=net, group=f"service:{SERVICE}",
-                                                 startedBy="ecs-svc/6600112233445566778")["tasks"]]
-    task = ecs_backends[ACCOUNT][REGION].tasks[CLUSTER][arn]
-    task.last_status, task.desired_status = "STOPPED", "STOPPED"
-    task.stop_code = "TaskFailedToStart"
+    task, arn = failed_fargate_task(moto.url, REGION, CLUSTER, SERVICE, IMAGE, cidr="10.8",
+                                    execution_role=f"arn:aws:iam::{ACCOUNT}:role/throttled-jobs-execution")
     task.stopped_reason = REASON
-    task.containers[0].exitCode = None
-    task.containers[0].last_status = "STOPPED"
     task.containers[0].reason = REASON
     return arn
-
 
 def test_names_that_spell_causes_do_not_become_the_cause(run, named_task):
     proc = run("snapshot", "--format", "json", f"{CLUSTER}/{SERVICE}", env_extra={"AWS_REGION": REGION})
