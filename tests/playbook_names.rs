@@ -18,7 +18,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 9] = [
+const SLOTS: [(&str, &str, bool); 11] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -36,6 +36,17 @@ const SLOTS: [(&str, &str, bool); 9] = [
         "repository",
         r"pull access denied for ([a-z0-9][a-z0-9._/-]*),",
         true,
+    ),
+    // the Docker name ECS gives a container: ecs-FAMILY-REVISION-CONTAINER-HASH
+    (
+        "task family",
+        r"\becs-([A-Za-z0-9_-]+)-[0-9]+-[A-Za-z0-9_]+-[0-9a-f]{6,}",
+        false,
+    ),
+    (
+        "container",
+        r"\becs-[A-Za-z0-9_-]+-[0-9]+-([A-Za-z0-9_]+)-[0-9a-f]{6,}",
+        false,
     ),
     ("role", r":role/([A-Za-z0-9+=,.@_-]+)", false),
     ("role", r"assumed-role/([A-Za-z0-9+=,.@_-]+)/", false),

@@ -10,6 +10,7 @@
 //!   `…:secret:db-pass-AbCdEf`, `arn:aws:s3:::bucket/key`), keeping its resource type;
 //! - an image reference after a registry host (`111122223333.dkr.ecr.us-east-1.amazonaws.com/
 //!   repo:tag`, `docker.io/library/nginx`), keeping the host the rules read;
+//! - the Docker name ECS gives a container (`ecs-web-12-app-a8c9d6…`: family and container);
 //! - a Docker Hub name where Docker puts one (`pull access denied for NAME,`,
 //!   `manifest for NAME not found`);
 //! - the service event slots: `(service NAME)`, `(target-group …)`, `(elb NAME)`,
@@ -38,6 +39,11 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
         // an image reference after a registry host (a host has a dot; a file path starts with /)
         (
             r"(?i)\b((?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?/)[a-z0-9_][a-z0-9._/-]*(?::[a-z0-9_][a-z0-9._-]*)?(?:@sha256:[0-9a-f]+)?",
+            keep_then_name("${1}"),
+        ),
+        // the Docker name ECS gives a container: ecs-FAMILY-REVISION-CONTAINER-HASH
+        (
+            r"\b(ecs-)[A-Za-z0-9_-]+?-[0-9]+-[A-Za-z0-9_-]+?-[0-9a-f]{6,}\b",
             keep_then_name("${1}"),
         ),
         (
@@ -103,6 +109,10 @@ mod tests {
             (
                 "service (OutOfMemory) has reached a steady state.",
                 "service x has reached a steady state.",
+            ),
+            (
+                "Conflict. The container name \"/ecs-oom-worker-12-api-timeout-a8c9d6e2f1b3\" is already in use",
+                "Conflict. The container name \"/ecs-x\" is already in use",
             ),
             (
                 "pull access denied for throttled-jobs, repository does not exist",
