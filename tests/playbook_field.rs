@@ -104,7 +104,8 @@ fn no_message_gets_a_category_of_another_family() {
 /// rules then apply to any kind, so a rule written for one kind may claim another's words (an
 /// EBS volume's "configured ECS Infrastructure Role" was the load balancer's role). No line of
 /// the corpus or the reference may then get another family's category; a line may get none
-/// (generic words whose rules need their kind, a target's "Connection to target timed out").
+/// (generic words whose rules need their kind), though since 2026-12-05 none does: the load
+/// balancer's own descriptions ("Connection to target timed out") have rules of any kind.
 #[test]
 fn without_its_kind_no_message_gets_a_category_of_another_family() {
     let pb = Playbook::builtin();
