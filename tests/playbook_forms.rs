@@ -1,6 +1,7 @@
 //! The forms a message arrives in, and a message cut short. Engineers paste a stopped reason
 //! from a terminal or the console wrapped over lines, with a table's double spaces, inside
-//! Markdown backticks, as the AWS CLI's JSON member (escaped quotes and all), or cut with `...`;
+//! Markdown backticks, as the AWS CLI's JSON member (escaped quotes and all), as a row of the
+//! console's task details (`Status reason | …`, `STOPPED (…)`), or cut with `...`;
 //! ECS itself cuts long reasons. Every corpus and reference line, in each of those forms, must
 //! get the answer its one-line form gets; and a message cut at any word may lose its cause
 //! (unclassified, or a family match) but never gets an exact answer of another family.
@@ -56,7 +57,7 @@ fn wrapped(text: &str, width: usize) -> String {
 fn every_message_in_the_forms_it_is_pasted_in_gets_the_same_answer() {
     let pb = Playbook::builtin();
     let lines = right_lines(&pb);
-    let forms: [Form; 7] = [
+    let forms: [Form; 9] = [
         ("wrapped at 60 columns", |t| wrapped(t, 60)),
         ("wrapped at 80 columns, indented", |t| {
             wrapped(t, 80).replace('\n', "\n    ")
@@ -65,6 +66,12 @@ fn every_message_in_the_forms_it_is_pasted_in_gets_the_same_answer() {
         ("double spaces", |t| t.replace(' ', "  ")),
         ("in backticks", |t| format!("`{t}`")),
         ("cut with ...", |t| format!("{t}...")),
+        ("a row of the console's task details", |t| {
+            format!("Status reason | {t}")
+        }),
+        ("the old console's last status", |t| {
+            format!("STOPPED ({t})")
+        }),
         ("the AWS CLI's JSON member", |t| {
             format!(
                 "\"stoppedReason\": {},",

@@ -4,7 +4,8 @@
 //! so [`normalize`] gives them the words: runs of white space (new lines, tabs, no-break spaces)
 //! become one space, and quotes, backticks and a trailing ellipsis around the whole text go. A
 //! JSON member copied from the AWS CLI's output (`"stoppedReason": "… exec: \"/app\": …",`) is
-//! its value, unescaped. What the engineer is shown is never changed.
+//! its value, unescaped; a console label (`Status reason | …`, `Stopped reason: …`) and the old
+//! console's last-status wrapper (`STOPPED (…)`) go. What the engineer is shown is never changed.
 
 use std::borrow::Cow;
 
@@ -24,6 +25,7 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
                 t = inner.trim();
             }
         }
+        t = strip_console_label(t);
         if t.len() == before {
             break;
         }
@@ -37,6 +39,32 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(t);
     }
     Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// `text` without a console label before it (`Status reason | X`, `Stopped reason: X`, as a
+/// row of the console's task details pastes) or the old console's last status around it
+/// (`STOPPED (X)`, `STOPPED(X)`, `PENDING (X)`).
+fn strip_console_label(text: &str) -> &str {
+    let lower = text.get(..16).unwrap_or(text).to_ascii_lowercase();
+    for label in ["status reason", "stopped reason"] {
+        if lower.starts_with(label) {
+            let rest = text[label.len()..].trim_start();
+            if let Some(rest) = rest.strip_prefix(['|', ':']) {
+                return rest.trim_start();
+            }
+        }
+    }
+    for status in ["STOPPED", "STOPPING", "PENDING", "DEPROVISIONING"] {
+        if let Some(inner) = text
+            .strip_prefix(status)
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('('))
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            return inner.trim();
+        }
+    }
+    text
 }
 
 /// The value of one JSON string member as the AWS CLI prints it (`"stoppedReason": "…",`),
@@ -78,6 +106,13 @@ mod tests {
             ),
             ("write /var...", "write /var"),
             ("`\"Target.Timeout\"`", "Target.Timeout"),
+            ("Status reason | AGENT", "AGENT"),
+            (
+                "Stopped reason: SERVICE_STEADY_STATE...",
+                "SERVICE_STEADY_STATE",
+            ),
+            ("STOPPED(Task failed to start)", "Task failed to start"),
+            ("PENDING (Task stopped by user)", "Task stopped by user"),
             (
                 "unable to get device with hardware address…",
                 "unable to get device with hardware address",
