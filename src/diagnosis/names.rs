@@ -54,8 +54,10 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             r"\((service|target-group|elb|container|container-instance|instance|cluster|task|deployment|capacity-provider|namespace) [^()\s,]+([),])",
             format!("(${{1}} {NAME}${{2}}"),
         ),
+        // ECS's events begin "service NAME …" in lower case; "Service deployment rolled back …"
+        // (a deployment's statusReason) is not a name
         (
-            r"(?i)^(\s*service )(?:\[[^\]]*\](?:\([^)]*\))?|\([^()\s]*\)|[^\s(\[]+)",
+            r"^(\s*service )(?:\[[^\]]*\](?:\([^)]*\))?|\([^()\s]*\)|[^\s(\[]+)",
             keep_then_name("${1}"),
         ),
         (
@@ -142,6 +144,7 @@ mod tests {
             "unable to retrieve secret from asm: service call has been retried 1 time(s)",
             "Task failed ELB health checks in (elb web)",
             "PENDING (Task stopped by user)",
+            "Service deployment rolled back because of invalid networking configuration.",
             "write /var/lib/docker/tmp/x: no space left on device",
             "(service web) is unhealthy in (target-group arn) due to (reason Request timed out).",
             "dial tcp api.ecr.us-east-1.amazonaws.com:443: i/o timeout",
@@ -152,6 +155,7 @@ mod tests {
                 "service call",
                 "ELB health",
                 "Task stopped by user",
+                "Service deployment rolled back",
                 "no space left",
                 "Request timed out",
                 "i/o timeout",
