@@ -1,6 +1,6 @@
 //! A name the user chose never changes what a message means. Every corpus and reference line
 //! that carries a name (a service, a target group or load balancer, an image repository, an IAM
-//! role, a secret) is classified again with that name replaced by names that spell causes the
+//! role, a secret, an SSM parameter) is classified again with that name replaced by names that spell causes the
 //! rules know (`oom-killer`, `api-timeout`, `throttled-jobs`, `cannotpullcontainererror`, each
 //! finding's own id); the answer, and its confidence, must stay the same. Before names were
 //! masked (`src/diagnosis/names.rs`), a service called `oom-killer` turned its "was unable to
@@ -18,7 +18,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 11] = [
+const SLOTS: [(&str, &str, bool); 12] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -51,6 +51,11 @@ const SLOTS: [(&str, &str, bool); 11] = [
     ("role", r":role/([A-Za-z0-9+=,.@_-]+)", false),
     ("role", r"assumed-role/([A-Za-z0-9+=,.@_-]+)/", false),
     ("secret", r":secret:([A-Za-z0-9/_+=.@-]+)", false),
+    (
+        "parameter",
+        r"invalid parameters: \[?/?(?:[A-Za-z0-9_.-]+/)*([A-Za-z0-9_.-]+)",
+        false,
+    ),
 ];
 
 /// Names that spell causes: words the rules read, and every finding's id as a name.

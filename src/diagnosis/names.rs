@@ -11,6 +11,7 @@
 //! - an image reference after a registry host (`111122223333.dkr.ecr.us-east-1.amazonaws.com/
 //!   repo:tag`, `docker.io/library/nginx`), keeping the host the rules read;
 //! - the Docker name ECS gives a container (`ecs-web-12-app-a8c9d6…`: family and container);
+//! - SSM's parameter names after `invalid parameters:`;
 //! - a Docker Hub name where Docker puts one (`pull access denied for NAME,`,
 //!   `manifest for NAME not found`);
 //! - the service event slots: `(service NAME)`, `(target-group …)`, `(elb NAME)`,
@@ -44,6 +45,12 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
         // the Docker name ECS gives a container: ecs-FAMILY-REVISION-CONTAINER-HASH
         (
             r"\b(ecs-)[A-Za-z0-9_-]+?-[0-9]+-[A-Za-z0-9_-]+?-[0-9a-f]{6,}\b",
+            keep_then_name("${1}"),
+        ),
+        // SSM's names for the parameters it could not return: `invalid parameters: /prod/web/db`,
+        // `[/a, /b]`
+        (
+            r"(?i)\b(invalid parameters: )(?:\[[^\]]*\]|[^\s,]+)",
             keep_then_name("${1}"),
         ),
         (
@@ -115,6 +122,10 @@ mod tests {
             (
                 "Conflict. The container name \"/ecs-oom-worker-12-api-timeout-a8c9d6e2f1b3\" is already in use",
                 "Conflict. The container name \"/ecs-x\" is already in use",
+            ),
+            (
+                "unable to retrieve secrets from ssm: invalid parameters: [/prod/throttled-jobs/db, /prod/oom]",
+                "unable to retrieve secrets from ssm: invalid parameters: x",
             ),
             (
                 "pull access denied for throttled-jobs, repository does not exist",
