@@ -30,12 +30,8 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
             break;
         }
     }
-    let single_spaced = !t
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        && !t.chars().any(|c| c.is_whitespace() && c != ' ');
-    if single_spaced {
+    // one space between words already: nothing to copy
+    if !t.contains("  ") && !t.chars().any(|c| c.is_whitespace() && c != ' ') {
         return Cow::Borrowed(t);
     }
     Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))

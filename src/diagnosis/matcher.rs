@@ -123,12 +123,13 @@ impl Playbook {
             let code = parse_exit_code(text)?;
             return self.rules.iter().position(|r| r.matches_exit_code(code));
         }
-        if text.trim().is_empty() {
-            return None;
-        }
         // the words as one line (a wrapped or quoted paste), and a service, image or role named
         // after a cause must not become that cause
         let text = normalize(text);
+        if text.is_empty() {
+            // nothing but white space, quotes or an ellipsis
+            return None;
+        }
         let text = mask_names(&text);
         let spelled = spell_codes(&text);
         self.rules.iter().position(|r| {
@@ -200,6 +201,14 @@ impl Playbook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paste_with_no_words_is_no_evidence() {
+        let pb = Playbook::builtin();
+        for text in ["", "   ", "``", "\"\"", "...", "\"stoppedReason\": \"\","] {
+            assert!(pb.matching_rule(None, text).is_none(), "{text:?}");
+        }
+    }
 
     #[test]
     fn exit_code_forms() {
