@@ -1,6 +1,7 @@
 //! A name the user chose never changes what a message means. Every corpus and reference line
 //! that carries a name (a service, a target group or load balancer, an image repository, an IAM
-//! role, a secret, an SSM parameter) is classified again with that name replaced by names that spell causes the
+//! role, a secret, an SSM parameter, a private registry's host, an S3 bucket or object key) is
+//! classified again with that name replaced by names that spell causes the
 //! rules know (`oom-killer`, `api-timeout`, `throttled-jobs`, `cannotpullcontainererror`, each
 //! finding's own id); the answer, and its confidence, must stay the same. Before names were
 //! masked (`src/diagnosis/names.rs`), a service called `oom-killer` turned its "was unable to
@@ -18,7 +19,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 12] = [
+const SLOTS: [(&str, &str, bool); 16] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -56,6 +57,33 @@ const SLOTS: [(&str, &str, bool); 12] = [
         r"invalid parameters: \[?/?(?:[A-Za-z0-9_.-]+/)*([A-Za-z0-9_.-]+)",
         false,
     ),
+    // a host the user named: a private registry (in a URL, a DNS lookup, an image reference),
+    // and an S3 bucket in a virtual-hosted URL; AWS's and Docker Hub's own hosts are kept
+    // (`AWS_HOST` skips them)
+    (
+        "host",
+        r#"(?:://|lookup |ref "?|valid for )([a-z0-9-]+)((?:\.[a-z0-9-]+)*\.[a-z]{2,})[/:" ,]"#,
+        true,
+    ),
+    ("bucket", r"://([a-z0-9-]+)\.s3[.-]", true),
+    // the agent's S3 downloads: env files, FireLens config
+    ("bucket", r"\bbucket ([a-z0-9][a-z0-9.-]*)[,:]", true),
+    (
+        "object key",
+        r"\bwith key ([A-Za-z0-9._-]+) from bucket",
+        false,
+    ),
+];
+
+/// A slot's second group, where it has one, is the rest of a host: AWS's and Docker Hub's hosts
+/// name no user's choice (their first label is an account, a service or a Region).
+const AWS_HOST: [&str; 6] = [
+    ".amazonaws.com",
+    ".amazonaws.com.cn",
+    ".amazon.com",
+    ".aws",
+    "docker.io",
+    "docker.com",
 ];
 
 /// Names that spell causes: words the rules read, and every finding's id as a name.
@@ -115,7 +143,14 @@ fn a_name_the_user_chose_never_changes_the_answer() {
         }
         let mut any = false;
         for (slot, re, lower) in &slots {
-            let Some(name) = re.captures(&l.text).and_then(|c| c.get(1)) else {
+            let Some(caps) = re.captures(&l.text) else {
+                continue;
+            };
+            let rest = caps.get(2).map_or("", |m| m.as_str());
+            if AWS_HOST.iter().any(|h| rest.ends_with(h)) {
+                continue;
+            }
+            let Some(name) = caps.get(1) else {
                 continue;
             };
             any = true;

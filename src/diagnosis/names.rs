@@ -17,7 +17,15 @@
 //! - the service event slots: `(service NAME)`, `(target-group …)`, `(elb NAME)`,
 //!   `(container NAME)`, `(cluster NAME)` and the ids beside them, a message's leading
 //!   `service NAME` (`service web was unable…`, `service [web] …`), and `in elb NAME due to`,
-//!   `on target-group NAME with`.
+//!   `on target-group NAME with`;
+//! - the agent's S3 downloads (`env file with key KEY from bucket BUCKET`, `s3 config KEY`,
+//!   `for bucket BUCKET`, `s3://BUCKET/KEY`) and a bucket in a virtual-hosted S3 URL
+//!   (`https://BUCKET.s3.us-east-1.amazonaws.com/…`);
+//! - the agent's secret slots: `missing secret value for secret NAME`, `secretID from value
+//!   NAME`, `secret with value NAME`, `docker auth config [NAME]`;
+//! - a host the user named (a private registry, an internal DNS name) wherever it stands: a
+//!   URL, a DNS lookup, an image reference, a certificate's names. A host under AWS's or Docker
+//!   Hub's domains is kept: the rules read `dkr.ecr`, `docker.io`, and its labels are AWS's.
 
 use regex::Regex;
 use std::borrow::Cow;
@@ -71,11 +79,111 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             r"(?i)\b((?:in|on) (?:target-group|elb) \(?)[^\s()]+(\)? due to|\)? with)\b",
             format!("${{1}}{NAME}${{2}}"),
         ),
+        // the agent's S3 downloads (env files, FireLens config): the object key and the bucket
+        (
+            r"(?i)\b(with key |s3 config )[^\s,]+( from bucket )[^\s,]+",
+            format!("${{1}}{NAME}${{2}}{NAME}"),
+        ),
+        (
+            r#"(?i)\b((?:for|with|from|in) bucket "?)[^\s",:]+"#,
+            keep_then_name("${1}"),
+        ),
+        (
+            r#"(?i)\b(bucket )"[^"]*"( key )"[^"]*""#,
+            format!("${{1}}{NAME}${{2}}{NAME}"),
+        ),
+        (r#"(?i)\b(s3://)[^\s"',:]+"#, keep_then_name("${1}")),
+        // a bucket in a virtual-hosted S3 URL: BUCKET.s3.REGION.amazonaws.com
+        (
+            r"(?i)\b[a-z0-9][a-z0-9.-]*?(\.s3[.-](?:[a-z0-9-]+\.)*amazonaws\.com)",
+            format!("{NAME}${{1}}"),
+        ),
+        // the agent's secret slots: an environment variable's name, a secret's name or ARN
+        (
+            r"(?i)\b(missing secret value for secret |secretID from value |secret with value )[^\s,]+",
+            keep_then_name("${1}"),
+        ),
+        (
+            r"(?i)\b(docker auth config \[)[^\]]*",
+            keep_then_name("${1}"),
+        ),
     ]
     .into_iter()
     .map(|(pattern, with)| (Regex::new(pattern).expect("slot pattern"), with))
     .collect()
 });
+
+/// A DNS name: labels, then a top-level domain that hosts use (public ones and the private
+/// names of internal networks). File names (`container_linux.go`, `ecs-agent.log`,
+/// `app.properties`) end in none of these.
+static HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|net|org|io|dev|cloud|app|ai|co|me|biz|info|xyz|tech|site|online|cc|tv|gov|edu|internal|local|localdomain|lan|corp|intra|intranet|home|private|example|test|invalid|cn|uk|us|eu|de|fr|nl|jp|kr|in|au|ca|br|ch|se|fi|dk|no|pl|es|it|be|at|ie|nz|sg|hk|tw|za|mx|ru))\b",
+    )
+    .expect("host pattern")
+});
+
+/// A DNS name of any top-level domain (a redacted `xxxxx.xxx`, a mistyped `amazonaws.commmmm`)
+/// where only a host can stand: a URL, a DNS lookup, an image reference, a certificate's names.
+static HOST_IN_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:://|\blookup |\bref "?|\bresolve "|\bvalid for |, not |\bdial tcp )((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b"#,
+    )
+    .expect("host pattern")
+});
+
+/// Hosts whose labels are AWS's or Docker Hub's (an account, a service, a Region), and which
+/// the rules read (`dkr.ecr`, `docker.io`).
+fn is_providers_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let under = |domain: &str| {
+        host == domain || host.strip_suffix(domain).is_some_and(|h| h.ends_with('.'))
+    };
+    [
+        "amazonaws.com",
+        "amazonaws.com.cn",
+        "amazon.com",
+        "aws",
+        "docker.io",
+        "docker.com",
+    ]
+    .into_iter()
+    .any(under)
+}
+
+/// `text` with each host the user named replaced by [`NAME`]. A match that runs on into more
+/// of a name (`-`, `_`, or `.` and a letter) is part of something else, such as a file name.
+fn mask_hosts(text: &str) -> Cow<'_, str> {
+    let mut hosts: Vec<(usize, usize)> = [&*HOST, &*HOST_IN_PLACE]
+        .into_iter()
+        .flat_map(|re| re.captures_iter(text).filter_map(|c| c.get(1)))
+        .filter(|m| {
+            let mut rest = text[m.end()..].chars();
+            let (next, after) = (rest.next(), rest.next());
+            let runs_on = matches!(next, Some('-' | '_'))
+                || (next == Some('.') && after.is_some_and(|c| c.is_ascii_alphanumeric()));
+            !runs_on && !is_providers_host(m.as_str())
+        })
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    if hosts.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    // by start, the longer first where both patterns found a host at one place
+    hosts.sort_unstable_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (start, end) in hosts {
+        if start < last {
+            continue; // the same host, found by both patterns
+        }
+        out.push_str(&text[last..start]);
+        out.push_str(NAME);
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
 
 /// `text` with every name in a known slot replaced by `x` (borrowed when it holds none).
 pub fn mask_names(text: &str) -> Cow<'_, str> {
@@ -84,6 +192,10 @@ pub fn mask_names(text: &str) -> Cow<'_, str> {
         if let Cow::Owned(replaced) = re.replace_all(&out, with.as_str()) {
             out = Cow::Owned(replaced);
         }
+    }
+    // after the image references, whose slot keeps the host it reads
+    if let Cow::Owned(masked) = mask_hosts(&out) {
+        out = Cow::Owned(masked);
     }
     out
 }
@@ -143,6 +255,46 @@ mod tests {
                 "AccessDenied: arn:aws:s3:::agent-bucket/no-space.env",
                 "AccessDenied: arn:aws:s3:::x",
             ),
+            (
+                "unable to download env file with key throttled.env from bucket oom-config, error: AccessDenied",
+                "unable to download env file with key x from bucket x, error: AccessDenied",
+            ),
+            (
+                "unable to initialize s3 client for bucket api-timeout, error: MissingRegion",
+                "unable to initialize s3 client for bucket x, error: MissingRegion",
+            ),
+            (
+                "invalid path: bucket \"oom\" key \"../timeout\" escapes envfile resource directory",
+                "invalid path: bucket x key x escapes envfile resource directory",
+            ),
+            (
+                "failed to download s3://throttled-jobs/fluent.conf: AccessDenied",
+                "failed to download s3://x: AccessDenied",
+            ),
+            (
+                "Get \"https://throttled-jobs.s3.us-east-1.amazonaws.com/web.env\": dial tcp 52.216.1.1:443: i/o timeout",
+                "Get \"https://x.s3.us-east-1.amazonaws.com/x\": dial tcp 52.216.1.1:443: i/o timeout",
+            ),
+            (
+                "missing secret value for secret REDIS_TIMEOUT",
+                "missing secret value for secret x",
+            ),
+            (
+                "task auth data: unable to fetch docker auth config [oom-registry-creds]",
+                "task auth data: unable to fetch docker auth config [x]",
+            ),
+            (
+                "Get \"https://registry.throttled-jobs.internal/v2/\": dial tcp: lookup registry.throttled-jobs.internal on 10.0.0.2:53: no such host",
+                "Get \"https://x/x\": dial tcp: lookup x on 10.0.0.2:53: no such host",
+            ),
+            (
+                "failed to resolve ref oom-registry.example.com:5000/app:latest: x509: certificate is valid for api-timeout.corp, not oom-registry.example.com",
+                "failed to resolve ref x:5000/x: x509: certificate is valid for x, not x",
+            ),
+            (
+                "failed to resolve ref \"xxxxx.xxx\": 403 Forbidden",
+                "failed to resolve ref \"x\": 403 Forbidden",
+            ),
         ] {
             assert_eq!(mask_names(text), want, "{text}");
         }
@@ -159,6 +311,10 @@ mod tests {
             "write /var/lib/docker/tmp/x: no space left on device",
             "(service web) is unhealthy in (target-group arn) due to (reason Request timed out).",
             "dial tcp api.ecr.us-east-1.amazonaws.com:443: i/o timeout",
+            "Get \"https://registry-1.docker.io/v2/\": net/http: request canceled",
+            "failed to resolve ref public.ecr.aws/docker/library/nginx:stable",
+            "Timed out waiting for Amazon ECS Agent to start. Please check logs at /var/log/ecs/ecs-agent.log",
+            "container_linux.go:349: starting container process caused \"exec: \\\"/app.sh\\\": permission denied\"",
         ] {
             let masked = mask_names(text);
             for word in [
@@ -170,6 +326,11 @@ mod tests {
                 "no space left",
                 "Request timed out",
                 "i/o timeout",
+                "registry-1.docker.io",
+                "public.ecr.aws",
+                "ecs-agent.log",
+                "container_linux.go",
+                "app.sh",
             ] {
                 assert_eq!(
                     text.contains(word),

@@ -76,3 +76,20 @@ def test_the_console_names_the_pull_s_cause(term, named_task):
     assert "AWS API throttled" not in detail
     term.keys("q")
     term.wait_for("EXIT=0")
+
+
+# A host or a bucket the user named: a private registry whose DNS name the task could not
+# resolve, and an env file's bucket and key the execution role may not read. ECS writes both
+# into its reasons (Go's resolver; the agent's envfile.go), outside any ARN.
+@pytest.mark.parametrize("reason, want", [
+    ('CannotPullContainerError: Error response from daemon: Get "https://registry.throttled-jobs.internal/v2/": '
+     "dial tcp: lookup registry.throttled-jobs.internal on 10.0.0.2:53: no such host", "image_pull_no_route"),
+    ("ResourceInitializationError: failed to download env files: unable to download env file with key "
+     "oom-killer.env from bucket throttled-jobs, error: AccessDenied: Access Denied status code: 403",
+     "envfile_permission"),
+])
+def test_explain_reads_hosts_and_buckets_as_names(run, reason, want):
+    proc = run("explain", "--format", "json", reason)
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert (d["id"], d["confidence"]) == (want, "exact")
