@@ -1,7 +1,7 @@
 //! A name the user chose never changes what a message means. Every corpus and reference line
 //! that carries a name (a service, a target group or load balancer, an image repository, an IAM
-//! role, a secret, an SSM parameter, a private registry's host, an S3 bucket or object key) is
-//! classified again with that name replaced by names that spell causes the
+//! role, a secret, an SSM parameter, a private registry's host, an S3 bucket or object key, a
+//! command, a mount's source or a file) is classified again with that name replaced by names that spell causes the
 //! rules know (`oom-killer`, `api-timeout`, `throttled-jobs`, `cannotpullcontainererror`, each
 //! finding's own id); the answer, and its confidence, must stay the same. Before names were
 //! masked (`src/diagnosis/names.rs`), a service called `oom-killer` turned its "was unable to
@@ -19,7 +19,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 16] = [
+const SLOTS: [(&str, &str, bool); 19] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -71,6 +71,23 @@ const SLOTS: [(&str, &str, bool); 16] = [
     (
         "object key",
         r"\bwith key ([A-Za-z0-9._-]+) from bucket",
+        false,
+    ),
+    // files the user chose: the command runc could not run, a bind mount's source, a file a
+    // layer or a container wrote
+    (
+        "command",
+        r#"exec: \\*"(?:/?[A-Za-z0-9._-]+/)*([A-Za-z0-9_-]+)"#,
+        false,
+    ),
+    (
+        "mount source",
+        r#"mounting \\*"(?:/[A-Za-z0-9._-]+)*/([A-Za-z0-9_-]+)"#,
+        false,
+    ),
+    (
+        "file",
+        r"(?:stat|open|write|mkdir) (?:/[A-Za-z0-9._-]+)*/([A-Za-z0-9_-]+)",
         false,
     ),
 ];

@@ -23,6 +23,9 @@
 //!   (`https://BUCKET.s3.us-east-1.amazonaws.com/…`);
 //! - the agent's secret slots: `missing secret value for secret NAME`, `secretID from value
 //!   NAME`, `secret with value NAME`, `docker auth config [NAME]`;
+//! - a file the user chose: an absolute path after the system's directories it begins with
+//!   (`exec: "/app/run.sh"`, `mounting "/mnt/efs/data"`, `write /var/lib/docker/tmp/…`), and a
+//!   command runc could not find (`exec: "timeout"`);
 //! - a host the user named (a private registry, an internal DNS name) wherever it stands: a
 //!   URL, a DNS lookup, an image reference, a certificate's names. A host under AWS's or Docker
 //!   Hub's domains is kept: the rules read `dkr.ecr`, `docker.io`, and its labels are AWS's.
@@ -107,6 +110,9 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             r"(?i)\b(docker auth config \[)[^\]]*",
             keep_then_name("${1}"),
         ),
+        // a command runc could not run, named without a path (`exec: "timeout": executable file
+        // not found in $PATH`); a command's path is a path (below)
+        (r#"(exec: (?:\\*)")[^"\\/\s][^"\\]*"#, keep_then_name("${1}")),
     ]
     .into_iter()
     .map(|(pattern, with)| (Regex::new(pattern).expect("slot pattern"), with))
@@ -185,6 +191,68 @@ fn mask_hosts(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An absolute path, where a path starts (after white space, a quote, a backslash of an escaped
+/// quote, a bracket or `=`; not inside `i/o`, `net/http` or a URL).
+static PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(^|[\s"'\\(\[=`])(/[A-Za-z0-9._@+~-]+(?:/[A-Za-z0-9._@+~-]*)*)"#)
+        .expect("path pattern")
+});
+
+/// Directories the system owns, kept where a path begins with them: the rules read
+/// `/var/lib/docker` (the instance's disk) and `docker/tmp`; what follows them is the user's.
+const SYSTEM_DIRS: [&str; 26] = [
+    "bin",
+    "containerd",
+    "dev",
+    "devicemapper",
+    "docker",
+    "ecs",
+    "etc",
+    "home",
+    "lib",
+    "lib64",
+    "local",
+    "log",
+    "mnt",
+    "opt",
+    "overlay",
+    "overlay2",
+    "proc",
+    "root",
+    "run",
+    "sbin",
+    "srv",
+    "sys",
+    "tmp",
+    "usr",
+    "var",
+    "volumes",
+];
+
+/// `text` with each path's own part (after the system's directories it begins with) replaced
+/// by [`NAME`]: `/app/oom-guard.sh` is `/x`, `/var/lib/docker/tmp/throttled-jobs` is
+/// `/var/lib/docker/tmp/x`. A command, a mount source, a file written or a log group is the
+/// user's choice.
+fn mask_paths(text: &str) -> Cow<'_, str> {
+    PATH.replace_all(text, |c: &regex::Captures| {
+        let mut kept = String::new();
+        let mut rest = false;
+        for part in c[2].split('/').skip(1) {
+            if !rest && SYSTEM_DIRS.contains(&part) {
+                kept.push('/');
+                kept.push_str(part);
+            } else if !part.is_empty() {
+                rest = true;
+            }
+        }
+        if rest {
+            kept.push('/');
+            kept.push_str(NAME);
+        }
+        format!("{}{kept}", &c[1])
+    })
+}
+
 /// `text` with every name in a known slot replaced by `x` (borrowed when it holds none).
 pub fn mask_names(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
@@ -194,8 +262,10 @@ pub fn mask_names(text: &str) -> Cow<'_, str> {
         }
     }
     // after the image references, whose slot keeps the host it reads
-    if let Cow::Owned(masked) = mask_hosts(&out) {
-        out = Cow::Owned(masked);
+    for mask in [mask_paths, mask_hosts] {
+        if let Cow::Owned(masked) = mask(&out) {
+            out = Cow::Owned(masked);
+        }
     }
     out
 }
@@ -233,7 +303,7 @@ mod tests {
             ),
             (
                 "Conflict. The container name \"/ecs-oom-worker-12-api-timeout-a8c9d6e2f1b3\" is already in use",
-                "Conflict. The container name \"/ecs-x\" is already in use",
+                "Conflict. The container name \"/x\" is already in use",
             ),
             (
                 "unable to retrieve secrets from ssm: invalid parameters: [/prod/throttled-jobs/db, /prod/oom]",
@@ -292,6 +362,22 @@ mod tests {
                 "failed to resolve ref x:5000/x: x509: certificate is valid for x, not x",
             ),
             (
+                "exec: \"/app/oom-guard.sh\": stat /app/oom-guard.sh: no such file or directory",
+                "exec: \"/x\": stat /x: no such file or directory",
+            ),
+            (
+                "starting container process caused \"exec: \\\"timeout\\\": executable file not found in $PATH\"",
+                "starting container process caused \"exec: \\\"x\\\": executable file not found in $PATH\"",
+            ),
+            (
+                "write /var/lib/docker/tmp/throttled-jobs: no space left on device",
+                "write /var/lib/docker/tmp/x: no space left on device",
+            ),
+            (
+                "error mounting \"/mnt/efs/api-timeout\" to rootfs at \"/usr/local/oom\": read-only file system",
+                "error mounting \"/mnt/x\" to rootfs at \"/usr/local/x\": read-only file system",
+            ),
+            (
                 "failed to resolve ref \"xxxxx.xxx\": 403 Forbidden",
                 "failed to resolve ref \"x\": 403 Forbidden",
             ),
@@ -327,10 +413,11 @@ mod tests {
                 "Request timed out",
                 "i/o timeout",
                 "registry-1.docker.io",
+                "net/http",
                 "public.ecr.aws",
-                "ecs-agent.log",
+                "/var/log/ecs/",
                 "container_linux.go",
-                "app.sh",
+                "exec: \\\"/",
             ] {
                 assert_eq!(
                     text.contains(word),

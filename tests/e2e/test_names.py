@@ -78,17 +78,23 @@ def test_the_console_names_the_pull_s_cause(term, named_task):
     term.wait_for("EXIT=0")
 
 
-# A host or a bucket the user named: a private registry whose DNS name the task could not
-# resolve, and an env file's bucket and key the execution role may not read. ECS writes both
-# into its reasons (Go's resolver; the agent's envfile.go), outside any ARN.
+# A host, a bucket or a file the user named: a private registry whose DNS name the task could not
+# resolve, an env file's bucket and key the execution role may not read, a command that is not in
+# the image, a file a layer wrote on a full disk. ECS writes them into its reasons (Go's
+# resolver, the agent's envfile.go, runc, docker), outside any ARN.
 @pytest.mark.parametrize("reason, want", [
     ('CannotPullContainerError: Error response from daemon: Get "https://registry.throttled-jobs.internal/v2/": '
      "dial tcp: lookup registry.throttled-jobs.internal on 10.0.0.2:53: no such host", "image_pull_no_route"),
     ("ResourceInitializationError: failed to download env files: unable to download env file with key "
      "oom-killer.env from bucket throttled-jobs, error: AccessDenied: Access Denied status code: 403",
      "envfile_permission"),
+    ("CannotStartContainerError: Error response from daemon: failed to create task for container: failed to "
+     "create shim task: OCI runtime create failed: runc create failed: unable to start container process: "
+     'exec: "/app/oom-killer": stat /app/oom-killer: no such file or directory: unknown', "bad_entrypoint"),
+    ("CannotPullContainerError: failed to register layer: Error processing tar file(exit status 1): "
+     "write /opt/app/throttled-jobs.bin: no space left on device", "ephemeral_storage"),
 ])
-def test_explain_reads_hosts_and_buckets_as_names(run, reason, want):
+def test_explain_reads_hosts_buckets_and_files_as_names(run, reason, want):
     proc = run("explain", "--format", "json", reason)
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
