@@ -19,7 +19,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 19] = [
+const SLOTS: [(&str, &str, bool); 20] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -83,6 +83,12 @@ const SLOTS: [(&str, &str, bool); 19] = [
     (
         "mount source",
         r#"mounting \\*"(?:/[A-Za-z0-9._-]+)*/([A-Za-z0-9_-]+)"#,
+        false,
+    ),
+    // an EFS export: NFS's host:/path
+    (
+        "mount source",
+        r"mounting [A-Za-z0-9.-]+:(?:/[A-Za-z0-9._-]+)*/([A-Za-z0-9_-]+)",
         false,
     ),
     (

@@ -192,9 +192,10 @@ fn mask_hosts(text: &str) -> Cow<'_, str> {
 }
 
 /// An absolute path, where a path starts (after white space, a quote, a backslash of an escaped
-/// quote, a bracket or `=`; not inside `i/o`, `net/http` or a URL).
+/// quote, a bracket, `=`, or the `:` of NFS's `host:/export`; not inside `i/o`, `net/http` or a
+/// URL).
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(^|[\s"'\\(\[=`])(/[A-Za-z0-9._@+~-]+(?:/[A-Za-z0-9._@+~-]*)*)"#)
+    Regex::new(r#"(^|[\s"'\\(\[=`:])(/[A-Za-z0-9._@+~-]+(?:/[A-Za-z0-9._@+~-]*)*)"#)
         .expect("path pattern")
 });
 
@@ -368,6 +369,10 @@ mod tests {
             (
                 "starting container process caused \"exec: \\\"timeout\\\": executable file not found in $PATH\"",
                 "starting container process caused \"exec: \\\"x\\\": executable file not found in $PATH\"",
+            ),
+            (
+                "mount.nfs4: access denied by server while mounting 127.0.0.1:/throttled-jobs",
+                "mount.nfs4: access denied by server while mounting 127.0.0.1:/x",
             ),
             (
                 "write /var/lib/docker/tmp/throttled-jobs: no space left on device",
