@@ -19,7 +19,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 20] = [
+const SLOTS: [(&str, &str, bool); 21] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -36,6 +36,11 @@ const SLOTS: [(&str, &str, bool); 20] = [
     (
         "repository",
         r"pull access denied for ([a-z0-9][a-z0-9._/-]*),",
+        true,
+    ),
+    (
+        "repository",
+        r"repository ([a-z0-9][a-z0-9_/-]*) not found",
         true,
     ),
     // the Docker name ECS gives a container: ecs-FAMILY-REVISION-CONTAINER-HASH

@@ -13,7 +13,8 @@
 //! - the Docker name ECS gives a container (`ecs-web-12-app-a8c9d6…`: family and container);
 //! - SSM's parameter names after `invalid parameters:`;
 //! - a Docker Hub name where Docker puts one (`pull access denied for NAME,`,
-//!   `manifest for NAME not found`);
+//!   `manifest for NAME not found`, `No such image: NAME`, `repository NAME not found`), and
+//!   ECR's (`The repository with name 'NAME'`, `imageTag:'TAG'`);
 //! - the service event slots: `(service NAME)`, `(target-group …)`, `(elb NAME)`,
 //!   `(container NAME)`, `(cluster NAME)` and the ids beside them, a message's leading
 //!   `service NAME` (`service web was unable…`, `service [web] …`), and `in elb NAME due to`,
@@ -65,7 +66,17 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             keep_then_name("${1}"),
         ),
         (
-            r"(?i)\b(pull access denied for |manifest for )[^\s,]+",
+            r"(?i)\b(pull access denied for |manifest for |No such image: )[^\s,]+",
+            keep_then_name("${1}"),
+        ),
+        // Docker's `repository NAME not found`; ECR's `The repository with name 'NAME'` and
+        // `imageTag:'TAG'`
+        (
+            r#"(?i)\b(repository )[^\s'",]+( not found)"#,
+            format!("${{1}}{NAME}${{2}}"),
+        ),
+        (
+            r"(?i)\b(repository with name '|imageTag:\s*')[^']*",
             keep_then_name("${1}"),
         ),
         (
@@ -369,6 +380,18 @@ mod tests {
             (
                 "starting container process caused \"exec: \\\"timeout\\\": executable file not found in $PATH\"",
                 "starting container process caused \"exec: \\\"x\\\": executable file not found in $PATH\"",
+            ),
+            (
+                "API error (404): repository throttled-jobs not found: does not exist or no pull access",
+                "API error (404): repository x not found: does not exist or no pull access",
+            ),
+            (
+                "RepositoryNotFoundException: The repository with name 'oom-killer' does not exist in the registry with id '123456789012'",
+                "RepositoryNotFoundException: The repository with name 'x' does not exist in the registry with id '123456789012'",
+            ),
+            (
+                "Error response from daemon: No such image: api-timeout:latest",
+                "Error response from daemon: No such image: x",
             ),
             (
                 "mount.nfs4: access denied by server while mounting 127.0.0.1:/throttled-jobs",
