@@ -19,7 +19,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 21] = [
+const SLOTS: [(&str, &str, bool); 22] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -57,6 +57,11 @@ const SLOTS: [(&str, &str, bool); 21] = [
     ("role", r":role/([A-Za-z0-9+=,.@_-]+)", false),
     ("role", r"assumed-role/([A-Za-z0-9+=,.@_-]+)/", false),
     ("secret", r":secret:([A-Za-z0-9/_+=.@-]+)", false),
+    (
+        "secret's key",
+        r"did not contain json key ([A-Za-z0-9_-]+)",
+        false,
+    ),
     (
         "parameter",
         r"invalid parameters: \[?/?(?:[A-Za-z0-9_.-]+/)*([A-Za-z0-9_.-]+)",

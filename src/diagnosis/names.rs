@@ -23,7 +23,8 @@
 //!   `for bucket BUCKET`, `s3://BUCKET/KEY`) and a bucket in a virtual-hosted S3 URL
 //!   (`https://BUCKET.s3.us-east-1.amazonaws.com/…`);
 //! - the agent's secret slots: `missing secret value for secret NAME`, `secretID from value
-//!   NAME`, `secret with value NAME`, `docker auth config [NAME]`;
+//!   NAME`, `secret with value NAME`, `docker auth config [NAME]`, `did not contain json key
+//!   NAME`;
 //! - a file the user chose: an absolute path after the system's directories it begins with
 //!   (`exec: "/app/run.sh"`, `mounting "/mnt/efs/data"`, `write /var/lib/docker/tmp/…`), and a
 //!   command runc could not find (`exec: "timeout"`);
@@ -114,7 +115,7 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
         ),
         // the agent's secret slots: an environment variable's name, a secret's name or ARN
         (
-            r"(?i)\b(missing secret value for secret |secretID from value |secret with value )[^\s,]+",
+            r"(?i)\b(missing secret value for secret |secretID from value |secret with value |did not contain json key )[^\s,]+",
             keep_then_name("${1}"),
         ),
         (
@@ -356,6 +357,10 @@ mod tests {
             (
                 "Get \"https://throttled-jobs.s3.us-east-1.amazonaws.com/web.env\": dial tcp 52.216.1.1:443: i/o timeout",
                 "Get \"https://x.s3.us-east-1.amazonaws.com/x\": dial tcp 52.216.1.1:443: i/o timeout",
+            ),
+            (
+                "retrieved secret from Secrets Manager did not contain json key throttled-jobs",
+                "retrieved secret from Secrets Manager did not contain json key x",
             ),
             (
                 "missing secret value for secret REDIS_TIMEOUT",
