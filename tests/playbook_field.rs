@@ -861,3 +861,67 @@ fn explain_args(
         text: vec![],
     }
 }
+
+/// A task stopped on purpose (a deployment or scale-in, a person, a Spot or instance reclaim)
+/// is sent SIGTERM; a container still running at its stopTimeout is SIGKILLed and reports 137.
+/// That 137 is the stop timeout's kill, not the critical "killed (usually OOM)" of a task whose
+/// essential container died on its own. Before `on_stop_code`, every deployment of an app that
+/// ignores SIGTERM put a critical "Container killed (exit 137)" on the board.
+#[test]
+fn exit_137_after_a_deliberate_stop_is_the_stop_timeout_not_a_kill() {
+    let pb = Playbook::builtin();
+    let category = |stop_code: &str, reason: &str, container_reason: &str| {
+        task_category(&pb, &task(stop_code, reason, container_reason, Some(137)))
+            .expect("classified")
+            .0
+            .id
+            .clone()
+    };
+    let deployment = "Scaling activity initiated by (deployment ecs-svc/2474979950726421586)";
+    assert_eq!(
+        category("ServiceSchedulerInitiated", deployment, ""),
+        "stop_timeout_kill"
+    );
+    assert_eq!(
+        category("UserInitiated", "Task stopped by user", ""),
+        "stop_timeout_kill"
+    );
+    // a cause the stop names still outranks the kill that followed it
+    assert_eq!(
+        category(
+            "ServiceSchedulerInitiated",
+            "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/0a1b2c3d4e5f6789)",
+            ""
+        ),
+        "elb_health_check_failed"
+    );
+    assert_eq!(
+        category("SpotInterruption", "Your Spot Task was interrupted.", ""),
+        "spot_interruption"
+    );
+    // the kernel's memory kill says so in the container's reason, whatever the stop code
+    assert_eq!(
+        category(
+            "UserInitiated",
+            "Task stopped by user",
+            "OutOfMemoryError: Container killed due to memory usage"
+        ),
+        "oom"
+    );
+    // an essential container that died on its own keeps the exit code's reading
+    assert_eq!(
+        category(
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            ""
+        ),
+        "oom_or_sigkill"
+    );
+    // and the stop code decides, not the words: a paste of the exit code alone is still 137
+    assert_eq!(
+        pb.classify(Some(EvidenceKind::ExitCode), "137")
+            .expect("classified")
+            .id,
+        "oom_or_sigkill"
+    );
+}

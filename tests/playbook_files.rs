@@ -95,6 +95,20 @@ fn a_launch_type_may_only_name_a_cause_of_the_same_family() {
         load(&entry("LAMBDA = \"host_disk_full\"")).unwrap_err(),
         "my.toml: entry 'my_disk': on_launch_type: unknown launch type 'LAMBDA' (FARGATE, EC2 or EXTERNAL)"
     );
+    let entry = |on: &str| {
+        format!(
+            "[entry.my_kill]\nfamily = \"exitcode\"\nseverity = \"critical\"\nrank = 1\ntitle = \"t\"\nmeaning = \"m\"\nfix = \"f\"\nconfirm = \"c\"\non_stop_code = {{ {on} }}\n"
+        )
+    };
+    assert!(load(&entry("UserInitiated = \"stop_timeout_kill\"")).is_ok());
+    assert_eq!(
+        load(&entry("UserInitiated = \"oom\"")).unwrap_err(),
+        "my.toml: entry 'my_kill': on_stop_code: 'oom' is of family 'runtime', not 'exitcode'"
+    );
+    assert_eq!(
+        load(&entry("Stopped = \"stop_timeout_kill\"")).unwrap_err(),
+        "my.toml: entry 'my_kill': on_stop_code: unknown stop code 'Stopped' (TaskFailedToStart, EssentialContainerExited, UserInitiated, TerminationNotice, ServiceSchedulerInitiated or SpotInterruption)"
+    );
 }
 
 #[test]

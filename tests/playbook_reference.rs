@@ -166,9 +166,25 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "{id}"
         );
     }
+    // what an exit code means when the stop code says the task was stopped on purpose: no rule
+    // names it, an entry's `on_stop_code` does
+    let by_stop_code = ["stop_timeout_kill"];
+    for id in by_stop_code {
+        assert!(
+            pb.entries
+                .values()
+                .any(|e| e.on_stop_code.values().any(|to| to == id)),
+            "nothing leads to {id}"
+        );
+    }
     assert_eq!(
         pb.entries.len(),
-        85 + fallbacks.len() + deployment.len() + set_up.len() + scaling_and_exec.len() + ebs.len(),
+        85 + fallbacks.len()
+            + deployment.len()
+            + set_up.len()
+            + scaling_and_exec.len()
+            + ebs.len()
+            + by_stop_code.len(),
         "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );
 }

@@ -27,7 +27,10 @@ pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p En
 /// exit code: a container that never started reports 0 or nothing, and "normal exit" would be
 /// the one certainly wrong answer. Among the rest the lowest rank wins, an exact match before
 /// a family one of the same rank. Where the task's launch type is known, each match is the
-/// finding its words name there (a full disk is ephemeral storage on Fargate).
+/// finding its words name there (a full disk is ephemeral storage on Fargate); where its stop
+/// code is, the finding its evidence means after such a stop (exit code 137 after a
+/// deployment, a scale-in or a person stopped the task is the SIGKILL at the end of the stop
+/// timeout, not a memory kill).
 pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>, String)> {
     // (match, text, from an exit code)
     let mut found: Vec<(Match<'p>, String, bool)> = Vec::new();
@@ -61,8 +64,9 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
         found.push((m, format!("stop code {c}"), false));
     }
     let launch_type = task.launch_type.as_deref();
+    let stop_code = task.stop_code.as_deref();
     for (m, _, _) in &mut found {
-        *m = pb.on_launch_type(*m, launch_type);
+        *m = pb.on_stop_code(pb.on_launch_type(*m, launch_type), stop_code);
     }
     let never_ran = found
         .iter()

@@ -185,6 +185,18 @@ impl Playbook {
             })
     }
 
+    /// `m` for a task that stopped with this stop code: the entry its evidence means then
+    /// (`on_stop_code`, same family), with the same confidence; `m` itself otherwise.
+    pub fn on_stop_code<'p>(&'p self, m: Match<'p>, stop_code: Option<&str>) -> Match<'p> {
+        stop_code
+            .and_then(|code| m.entry.on_stop_code.get(code))
+            .and_then(|id| self.entries.get(id))
+            .map_or(m, |entry| Match {
+                entry,
+                confidence: m.confidence,
+            })
+    }
+
     fn rule_match(&self, rule: &Rule) -> Option<Match<'_>> {
         Some(Match {
             entry: self.entries.get(&rule.id)?,

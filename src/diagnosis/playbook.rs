@@ -124,6 +124,12 @@ pub struct Entry {
     /// launch type is known.
     #[serde(default)]
     pub on_launch_type: BTreeMap<String, String>,
+    /// The finding this evidence means when the task's stop code says why it stopped
+    /// (`UserInitiated`, `ServiceSchedulerInitiated`, …), of the same family (checked at load):
+    /// exit code 137 after a deliberate stop is the SIGKILL at the end of the stop timeout, not
+    /// a memory kill.
+    #[serde(default)]
+    pub on_stop_code: BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -376,22 +382,66 @@ fn compile(
     Ok(rule)
 }
 
-/// An entry's `on_launch_type` names known launch types and entries of its own family: the
-/// launch type tells apart two causes of one kind of failure, never two kinds.
+/// The launch types an entry's `on_launch_type` may name.
+const LAUNCH_TYPES: [&str; 3] = ["FARGATE", "EC2", "EXTERNAL"];
+/// The stop codes an entry's `on_stop_code` may name (the API's `TaskStopCode`).
+const STOP_CODES: [&str; 6] = [
+    "TaskFailedToStart",
+    "EssentialContainerExited",
+    "UserInitiated",
+    "TerminationNotice",
+    "ServiceSchedulerInitiated",
+    "SpotInterruption",
+];
+
+/// An entry's `on_launch_type` and `on_stop_code` name known launch types and stop codes, and
+/// entries of its own family: they tell apart two causes of one kind of failure, never two
+/// kinds.
 fn check_launch_types(
     file: &str,
     e: &Entry,
     entries: &BTreeMap<String, Entry>,
 ) -> Result<(), PlaybookError> {
+    let maps = [
+        (
+            "on_launch_type",
+            "launch type",
+            &LAUNCH_TYPES[..],
+            &e.on_launch_type,
+        ),
+        (
+            "on_stop_code",
+            "stop code",
+            &STOP_CODES[..],
+            &e.on_stop_code,
+        ),
+    ];
+    for (field, what, known, map) in maps {
+        check_other_finding(file, e, entries, field, what, known, map)?;
+    }
+    Ok(())
+}
+
+fn check_other_finding(
+    file: &str,
+    e: &Entry,
+    entries: &BTreeMap<String, Entry>,
+    field: &str,
+    what: &str,
+    known: &[&str],
+    map: &BTreeMap<String, String>,
+) -> Result<(), PlaybookError> {
     let err = |message: String| PlaybookError {
         file: file.to_string(),
         line: None,
-        message: format!("entry '{}': on_launch_type: {message}", e.id),
+        message: format!("entry '{}': {field}: {message}", e.id),
     };
-    for (launch_type, id) in &e.on_launch_type {
-        if !matches!(launch_type.as_str(), "FARGATE" | "EC2" | "EXTERNAL") {
+    for (key, id) in map {
+        if !known.contains(&key.as_str()) {
+            let (last, rest) = known.split_last().unwrap_or((&"", &[]));
             return Err(err(format!(
-                "unknown launch type '{launch_type}' (FARGATE, EC2 or EXTERNAL)"
+                "unknown {what} '{key}' ({} or {last})",
+                rest.join(", ")
             )));
         }
         let Some(other) = entries.get(id) else {
