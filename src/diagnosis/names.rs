@@ -136,7 +136,7 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
 /// `app.properties`) end in none of these.
 static HOST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|net|org|io|dev|cloud|app|ai|co|me|biz|info|xyz|tech|site|online|cc|tv|gov|edu|internal|local|localdomain|lan|corp|intra|intranet|home|private|example|test|invalid|cn|uk|us|eu|de|fr|nl|jp|kr|in|au|ca|br|ch|se|fi|dk|no|pl|es|it|be|at|ie|nz|sg|hk|tw|za|mx|ru))\b",
+        r"(?i-u)\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|net|org|io|dev|cloud|app|ai|co|me|biz|info|xyz|tech|site|online|cc|tv|gov|edu|internal|local|localdomain|lan|corp|intra|intranet|home|private|example|test|invalid|cn|uk|us|eu|de|fr|nl|jp|kr|in|au|ca|br|ch|se|fi|dk|no|pl|es|it|be|at|ie|nz|sg|hk|tw|za|mx|ru))\b",
     )
     .expect("host pattern")
 });
@@ -145,7 +145,7 @@ static HOST: LazyLock<Regex> = LazyLock::new(|| {
 /// where only a host can stand: a URL, a DNS lookup, an image reference, a certificate's names.
 static HOST_IN_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:://|\blookup |\bref "?|\bresolve "|\bvalid for |, not |\bdial tcp )((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b"#,
+        r#"(?i-u)(?:://|\blookup |\bref "?|\bresolve "|\bvalid for |, not |\bdial tcp )((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b"#,
     )
     .expect("host pattern")
 });
@@ -172,6 +172,9 @@ fn is_providers_host(host: &str) -> bool {
 /// `text` with each host the user named replaced by [`NAME`]. A match that runs on into more
 /// of a name (`-`, `_`, or `.` and a letter) is part of something else, such as a file name.
 fn mask_hosts(text: &str) -> Cow<'_, str> {
+    if !text.contains('.') {
+        return Cow::Borrowed(text);
+    }
     let mut hosts: Vec<(usize, usize)> = [&*HOST, &*HOST_IN_PLACE]
         .into_iter()
         .flat_map(|re| re.captures_iter(text).filter_map(|c| c.get(1)))
@@ -247,6 +250,9 @@ const SYSTEM_DIRS: [&str; 26] = [
 /// `/var/lib/docker/tmp/x`. A command, a mount source, a file written or a log group is the
 /// user's choice.
 fn mask_paths(text: &str) -> Cow<'_, str> {
+    if !text.contains('/') {
+        return Cow::Borrowed(text);
+    }
     PATH.replace_all(text, |c: &regex::Captures| {
         let mut kept = String::new();
         let mut rest = false;
