@@ -253,7 +253,7 @@ fn mask_paths(text: &str) -> Cow<'_, str> {
     if !text.contains('/') {
         return Cow::Borrowed(text);
     }
-    PATH.replace_all(text, |c: &regex::Captures| {
+    let masked = PATH.replace_all(text, |c: &regex::Captures| {
         let mut kept = String::new();
         let mut rest = false;
         for part in c[2].split('/').skip(1) {
@@ -269,7 +269,12 @@ fn mask_paths(text: &str) -> Cow<'_, str> {
             kept.push_str(NAME);
         }
         format!("{}{kept}", &c[1])
-    })
+    });
+    // a path of system directories only (`/var/lib/docker`) is kept whole
+    match masked {
+        Cow::Owned(m) if m == text => Cow::Borrowed(text),
+        other => other,
+    }
 }
 
 /// `text` with every name in a known slot replaced by `x` (borrowed when it holds none).
@@ -465,9 +470,14 @@ mod tests {
                 );
             }
         }
-        assert!(matches!(
-            mask_names("OutOfMemoryError: Container killed"),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        for text in [
+            "OutOfMemoryError: Container killed",
+            "write /var/lib/docker/tmp: no space left on device",
+        ] {
+            assert!(
+                matches!(mask_names(text), std::borrow::Cow::Borrowed(_)),
+                "{text}"
+            );
+        }
     }
 }
