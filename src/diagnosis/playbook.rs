@@ -397,7 +397,7 @@ const STOP_CODES: [&str; 6] = [
 /// An entry's `on_launch_type` and `on_stop_code` name known launch types and stop codes, and
 /// entries of its own family: they tell apart two causes of one kind of failure, never two
 /// kinds.
-fn check_launch_types(
+fn check_mapped_findings(
     file: &str,
     e: &Entry,
     entries: &BTreeMap<String, Entry>,
@@ -489,7 +489,7 @@ impl Playbook {
                 Some((name, _)) if from_user.contains(&e.id) => name,
                 _ => "playbook.toml (built in)",
             };
-            check_launch_types(file, e, &map)?;
+            check_mapped_findings(file, e, &map)?;
         }
         for (line, r) in builtin_rules {
             rules.push(compile("rules.toml (built in)", line, r, &map)?);

@@ -2,6 +2,8 @@
 shapes the task's stopped reason or attachments itself. A Region of its own keeps the session's
 incident in us-east-1, which other tests count, untouched."""
 
+import json
+
 import boto3
 from moto.ecs.models import ecs_backends
 
@@ -40,3 +42,13 @@ def failed_fargate_task(url, region, cluster, service, image, cidr, execution_ro
     task.containers[0].exitCode = None
     task.containers[0].last_status = "STOPPED"
     return task, arn
+
+
+def snapshot_task(run, region, cluster, service, arn):
+    """`snapshot --format json` of the one service in its Region: the service's JSON and the
+    stopped task `arn` in it."""
+    proc = run("snapshot", "--format", "json", f"{cluster}/{service}", env_extra={"AWS_REGION": region})
+    assert proc.returncode == 0, proc.stderr
+    [svc] = json.loads(proc.stdout)["services"]
+    [task] = [t for t in svc["stopped_tasks"] if t["arn"] == arn]
+    return svc, task

@@ -15,7 +15,7 @@ import json
 import pytest
 
 from incident import ACCOUNT
-from stopped_task import failed_fargate_task
+from stopped_task import failed_fargate_task, snapshot_task
 
 REGION = "eu-west-2"
 # the image_pull_auth entry's title (src/diagnosis/playbook.toml), as the board shows it
@@ -42,11 +42,7 @@ def named_task(moto):
     return arn
 
 def test_names_that_spell_causes_do_not_become_the_cause(run, named_task):
-    proc = run("snapshot", "--format", "json", f"{CLUSTER}/{SERVICE}", env_extra={"AWS_REGION": REGION})
-    assert proc.returncode == 0, proc.stderr
-    d = json.loads(proc.stdout)
-    [svc] = d["services"]
-    [task] = [t for t in svc["stopped_tasks"] if t["arn"] == named_task]
+    svc, task = snapshot_task(run, REGION, CLUSTER, SERVICE, named_task)
     assert task["category"] == "image_pull_auth"
     top = svc["findings"][0]
     assert (top["id"], top["confidence"]) == ("image_pull_auth", "exact")

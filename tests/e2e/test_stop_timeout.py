@@ -9,11 +9,9 @@ The seed lives in its own Region (ca-central-1), so the session's incident in us
 other tests count, is untouched.
 """
 
-import json
-
 import pytest
 
-from stopped_task import failed_fargate_task
+from stopped_task import failed_fargate_task, snapshot_task
 
 REGION = "ca-central-1"
 CLUSTER = "payments"
@@ -31,11 +29,7 @@ def replaced_task(moto):
 
 
 def test_exit_137_after_a_deployment_is_the_stop_timeout(run, replaced_task):
-    proc = run("snapshot", "--format", "json", f"{CLUSTER}/{SERVICE}", env_extra={"AWS_REGION": REGION})
-    assert proc.returncode == 0, proc.stderr
-    d = json.loads(proc.stdout)
-    [svc] = d["services"]
-    [task] = [t for t in svc["stopped_tasks"] if t["arn"] == replaced_task]
+    svc, task = snapshot_task(run, REGION, CLUSTER, SERVICE, replaced_task)
     assert task["category"] == "stop_timeout_kill"
     ids = {f["id"]: f for f in svc["findings"]}
     assert "oom_or_sigkill" not in ids, ids
