@@ -1,7 +1,8 @@
 //! A name the user chose never changes what a message means. Every corpus and reference line
 //! that carries a name (a service, a target group or load balancer, an image repository, an IAM
 //! role, a secret, an SSM parameter, a private registry's host, an S3 bucket or object key, a
-//! command, a mount's source or a file) is classified again with that name replaced by names that spell causes the
+//! command, a mount's source or a file, a task definition's volume or container, a volume's
+//! label) is classified again with that name replaced by names that spell causes the
 //! rules know (`oom-killer`, `api-timeout`, `throttled-jobs`, `cannotpullcontainererror`, each
 //! finding's own id); the answer, and its confidence, must stay the same. Before names were
 //! masked (`src/diagnosis/names.rs`), a service called `oom-killer` turned its "was unable to
@@ -19,7 +20,7 @@ use common::corpus::{Msg, all, assert_no_answer_moved};
 
 /// Where a user's name sits in ECS, ELB, IAM and registry messages, and whether the slot takes
 /// only lower case (a repository) or any case.
-const SLOTS: [(&str, &str, bool); 22] = [
+const SLOTS: [(&str, &str, bool); 25] = [
     ("service", r"^\s*service \(?([A-Za-z0-9_.-]+)\)? ", false),
     ("service", r"\(service ([A-Za-z0-9_.-]+)[,)]", false),
     (
@@ -104,6 +105,19 @@ const SLOTS: [(&str, &str, bool); 22] = [
     (
         "file",
         r"(?:stat|open|write|mkdir) (?:/[A-Za-z0-9._-]+)*/([A-Za-z0-9_-]+)",
+        false,
+    ),
+    // the agent's host config: a task definition's volume or container, by its name
+    (
+        "volume or container",
+        r"(?:Invalid volume referenced|Volume target not available): ([A-Za-z0-9_-]+)",
+        false,
+    ),
+    ("volume", r"\bvolume '([A-Za-z0-9_.-]+)'", false),
+    // a Docker volume's labels or options, as Go prints a map: map[team:web]
+    (
+        "volume label",
+        r"\bmap\[[A-Za-z0-9_.-]+:([A-Za-z0-9_-]+)",
         false,
     ),
 ];

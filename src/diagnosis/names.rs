@@ -28,6 +28,9 @@
 //! - a file the user chose: an absolute path after the system's directories it begins with
 //!   (`exec: "/app/run.sh"`, `mounting "/mnt/efs/data"`, `write /var/lib/docker/tmp/…`), and a
 //!   command runc could not find (`exec: "timeout"`);
+//! - the agent's names for a task definition's volumes and containers (`Invalid volume
+//!   referenced: NAME`, `Volume target not available: NAME`, `Link target not available: NAME`,
+//!   `volume 'NAME'`) and a Docker volume's labels or options as Go prints a map (`map[k:v]`);
 //! - a host the user named (a private registry, an internal DNS name) wherever it stands: a
 //!   URL, a DNS lookup, an image reference, a certificate's names. A host under AWS's or Docker
 //!   Hub's domains is kept: the rules read `dkr.ecr`, `docker.io`, and its labels are AWS's.
@@ -122,6 +125,15 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             r"(?i)\b(docker auth config \[)[^\]]*",
             keep_then_name("${1}"),
         ),
+        // the agent's host config and volumes: a task definition's volume or container
+        // (`Invalid volume referenced: data`, `volume 'shared-data' does not exist`), and a
+        // Docker volume's labels or options as Go prints a map (`map[team:web]`)
+        (
+            r"(?i)\b(Invalid volume referenced: |Volume target not available: |Link target not available: |volume source container with name |container for link )[^\s,;]+",
+            keep_then_name("${1}"),
+        ),
+        (r"(?i)\b(volume ')[^']*(')", format!("${{1}}{NAME}${{2}}")),
+        (r"\b(map\[)[^\]]*(\])", format!("${{1}}{NAME}${{2}}")),
         // a command runc could not run, named without a path (`exec: "timeout": executable file
         // not found in $PATH`); a command's path is a path (below)
         (r#"(exec: (?:\\*)")[^"\\/\s][^"\\]*"#, keep_then_name("${1}")),
@@ -301,6 +313,22 @@ mod tests {
     #[test]
     fn names_in_their_slots_become_x() {
         for (text, want) in [
+            (
+                "HostConfigError: Invalid volume referenced: throttled-jobs",
+                "HostConfigError: Invalid volume referenced: x",
+            ),
+            (
+                "HostConfigError: Volume target not available: oom-killer",
+                "HostConfigError: Volume target not available: x",
+            ),
+            (
+                "volume 'api-timeout' does not exist and autoprovision is set to false",
+                "volume 'x' does not exist and autoprovision is set to false",
+            ),
+            (
+                "does not match existing volume labels: existing: map[team:oom], expected: map[]",
+                "does not match existing volume labels: existing: map[x], expected: map[x]",
+            ),
             (
                 "(service oom-killer) was unable to place a task.",
                 "(service x) was unable to place a task.",
