@@ -95,3 +95,27 @@ def test_explain_reads_hosts_buckets_and_files_as_names(run, reason, want):
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
     assert (d["id"], d["confidence"]) == (want, "exact")
+
+
+# The agent's host config names a task definition's volume or container, and a Docker volume's
+# labels (agent/api/task/task.go): a volume called throttled-jobs is still a volume the task does
+# not define, and the agent's execution-role and host-port errors name their causes.
+@pytest.mark.parametrize("reason, want, confidence", [
+    ("HostConfigError: Invalid volume referenced: throttled-jobs", "volume_error", "exact"),
+    ("HostConfigError: Volume target not available: oom-killer", "volume_error", "exact"),
+    ("initialize volume: volume detection failed, volume 'api-timeout' does not exist and autoprovision "
+     "is set to false: <reason>", "volume_error", "exact"),
+    ("intialize volume: non-autoprovisioned volume does not match existing volume labels: existing: "
+     "map[team:throttled], expected: map[team:oom]", "volume_error", "exact"),
+    ("HostConfigError: No execution credentials set for the task", "log_permission", "exact"),
+    ("HostConfigError: error retrieving docker port map: a host port is unavailable", "placement_port_conflict",
+     "exact"),
+    ("ContainerNetworkingError: container resource provisioning: empty result from network namespace setup",
+     "task_init_failed", "family"),
+    ("Unsupported credentialspec ARN, only s3/ssm ARNs are valid", "task_init_failed", "family"),
+])
+def test_explain_reads_the_agents_host_config_errors(run, reason, want, confidence):
+    proc = run("explain", "--format", "json", reason)
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert (d["id"], d["confidence"]) == (want, confidence)
