@@ -79,8 +79,9 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             r#"(?i)\b(repository )[^\s'",]+( not found)"#,
             format!("${{1}}{NAME}${{2}}"),
         ),
+        // (and the agent's `volume 'NAME'`)
         (
-            r"(?i)\b(repository with name '|imageTag:\s*')[^']*",
+            r"(?i)\b(repository with name '|imageTag:\s*'|volume ')[^']*",
             keep_then_name("${1}"),
         ),
         (
@@ -121,19 +122,17 @@ static SLOTS: LazyLock<Vec<(Regex, String)>> = LazyLock::new(|| {
             r"(?i)\b(missing secret value for secret |secretID from value |secret with value |did not contain json key )[^\s,]+",
             keep_then_name("${1}"),
         ),
+        // (and a Docker volume's labels or options as Go prints a map: `map[team:web]`)
         (
-            r"(?i)\b(docker auth config \[)[^\]]*",
+            r"(?i)\b(docker auth config \[|map\[)[^\]]*",
             keep_then_name("${1}"),
         ),
-        // the agent's host config and volumes: a task definition's volume or container
-        // (`Invalid volume referenced: data`, `volume 'shared-data' does not exist`), and a
-        // Docker volume's labels or options as Go prints a map (`map[team:web]`)
+        // the agent's host config: a task definition's volume or container
+        // (`Invalid volume referenced: data`, `Volume target not available: app`)
         (
             r"(?i)\b(Invalid volume referenced: |Volume target not available: |Link target not available: |volume source container with name |container for link )[^\s,;]+",
             keep_then_name("${1}"),
         ),
-        (r"(?i)\b(volume ')[^']*(')", format!("${{1}}{NAME}${{2}}")),
-        (r"\b(map\[)[^\]]*(\])", format!("${{1}}{NAME}${{2}}")),
         // a command runc could not run, named without a path (`exec: "timeout": executable file
         // not found in $PATH`); a command's path is a path (below)
         (r#"(exec: (?:\\*)")[^"\\/\s][^"\\]*"#, keep_then_name("${1}")),
