@@ -272,7 +272,10 @@ fn rules_written_without_a_source_classify_that_source() {
             // failure (family), as the first thread's (agent#712) was; new data, not a rule change
             // 167/181 since the eleventh sample: the agent's source is a second sighting of the
             // CgroupError a Nextflow thread quoted
-            "issues" => (92.2, 95.0),
+            // 169/181 since the twelfth sample (pages: posts and re:Post): a post retelling a
+            // Stack Overflow question quotes "failed to normalize image reference", a second
+            // source for the pattern two issues threads needed
+            "issues" => (93.3, 97.1),
             "elb" => (82.0, 95.0),
             "eventbridge" => (77.0, 86.0),
             // 21/21 measured (18/18 before the fourth held-out sample): the one miss before
@@ -301,7 +304,10 @@ fn rules_written_without_a_source_classify_that_source() {
             // infrastructure role's reason is unclassified, no longer the task role's (the task
             // role's rule now leaves a reason that names the Infrastructure Role alone), so the
             // right-family figure fell with it (124/148)
-            "docs" => (81.0, 83.7),
+            // 122/151 since the twelfth sample (2026-12-05): of three re:Post lines, Fargate's
+            // "Network interface provision complete error timeout …" was unclassified held out
+            // and its pattern only the documentation has; new data, not a rule change
+            "docs" => (80.7, 83.3),
             _ => (95.0, 95.0),
         };
         if msgs.len() >= 10 && (pct < exact_floor || fam_pct < family_floor) {
