@@ -166,6 +166,16 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "{id}"
         );
     }
+    // the agent's own reasons that no taxonomy category names (field corpus, agent): the
+    // instance's dynamic host port range is used up, which is not a fixed port another task
+    // holds (`placement_port_conflict`) and has another fix
+    let agent = ["placement_host_ports_exhausted"];
+    for id in agent {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, "placement", "{id}");
+        assert!(pb.rules.iter().any(|r| r.id == id), "no rule for {id}");
+        assert!(e.confirm.contains("portMappings"), "{id}");
+    }
     // what an exit code means when the stop code says the task was stopped on purpose: no rule
     // names it, an entry's `on_stop_code` does
     let by_stop_code = ["stop_timeout_kill"];
@@ -184,6 +194,7 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             + set_up.len()
             + scaling_and_exec.len()
             + ebs.len()
+            + agent.len()
             + by_stop_code.len(),
         "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );

@@ -108,8 +108,8 @@ def test_explain_reads_hosts_buckets_and_files_as_names(run, reason, want):
     ("intialize volume: non-autoprovisioned volume does not match existing volume labels: existing: "
      "map[team:throttled], expected: map[team:oom]", "volume_error", "exact"),
     ("HostConfigError: No execution credentials set for the task", "log_permission", "exact"),
-    ("HostConfigError: error retrieving docker port map: a host port is unavailable", "placement_port_conflict",
-     "exact"),
+    ("HostConfigError: error retrieving docker port map: a host port is unavailable",
+     "placement_host_ports_exhausted", "exact"),
     ("ContainerNetworkingError: container resource provisioning: empty result from network namespace setup",
      "task_init_failed", "family"),
     ("Unsupported credentialspec ARN, only s3/ssm ARNs are valid", "task_init_failed", "family"),
