@@ -128,6 +128,17 @@ def term(moto, tmp_path):
                 time.sleep(0.2)
             raise AssertionError(f"{text!r} not on screen:\n{self.screen()}")
 
+        def wait_gone(self, text, timeout=20):
+            """Wait until `text` is off the screen (a dialog closed) before the next key: a key
+            sent right behind Escape can reach the console in the same read."""
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                s = self.screen()
+                if text not in s:
+                    return s
+                time.sleep(0.2)
+            raise AssertionError(f"{text!r} still on screen:\n{self.screen()}")
+
         def pid(self):
             out = subprocess.run(["pgrep", "-n", "-f", f"{binary()}"], capture_output=True, text=True).stdout.strip()
             return int(out)

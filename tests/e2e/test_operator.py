@@ -143,6 +143,7 @@ def test_exec_preflight_names_each_missing_piece(term, moto):
     assert "fix what is missing first" in flat
     assert "aws ecs execute-command --cluster prod --task" in flat, dialog
     term.keys("Escape")
+    term.wait_gone("ECS Exec")
     term.keys("q")
     term.wait_for("EXIT=0")
     # a preflight reads only what the store holds: no ExecuteCommand was made
