@@ -75,9 +75,11 @@ pub const QUOTAS: [QuotaSpec; 8] = [
         quota: Quota::ElbRead,
         name: "ELB describe calls",
         sustained: 10.0,
-        burst: 10.0,
-        source: "not published by AWS: a conservative assumption (DescribeTargetGroups, \
-                 DescribeTargetGroupAttributes, DescribeTargetHealth)",
+        burst: 40.0,
+        source: "ELB user guide, Request throttling for the Elastic Load Balancing API: the \
+                 non-mutating Describe* actions (DescribeTargetGroups, \
+                 DescribeTargetGroupAttributes, DescribeTargetHealth) share a bucket of 40 \
+                 tokens refilled at 10 per second",
     },
     QuotaSpec {
         quota: Quota::LogsFilter,
@@ -115,6 +117,13 @@ pub const DEFAULT_SHARE_PERCENT: u8 = 20;
 /// of tokens: so any minute's average, burst included, stays within the share.
 const HEADROOM: f64 = 0.95;
 const BURST_S: f64 = 2.0;
+
+/// The share of each quota's documented bucket that a one-shot command (`snapshot`, `wait`'s
+/// first read) and the console's first complete picture may spend at once, before the
+/// sustained share applies (never less than `--api-share`). AWS's buckets exist to absorb
+/// bursts: half of one, once, leaves the other half to the team in that second, and the bucket
+/// refills at the sustained rate, of which ecswatch then takes only its share.
+pub const BURST_SHARE: f64 = 0.5;
 
 impl Quota {
     pub fn spec(self) -> &'static QuotaSpec {
@@ -214,9 +223,12 @@ struct Bucket {
 }
 
 impl Bucket {
+    /// Tokens above `cap` (the opening allowance) are spent, never refilled.
     fn refill(&mut self, now: Instant) {
         let dt = now.saturating_duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + dt * self.rate).min(self.cap);
+        if self.tokens < self.cap {
+            self.tokens = (self.tokens + dt * self.rate).min(self.cap);
+        }
         self.last = now;
     }
 }
@@ -267,14 +279,16 @@ impl QuotaUse {
 }
 
 impl Budget {
-    /// For the console: two seconds of tokens, so every minute stays within the share.
+    /// For the console: an opening allowance of [`BURST_SHARE`] of each bucket for its first
+    /// complete picture, never refilled; then two seconds of tokens at most, so every minute
+    /// after the first stays within the share.
     pub fn new(pace: Pace) -> Self {
         Self::with_burst(pace, BURST_S)
     }
 
-    /// For one-shot commands (`snapshot`, `wait`): the share of the account's whole burst
-    /// bucket up front (a 500-service snapshot's 50 DescribeServices start with 20 at once),
-    /// then the same sustained share.
+    /// For one-shot commands (`snapshot`, `wait`): [`BURST_SHARE`] of each quota's bucket up
+    /// front (a 500-service snapshot's 55 service reads start with 50 at once), then the same
+    /// sustained share as the console, holding at most the share of the account's burst.
     pub fn one_shot(pace: Pace) -> Self {
         Self::with_burst(pace, f64::INFINITY)
     }
@@ -285,10 +299,12 @@ impl Budget {
             .iter()
             .map(|q| {
                 let rate = pace.rate(q.quota);
-                // never more than the share of the account's burst either
+                // what refills: never more than the share of the account's burst either
                 let cap = (rate * burst_s).min(q.burst * pace.share).max(1.0);
+                // what the first picture may spend at once
+                let opening = (q.burst * BURST_SHARE.max(pace.share)).max(cap);
                 Mutex::new(Bucket {
-                    tokens: cap,
+                    tokens: opening,
                     cap,
                     rate,
                     last: now,
@@ -383,8 +399,9 @@ impl Budget {
     pub fn throttled(&self, q: Quota) {
         if let Ok(mut b) = self.buckets[q as usize].lock() {
             b.throttled += 1;
-            // leave the account room: skip the next second's tokens
-            b.tokens = (b.tokens - b.rate).max(-b.cap);
+            // leave the account room: what is left of the opening allowance is given up, and
+            // the next second's tokens are skipped
+            b.tokens = (b.tokens.min(b.cap) - b.rate).max(-b.cap);
         }
     }
 
@@ -517,6 +534,10 @@ mod tests {
         // 5/s * 40% * 0.95 = 1.9/s, a bucket of 2: 5 calls cannot take less than 1.5 s (a
         // lower bound: a busy machine only makes it slower)
         let b = Budget::new(Pace::percent(40));
+        // the opening allowance (half of the bucket of 5) first: then the sustained share
+        for _ in 0..2 {
+            b.acquire(Quota::LogsFilter, 0).await;
+        }
         let start = tokio::time::Instant::now();
         for _ in 0..5 {
             b.acquire(Quota::LogsFilter, 0).await;
@@ -528,7 +549,7 @@ mod tests {
             .into_iter()
             .find(|u| u.quota == Quota::LogsFilter)
             .unwrap();
-        assert_eq!(u.calls, 5);
+        assert_eq!(u.calls, 7);
         assert!((u.allowed_per_s - 1.9).abs() < 1e-9);
     }
 
@@ -580,15 +601,45 @@ mod tests {
     }
 
     #[test]
-    fn the_console_holds_two_seconds_of_tokens_one_shot_commands_the_share_of_the_burst() {
-        let cap = |b: &Budget, q: Quota| b.buckets[q as usize].lock().unwrap().cap;
+    fn the_first_picture_spends_half_the_bucket_once_then_the_share() {
+        let bucket = |b: &Budget, q: Quota| {
+            let x = b.buckets[q as usize].lock().unwrap();
+            (x.tokens, x.cap)
+        };
         let console = Budget::new(Pace::percent(20));
-        // 20/s * 20% * 0.95 = 3.8/s: 7.6 tokens; never more than 20% of the burst (5 * 0.2)
-        assert!((cap(&console, Quota::EcsServiceRead) - 7.6).abs() < 1e-9);
-        assert!((cap(&console, Quota::LogsFilter) - 1.0).abs() < 1e-9);
+        // opening: half of the account's bucket of 100; what refills: 20/s * 20% * 0.95 = 3.8/s,
+        // two seconds of it (7.6), never more than 20% of the burst
+        assert_eq!(bucket(&console, Quota::EcsServiceRead), (50.0, 7.6));
+        // FilterLogEvents' 5/s: 2.5 at once, then at most 1 held
+        assert_eq!(bucket(&console, Quota::LogsFilter), (2.5, 1.0));
+        // ELB's published bucket of 40
+        assert_eq!(bucket(&console, Quota::ElbRead), (20.0, 3.8));
         let once = Budget::one_shot(Pace::percent(20));
-        assert!((cap(&once, Quota::EcsServiceRead) - 20.0).abs() < 1e-9);
+        // then up to the share of the burst held (a long `wait`)
+        assert_eq!(bucket(&once, Quota::EcsServiceRead), (50.0, 20.0));
         assert!((once.pace().rate(Quota::EcsServiceRead) - 3.8).abs() < 1e-9);
+        // a larger share than half keeps its own
+        let all = Budget::new(Pace::percent(100));
+        assert_eq!(bucket(&all, Quota::LogsFilter).0, 5.0);
+    }
+
+    #[test]
+    fn the_opening_allowance_is_never_refilled_and_a_throttle_gives_it_up() {
+        let b = Budget::new(Pace::percent(20));
+        let mut x = b.buckets[Quota::EcsServiceRead as usize].lock().unwrap();
+        x.tokens = 30.0;
+        let later = x.last + Duration::from_secs(60);
+        x.refill(later);
+        // above what refills: spent, never topped up
+        assert_eq!(x.tokens, 30.0);
+        x.tokens = 0.0;
+        x.refill(later + Duration::from_secs(60));
+        assert!((x.tokens - 7.6).abs() < 1e-9);
+        x.tokens = 30.0;
+        drop(x);
+        b.throttled(Quota::EcsServiceRead);
+        let x = b.buckets[Quota::EcsServiceRead as usize].lock().unwrap();
+        assert!((x.tokens - (7.6 - 3.8)).abs() < 1e-9, "{}", x.tokens);
     }
 
     #[test]
