@@ -4,7 +4,8 @@ operation (counted at the server), and how long it takes to list the whole fleet
 
     ~/.cache/ecswatch-venv/bin/python scripts/bench_fleet.py [--clusters 5] [--services 100] [--bin PATH]
 
-The batching minimum for 500 services in 5 clusters is 50 DescribeServices (10 a call).
+The batching minimum for 500 services in 5 clusters is 50 DescribeServices (10 a call), and
+one ListTasks per cluster (and page) for each task state: 5 RUNNING and 5 STOPPED.
 """
 
 import argparse
@@ -52,7 +53,10 @@ def main():
         want = args.clusters * -(-args.services // 10)
         got = calls.get("ecs:DescribeServices", 0)
         print(f"DescribeServices: {got} (batching minimum {want})")
-        if got != want or listed != n:
+        by_state = server.listings_by_state()
+        for state in ("RUNNING", "STOPPED"):
+            print(f"ListTasks {state}: {by_state.get(state, 0)} (batching minimum {args.clusters}: no cluster has a second page)")
+        if got != want or listed != n or any(by_state.get(s, 0) > args.clusters for s in ("RUNNING", "STOPPED")):
             raise SystemExit("not at the batching minimum, or services missing")
     finally:
         server.stop()

@@ -237,17 +237,18 @@ impl WriteOp {
     }
 }
 
-/// The running tasks of a service, newest first, to choose from at `X`: one ListTasks (at most
-/// 100) and DescribeTasks in batches of [`crate::aws::DESCRIBE_TASKS_BATCH`]; only tasks whose
-/// group is `service:NAME`.
+/// The running tasks of a service, newest first, to choose from at `X`: ListTasks (every page
+/// of 100) and DescribeTasks in batches of [`crate::aws::DESCRIBE_TASKS_BATCH`]; only tasks
+/// whose group is `service:NAME`.
 pub async fn running_tasks<A: AwsApi>(
     api: &A,
     key: &ServiceKey,
 ) -> Result<Vec<crate::app::state::TaskChoice>, String> {
-    let arns = api
-        .list_running_tasks(&key.cluster, &key.service)
-        .await
-        .map_err(|e| e.to_string())?;
+    let arns = crate::poll::all_pages(|next| {
+        api.list_running_tasks(&key.cluster, Some(&key.service), next)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let mut tasks = Vec::new();
     for batch in arns.chunks(crate::aws::DESCRIBE_TASKS_BATCH) {
         let d = api

@@ -115,9 +115,9 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("ListClusters"), 1);
     assert_eq!(c.get("ListServices"), 1);
     assert_eq!(c.get("DescribeServices"), 1);
-    // stopped: one ListTasks for the cluster, not one per service; running: one per service
-    // (ListTasks takes one service), described together
-    assert_eq!(c.get("ListTasks"), 1 + 3);
+    // one ListTasks for the cluster per task state (stopped, running), not one per service;
+    // the tasks are filed by group
+    assert_eq!(c.get("ListTasks"), 1 + 1);
     assert_eq!(c.get("DescribeClusters"), 1);
     assert_eq!(c.get("DescribeTasks"), 2);
     // auto scaling: one DescribeScalableTargets for the three services, then policies and
@@ -136,7 +136,7 @@ async fn one_cycle_is_at_the_batching_minimum() {
     // one DescribeServiceRevisions for its revisions (then cached)
     assert_eq!(c.get("DescribeServiceDeployments"), 1);
     assert_eq!(c.get("DescribeServiceRevisions"), 1);
-    assert_eq!(c.total(), 33);
+    assert_eq!(c.total(), 31);
     let checkout = s
         .services
         .values()

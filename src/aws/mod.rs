@@ -152,12 +152,13 @@ pub trait AwsApi: Send + Sync + 'static {
         next: Option<String>,
     ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
 
-    /// The running tasks (ARNs) of one service: one page of at most 100.
+    /// Running tasks (ARNs) of a whole cluster, or of one service: one page of at most 100.
     fn list_running_tasks(
         &self,
         cluster: &str,
-        service: &str,
-    ) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+        service: Option<&str>,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<String>>> + Send;
 
     /// At most [`DESCRIBE_TASKS_BATCH`] tasks.
     fn describe_tasks(

@@ -132,14 +132,25 @@ impl AwsApi for DemoApi {
             .collect())
     }
 
-    async fn list_running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+    async fn list_running_tasks(
+        &self,
+        cluster: &str,
+        service: Option<&str>,
+        _next: Option<String>,
+    ) -> ApiResult<Page<String>> {
         let w = self.world();
-        let service = crate::model::short_name(service);
-        Ok(w.running
-            .iter()
-            .filter(|t| w.has_cluster(cluster) && t.service_name() == Some(service))
-            .map(|t| t.arn.clone())
-            .collect())
+        let service = service.map(crate::model::short_name);
+        Ok(Page {
+            items: w
+                .running
+                .iter()
+                .filter(|t| {
+                    w.has_cluster(cluster) && service.is_none_or(|s| t.service_name() == Some(s))
+                })
+                .map(|t| t.arn.clone())
+                .collect(),
+            next: None,
+        })
     }
 
     async fn list_stopped_tasks(

@@ -158,11 +158,16 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         )
         .await
     }
-    async fn list_running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
+    async fn list_running_tasks(
+        &self,
+        cluster: &str,
+        service: Option<&str>,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
         self.call(
             "ListTasks",
             0,
-            self.inner.list_running_tasks(cluster, service),
+            self.inner.list_running_tasks(cluster, service, next),
         )
         .await
     }

@@ -241,6 +241,27 @@ impl PollPlan {
         }
     }
 
+    /// The ListTasks calls that cover every planned service at the batching minimum: one
+    /// listing per cluster (ListTasks takes one cluster and at most one service; the store
+    /// files tasks by `group`), or, with named services in scope (`--service`), one per
+    /// service, so a large cluster is not listed for a few of its services.
+    pub fn task_listings(&self) -> Vec<(&str, Option<&str>)> {
+        if !self.scope.services.is_empty() {
+            return self
+                .services
+                .iter()
+                .map(|s| (s.key.cluster.as_str(), Some(s.key.service.as_str())))
+                .collect();
+        }
+        let mut clusters: Vec<(&str, Option<&str>)> = Vec::new();
+        for s in &self.services {
+            if !clusters.iter().any(|(c, _)| *c == s.key.cluster) {
+                clusters.push((&s.key.cluster, None));
+            }
+        }
+        clusters
+    }
+
     /// The planned service that is open, if any.
     pub fn focused(&self) -> Option<&PlannedService> {
         let f = self.focus.as_ref()?;

@@ -1,11 +1,13 @@
-//! Running tasks: ListTasks(desiredStatus=RUNNING, serviceName) for the open service — one page
-//! of 100, first in line — and DescribeTasks (100 a call) for what it lists. Running tasks
+//! Running tasks: ListTasks(desiredStatus=RUNNING) and DescribeTasks (100 a call). Running tasks
 //! change (health, the exec agent, a task replaced), so they are described again every poll;
-//! that is why only the open service is read (2 calls every 10 s), and `snapshot` (exhaustive)
-//! reads every service in scope once, describing each cluster's tasks together.
+//! that is why the console reads only the open service (its own listing, every page, first in
+//! line), and `snapshot` (exhaustive) reads every service in scope once at the batching
+//! minimum: one paginated listing per cluster ([`PollPlan::task_listings`]), each cluster's
+//! tasks described together, filed by `group` (`service:NAME`) — 5 clusters of 500 services are
+//! 5 listings (and their pages), not 500.
 
 use super::budget::{Priority, with_priority};
-use super::{Payload, PollPlan, Source, Update};
+use super::{Payload, PollPlan, Source, Update, all_pages};
 use crate::aws::{AwsApi, DESCRIBE_TASKS_BATCH};
 use crate::model::{ServiceKey, StoppedTask, Time};
 use std::collections::BTreeMap;
@@ -19,18 +21,43 @@ impl RunningTasksPoller {
     }
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
-        let keys: Vec<(ServiceKey, Priority)> = if plan.exhaustive {
-            plan.services
-                .iter()
-                .map(|s| (s.key.clone(), Priority::Background))
+        // (cluster, service or the whole cluster, priority, the services it answers for)
+        let listings: Vec<(String, Option<String>, Priority, Vec<ServiceKey>)> = if plan.exhaustive
+        {
+            plan.task_listings()
+                .into_iter()
+                .map(|(cluster, service)| {
+                    let keys = plan
+                        .services
+                        .iter()
+                        .filter(|s| {
+                            s.key.cluster == cluster
+                                && service.is_none_or(|n| n == s.key.service)
+                        })
+                        .map(|s| s.key.clone())
+                        .collect();
+                    let p = if plan.focus.as_ref().is_some_and(|f| f.cluster == cluster) {
+                        Priority::Open
+                    } else {
+                        Priority::Background
+                    };
+                    (cluster.to_string(), service.map(str::to_string), p, keys)
+                })
                 .collect()
         } else {
             plan.focus
                 .iter()
-                .map(|k| (k.clone(), Priority::Open))
+                .map(|k| {
+                    (
+                        k.cluster.clone(),
+                        Some(k.service.clone()),
+                        Priority::Open,
+                        vec![k.clone()],
+                    )
+                })
                 .collect()
         };
-        if keys.is_empty() {
+        if listings.is_empty() {
             // nothing open: nothing to read, and nothing failed
             return Update::new(
                 Source::RunningTasks,
@@ -40,27 +67,31 @@ impl RunningTasksPoller {
             );
         }
         let mut errors = Vec::new();
-        // cluster -> (services listed, ARNs to describe)
+        // cluster -> (priority, services listed, ARNs to describe)
         let mut listed: BTreeMap<String, (Priority, Vec<ServiceKey>, Vec<String>)> =
             BTreeMap::new();
-        for (key, p) in keys {
-            match with_priority(p, api.list_running_tasks(&key.cluster, &key.service)).await {
+        for (cluster, service, p, keys) in listings {
+            let arns = with_priority(
+                p,
+                all_pages(|next| api.list_running_tasks(&cluster, service.as_deref(), next)),
+            )
+            .await;
+            match arns {
                 Ok(arns) => {
                     let e = listed
-                        .entry(key.cluster.clone())
+                        .entry(cluster)
                         .or_insert_with(|| (p, Vec::new(), Vec::new()));
-                    e.1.push(key);
-                    for a in arns {
-                        if !e.2.contains(&a) {
-                            e.2.push(a);
-                        }
-                    }
+                    e.0 = e.0.min(p);
+                    e.1.extend(keys);
+                    e.2.extend(arns);
                 }
                 Err(e) => errors.push(e),
             }
         }
         let mut out: Vec<(ServiceKey, Vec<StoppedTask>)> = Vec::new();
-        for (cluster, (p, services, arns)) in listed {
+        for (cluster, (p, services, mut arns)) in listed {
+            arns.sort_unstable();
+            arns.dedup();
             let mut tasks = Vec::new();
             let mut ok = true;
             for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {

@@ -60,23 +60,7 @@ impl StoppedTasksPoller {
             }
         }
         if fleet {
-            let named = !plan.scope.services.is_empty();
-            let mut clusters: Vec<&str> = Vec::new();
-            for s in &plan.services {
-                if !clusters.contains(&s.key.cluster.as_str()) {
-                    clusters.push(&s.key.cluster);
-                }
-            }
-            // (cluster, service or the whole cluster)
-            let listings: Vec<(&str, Option<&str>)> = if named {
-                plan.services
-                    .iter()
-                    .map(|s| (s.key.cluster.as_str(), Some(s.key.service.as_str())))
-                    .collect()
-            } else {
-                clusters.iter().map(|c| (*c, None)).collect()
-            };
-            for (cluster, service) in listings {
+            for (cluster, service) in plan.task_listings() {
                 let p = if focus.is_some_and(|f| f.cluster == cluster) {
                     Priority::Open
                 } else {

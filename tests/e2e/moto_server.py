@@ -71,6 +71,7 @@ class MotoServer:
         self.lock = threading.Lock()
         self.account = None  # a RealisticAccount (account.py): quotas and latency
         self.log_reads = []  # (logGroupName, logStreamNamePrefix, endTime) of ecswatch's FilterLogEvents
+        self.task_listings = []  # (desiredStatus, cluster, serviceName) of ecswatch's ListTasks
         self.deployments = ServiceDeployments()  # the service-deployment APIs moto lacks
         self.scaling_activities = ScalingActivities()  # DescribeScalingActivities, which moto lacks
         self.execute_command = ExecuteCommand("123456789012", "us-east-1")  # ExecuteCommand, likewise
@@ -89,6 +90,12 @@ class MotoServer:
     def reset_calls(self):
         with self.lock:
             self.calls.clear()
+            self.task_listings.clear()
+
+    def listings_by_state(self):
+        """desiredStatus -> ListTasks calls ecswatch made for it."""
+        with self.lock:
+            return collections.Counter(state for state, _, _ in self.task_listings)
 
     def rust_calls(self):
         """Operation -> count, for requests made by the Rust SDK (ecswatch)."""
@@ -146,6 +153,13 @@ class MotoServer:
                 q = json.loads(body or b"{}")
                 with self.lock:
                     self.log_reads.append((q.get("logGroupName"), q.get("logStreamNamePrefix"), q.get("endTime")))
+            except ValueError:
+                pass
+        if op == "ListTasks" and client == "rust":
+            try:
+                q = json.loads(body or b"{}")
+                with self.lock:
+                    self.task_listings.append((q.get("desiredStatus"), q.get("cluster"), q.get("serviceName")))
             except ValueError:
                 pass
         with self.lock:

@@ -197,19 +197,24 @@ impl SdkApi {
     pub(super) async fn ecs_list_running_tasks(
         &self,
         cluster: &str,
-        service: &str,
-    ) -> ApiResult<Vec<String>> {
+        service: Option<&str>,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
         let out = self
             .ecs()
             .list_tasks()
             .cluster(cluster)
-            .service_name(service)
+            .set_service_name(service.map(str::to_owned))
             .desired_status(types::DesiredStatus::Running)
             .max_results(100)
+            .set_next_token(next)
             .send()
             .await
             .map_err(|e| map_err("ecs:ListTasks", e))?;
-        Ok(out.task_arns().iter().map(|s| sanitize::clean(s)).collect())
+        Ok(Page {
+            items: out.task_arns().iter().map(|s| sanitize::clean(s)).collect(),
+            next: out.next_token().map(str::to_owned),
+        })
     }
 
     pub(super) async fn ecs_describe_tasks(

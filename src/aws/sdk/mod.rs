@@ -274,8 +274,13 @@ impl AwsApi for SdkApi {
             .await
     }
 
-    async fn list_running_tasks(&self, cluster: &str, service: &str) -> ApiResult<Vec<String>> {
-        self.checked(self.ecs_list_running_tasks(cluster, service).await)
+    async fn list_running_tasks(
+        &self,
+        cluster: &str,
+        service: Option<&str>,
+        next: Option<String>,
+    ) -> ApiResult<Page<String>> {
+        self.checked(self.ecs_list_running_tasks(cluster, service, next).await)
             .await
     }
 
