@@ -31,13 +31,13 @@ from moto.logs.models import logs_backends
 ACCOUNT, REGION = "123456789012", "us-west-2"
 
 # quota -> (sustained per second, burst); operations -> quota. Documented figures (see
-# src/poll/budget.rs for the sources); the ELB figure is not published and assumed.
+# src/poll/budget.rs for the sources), ELB's from its API request throttling guide.
 QUOTAS = {
     "ecs-cluster-read": (20.0, 50.0),
     "ecs-service-read": (20.0, 100.0),
     "ecs-task-read": (20.0, 100.0),
     "ecs-taskdef-read": (20.0, 100.0),
-    "elb-read": (10.0, 10.0),
+    "elb-read": (10.0, 40.0),
     "logs-filter": (5.0, 5.0),
     "metrics-get": (50.0, 50.0),
     "scaling-read": (10.0, 10.0),

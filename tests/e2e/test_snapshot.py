@@ -167,9 +167,8 @@ def test_api_calls_at_the_batching_minimum_and_read_only(snap):
         "ecs:ListServices": 1,
         "ecs:DescribeClusters": 1,  # Container Insights settings: are its series there?
         "ecs:DescribeServices": 1,
-        # stopped: one per cluster, not one per service; running: one per service (ListTasks
-        # takes one service and one desired status)
-        "ecs:ListTasks": 1 + 2,
+        # one per cluster for each desired status (stopped, running), not one per service
+        "ecs:ListTasks": 1 + 1,
         # every stopped ARN in one batch, each described once; the running ones in another
         "ecs:DescribeTasks": 2,
         "ecs:DescribeTaskDefinition": 3,  # checkout-api:1, :2, payments-api:1
