@@ -93,6 +93,7 @@ fn a_resource_label_of_another_target_group_is_flagged_and_the_right_one_is_not(
             target: Some(target(2, 6)),
             policies: vec![requests_policy(&own)],
             activities: vec![],
+            unread: vec![],
         },
     );
     assert!(scaling_ids(&s).is_empty(), "{:?}", finding_ids(&s));
@@ -104,6 +105,7 @@ fn a_resource_label_of_another_target_group_is_flagged_and_the_right_one_is_not(
             target: Some(target(2, 6)),
             policies: vec![requests_policy(&other)],
             activities: vec![],
+            unread: vec![],
         },
     );
     assert_eq!(scaling_ids(&s), ["scaling_resource_label_mismatch"]);
@@ -125,6 +127,7 @@ fn a_resource_label_of_another_target_group_is_flagged_and_the_right_one_is_not(
                 ..requests_policy("")
             }],
             activities: vec![],
+            unread: vec![],
         },
     );
     assert!(scaling_ids(&s).is_empty());

@@ -57,6 +57,7 @@ pub fn of(w: &World, service: &str) -> Scaling {
                     }],
                 },
             ],
+            unread: Vec::new(),
         },
         "search-api" => Scaling {
             target: Some(target(4, 12)),
@@ -72,6 +73,7 @@ pub fn of(w: &World, service: &str) -> Scaling {
                 ..Default::default()
             }],
             activities: Vec::new(),
+            unread: Vec::new(),
         },
         _ => Scaling::default(),
     }

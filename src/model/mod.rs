@@ -22,7 +22,7 @@ pub use scaling::{NotScaledReason, ScalableTarget, Scaling, ScalingActivity, Sca
 pub use service::{
     Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey, TargetIx,
 };
-pub use target::{TargetGroup, TargetHealth};
+pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, StoppedTask};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 

@@ -11,6 +11,46 @@ pub struct Scaling {
     pub policies: Vec<ScalingPolicy>,
     /// Newest first, with the "not scaled" ones (IncludeNotScaledActivities).
     pub activities: Vec<ScalingActivity>,
+    /// The parts this read could not get (their calls failed: the source's errors say why);
+    /// the store keeps what an earlier read of them had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<ScalingPart>,
+}
+
+/// A part of a service's auto scaling read by a call of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingPart {
+    /// DescribeScalingPolicies
+    Policies,
+    /// DescribeScalingActivities
+    Activities,
+}
+
+impl ScalingPart {
+    /// The operation that reads it.
+    pub fn operation(self) -> &'static str {
+        match self {
+            ScalingPart::Policies => "DescribeScalingPolicies",
+            ScalingPart::Activities => "DescribeScalingActivities",
+        }
+    }
+}
+
+impl Scaling {
+    /// This read, with the parts it could not get taken from an earlier read of the same
+    /// service (marked unread still: they are as old as that read).
+    pub fn keeping(mut self, earlier: Option<&Scaling>) -> Scaling {
+        if let Some(old) = earlier {
+            for part in &self.unread {
+                match part {
+                    ScalingPart::Policies => self.policies = old.policies.clone(),
+                    ScalingPart::Activities => self.activities = old.activities.clone(),
+                }
+            }
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -22,3 +22,25 @@ pub struct TargetHealth {
     pub reason: Option<String>,
     pub description: Option<String>,
 }
+
+/// A target group's name from its ARN (`…:targetgroup/NAME/ID`), or the ARN when it has none.
+pub fn target_group_name(arn: &str) -> &str {
+    arn.split_once(":targetgroup/")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .filter(|n| !n.is_empty())
+        .unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod name_tests {
+    #[test]
+    fn a_group_is_named_by_its_arn() {
+        assert_eq!(
+            super::target_group_name(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-tg/943f017f100becff"
+            ),
+            "checkout-tg"
+        );
+        assert_eq!(super::target_group_name("not-an-arn"), "not-an-arn");
+    }
+}

@@ -11,7 +11,8 @@
 use super::budget::{Priority, with_priority};
 use super::{Payload, PollPlan, Source, Update, all_pages};
 use crate::aws::{AwsApi, DESCRIBE_SCALABLE_TARGETS_BATCH};
-use crate::model::{Scaling, ScalingPolicy, ServiceKey, Time, scaling::resource_id};
+use crate::model::scaling::{ScalingPart, resource_id};
+use crate::model::{Scaling, ScalingPolicy, ServiceKey, Time};
 use std::collections::HashMap;
 
 /// Policies change rarely (someone edits them): read again after this long.
@@ -74,6 +75,9 @@ impl ScalingPoller {
                     .get(key)
                     .filter(|(at, _)| (now - *at).num_seconds() < POLICIES_TTL_S)
                     .map(|(_, p)| p.clone());
+                // each call's answer is kept when another fails: the target and the policies
+                // still show (and their lints hold) when the activities cannot be read
+                let mut unread = Vec::new();
                 let policies = match fresh {
                     Some(p) => p,
                     None => {
@@ -88,8 +92,13 @@ impl ScalingPoller {
                                 read
                             }
                             Err(e) => {
-                                errors.push(e);
-                                continue;
+                                errors.push(e.about(id.clone()));
+                                unread.push(ScalingPart::Policies);
+                                // the last read, however old, rather than none
+                                self.policies
+                                    .get(key)
+                                    .map(|(_, p)| p.clone())
+                                    .unwrap_or_default()
                             }
                         }
                     }
@@ -97,8 +106,9 @@ impl ScalingPoller {
                 let activities = match with_priority(p, api.describe_scaling_activities(id)).await {
                     Ok(a) => a,
                     Err(e) => {
-                        errors.push(e);
-                        continue;
+                        errors.push(e.about(id.clone()));
+                        unread.push(ScalingPart::Activities);
+                        Vec::new()
                     }
                 };
                 out.push((
@@ -107,6 +117,7 @@ impl ScalingPoller {
                         target: Some(target.clone()),
                         policies,
                         activities,
+                        unread,
                     },
                 ));
             }

@@ -122,12 +122,14 @@ async fn read_groups<A: AwsApi>(
                 }
             }
             Err(e) => {
-                read.errors.push(e);
-                // still show the health of groups the store holds, however old their description
+                // one error for the batch, about each of its groups (each service's pane shows it)
+                for (arn, _) in batch {
+                    read.errors.push(e.clone().about(arn.clone()));
+                }
+                // still show the health: under the description the store holds, however old,
+                // or under the group's name in its ARN
                 for (arn, h) in batch {
-                    if plan.groups_described.contains_key(arn) {
-                        read.health.push((arn.clone(), h.clone()));
-                    }
+                    read.health.push((arn.clone(), h.clone()));
                 }
             }
         }

@@ -18,6 +18,10 @@ pub enum StatusBadge {
     Baking,
     Deploying,
     Degraded,
+    /// The service is being deleted: ECS stops its tasks (status DRAINING, desired 0).
+    Draining,
+    /// The service was deleted (status INACTIVE): kept in view until it is listed no more.
+    Inactive,
     Ok,
 }
 
@@ -32,6 +36,8 @@ impl StatusBadge {
             StatusBadge::Baking => "BAKING",
             StatusBadge::Deploying => "DEPLOYING",
             StatusBadge::Degraded => "DEGRADED",
+            StatusBadge::Draining => "DRAINING",
+            StatusBadge::Inactive => "INACTIVE",
             StatusBadge::Ok => "OK",
         }
     }
@@ -39,6 +45,13 @@ impl StatusBadge {
 
 pub fn status_badge(store: &Store, state: &ServiceState, now: Time) -> StatusBadge {
     let s = &state.service;
+    // the service's own lifecycle comes first: a service being deleted is neither failing
+    // (its tasks stop because it was deleted) nor OK
+    match s.status.as_str() {
+        "DRAINING" => return StatusBadge::Draining,
+        "INACTIVE" => return StatusBadge::Inactive,
+        _ => {}
+    }
     if let Some(b) = service_deployment_badge(s) {
         return b;
     }

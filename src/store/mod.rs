@@ -17,7 +17,7 @@ pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
     LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask, TargetGroup,
-    TargetHealth, TargetIx, TaskDefinition, Time, short_name,
+    TargetHealth, TargetIx, TaskDefinition, Time, short_name, target_group_name,
 };
 use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -109,6 +109,14 @@ pub struct ServiceState {
 }
 
 impl ServiceState {
+    /// Whether the service runs behind target group `arn`.
+    pub fn uses_group(&self, arn: &str) -> bool {
+        self.service
+            .load_balancers
+            .iter()
+            .any(|l| l.target_group_arn.as_deref() == Some(arn))
+    }
+
     fn new(service: Service) -> Self {
         Self {
             service,
@@ -391,6 +399,7 @@ impl Store {
                     for (key, scaling) in read {
                         let key = ServiceKey { target: t, ..key };
                         if let Some(state) = self.services.get_mut(&key)
+                            && let scaling = scaling.keeping(state.scaling.as_deref())
                             && state.scaling.as_deref() != Some(&scaling)
                         {
                             state.scaling = Some(Box::new(scaling));
@@ -497,13 +506,29 @@ impl Store {
         at: Time,
     ) -> bool {
         let prev = self.target_groups.get(&arn);
-        let Some(group) = described.clone().or_else(|| prev.map(|p| p.group.clone())) else {
-            return false;
-        };
-        let described_at = match (&described, prev) {
-            (Some(_), _) => at,
-            (None, Some(p)) => p.described_at,
-            (None, None) => return false,
+        // each call's answer is kept when another failed: a description whose attributes could
+        // not be read keeps the delay read before; health whose group could not be described
+        // shows under the name in its ARN (described "never", so it is described next poll)
+        let (group, described_at) = match (described, prev) {
+            (Some(mut g), p) => {
+                if g.deregistration_delay_s.is_none() {
+                    g.deregistration_delay_s = p.and_then(|p| p.group.deregistration_delay_s);
+                }
+                (g, at)
+            }
+            (None, Some(p)) => (p.group.clone(), p.described_at),
+            // health of a group no service uses cannot be shown anywhere: dropped
+            (None, None) if !self.services.values().any(|st| st.uses_group(&arn)) => {
+                return false;
+            }
+            (None, None) => (
+                TargetGroup {
+                    name: target_group_name(&arn).to_string(),
+                    arn: arn.clone(),
+                    ..Default::default()
+                },
+                chrono::DateTime::UNIX_EPOCH,
+            ),
         };
         let changed = prev.is_none_or(|p| p.targets != targets || p.group != group);
         if changed {
@@ -514,12 +539,7 @@ impl Store {
                 at,
             );
             for (key, st) in self.services.iter_mut() {
-                if st
-                    .service
-                    .load_balancers
-                    .iter()
-                    .any(|l| l.target_group_arn.as_deref() == Some(&arn))
-                {
+                if st.uses_group(&arn) {
                     self.dirty.insert(key.clone());
                     for f in &flips {
                         st.transitions.push(f.clone());

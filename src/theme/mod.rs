@@ -24,6 +24,8 @@ pub enum Meaning {
     StatusDeploying,
     StatusDegraded,
     StatusOk,
+    /// A service being deleted (DRAINING) or deleted (INACTIVE): neither failing nor OK.
+    StatusRetired,
     SeverityCritical,
     SeverityWarning,
     SeverityInfo,
@@ -40,7 +42,7 @@ pub enum Meaning {
 }
 
 impl Meaning {
-    pub const ALL: [Meaning; 26] = [
+    pub const ALL: [Meaning; 27] = [
         Meaning::Text,
         Meaning::Dim,
         Meaning::Title,
@@ -54,6 +56,7 @@ impl Meaning {
         Meaning::StatusDeploying,
         Meaning::StatusDegraded,
         Meaning::StatusOk,
+        Meaning::StatusRetired,
         Meaning::SeverityCritical,
         Meaning::SeverityWarning,
         Meaning::SeverityInfo,
@@ -85,6 +88,7 @@ impl Meaning {
             Meaning::StatusDeploying => "status.deploying",
             Meaning::StatusDegraded => "status.degraded",
             Meaning::StatusOk => "status.ok",
+            Meaning::StatusRetired => "status.retired",
             Meaning::SeverityCritical => "severity.critical",
             Meaning::SeverityWarning => "severity.warning",
             Meaning::SeverityInfo => "severity.info",

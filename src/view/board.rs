@@ -18,6 +18,7 @@ pub fn badge_meaning(b: StatusBadge) -> Meaning {
         }
         StatusBadge::Degraded => Meaning::StatusDegraded,
         StatusBadge::Ok => Meaning::StatusOk,
+        StatusBadge::Draining | StatusBadge::Inactive => Meaning::StatusRetired,
     }
 }
 

@@ -3,6 +3,7 @@
 //! that did not scale and why.
 
 use super::{Line, ago, s, wrap};
+use crate::model::scaling::ScalingPart;
 use crate::model::{ScalingActivity, Time};
 use crate::store::ServiceState;
 use crate::theme::Meaning;
@@ -15,7 +16,14 @@ fn activity_meaning(a: &ScalingActivity) -> Meaning {
     }
 }
 
-pub fn scaling_lines(st: &ServiceState, now: Time, width: usize) -> Vec<Line> {
+/// The pane's lines; `errors` are the scaling source's latest errors (a part that could not be
+/// read says which call failed, on which resource, and that what shows is an earlier read).
+pub fn scaling_lines(
+    st: &ServiceState,
+    errors: &[(Time, crate::aws::ApiError)],
+    now: Time,
+    width: usize,
+) -> Vec<Line> {
     let Some(scaling) = st.scaling.as_ref() else {
         return vec![vec![s(
             "read while the service is open (Application Auto Scaling) ...",
@@ -55,7 +63,23 @@ pub fn scaling_lines(st: &ServiceState, now: Time, width: usize) -> Vec<Line> {
             Meaning::HealthUnhealthy,
         ),
     ]];
-    if scaling.policies.is_empty() {
+    let id = crate::model::scaling::resource_id(&st.service.cluster, &st.service.name);
+    let unread = |part: ScalingPart, lines: &mut Vec<Line>| {
+        if !scaling.unread.contains(&part) {
+            return false;
+        }
+        let why = errors
+            .iter()
+            .find(|(_, e)| {
+                e.operation.ends_with(part.operation()) && e.resource.as_deref() == Some(&id)
+            })
+            .map(|(at, e)| format!("{e} ({})", at.format("%H:%M:%SZ")))
+            .unwrap_or_else(|| format!("{} failed", part.operation()));
+        lines.extend(wrap("not read: ", &why, Meaning::Error, width));
+        true
+    };
+    let policies_unread = unread(ScalingPart::Policies, &mut lines);
+    if scaling.policies.is_empty() && !policies_unread {
         lines.push(vec![s(
             "no scaling policies: nothing moves the desired count",
             Meaning::Dim,
@@ -84,7 +108,10 @@ pub fn scaling_lines(st: &ServiceState, now: Time, width: usize) -> Vec<Line> {
             lines.extend(wrap("  label ", label, Meaning::Dim, width));
         }
     }
-    if scaling.activities.is_empty() {
+    let activities_unread = unread(ScalingPart::Activities, &mut lines);
+    if activities_unread && scaling.activities.is_empty() {
+        // nothing earlier to show: say nothing about the six weeks
+    } else if scaling.activities.is_empty() {
         lines.push(vec![s(
             "no scaling activity in the last six weeks",
             Meaning::Dim,

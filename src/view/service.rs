@@ -321,7 +321,11 @@ pub fn build(
 
     // Running tasks, then stopped tasks grouped by category, each task selectable.
     let (task_lines, task_rows) = super::tasks::task_pane(store, st, now, text_w);
-    let scaling_lines = super::scaling::scaling_lines(st, now, text_w);
+    let scaling_errors = store
+        .source_status(key.target, Source::Scaling)
+        .map(|s| s.errors.as_slice())
+        .unwrap_or_default();
+    let scaling_lines = super::scaling::scaling_lines(st, scaling_errors, now, text_w);
 
     let mut target_lines = Vec::new();
     for tg in store.target_groups_of(svc) {
