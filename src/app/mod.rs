@@ -6,6 +6,7 @@
 //! that report back over a channel. Over a recording (`ecswatch replay`) there are no pollers:
 //! a [`Player`] moves the store through the recording's time at the chosen speed.
 
+pub mod selection;
 pub mod state;
 pub mod terminal;
 
@@ -319,6 +320,8 @@ async fn run_loop<A: AwsApi>(
             let (screen, v) = crate::view::build(feed.store(), &ui, &keymap, now, size);
             let rows_moved = v.board_rows != vis.board_rows;
             vis = v;
+            // the selections hold what was drawn under them; a row that disappeared is said
+            let said = ui.settle(&vis);
             if rows_moved {
                 // other rows on screen: their sparklines are read (only those not read yet)
                 feed.replan(&ui, &vis, false);
@@ -330,7 +333,7 @@ async fn run_loop<A: AwsApi>(
             {
                 break Ended::InputClosed;
             }
-            dirty = false;
+            dirty = said;
         }
         tokio::select! {
             Some(u) = updates.recv() => {

@@ -1,5 +1,6 @@
 //! UI state (what is open, selected, filtered) and how actions change it. Pure: no I/O.
 
+use super::selection::{Move, Resolved, Selection, moved, settle};
 use crate::actions::{Request, WriteOp};
 use crate::keymap::{Action, Layer};
 use crate::model::{ServiceKey, Time};
@@ -152,21 +153,28 @@ pub enum Editing {
 pub struct UiState {
     pub stack: Vec<View>,
     pub help: bool,
-    pub board_selected: usize,
+    /// The board's selected service (by key: the board re-sorts worst first under it).
+    pub board: Selection<ServiceKey>,
     pub board_filter: String,
     pub sort: Sort,
     pub pane: Pane,
     /// The pane shown beside the findings when the screen is wide (the last other pane
     /// chosen).
     pub side: Pane,
-    pub pane_selected: [usize; PANES],
+    /// Each service pane's selected row, by identity: a finding id, an event id, a task ARN, a
+    /// target (`group-arn|id:port`), a log event id; `#N` for rows that are places (headers,
+    /// metric and scaling lines). The Logs pane follows its tail while nothing is selected.
+    pub panes: [Selection<String>; PANES],
+    /// Task detail's scroll position (its lines are a document, not a list of things).
     pub task_selected: usize,
     pub log_filter: String,
     pub editing: Option<Editing>,
     /// A short message in the footer ("copied ...") and when it was set (wall clock).
     pub message: Option<(String, Time)>,
     pub quit: bool,
-    pub timeline_selected: usize,
+    /// The timeline's selected entry (by [`crate::store::Entry::id`]); it follows the newest
+    /// entry until the user moves.
+    pub timeline: Selection<u64>,
     pub help_scroll: usize,
     pub prompt: Option<Prompt>,
     pub writes: Writes,
@@ -178,6 +186,17 @@ pub struct UiState {
     /// With several targets, each one's `account-label/region` (by target index): a write is
     /// confirmed by typing `service@account/region`, naming where it lands.
     pub places: Vec<String>,
+}
+
+/// A pane row's identity as the footer names it: a task's id, a target's `id:port`, an event
+/// or finding id.
+fn row_label(id: &str) -> &str {
+    let tail = id.rsplit('|').next().unwrap_or(id);
+    if tail.starts_with("arn:") {
+        crate::model::task_id(tail)
+    } else {
+        tail
+    }
 }
 
 /// What must be typed to confirm a write: the service name (the task id for a StopTask: the
@@ -244,18 +263,18 @@ impl Default for UiState {
         Self {
             stack: vec![View::Board],
             help: false,
-            board_selected: 0,
+            board: Selection::default(),
             board_filter: String::new(),
             sort: Sort::Worst,
             pane: Pane::Findings,
             side: Pane::Tasks,
-            pane_selected: [0; PANES],
+            panes: Default::default(),
             task_selected: 0,
             log_filter: String::new(),
             editing: None,
             message: None,
             quit: false,
-            timeline_selected: usize::MAX,
+            timeline: Selection::follow_last(),
             help_scroll: 0,
             prompt: None,
             api_use: None,
@@ -297,18 +316,18 @@ pub enum Effect {
 /// What the current screen shows, for actions that depend on it (set by the view builder).
 #[derive(Debug, Clone, Default)]
 pub struct Visible {
-    /// How many rows the board has (after the filter).
-    pub board_len: usize,
+    /// The board's selection as drawn (its rows after the filter).
+    pub board: Resolved<ServiceKey>,
     /// The service of the selected board row.
     pub board_selected: Option<ServiceKey>,
     /// The services of the board rows on screen (empty off the board).
     pub board_rows: Vec<ServiceKey>,
-    /// Rows of each service pane.
-    pub pane_rows: [usize; PANES],
+    /// Each service pane's selection as drawn.
+    pub panes: [Resolved<String>; PANES],
     /// Task ARNs of the tasks pane rows (running, then stopped).
     pub task_rows: Vec<Option<String>>,
-    /// Rows of the timeline view.
-    pub timeline_len: usize,
+    /// The timeline's selection as drawn.
+    pub timeline: Resolved<u64>,
     /// What `copy` copies in the current view and selection.
     pub copy: Option<String>,
     /// Rows that fit on one page.
@@ -353,6 +372,48 @@ impl UiState {
             View::Board => vis.board_selected.clone(),
             _ => None,
         })
+    }
+
+    /// After a draw, each list holds what was drawn under its selection (identities filled in;
+    /// a row that disappeared gives way to its neighbour, and the footer says so). Returns
+    /// whether a message was added (the screen is drawn again).
+    pub fn settle(&mut self, vis: &Visible) -> bool {
+        let mut said = None;
+        if let Some(gone) = settle(&mut self.board, &vis.board) {
+            said = Some(match &self.board.id {
+                Some(now) => format!(
+                    "{} is no longer listed: selected {}",
+                    gone.service, now.service
+                ),
+                None => format!("{} is no longer listed", gone.service),
+            });
+        }
+        for p in Pane::ALL {
+            let i = p.index();
+            // the log pane follows its tail while nothing in it is selected
+            if p == Pane::Logs && self.panes[i] == Selection::default() {
+                continue;
+            }
+            if let Some(gone) = settle(&mut self.panes[i], &vis.panes[i])
+                && !gone.starts_with('#')
+            {
+                let now = self.panes[i].id.as_deref().map(row_label);
+                said = Some(format!(
+                    "{}: {} is gone{}",
+                    p.title(),
+                    row_label(&gone),
+                    now.map(|n| format!(": selected {n}")).unwrap_or_default()
+                ));
+            }
+        }
+        settle(&mut self.timeline, &vis.timeline);
+        match said {
+            Some(m) => {
+                self.say(m);
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn say(&mut self, msg: impl Into<String>) {
@@ -494,7 +555,7 @@ impl UiState {
             field.push(c);
         }
         if which == Editing::BoardFilter {
-            self.board_selected = 0;
+            self.board = Selection::default();
         }
         true
     }
@@ -526,7 +587,7 @@ impl UiState {
                     self.stack.pop();
                 } else {
                     self.stack.push(View::Timeline(self.focus()));
-                    self.timeline_selected = usize::MAX;
+                    self.timeline = Selection::follow_last();
                 }
                 Effect::None
             }
@@ -580,12 +641,11 @@ impl UiState {
                 }
                 let task = match self.view() {
                     View::Task(key, arn) => Some((key.clone(), arn.clone())),
-                    View::Service(key) if self.pane == Pane::Tasks => vis
-                        .task_rows
-                        .get(self.pane_selected[Pane::Tasks.index()])
-                        .cloned()
-                        .flatten()
-                        .map(|arn| (key.clone(), arn)),
+                    View::Service(key) if self.pane == Pane::Tasks => vis.panes
+                        [Pane::Tasks.index()]
+                    .index
+                    .and_then(|row| vis.task_rows.get(row).cloned().flatten())
+                    .map(|arn| (key.clone(), arn)),
                     _ => None,
                 };
                 match task {
@@ -676,7 +736,7 @@ impl UiState {
                     Some(key) => {
                         self.stack.push(View::Service(key.clone()));
                         self.pane = Pane::Findings;
-                        self.pane_selected = [0; PANES];
+                        self.panes = Default::default();
                         Effect::Replan
                     }
                     None => Effect::None,
@@ -687,8 +747,8 @@ impl UiState {
                         self.side = Pane::Tasks;
                         return Effect::None;
                     }
-                    let row = self.pane_selected[Pane::Tasks.index()];
-                    match vis.task_rows.get(row).cloned().flatten() {
+                    let row = vis.panes[Pane::Tasks.index()].index;
+                    match row.and_then(|r| vis.task_rows.get(r).cloned().flatten()) {
                         Some(arn) => {
                             self.stack.push(View::Task(key, arn));
                             self.task_selected = 0;
@@ -706,30 +766,40 @@ impl UiState {
             | Action::PageDown
             | Action::Top
             | Action::Bottom => {
-                let (sel, len) = match self.view() {
-                    View::Board => (&mut self.board_selected, vis.board_len),
+                let m = match action {
+                    Action::Up => Move::Up,
+                    Action::Down => Move::Down,
+                    Action::PageUp => Move::PageUp,
+                    Action::PageDown => Move::PageDown,
+                    Action::Top => Move::Top,
+                    _ => Move::Bottom,
+                };
+                match self.view() {
+                    View::Board => self.board = moved(&vis.board, m, page),
                     View::Service(_) => {
                         let i = self.pane.index();
-                        (&mut self.pane_selected[i], vis.pane_rows[i])
+                        let next = moved(&vis.panes[i], m, page);
+                        // the log pane's top place is its tail, followed
+                        self.panes[i] = if self.pane == Pane::Logs && next.at == 0 {
+                            Selection::default()
+                        } else {
+                            next
+                        };
                     }
-                    View::Task(..) => (&mut self.task_selected, usize::MAX / 2),
-                    View::Timeline(_) => {
-                        // usize::MAX: follow the newest entry
-                        if self.timeline_selected >= vis.timeline_len {
-                            self.timeline_selected = vis.timeline_len.saturating_sub(1);
-                        }
-                        (&mut self.timeline_selected, vis.timeline_len)
+                    View::Task(..) => {
+                        // clamped when drawn
+                        let (sel, last) = (self.task_selected, usize::MAX / 2);
+                        self.task_selected = match m {
+                            Move::Up => sel.saturating_sub(1),
+                            Move::Down => (sel + 1).min(last),
+                            Move::PageUp => sel.saturating_sub(page),
+                            Move::PageDown => (sel + page).min(last),
+                            Move::Top => 0,
+                            Move::Bottom => last,
+                        };
                     }
-                };
-                let last = len.saturating_sub(1);
-                *sel = match action {
-                    Action::Up => sel.saturating_sub(1),
-                    Action::Down => (*sel + 1).min(last),
-                    Action::PageUp => sel.saturating_sub(page),
-                    Action::PageDown => (*sel + page).min(last),
-                    Action::Top => 0,
-                    _ => last,
-                };
+                    View::Timeline(_) => self.timeline = moved(&vis.timeline, m, page),
+                }
                 Effect::None
             }
         }
@@ -739,33 +809,61 @@ impl UiState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::selection::resolve_ids;
 
-    fn vis(n: usize) -> Visible {
-        Visible {
-            board_len: n,
-            board_selected: Some(ServiceKey::new("prod", format!("s{}", n - 1))),
+    /// What the view draws for `ui`: a board of `board` (in that order), a tasks pane of a
+    /// header and one task, three rows in every other pane; then the selections settle.
+    fn draw(ui: &mut UiState, board: &[&str]) -> Visible {
+        let keys: Vec<ServiceKey> = board.iter().map(|s| ServiceKey::new("prod", *s)).collect();
+        let b = resolve_ids(&ui.board, &keys, 10);
+        let mut panes: [Resolved<String>; PANES] = Default::default();
+        for (i, r) in panes.iter_mut().enumerate() {
+            let ids: Vec<String> = if i == Pane::Tasks.index() {
+                vec!["#0".into(), "arn:task/1".into()]
+            } else {
+                (0..3).map(|n| format!("row{n}")).collect()
+            };
+            *r = resolve_ids(&ui.panes[i], &ids, 10);
+        }
+        let v = Visible {
+            board_selected: b.id().cloned(),
+            board: b,
+            panes,
             page: 10,
             task_rows: vec![None, Some("arn:task/1".into())],
-            pane_rows: [3, 3, 2, 3, 3, 3, 3],
             ..Default::default()
-        }
+        };
+        ui.settle(&v);
+        v
+    }
+
+    fn vis(n: usize) -> Visible {
+        let names: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        draw(&mut UiState::default(), &names)
     }
 
     #[test]
     fn board_navigation_open_and_back() {
         let mut ui = UiState::default();
-        let v = vis(3);
-        ui.apply(Action::Down, &v);
-        ui.apply(Action::Down, &v);
-        ui.apply(Action::Down, &v);
-        assert_eq!(ui.board_selected, 2);
+        let board = ["s0", "s1", "s2"];
+        for _ in 0..3 {
+            let v = draw(&mut ui, &board);
+            ui.apply(Action::Down, &v);
+        }
+        let v = draw(&mut ui, &board);
+        assert_eq!(ui.board.at, 2);
+        assert_eq!(ui.board.id, Some(ServiceKey::new("prod", "s2")));
         assert_eq!(ui.apply(Action::Open, &v), Effect::Replan);
         assert_eq!(ui.view(), &View::Service(ServiceKey::new("prod", "s2")));
         assert_eq!(ui.focus(), Some(ServiceKey::new("prod", "s2")));
         // enter in the service view goes to the tasks pane, then opens the selected task
+        let v = draw(&mut ui, &board);
         assert_eq!(ui.apply(Action::Open, &v), Effect::None);
         assert_eq!(ui.pane, Pane::Tasks);
+        let v = draw(&mut ui, &board);
         ui.apply(Action::Down, &v);
+        let v = draw(&mut ui, &board);
         ui.apply(Action::Open, &v);
         assert!(matches!(ui.view(), View::Task(_, arn) if arn == "arn:task/1"));
         ui.apply(Action::Back, &v);
@@ -780,7 +878,7 @@ mod tests {
         ui.apply(Action::Help, &v);
         assert_eq!(ui.layer(), Layer::Help);
         ui.apply(Action::Down, &v);
-        assert_eq!(ui.board_selected, 0);
+        assert_eq!(ui.board.at, 0);
         ui.apply(Action::Back, &v);
         assert!(!ui.help);
     }
@@ -796,5 +894,63 @@ mod tests {
         ui.edit(None, false, true, false);
         assert_eq!(ui.editing, None);
         assert!(!ui.edit(Some('x'), false, false, false));
+    }
+
+    #[test]
+    fn the_board_re_sorts_under_the_selection_and_enter_opens_it() {
+        let mut ui = UiState::default();
+        let v = draw(&mut ui, &["search-api", "checkout-api", "cart"]);
+        ui.apply(Action::Down, &v);
+        draw(&mut ui, &["search-api", "checkout-api", "cart"]);
+        // checkout-api starts rolling back: worst first, it is on top now
+        let v = draw(&mut ui, &["checkout-api", "search-api", "cart"]);
+        assert_eq!(v.board.index, Some(0));
+        assert_eq!(ui.apply(Action::Open, &v), Effect::Replan);
+        assert_eq!(
+            ui.view(),
+            &View::Service(ServiceKey::new("prod", "checkout-api"))
+        );
+    }
+
+    #[test]
+    fn a_write_acts_on_the_service_drawn_under_the_selection() {
+        let mut ui = UiState {
+            writes: Writes::Allowed,
+            ..Default::default()
+        };
+        let v = draw(&mut ui, &["a", "b", "c"]);
+        ui.apply(Action::Down, &v);
+        draw(&mut ui, &["a", "b", "c"]);
+        let v = draw(&mut ui, &["c", "a", "b"]);
+        assert_eq!(
+            ui.apply(Action::Redeploy, &v),
+            Effect::Plan(Request::Redeploy, ServiceKey::new("prod", "b"))
+        );
+    }
+
+    #[test]
+    fn a_service_that_disappears_gives_way_to_its_neighbour_and_the_footer_says_so() {
+        let mut ui = UiState::default();
+        let v = draw(&mut ui, &["a", "b", "c"]);
+        ui.apply(Action::Down, &v);
+        draw(&mut ui, &["a", "b", "c"]);
+        draw(&mut ui, &["a", "c"]);
+        assert_eq!(ui.board.id, Some(ServiceKey::new("prod", "c")));
+        let (msg, _) = ui.message.clone().unwrap();
+        assert_eq!(msg, "b is no longer listed: selected c");
+    }
+
+    #[test]
+    fn the_tasks_pane_opens_the_task_drawn_under_the_selection() {
+        let mut ui = UiState::default();
+        let v = draw(&mut ui, &["a"]);
+        ui.apply(Action::Open, &v);
+        ui.pane = Pane::Tasks;
+        let v = draw(&mut ui, &["a"]);
+        ui.apply(Action::Down, &v);
+        let v = draw(&mut ui, &["a"]);
+        assert_eq!(ui.panes[Pane::Tasks.index()].id.as_deref(), Some("arn:task/1"));
+        ui.apply(Action::Open, &v);
+        assert!(matches!(ui.view(), View::Task(_, arn) if arn == "arn:task/1"));
     }
 }

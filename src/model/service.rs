@@ -106,6 +106,11 @@ impl Service {
         ServiceKey::in_target(self.target, &self.cluster, &self.name)
     }
 
+    /// Whether `key` names this service (compared field by field: no key is built).
+    pub fn is(&self, key: &ServiceKey) -> bool {
+        self.target == key.target && self.name == key.service && self.cluster == key.cluster
+    }
+
     /// The PRIMARY deployment, if ECS reported one.
     pub fn primary(&self) -> Option<&Deployment> {
         self.deployments.iter().find(|d| d.status == "PRIMARY")

@@ -108,6 +108,17 @@ pub struct Entry {
     pub failure: bool,
 }
 
+impl Entry {
+    /// The entry's identity in a list: what happened, to what and when (the timeline's
+    /// selection is held by it).
+    pub fn id(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.t, self.kind.label(), &self.service, &self.text).hash(&mut h);
+        h.finish()
+    }
+}
+
 fn service_label<S: serde::Serializer>(k: &Option<ServiceKey>, s: S) -> Result<S::Ok, S::Error> {
     match k {
         Some(k) => s.serialize_str(&k.to_string()),

@@ -215,12 +215,19 @@ pub fn build<'a>(
     let rows = filtered(all, &ui.board_filter, &filter_tags(store));
     let multi = store.multi_target();
     let together = together_lines(store, now);
-    vis.board_len = rows.len();
-    let selected = (!rows.is_empty()).then(|| ui.board_selected.min(rows.len() - 1));
-    vis.board_selected = selected.map(|i| rows[i].0.service.key());
-    vis.copy = selected.map(|i| rows[i].0.service.arn.clone());
     // Only the rows that fit are built: the window keeps the selection in view.
     let page = usize::from(size.height.saturating_sub(4 + together.len() as u16)).max(1);
+    // the selection is a service: found again wherever the re-sort put it
+    vis.board = crate::app::selection::resolve(
+        &ui.board,
+        &rows,
+        |(st, _), k| st.service.is(k),
+        |(st, _)| st.service.key(),
+        page,
+    );
+    let selected = vis.board.index;
+    vis.board_selected = vis.board.id().cloned();
+    vis.copy = selected.map(|i| rows[i].0.service.arn.clone());
     let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(page));
     vis.board_rows = rows
         .iter()
@@ -462,7 +469,7 @@ pub fn build<'a>(
     } else {
         None
     };
-    let selected = (!out_rows.is_empty()).then(|| ui.board_selected.min(out_rows.len() - 1));
+    let selected = selected.filter(|_| !out_rows.is_empty());
     vis.copy = selected
         .and_then(|i| rows.get(i))
         .map(|(st, _)| st.service.arn.clone());

@@ -3,7 +3,8 @@
 use super::board::{badge_meaning, severity_meaning};
 use super::rollout;
 use super::{Block, Body, Line, Size, ago, freshness, freshness_about, s, wrap};
-use crate::app::state::{Pane, UiState, Visible};
+use crate::app::selection::{Resolved, Selection, resolve_ids};
+use crate::app::state::{PANES, Pane, UiState, Visible};
 use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label};
 use crate::poll::Source;
 use crate::report::status_badge;
@@ -134,9 +135,10 @@ fn rollout_lines(
 }
 
 /// Events with repeats collapsed: the same message with different task ids counts once with ×N.
-fn event_rows(store: &Store, st: &ServiceState) -> Vec<Line> {
+/// The events pane: its rows and, for each, the id of its newest event (repeats collapsed).
+fn event_rows(store: &Store, st: &ServiceState) -> (Vec<Line>, Vec<String>) {
     let pb = store.playbook();
-    let mut rows: Vec<(String, Line, usize)> = Vec::new();
+    let mut rows: Vec<(String, Line, usize, &str)> = Vec::new();
     for e in &st.events {
         let shape: String = e
             .message
@@ -150,7 +152,7 @@ fn event_rows(store: &Store, st: &ServiceState) -> Vec<Line> {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        if let Some(last) = rows.last_mut().filter(|(sh, _, _)| *sh == shape) {
+        if let Some(last) = rows.last_mut().filter(|(sh, _, _, _)| *sh == shape) {
             last.2 += 1;
             continue;
         }
@@ -178,16 +180,22 @@ fn event_rows(store: &Store, st: &ServiceState) -> Vec<Line> {
                 s(msg.to_string(), meaning),
             ],
             1,
+            &e.id,
         ));
     }
     rows.into_iter()
-        .map(|(_, mut line, n)| {
+        .map(|(_, mut line, n, id)| {
             if n > 1 {
                 line.push(s(format!("  x{n}"), Meaning::Key));
             }
-            line
+            (line, id.to_string())
         })
-        .collect()
+        .unzip()
+}
+
+/// Ids for rows that are places, not things (headers, metric and scaling lines).
+fn place_ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("#{i}")).collect()
 }
 
 pub fn build(
@@ -272,7 +280,20 @@ pub fn build(
     };
 
     // Findings: one row each; the selected one's details follow the list.
-    let sel = |p: Pane| ui.pane_selected[Pane::ALL.iter().position(|x| *x == p).unwrap_or(0)];
+    let page = vis.page;
+    let mut finding_ids: Vec<String> = Vec::with_capacity(st.findings.len());
+    for f in &st.findings {
+        let n = finding_ids
+            .iter()
+            .filter(|i| i.split('#').next() == Some(f.id.as_str()))
+            .count();
+        finding_ids.push(if n == 0 {
+            f.id.to_string()
+        } else {
+            format!("{}#{}", f.id, n + 1)
+        });
+    }
+    let findings_sel = resolve_ids(&ui.panes[Pane::Findings.index()], &finding_ids, page);
     let mut findings: Vec<Line> = st
         .findings
         .iter()
@@ -291,7 +312,7 @@ pub fn build(
         })
         .collect();
     let n_findings = findings.len();
-    let f_sel = (n_findings > 0).then(|| sel(Pane::Findings).min(n_findings - 1));
+    let f_sel = findings_sel.index;
     if let Some(f) = f_sel.and_then(|i| st.findings.get(i)) {
         findings.push(vec![]);
         findings.push(vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]);
@@ -317,7 +338,7 @@ pub fn build(
         )]);
     }
 
-    let events = event_rows(store, st);
+    let (events, event_ids) = event_rows(store, st);
 
     // Running tasks, then stopped tasks grouped by category, each task selectable.
     let (task_lines, task_rows) = super::tasks::task_pane(store, st, now, text_w);
@@ -328,7 +349,9 @@ pub fn build(
     let scaling_lines = super::scaling::scaling_lines(st, scaling_errors, now, text_w);
 
     let mut target_lines = Vec::new();
+    let mut target_ids = Vec::new();
     for tg in store.target_groups_of(svc) {
+        target_ids.push(tg.group.arn.clone());
         let healthy = tg.targets.iter().filter(|t| t.state == "healthy").count();
         target_lines.push(vec![
             s(format!("{} ", tg.group.name), Meaning::Title),
@@ -353,6 +376,12 @@ pub fn build(
             ),
         ]);
         for t in &tg.targets {
+            target_ids.push(format!(
+                "{}|{}{}",
+                tg.group.arn,
+                t.id,
+                t.port.map(|p| format!(":{p}")).unwrap_or_default()
+            ));
             let m = match t.state.as_str() {
                 "healthy" => Meaning::HealthHealthy,
                 "unhealthy" => Meaning::HealthUnhealthy,
@@ -383,6 +412,7 @@ pub fn build(
         }
     }
     if target_lines.is_empty() {
+        target_ids.push("#0".into());
         target_lines.push(vec![s(
             if svc.load_balancers.is_empty() {
                 "no load balancer"
@@ -439,8 +469,9 @@ pub fn build(
     };
     let n_matching = st.logs.iter().filter(matches).count();
     // Following the tail (nothing selected): only the lines that can be on screen are built.
-    let logs_pane = Pane::ALL.iter().position(|p| *p == Pane::Logs).unwrap_or(0);
-    let skip = if ui.pane_selected[logs_pane] == 0 {
+    let logs_pane = Pane::Logs.index();
+    let following = ui.panes[logs_pane] == Selection::default();
+    let skip = if following {
         n_matching.saturating_sub(usize::from(size.height))
     } else {
         0
@@ -487,15 +518,45 @@ pub fn build(
         .iter()
         .map(|g| g.fetched_at)
         .min();
+    // every pane's selection, found again by identity
+    let ids_of = |p: Pane| -> Vec<String> {
+        match p {
+            Pane::Findings => finding_ids.clone(),
+            Pane::Events => event_ids.clone(),
+            Pane::Tasks => task_rows
+                .iter()
+                .enumerate()
+                .map(|(i, arn)| arn.clone().unwrap_or_else(|| format!("#{i}")))
+                .collect(),
+            Pane::Targets => target_ids.clone(),
+            Pane::Scaling => place_ids(scaling_lines.len()),
+            Pane::Metrics => place_ids(metric_lines.len()),
+            Pane::Logs => st
+                .logs
+                .iter()
+                .filter(matches)
+                .map(|l| l.event_id.clone())
+                .collect(),
+        }
+    };
+    let resolved: [Resolved<String>; PANES] = std::array::from_fn(|i| {
+        let p = Pane::ALL[i];
+        if p == Pane::Findings {
+            findings_sel.clone()
+        } else {
+            resolve_ids(&ui.panes[i], &ids_of(p), page)
+        }
+    });
     let pane_of = |p: Pane, lines: Vec<Line>, source: Source, selectable: usize| {
         let (about, own) = match p {
             Pane::Logs => (Some(own_log_groups.as_slice()), st.logs_read_at),
             Pane::Targets => (Some(own_target_groups.as_slice()), own_targets_at),
             _ => (None, None),
         };
-        let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0);
         let focused = ui.pane == p;
-        let selected = (focused && selectable > 0).then(|| ui.pane_selected[i].min(selectable - 1));
+        let selected = (focused && selectable > 0)
+            .then_some(resolved[p.index()].index)
+            .flatten();
         Block {
             title: if p == Pane::Logs {
                 log_title.clone()
@@ -504,8 +565,8 @@ pub fn build(
             },
             focused,
             status: freshness_about(store, key.target, source, now, about, own),
-            follow: p == Pane::Logs && ui.pane_selected[i] == 0,
-            selected: if p == Pane::Logs && ui.pane_selected[i] == 0 {
+            follow: p == Pane::Logs && following,
+            selected: if p == Pane::Logs && following {
                 None
             } else {
                 selected
@@ -513,20 +574,13 @@ pub fn build(
             lines,
         }
     };
-    vis.pane_rows = [
-        n_findings,
-        events.len(),
-        task_rows.len(),
-        target_lines.len(),
-        scaling_lines.len(),
-        metric_lines.len(),
-        n_matching,
-    ];
     vis.copy = match ui.pane {
         Pane::Findings => f_sel
             .and_then(|i| st.findings.get(i))
             .map(|f| f.confirm.clone()),
-        Pane::Tasks => task_rows.get(sel(Pane::Tasks)).cloned().flatten(),
+        Pane::Tasks => resolved[Pane::Tasks.index()]
+            .index
+            .and_then(|i| task_rows.get(i).cloned().flatten()),
         _ => Some(svc.arn.clone()),
     };
     vis.task_rows = task_rows;
@@ -545,6 +599,7 @@ pub fn build(
         pane_of(Pane::Metrics, metric_lines, Source::Metrics, n_metrics),
         pane_of(Pane::Logs, log_lines, Source::Logs, n_logs),
     ];
+    vis.panes = resolved;
     Body::Service {
         summary,
         rollout,

@@ -27,7 +27,8 @@ pub fn build(
     vis: &mut Visible,
 ) -> Body {
     let entries = store.timeline(only);
-    vis.timeline_len = entries.len();
+    let ids: Vec<u64> = entries.iter().map(|e| e.id()).collect();
+    vis.timeline = crate::app::selection::resolve_ids(&ui.timeline, &ids, vis.page);
     let width = usize::from(size.width.saturating_sub(2));
     let show_service = only.is_none();
     let lines: Vec<Line> = entries
@@ -54,8 +55,8 @@ pub fn build(
             l
         })
         .collect();
-    let selected =
-        (!lines.is_empty() && ui.timeline_selected < lines.len()).then_some(ui.timeline_selected);
+    // following the newest entry: nothing highlighted
+    let selected = vis.timeline.index.filter(|_| !ui.timeline.follows_last());
     let title = match only {
         Some(k) => format!("Timeline: {k}"),
         None => "Timeline: every service".to_string(),
