@@ -184,3 +184,23 @@ def test_task_detail_reads_the_tasks_own_stream_once(moto, term):
     assert len(own_reads()) == 1, own_reads()
     term.keys("q")
     term.wait_for("EXIT=0")
+
+
+def test_the_selection_stays_on_its_service_when_the_board_re_sorts(term):
+    """--demo at 80x24: select checkout-api (the second row); its deploy trips the circuit
+    breaker and the board re-sorts it to the top as ROLLING BACK; Enter opens checkout-api, not
+    the service that moved into the second row (search-api)."""
+    term.run("--demo")
+    board = term.wait_for("checkout-api")
+    rows = [line for line in board.splitlines() if "-api" in line]
+    assert "checkout-api" in rows[1], board
+    term.keys("Down")
+    board = term.wait_for("ROLLING BACK", timeout=60)
+    rows = [line for line in board.splitlines() if "-api" in line]
+    assert "checkout-api" in rows[0] and "ROLLING BACK" in rows[0], board
+    term.keys("Enter")
+    view = term.wait_for("Rollout")
+    header = view.splitlines()[1]
+    assert "prod/checkout-api" in header, view
+    term.keys("q")
+    term.wait_for("EXIT=0")
