@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """One service's full picture: `ecswatch snapshot` versus the AWS CLI calls that gather the same
-data, side by side against the same seeded moto on 127.0.0.1. Prints medians and the ratio.
+data, side by side against the same seeded moto on 127.0.0.1, behind the realistic account
+(tests/e2e/account.py: the documented token buckets and 20-80 ms per call, as AWS answers) unless
+--idle. Prints medians and the ratio; with --before, a second binary (the previous commit's) runs
+interleaved with the first, so both ratios come from the same minutes of the same machine.
 
-    ~/.cache/ecswatch-venv/bin/python scripts/bench_cli.py [--runs 7] [--bin PATH]
+    ~/.cache/ecswatch-venv/bin/python scripts/bench_cli.py [--runs 7] [--bin PATH] [--before PATH] [--idle]
 
 The CLI side is what an engineer (or a runbook script) would run, one call after another:
 describe-services, list-tasks (STOPPED), describe-tasks, describe-task-definition (for each
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 from moto_server import MotoServer  # noqa: E402
+import account  # noqa: E402
 import incident  # noqa: E402
 
 
@@ -42,7 +46,9 @@ def main():
     ap = argparse.ArgumentParser()
     target = os.environ.get("CARGO_TARGET_DIR", str(pathlib.Path.home() / ".cache" / "ecswatch-target"))
     ap.add_argument("--bin", default=os.path.join(target, "release", "ecswatch"))
+    ap.add_argument("--before", help="a second binary (the previous commit's), run interleaved")
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--idle", action="store_true", help="moto alone: no quotas, no latency")
     args = ap.parse_args()
     aws = shutil.which("aws") or str(pathlib.Path(sys.executable).parent / "aws")
 
@@ -79,25 +85,36 @@ def main():
             ["logs", "filter-log-events", "--log-group-name", "/ecs/checkout-api",
              "--log-stream-name-prefix", "ecs/app/", "--start-time", str((now - 900) * 1000)],
         ]
-        ours = [args.bin, "snapshot", "--format", "json", "prod/checkout-api"]
-        timed(ours, env)  # warm the page cache once, both sides
+        if not args.idle:
+            server.account = account.RealisticAccount()
+            # the CLI waits for AWS as long as ecswatch does (its few calls are not throttled)
+            server.other_latency = server.account.latency
+        bins = [("ecswatch", args.bin)] + ([("before", args.before)] if args.before else [])
+        for _, b in bins:  # warm the page cache once, every side
+            timed([b, "snapshot", "--format", "json", "prod/checkout-api"], env)
         timed([aws, *cli[0]], env)
-        ecs_t, cli_t = [], []
-        for _ in range(args.runs):  # interleaved, so machine noise hits both sides alike
-            dt, out = timed(ours, env)
-            ecs_t.append(dt)
+        times = {label: [] for label, _ in bins}
+        cli_t = []
+        for _ in range(args.runs):  # interleaved, so machine noise hits every side alike
+            for label, b in bins:
+                time.sleep(2.5)  # the account's buckets refill between runs, as between incidents
+                dt, out = timed([b, "snapshot", "--format", "json", "prod/checkout-api"], env)
+                times[label].append(dt)
+                data = json.loads(out)
+                assert data["services"][0]["findings"], "snapshot found nothing: the comparison is meaningless"
             total = 0.0
             for c in cli:
                 d, _ = timed([aws, *c], env)
                 total += d
             cli_t.append(total)
-        data = json.loads(out)
-        assert data["services"][0]["findings"], "snapshot found nothing: the comparison would be meaningless"
-        e, c = statistics.median(ecs_t), statistics.median(cli_t)
-        print(f"runs: {args.runs} (interleaved), moto 5.2.5 on 127.0.0.1")
-        print(f"ecswatch snapshot prod/checkout-api : median {e * 1000:8.1f} ms  (min {min(ecs_t) * 1000:.1f})")
+        c = statistics.median(cli_t)
+        where = "moto 5.2.5 on 127.0.0.1" + ("" if args.idle else " behind the realistic account")
+        print(f"runs: {args.runs} (interleaved), {where}")
+        for label, b in bins:
+            e = statistics.median(times[label])
+            print(f"{label:<9} snapshot prod/checkout-api: median {e * 1000:8.1f} ms  (min {min(times[label]) * 1000:.1f})"
+                  f"  ratio CLI/{label} {c / e:5.1f}x   {b}")
         print(f"AWS CLI, {len(cli)} calls in sequence     : median {c * 1000:8.1f} ms  (min {min(cli_t) * 1000:.1f})")
-        print(f"ratio (CLI / ecswatch)              : {c / e:.1f}x")
     finally:
         server.stop()
 

@@ -94,10 +94,7 @@ fn activities_that_cannot_be_read_leave_the_target_the_policies_and_their_lints(
     s.refresh_findings(t0());
     assert_eq!(
         scaling_ids(&s),
-        [
-            "scaling_resource_label_mismatch",
-            "scaling_min_equals_max"
-        ]
+        ["scaling_resource_label_mismatch", "scaling_min_equals_max"]
     );
     let json: serde_json::Value = serde_json::from_str(&snapshot_json(&s, t0())).unwrap();
     let scaling = &json["services"][0]["scaling"];
@@ -108,9 +105,7 @@ fn activities_that_cannot_be_read_leave_the_target_the_policies_and_their_lints(
     assert!(pane.contains("min 2  max 2"), "{pane}");
     assert!(pane.contains("policy web-requests"), "{pane}");
     assert!(
-        pane.contains(
-            "not read: application-autoscaling:DescribeScalingActivities: access denied"
-        ),
+        pane.contains("not read: application-autoscaling:DescribeScalingActivities: access denied"),
         "{pane}"
     );
     assert!(pane.contains("[service/prod/web]"), "{pane}");
@@ -183,7 +178,6 @@ fn health_of_a_group_that_could_not_be_described_shows_under_its_name() {
         state: "unhealthy".into(),
         reason: Some("Target.ResponseCodeMismatch".into()),
         description: Some("Health checks failed with these codes: [503]".into()),
-        ..Default::default()
     };
     s.apply(update(
         Source::Targets,

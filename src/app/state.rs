@@ -949,7 +949,10 @@ mod tests {
         let v = draw(&mut ui, &["a"]);
         ui.apply(Action::Down, &v);
         let v = draw(&mut ui, &["a"]);
-        assert_eq!(ui.panes[Pane::Tasks.index()].id.as_deref(), Some("arn:task/1"));
+        assert_eq!(
+            ui.panes[Pane::Tasks.index()].id.as_deref(),
+            Some("arn:task/1")
+        );
         ui.apply(Action::Open, &v);
         assert!(matches!(ui.view(), View::Task(_, arn) if arn == "arn:task/1"));
     }

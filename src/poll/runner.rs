@@ -38,8 +38,11 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
     plan.refresh.hash(&mut h);
     plan.focus.hash(&mut h);
     match source {
-        Source::Services | Source::StoppedTasks | Source::RunningTasks | Source::Scaling => {
-            plan.scope.hash(&mut h)
+        Source::Services | Source::RunningTasks | Source::Scaling => plan.scope.hash(&mut h),
+        Source::StoppedTasks => {
+            plan.scope.hash(&mut h);
+            // the first services listed (or a new cluster) are listed for stopped tasks now
+            plan.task_listings().hash(&mut h);
         }
         Source::TaskDefinitions => {
             for s in &plan.services {

@@ -31,8 +31,7 @@ impl RunningTasksPoller {
                         .services
                         .iter()
                         .filter(|s| {
-                            s.key.cluster == cluster
-                                && service.is_none_or(|n| n == s.key.service)
+                            s.key.cluster == cluster && service.is_none_or(|n| n == s.key.service)
                         })
                         .map(|s| s.key.clone())
                         .collect();

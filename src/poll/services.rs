@@ -23,6 +23,10 @@ pub const POLL_S: f64 = 5.0;
 const FLEET_PART: f64 = 0.5;
 /// Most DescribeServices calls a poll spends on rows on screen and services that are not calm.
 const SHOWN_CALLS: usize = 4;
+/// The console's first poll describes this many batches of the fleet at once (400 services),
+/// from the opening allowance (half of the account's bucket of 100 service reads): the first
+/// board is the whole fleet's, not a round's first part. Larger fleets continue in rounds.
+pub const FIRST_PICTURE_BATCHES: usize = 40;
 
 #[derive(Debug, Default)]
 pub struct ServicesPoller {
@@ -34,6 +38,8 @@ pub struct ServicesPoller {
     rounds: u32,
     /// Service deployments of the services described.
     deployments: super::deployments::DeploymentReader,
+    /// The first picture was described (see [`FIRST_PICTURE_BATCHES`]).
+    first_done: bool,
 }
 
 /// How long a fleet round of `batches` DescribeServices calls takes at this pace.
@@ -113,6 +119,8 @@ impl ServicesPoller {
         // this poll's part of the fleet round (all of it for a one-shot snapshot)
         let per_poll = if plan.exhaustive || batches.is_empty() {
             batches.len()
+        } else if !self.first_done {
+            batches.len().min(FIRST_PICTURE_BATCHES)
         } else {
             let round = round_seconds(batches.len(), plan);
             ((batches.len() as f64 * POLL_S / round).ceil() as usize).clamp(1, batches.len())
@@ -169,6 +177,7 @@ impl ServicesPoller {
             }
         }
         if !batches.is_empty() {
+            self.first_done = true;
             let next = self.cursor + per_poll;
             if next >= batches.len() {
                 // counted whatever the cursor wraps to: a part need not divide the round

@@ -21,10 +21,17 @@ const MIN_ROUND_S: f64 = 60.0;
 const FLEET_PART: f64 = 0.5;
 /// Seconds between polls (the runner's cadence for this source).
 pub const POLL_S: f64 = 5.0;
+/// The console's first picture: the first poll that knows the fleet's groups reads those of
+/// every service that is not calm, and every group when there are at most this many (a group
+/// read for the first time costs about 2.5 ELB calls: its health, its attributes and a share
+/// of a DescribeTargetGroups; 8 fit the opening allowance of 20, half of ELB's bucket of 40).
+pub const FIRST_PICTURE_ALL_GROUPS: usize = 8;
 
 #[derive(Debug, Default)]
 pub struct TargetsPoller {
     cursor: usize,
+    /// The first picture was read.
+    first_done: bool,
 }
 
 /// What one poll read.
@@ -55,7 +62,7 @@ impl TargetsPoller {
         }
         // this poll's part of the fleet round
         let part: Vec<String> = if plan.exhaustive || fleet.is_empty() {
-            fleet
+            fleet.clone()
         } else {
             // each group costs one health read, plus a description now and then
             let rate = plan.pace.rate(Quota::ElbRead) * FLEET_PART;
@@ -67,9 +74,31 @@ impl TargetsPoller {
                 .map(|i| fleet[(start + i) % fleet.len()].clone())
                 .collect()
         };
+        // the first picture: what is failing now, before the round goes on
+        let first: Vec<String> = if plan.exhaustive || self.first_done || fleet.is_empty() {
+            Vec::new()
+        } else {
+            self.first_done = true;
+            let unsettled: Vec<String> = if fleet.len() <= FIRST_PICTURE_ALL_GROUPS {
+                fleet.clone()
+            } else {
+                plan.services
+                    .iter()
+                    .filter(|s| !s.calm)
+                    .flat_map(|s| s.target_groups.iter())
+                    .filter(|g| fleet.contains(g))
+                    .cloned()
+                    .collect()
+            };
+            unsettled
+                .into_iter()
+                .filter(|g| !part.contains(g))
+                .collect()
+        };
         let mut read = Read::default();
         for (arns, p, ttl) in [
             (&open, Priority::Open, OPEN_GROUP_TTL_S),
+            (&first, Priority::Shown, FLEET_GROUP_TTL_S),
             (&part, Priority::Background, FLEET_GROUP_TTL_S),
         ] {
             with_priority(p, read_groups(api, plan, arns, ttl, now, &mut read)).await;

@@ -4,7 +4,8 @@
 //! The store files each task by its `group` (`service:NAME`).
 //!
 //! The open service is listed on its own every poll (one call, first in line); the clusters
-//! every [`CLUSTER_EVERY`] polls. With named services in scope (`--service`), those are listed
+//! every [`CLUSTER_EVERY`] polls, the first time as soon as the services are known (the
+//! board's first picture ranks on its stopped tasks). With named services in scope (`--service`), those are listed
 //! one by one instead of their whole clusters.
 
 use super::budget::{Priority, with_priority};
@@ -28,6 +29,16 @@ impl StoppedTasksPoller {
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
+        if plan.services.is_empty() && plan.focus.is_none() {
+            // nothing listed yet: nothing to read, and the first listing of the clusters waits
+            // for the services (the plan's clusters wake this poller), not for a third poll
+            return Update::new(
+                Source::StoppedTasks,
+                now,
+                Some(Payload::StoppedTasks(Vec::new())),
+                errors,
+            );
+        }
         let mut any_ok = plan.services.is_empty();
         let fleet = plan.exhaustive || self.polls.is_multiple_of(CLUSTER_EVERY);
         self.polls = self.polls.wrapping_add(1);

@@ -13,8 +13,10 @@ import collections
 import datetime as dt
 import io
 import json
+import random
 import re
 import threading
+import time
 import urllib.parse
 
 import cbor2
@@ -70,6 +72,7 @@ class MotoServer:
         self.mangles = {}  # "Operation" -> (bytes to find in the answer, bytes to put instead)
         self.lock = threading.Lock()
         self.account = None  # a RealisticAccount (account.py): quotas and latency
+        self.other_latency = None  # (low, high) seconds per request of other clients, if any
         self.log_reads = []  # (logGroupName, logStreamNamePrefix, endTime) of ecswatch's FilterLogEvents
         self.task_listings = []  # (desiredStatus, cluster, serviceName) of ecswatch's ListTasks
         self.deployments = ServiceDeployments()  # the service-deployment APIs moto lacks
@@ -171,6 +174,9 @@ class MotoServer:
         target = self.target_of(environ) if client == "rust" and (self.account or self.expired_accounts) else None
         if self.account is not None and client == "rust" and fault is None:
             fault = self.account.admit(op, target)
+        elif self.other_latency is not None and client != "rust":
+            # other clients (the AWS CLI in a benchmark) wait for AWS as long as ecswatch does
+            time.sleep(random.uniform(*self.other_latency))
         expired = key in self.expired_keys or (target is not None and target[0] in self.expired_accounts)
         if expired and client == "rust" and op not in ("AssumeRole",):
             fault = (400, "ExpiredTokenException", "The security token included in the request is expired")

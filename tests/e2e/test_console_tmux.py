@@ -2,6 +2,7 @@
 in, open help, quit — and the terminal is back in cooked mode with echo. The same after SIGHUP
 and SIGTERM."""
 
+import json
 import os
 import subprocess
 import time
@@ -202,5 +203,30 @@ def test_the_selection_stays_on_its_service_when_the_board_re_sorts(term):
     view = term.wait_for("Rollout")
     header = view.splitlines()[1]
     assert "prod/checkout-api" in header, view
+    term.keys("q")
+    term.wait_for("EXIT=0")
+
+
+def test_the_first_board_ranks_on_the_root_cause_as_snapshot_does(term, run):
+    """At 120x40 against the moto incident: the failing service's top finding on the board is
+    snapshot's (the image that is not in the registry) within seconds, not after the stopped
+    tasks' first cluster round (30 s on the previous binary, which showed the health checks'
+    wrong status code until then)."""
+    snap = json.loads(run("snapshot", "--format", "json").stdout)
+    checkout = next(s for s in snap["services"] if s["name"] == "checkout-api")
+    top = checkout["findings"][0]["title"]
+    assert top == "Image not found in the registry", top
+    term.resize(120, 40)
+    started = time.monotonic()
+    term.run()
+    deadline = started + 8  # one round of the console's first picture, with room for CI
+    row = ""
+    while time.monotonic() < deadline:
+        rows = [line for line in term.screen().splitlines() if "checkout-api" in line]
+        row = rows[0] if rows else ""
+        if top in row:
+            break
+        time.sleep(0.2)
+    assert top in row, f"after {time.monotonic() - started:.1f} s: {row!r}"
     term.keys("q")
     term.wait_for("EXIT=0")
