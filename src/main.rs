@@ -286,8 +286,66 @@ fn global_scope(g: &ecswatch::cli::Global) -> Scope {
     }
 }
 
+/// `snapshot` against AWS: one cycle of every target, printed.
+fn live_snapshot(
+    g: &ecswatch::cli::Global,
+    args: &ecswatch::cli::SnapshotArgs,
+    pb: Box<dyn FnOnce() -> Result<ecswatch::diagnosis::Playbook, Exit> + Send>,
+) -> Result<i32, Exit> {
+    let mut specs = target_specs(g)?;
+    for s in &mut specs {
+        s.scope = commands::snapshot::scope_from(s.scope.clone(), &args.scope);
+    }
+    let rt = runtime()?;
+    let started = std::time::Instant::now();
+    let out = rt.block_on(async {
+        with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
+            let out = match open_recorder(g, &targets) {
+                Ok(mut rec) => {
+                    let out = commands::snapshot::run(&targets, pb, args, rec.as_mut()).await;
+                    // the recording is written behind a queue: finish it, and fail
+                    // (exit 2) when it could not be written
+                    match rec.map(Recorder::finish).transpose() {
+                        Err(e) if out.is_ok() => Err(Exit::new(2, e)),
+                        _ => out,
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            if g.stats {
+                print_stats(&targets, started.elapsed());
+            }
+            out
+        })
+    });
+    print(&out?)?;
+    Ok(0)
+}
+
 fn run(cli: Cli) -> Result<i32, Exit> {
     let g = cli.global;
+    // a live snapshot compiles the built-in playbook while its first calls are under way (a
+    // user's playbook file is read first: its errors come before any call)
+    if let Some(Command::Snapshot(args)) = &cli.command
+        && args.replay.is_none()
+    {
+        let pb: Box<dyn FnOnce() -> Result<ecswatch::diagnosis::Playbook, Exit> + Send> =
+            match g.playbook.as_deref() {
+                Some(path) => {
+                    let pb = commands::load_playbook(Some(path))?;
+                    Box::new(move || Ok(pb))
+                }
+                None => {
+                    let compiling = std::thread::spawn(|| commands::load_playbook(None));
+                    Box::new(move || {
+                        compiling.join().map_err(|_| {
+                            Exit::new(2, "playbook: the built-in playbook failed to load")
+                        })?
+                    })
+                }
+            };
+        return live_snapshot(&g, args, pb);
+    }
     let pb = commands::load_playbook(g.playbook.as_deref())?;
     let Some(command) = cli.command else {
         return console(g, pb);
@@ -299,42 +357,12 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             Ok(if matched { 0 } else { 1 })
         }
         Command::Snapshot(args) => {
+            // a live snapshot was handled above
             let scope = commands::snapshot::scope_from(global_scope(&g), &args.scope);
-            let mut specs = target_specs(&g)?;
-            for s in &mut specs {
-                s.scope = commands::snapshot::scope_from(s.scope.clone(), &args.scope);
+            if g.record.is_some() {
+                return Err(Exit::new(2, "--record and --replay cannot be combined"));
             }
-            if args.replay.is_some() {
-                if g.record.is_some() {
-                    return Err(Exit::new(2, "--record and --replay cannot be combined"));
-                }
-                print(&commands::snapshot::from_replay(pb, scope, &args)?)?;
-                return Ok(0);
-            }
-            let rt = runtime()?;
-            let started = std::time::Instant::now();
-            let out = rt.block_on(async {
-                with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
-                    let out = match open_recorder(&g, &targets) {
-                        Ok(mut rec) => {
-                            let out =
-                                commands::snapshot::run(&targets, pb, &args, rec.as_mut()).await;
-                            // the recording is written behind a queue: finish it, and fail
-                            // (exit 2) when it could not be written
-                            match rec.map(Recorder::finish).transpose() {
-                                Err(e) if out.is_ok() => Err(Exit::new(2, e)),
-                                _ => out,
-                            }
-                        }
-                        Err(e) => Err(e),
-                    };
-                    if g.stats {
-                        print_stats(&targets, started.elapsed());
-                    }
-                    out
-                })
-            });
-            print(&out?)?;
+            print(&commands::snapshot::from_replay(pb, scope, &args)?)?;
             Ok(0)
         }
         Command::Timeline(args) => {

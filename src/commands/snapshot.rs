@@ -29,18 +29,19 @@ pub fn scope_from(mut scope: Scope, words: &[String]) -> Scope {
 /// Run one cycle of every target (at once) and render it. Fails (exit 1, one-line cause) only
 /// when nothing about the services of any target could be read; a target that fails while
 /// others answer is reported in the output's errors. With a recorder, every update is appended
-/// to the recording.
+/// to the recording. The playbook is asked for once the answers are in: the built-in one
+/// compiles its few hundred patterns on another thread while the calls are under way.
 pub async fn run<A: AwsApi>(
     targets: &[(TargetState, Arc<A>)],
-    pb: Playbook,
+    pb: impl FnOnce() -> Result<Playbook, Exit>,
     args: &SnapshotArgs,
     mut recorder: Option<&mut Recorder>,
 ) -> Result<String, Exit> {
-    let pb = Arc::new(pb);
-    let states: Vec<TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
-    let mut store = Store::with_targets(states, pb.clone());
     let now = chrono::Utc::now();
-    for u in cycle::run_all(targets, pb, now).await {
+    let updates = cycle::run_all(targets, now).await;
+    let states: Vec<TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
+    let mut store = Store::with_targets(states, Arc::new(pb()?));
+    for u in updates {
         if let Some(r) = recorder.as_deref_mut() {
             r.update(&u).map_err(|e| Exit::new(2, e))?;
         }

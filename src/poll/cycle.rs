@@ -1,7 +1,8 @@
 //! One poll of every source, in dependency order: services first (they name the task
-//! definitions and target groups), then stopped tasks, task definitions and targets together,
-//! then metrics and logs (which need the target groups' load balancers and the task
-//! definitions' log groups). Used by `snapshot`.
+//! definitions and target groups), then stopped and running tasks, scaling, task definitions
+//! and targets together; logs as soon as the task definitions are read (their log groups),
+//! metrics as soon as the target groups are (their load balancers). Used by `snapshot` and
+//! `wait`.
 
 use super::Update;
 use super::{
@@ -30,7 +31,9 @@ pub async fn run_once<A: AwsApi>(
     let plan_of = |store: &Store| exhaustive(store.plan(None).for_target(t, &scope));
     let mut services = ServicesPoller::new();
     let plan = plan_of(store);
-    apply(store, services.poll(api, &plan, now).await);
+    let mut listed = services.poll(api, &plan, now).await;
+    listed.target = t;
+    apply(store, listed.clone());
 
     let plan = plan_of(store);
     let (mut stopped, mut running, mut scaling, mut taskdefs, mut targets) = (
@@ -40,22 +43,42 @@ pub async fn run_once<A: AwsApi>(
         TaskDefsPoller::new(),
         TargetsPoller::new(),
     );
-    let (a, r, sc, b, c) = tokio::join!(
+    let (mut metrics, mut logs) = (MetricsPoller::new(), LogsPoller::new());
+    // logs need only the task definitions (their log groups), metrics only the target groups
+    // (their load balancers): each starts as soon as what it needs is read, planned on a store
+    // of this cycle's services and that one answer
+    let targets_of_store = store.targets.clone();
+    let plan_after = |read: &Update| {
+        let mut s = Store::with_targets(
+            targets_of_store.clone(),
+            std::sync::Arc::new(crate::diagnosis::Playbook::default()),
+        );
+        s.apply(listed.clone());
+        let mut read = read.clone();
+        read.target = t;
+        s.apply(read);
+        exhaustive(s.plan(None).for_target(t, &scope))
+    };
+    let (a, r, sc, (b, l), (c, m)) = tokio::join!(
         stopped.poll(api, &plan, now),
         running.poll(api, &plan, now),
         scaling.poll(api, &plan, now),
-        taskdefs.poll(api, &plan, now),
-        targets.poll(api, &plan, now)
+        async {
+            let b = taskdefs.poll(api, &plan, now).await;
+            let l = logs.poll(api, &plan_after(&b), now).await;
+            (b, l)
+        },
+        async {
+            let c = targets.poll(api, &plan, now).await;
+            let m = metrics.poll(api, &plan_after(&c), now).await;
+            (c, m)
+        }
     );
     apply(store, a);
     apply(store, r);
     apply(store, sc);
     apply(store, b);
     apply(store, c);
-
-    let plan = plan_of(store);
-    let (mut metrics, mut logs) = (MetricsPoller::new(), LogsPoller::new());
-    let (m, l) = tokio::join!(metrics.poll(api, &plan, now), logs.poll(api, &plan, now));
     apply(store, m);
     apply(store, l);
     store.refresh_findings(now);
@@ -63,15 +86,17 @@ pub async fn run_once<A: AwsApi>(
 
 /// One cycle of every target at once, each on its own task with its own budget; returns the
 /// updates of each target in the order they were read (to apply and record in one store).
+/// Planning needs no playbook: each target's store here plans with an empty one, so the caller
+/// can build the real one (its regexes take longer than the first answers) meanwhile.
 pub async fn run_all<A: AwsApi>(
     targets: &[(crate::store::TargetState, std::sync::Arc<A>)],
-    playbook: std::sync::Arc<crate::diagnosis::Playbook>,
     now: Time,
 ) -> Vec<Update> {
     let states: Vec<crate::store::TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
+    let planning = std::sync::Arc::new(crate::diagnosis::Playbook::default());
     let mut tasks = Vec::new();
     for (i, (_, api)) in targets.iter().enumerate() {
-        let (api, states, pb) = (api.clone(), states.clone(), playbook.clone());
+        let (api, states, pb) = (api.clone(), states.clone(), planning.clone());
         let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
         tasks.push(tokio::spawn(async move {
             let mut store = Store::with_targets(states, pb);

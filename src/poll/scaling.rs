@@ -78,32 +78,41 @@ impl ScalingPoller {
                 // each call's answer is kept when another fails: the target and the policies
                 // still show (and their lints hold) when the activities cannot be read
                 let mut unread = Vec::new();
-                let policies = match fresh {
-                    Some(p) => p,
-                    None => {
-                        match with_priority(
-                            p,
-                            all_pages(|next| api.describe_scaling_policies(id, next)),
-                        )
-                        .await
-                        {
-                            Ok(read) => {
-                                self.policies.insert(key.clone(), (now, read.clone()));
-                                read
-                            }
-                            Err(e) => {
-                                errors.push(e.about(id.clone()));
-                                unread.push(ScalingPart::Policies);
-                                // the last read, however old, rather than none
-                                self.policies
-                                    .get(key)
-                                    .map(|(_, p)| p.clone())
-                                    .unwrap_or_default()
-                            }
-                        }
+                // the policies (when due) and the activities are in flight together
+                let policies_read = async {
+                    match fresh {
+                        Some(_) => None,
+                        None => Some(
+                            with_priority(
+                                p,
+                                all_pages(|next| api.describe_scaling_policies(id, next)),
+                            )
+                            .await,
+                        ),
                     }
                 };
-                let activities = match with_priority(p, api.describe_scaling_activities(id)).await {
+                let (policies_read, activities_read) = tokio::join!(
+                    policies_read,
+                    with_priority(p, api.describe_scaling_activities(id))
+                );
+                let policies = match (fresh, policies_read) {
+                    (Some(p), _) => p,
+                    (None, Some(Ok(read))) => {
+                        self.policies.insert(key.clone(), (now, read.clone()));
+                        read
+                    }
+                    (None, Some(Err(e))) => {
+                        errors.push(e.about(id.clone()));
+                        unread.push(ScalingPart::Policies);
+                        // the last read, however old, rather than none
+                        self.policies
+                            .get(key)
+                            .map(|(_, p)| p.clone())
+                            .unwrap_or_default()
+                    }
+                    (None, None) => Vec::new(),
+                };
+                let activities = match activities_read {
                     Ok(a) => a,
                     Err(e) => {
                         errors.push(e.about(id.clone()));

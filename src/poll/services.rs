@@ -59,7 +59,8 @@ impl ServicesPoller {
             self.listing.is_none() || plan.exhaustive || self.rounds >= RELIST_EVERY_ROUNDS;
         let mut roster = None;
         let mut listed_clusters = Vec::new();
-        let mut insights = Vec::new();
+        // the clusters' settings are read while the services are described
+        let mut insights_of: Vec<String> = Vec::new();
         if relist {
             match with_priority(Priority::Shown, list(api, plan, &mut errors)).await {
                 Some(l) => {
@@ -76,13 +77,7 @@ impl ServicesPoller {
                                 .collect(),
                         );
                     }
-                    let clusters: Vec<String> = l.iter().map(|(c, _)| c.clone()).collect();
-                    for batch in clusters.chunks(DESCRIBE_CLUSTERS_BATCH) {
-                        match with_priority(Priority::Shown, api.container_insights(batch)).await {
-                            Ok(found) => insights.extend(found),
-                            Err(e) => errors.push(e),
-                        }
-                    }
+                    insights_of = l.iter().map(|(c, _)| c.clone()).collect();
                     self.listing = Some(l);
                     self.rounds = 0;
                 }
@@ -133,49 +128,64 @@ impl ServicesPoller {
                 short_name(c) == k.cluster && names.iter().any(|n| short_name(n) == k.service)
             })
         };
-        // 1. the open service: on its own, unless this poll's part of the round has it
-        if let Some(f) = plan.focus.as_ref().filter(|f| !covers(f)) {
-            describe(&f.cluster, std::slice::from_ref(&f.service), Priority::Open).await;
-        }
-        // 2. rows on screen and services that are not calm (a few calls)
-        if !plan.exhaustive {
-            let mut shown: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-            let wanted = plan
-                .on_screen
-                .iter()
-                .chain(plan.services.iter().filter(|s| !s.calm).map(|s| &s.key))
-                .filter(|k| plan.focus.as_ref() != Some(*k) && !covers(k));
-            for k in wanted {
-                let names = shown.entry(k.cluster.as_str()).or_default();
-                if !names.contains(&k.service) {
-                    names.push(k.service.clone());
+        let insights_read = async {
+            let mut found = Vec::new();
+            let mut failed = Vec::new();
+            for batch in insights_of.chunks(DESCRIBE_CLUSTERS_BATCH) {
+                match with_priority(Priority::Shown, api.container_insights(batch)).await {
+                    Ok(f) => found.extend(f),
+                    Err(e) => failed.push(e),
                 }
             }
-            let mut calls = 0;
-            'shown: for (cluster, names) in &shown {
-                for b in names.chunks(DESCRIBE_SERVICES_BATCH) {
-                    if calls == SHOWN_CALLS {
-                        break 'shown;
+            (found, failed)
+        };
+        let describing = async {
+            // 1. the open service: on its own, unless this poll's part of the round has it
+            if let Some(f) = plan.focus.as_ref().filter(|f| !covers(f)) {
+                describe(&f.cluster, std::slice::from_ref(&f.service), Priority::Open).await;
+            }
+            // 2. rows on screen and services that are not calm (a few calls)
+            if !plan.exhaustive {
+                let mut shown: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                let wanted = plan
+                    .on_screen
+                    .iter()
+                    .chain(plan.services.iter().filter(|s| !s.calm).map(|s| &s.key))
+                    .filter(|k| plan.focus.as_ref() != Some(*k) && !covers(k));
+                for k in wanted {
+                    let names = shown.entry(k.cluster.as_str()).or_default();
+                    if !names.contains(&k.service) {
+                        names.push(k.service.clone());
                     }
-                    calls += 1;
-                    describe(cluster, b, Priority::Shown).await;
+                }
+                let mut calls = 0;
+                'shown: for (cluster, names) in &shown {
+                    for b in names.chunks(DESCRIBE_SERVICES_BATCH) {
+                        if calls == SHOWN_CALLS {
+                            break 'shown;
+                        }
+                        calls += 1;
+                        describe(cluster, b, Priority::Shown).await;
+                    }
                 }
             }
-        }
-        // 3. the part of the round; the batch holding the open service goes first
-        let open_first = plan.focus.as_ref().map(|f| {
-            part.iter().position(|(c, names)| {
-                short_name(c) == f.cluster && names.iter().any(|n| short_name(n) == f.service)
-            })
-        });
-        if let Some(Some(i)) = open_first {
-            describe(part[i].0, part[i].1, Priority::Open).await;
-        }
-        for (i, (cluster, names)) in part.iter().enumerate() {
-            if open_first != Some(Some(i)) {
-                describe(cluster, names, Priority::Background).await;
+            // 3. the part of the round; the batch holding the open service goes first
+            let open_first = plan.focus.as_ref().map(|f| {
+                part.iter().position(|(c, names)| {
+                    short_name(c) == f.cluster && names.iter().any(|n| short_name(n) == f.service)
+                })
+            });
+            if let Some(Some(i)) = open_first {
+                describe(part[i].0, part[i].1, Priority::Open).await;
             }
-        }
+            for (i, (cluster, names)) in part.iter().enumerate() {
+                if open_first != Some(Some(i)) {
+                    describe(cluster, names, Priority::Background).await;
+                }
+            }
+        };
+        let ((), (insights, insights_failed)) = tokio::join!(describing, insights_read);
+        errors.extend(insights_failed);
         if !batches.is_empty() {
             self.first_done = true;
             let next = self.cursor + per_poll;

@@ -114,9 +114,11 @@ impl TargetsPoller {
     }
 }
 
-/// Read every group's health, then describe those whose health was read and whose
-/// descriptions the store lacks or holds for longer than `ttl` (a group whose health cannot
-/// be read is not described either: under throttling that would only spend more calls).
+/// Read every group's health (in flight together: the budget paces them), then describe those
+/// whose health was read and whose descriptions the store holds for longer than `ttl` (a held
+/// group whose health cannot be read is not described either: under throttling that would only
+/// spend more calls). A group the store has never held is described while its health is read:
+/// it must be described anyway, and a first picture should not wait two round trips for it.
 async fn read_groups<A: AwsApi>(
     api: &A,
     plan: &PollPlan,
@@ -125,42 +127,76 @@ async fn read_groups<A: AwsApi>(
     now: Time,
     read: &mut Read,
 ) {
+    let cold: Vec<String> = arns
+        .iter()
+        .filter(|a| !plan.groups_described.contains_key(*a))
+        .cloned()
+        .collect();
+    let healths = futures_util::future::join_all(
+        arns.iter()
+            .map(|arn| async move { (arn, api.describe_target_health(arn).await) }),
+    );
+    let (healths, described) = tokio::join!(healths, describe_groups(api, &cold));
+    let (described, describe_errors) = described;
     let mut stale: Vec<(String, Vec<TargetHealth>)> = Vec::new();
-    for arn in arns {
+    for (arn, health) in healths {
         let held = plan.groups_described.get(arn);
-        match api.describe_target_health(arn).await {
+        match health {
             Ok(h) if held.is_some_and(|at| (now - *at).num_seconds() < ttl) => {
                 read.health.push((arn.clone(), h))
             }
+            Ok(h) if held.is_none() => match described.iter().find(|g| &g.arn == arn) {
+                Some(g) => read.described.push((g.clone(), h)),
+                // its description failed: the health still shows, under its ARN's name
+                None => read.health.push((arn.clone(), h)),
+            },
             Ok(h) => stale.push((arn.clone(), h)),
             Err(e) => read.errors.push(e.about(arn.clone())),
         }
     }
-    for batch in stale.chunks(DESCRIBE_TARGET_GROUPS_BATCH) {
-        let arns: Vec<String> = batch.iter().map(|(a, _)| a.clone()).collect();
-        match api.describe_target_groups(&arns).await {
-            Ok(groups) => {
-                for mut g in groups {
-                    match api.deregistration_delay(&g.arn).await {
-                        Ok(d) => g.deregistration_delay_s = d,
-                        Err(e) => read.errors.push(e.about(g.arn.clone())),
-                    }
-                    if let Some((_, h)) = batch.iter().find(|(a, _)| *a == g.arn) {
-                        read.described.push((g, h.clone()));
-                    }
-                }
-            }
-            Err(e) => {
-                // one error for the batch, about each of its groups (each service's pane shows it)
-                for (arn, _) in batch {
-                    read.errors.push(e.clone().about(arn.clone()));
-                }
-                // still show the health: under the description the store holds, however old,
-                // or under the group's name in its ARN
-                for (arn, h) in batch {
-                    read.health.push((arn.clone(), h.clone()));
-                }
-            }
+    read.errors.extend(describe_errors);
+    let stale_arns: Vec<String> = stale.iter().map(|(a, _)| a.clone()).collect();
+    let (described, describe_errors) = describe_groups(api, &stale_arns).await;
+    read.errors.extend(describe_errors);
+    for (arn, h) in stale {
+        match described.iter().find(|g| g.arn == arn) {
+            Some(g) => read.described.push((g.clone(), h)),
+            // the description the store holds, however old, with the new health
+            None => read.health.push((arn, h)),
         }
     }
+}
+
+/// Describe groups: DescribeTargetGroups (20 a call) and each group's attributes, in flight
+/// together (the attributes need only the ARN). A group whose attributes cannot be read keeps
+/// its description (the store keeps the delay read before); errors name their groups.
+async fn describe_groups<A: AwsApi>(
+    api: &A,
+    arns: &[String],
+) -> (Vec<TargetGroup>, Vec<crate::aws::ApiError>) {
+    let mut groups = Vec::new();
+    let mut errors = Vec::new();
+    for batch in arns.chunks(DESCRIBE_TARGET_GROUPS_BATCH) {
+        let delays = futures_util::future::join_all(
+            batch
+                .iter()
+                .map(|arn| async move { (arn, api.deregistration_delay(arn).await) }),
+        );
+        let (found, delays) = tokio::join!(api.describe_target_groups(batch), delays);
+        match found {
+            Ok(found) => {
+                for mut g in found {
+                    match delays.iter().find(|(a, _)| **a == g.arn) {
+                        Some((_, Ok(d))) => g.deregistration_delay_s = *d,
+                        Some((_, Err(e))) => errors.push(e.clone().about(g.arn.clone())),
+                        None => {}
+                    }
+                    groups.push(g);
+                }
+            }
+            // one error for the batch, about each of its groups (each service's pane shows it)
+            Err(e) => errors.extend(batch.iter().map(|arn| e.clone().about(arn.clone()))),
+        }
+    }
+    (groups, errors)
 }

@@ -26,8 +26,16 @@ impl TaskDefsPoller {
                 }
             }
         }
-        for arn in wanted {
-            match api.describe_task_definition(arn).await {
+        // in flight together (the budget paces them): a deploy's two revisions cost one
+        // round trip, not two
+        let read = futures_util::future::join_all(
+            wanted
+                .iter()
+                .map(|arn| async move { (*arn, api.describe_task_definition(arn).await) }),
+        )
+        .await;
+        for (arn, r) in read {
+            match r {
                 Ok(td) => {
                     self.known.insert(arn.to_string());
                     found.push(td);
