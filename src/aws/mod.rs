@@ -232,13 +232,14 @@ pub trait AwsApi: Send + Sync + 'static {
         next: Option<String>,
     ) -> impl Future<Output = ApiResult<Page<DeploymentBrief>>> + Send;
 
-    /// The scalable targets (`ecs:service:DesiredCount`) of at most
-    /// [`DESCRIBE_SCALABLE_TARGETS_BATCH`] services (`service/CLUSTER/SERVICE`); services
-    /// without one are absent.
+    /// One page of scalable targets (`ecs:service:DesiredCount`): of at most
+    /// [`DESCRIBE_SCALABLE_TARGETS_BATCH`] services (`service/CLUSTER/SERVICE`; services
+    /// without one are absent), or, with no ids, of the whole `ecs` namespace (50 a page).
     fn describe_scalable_targets(
         &self,
         resource_ids: &[String],
-    ) -> impl Future<Output = ApiResult<Vec<ScalableTarget>>> + Send;
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<ScalableTarget>>> + Send;
 
     /// One page of one service's scaling policies.
     fn describe_scaling_policies(

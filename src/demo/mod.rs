@@ -317,13 +317,22 @@ impl AwsApi for DemoApi {
     async fn describe_scalable_targets(
         &self,
         resource_ids: &[String],
-    ) -> ApiResult<Vec<ScalableTarget>> {
+        _next: Option<String>,
+    ) -> ApiResult<Page<ScalableTarget>> {
         let w = self.world();
-        Ok(resource_ids
-            .iter()
-            .filter_map(|id| w.scaling(crate::model::short_name(id)).target)
-            .filter(|t| resource_ids.contains(&t.resource_id))
-            .collect())
+        let items = if resource_ids.is_empty() {
+            w.services
+                .iter()
+                .filter_map(|s| w.scaling(&s.name).target)
+                .collect()
+        } else {
+            resource_ids
+                .iter()
+                .filter_map(|id| w.scaling(crate::model::short_name(id)).target)
+                .filter(|t| resource_ids.contains(&t.resource_id))
+                .collect()
+        };
+        Ok(Page { items, next: None })
     }
 
     async fn describe_scaling_policies(

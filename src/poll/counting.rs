@@ -186,11 +186,12 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     async fn describe_scalable_targets(
         &self,
         resource_ids: &[String],
-    ) -> ApiResult<Vec<ScalableTarget>> {
+        next: Option<String>,
+    ) -> ApiResult<Page<ScalableTarget>> {
         self.call(
             "DescribeScalableTargets",
             0,
-            self.inner.describe_scalable_targets(resource_ids),
+            self.inner.describe_scalable_targets(resource_ids, next),
         )
         .await
     }

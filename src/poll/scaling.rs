@@ -51,12 +51,30 @@ impl ScalingPoller {
         self.policies.retain(|k, _| keys.contains(k));
         let mut errors = Vec::new();
         let mut out = Vec::new();
-        for chunk in keys.chunks(DESCRIBE_SCALABLE_TARGETS_BATCH) {
+        // Every service's scalable target, at the batching minimum: by id, 50 services a call;
+        // or, when a one-shot read covers the whole account and at least a call's worth of
+        // services, the whole `ecs` namespace, 50 registered targets a page (an account
+        // registers at most as many targets as it has services, usually far fewer).
+        let whole_namespace = plan.exhaustive
+            && plan.scope == super::Scope::default()
+            && keys.len() >= DESCRIBE_SCALABLE_TARGETS_BATCH;
+        let chunks: Vec<&[ServiceKey]> = if whole_namespace {
+            vec![keys.as_slice()]
+        } else {
+            keys.chunks(DESCRIBE_SCALABLE_TARGETS_BATCH).collect()
+        };
+        for chunk in chunks {
             let ids: Vec<String> = chunk
                 .iter()
                 .map(|k| resource_id(&k.cluster, &k.service))
                 .collect();
-            let targets = match with_priority(p, api.describe_scalable_targets(&ids)).await {
+            let by_id: &[String] = if whole_namespace { &[] } else { &ids };
+            let read = with_priority(
+                p,
+                all_pages(|next| api.describe_scalable_targets(by_id, next)),
+            )
+            .await;
+            let targets = match read {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(e);

@@ -42,6 +42,16 @@ pub struct ServicesPoller {
     first_done: bool,
 }
 
+/// One DescribeServices call at priority `p`.
+async fn describe<A: AwsApi>(
+    api: &A,
+    cluster: &str,
+    names: &[String],
+    p: Priority,
+) -> crate::aws::ApiResult<crate::aws::Described<Service>> {
+    with_priority(p, api.describe_services(cluster, names)).await
+}
+
 /// How long a fleet round of `batches` DescribeServices calls takes at this pace.
 pub fn round_seconds(batches: usize, plan: &PollPlan) -> f64 {
     let rate = plan.pace.rate(Quota::EcsServiceRead) * FLEET_PART;
@@ -99,18 +109,6 @@ impl ServicesPoller {
 
         let mut services: Vec<Service> = Vec::new();
         let mut any_ok = false;
-        let mut describe = async |cluster: &str, names: &[String], p: Priority| match with_priority(
-            p,
-            api.describe_services(cluster, names),
-        )
-        .await
-        {
-            Ok(d) => {
-                any_ok = true;
-                services.extend(d.found.into_iter().filter(|s| s.status != "INACTIVE"));
-            }
-            Err(e) => errors.push(e),
-        };
         // this poll's part of the fleet round (all of it for a one-shot snapshot)
         let per_poll = if plan.exhaustive || batches.is_empty() {
             batches.len()
@@ -140,9 +138,18 @@ impl ServicesPoller {
             (found, failed)
         };
         let describing = async {
+            let mut answers = Vec::new();
             // 1. the open service: on its own, unless this poll's part of the round has it
             if let Some(f) = plan.focus.as_ref().filter(|f| !covers(f)) {
-                describe(&f.cluster, std::slice::from_ref(&f.service), Priority::Open).await;
+                answers.push(
+                    describe(
+                        api,
+                        &f.cluster,
+                        std::slice::from_ref(&f.service),
+                        Priority::Open,
+                    )
+                    .await,
+                );
             }
             // 2. rows on screen and services that are not calm (a few calls)
             if !plan.exhaustive {
@@ -165,7 +172,7 @@ impl ServicesPoller {
                             break 'shown;
                         }
                         calls += 1;
-                        describe(cluster, b, Priority::Shown).await;
+                        answers.push(describe(api, cluster, b, Priority::Shown).await);
                     }
                 }
             }
@@ -176,16 +183,33 @@ impl ServicesPoller {
                 })
             });
             if let Some(Some(i)) = open_first {
-                describe(part[i].0, part[i].1, Priority::Open).await;
+                answers.push(describe(api, part[i].0, part[i].1, Priority::Open).await);
             }
-            for (i, (cluster, names)) in part.iter().enumerate() {
-                if open_first != Some(Some(i)) {
-                    describe(cluster, names, Priority::Background).await;
-                }
-            }
+            // the rest in flight together (the budget paces them): a 500-service snapshot
+            // is not 50 round trips in a row
+            let rest = futures_util::future::join_all(
+                part.iter()
+                    .enumerate()
+                    .filter(|(i, _)| open_first != Some(Some(*i)))
+                    .map(|(_, (cluster, names))| {
+                        describe(api, cluster, names, Priority::Background)
+                    }),
+            )
+            .await;
+            answers.extend(rest);
+            answers
         };
-        let ((), (insights, insights_failed)) = tokio::join!(describing, insights_read);
+        let (answers, (insights, insights_failed)) = tokio::join!(describing, insights_read);
         errors.extend(insights_failed);
+        for answer in answers {
+            match answer {
+                Ok(d) => {
+                    any_ok = true;
+                    services.extend(d.found.into_iter().filter(|s| s.status != "INACTIVE"));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
         if !batches.is_empty() {
             self.first_done = true;
             let next = self.cursor + per_poll;

@@ -383,8 +383,9 @@ impl AwsApi for SdkApi {
     async fn describe_scalable_targets(
         &self,
         resource_ids: &[String],
-    ) -> ApiResult<Vec<ScalableTarget>> {
-        self.checked(self.scaling_describe_targets(resource_ids).await)
+        next: Option<String>,
+    ) -> ApiResult<Page<ScalableTarget>> {
+        self.checked(self.scaling_describe_targets(resource_ids, next).await)
             .await
     }
 

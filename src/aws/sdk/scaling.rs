@@ -11,18 +11,20 @@ impl SdkApi {
     pub(super) async fn scaling_describe_targets(
         &self,
         resource_ids: &[String],
-    ) -> ApiResult<Vec<ScalableTarget>> {
+        next: Option<String>,
+    ) -> ApiResult<Page<ScalableTarget>> {
         let out = self
             .scaling()
             .describe_scalable_targets()
             .service_namespace(types::ServiceNamespace::Ecs)
             .scalable_dimension(types::ScalableDimension::EcsServiceDesiredCount)
-            .set_resource_ids(Some(resource_ids.to_vec()))
+            .set_resource_ids((!resource_ids.is_empty()).then(|| resource_ids.to_vec()))
             .max_results(50)
+            .set_next_token(next)
             .send()
             .await
             .map_err(|e| map_err("application-autoscaling:DescribeScalableTargets", e))?;
-        Ok(out
+        let items = out
             .scalable_targets()
             .iter()
             .map(|t| {
@@ -42,7 +44,11 @@ impl SdkApi {
                         .unwrap_or(false),
                 }
             })
-            .collect())
+            .collect();
+        Ok(Page {
+            items,
+            next: out.next_token().map(str::to_owned),
+        })
     }
 
     pub(super) async fn scaling_describe_policies(
