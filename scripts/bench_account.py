@@ -61,6 +61,9 @@ def run_one(server, seeded, binary, seconds, idx):
     due = {m for m, at in writer.delivered if opened_at + 2 <= at <= opened_at + seconds - 8}
     print(f"  log lines delivered while open: {len(due)}, reached the console: {len(due & got)} "
           f"(lost {len(due - got)}); written in all {len(writer.written)}")
+    first = account.first_complete_board(updates, len(seeded["services"]))
+    print(f"  first complete board (every service described, every cluster's stopped tasks listed): "
+          f"{'-' if first is None else f'{first:.1f} s'} after the first answer")
     since = opened_wall + dt.timedelta(seconds=5)
     ages = []
     for source, cadence in CADENCE.items():

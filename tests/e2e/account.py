@@ -350,6 +350,25 @@ def logged_messages(updates, cluster, name):
     return out
 
 
+def first_complete_board(updates, services):
+    """Seconds from the recording's first update until every one of `services` services was
+    described and the clusters' stopped tasks were listed after that (None: never)."""
+    if not updates:
+        return None
+    start = min(t for _, t, _ in updates)
+    seen, all_at = set(), None
+    for source, t, u in sorted(updates, key=lambda x: x[1]):
+        payload = u.get("payload") or {}
+        if all_at is None and source == "services" and "services" in payload:
+            for s in payload["services"].get("services", []):
+                seen.add((s.get("cluster"), s.get("name")))
+            if len(seen) >= services:
+                all_at = t
+        elif all_at is not None and source == "stopped_tasks" and payload:
+            return (t - start).total_seconds()
+    return None
+
+
 def data_age(updates, source, since):
     """The longest gap between two successful reads of `source` after `since` (seconds)."""
     times = sorted(t for s, t, u in updates if s == source and u.get("payload") is not None and t >= since)
