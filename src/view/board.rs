@@ -350,7 +350,11 @@ pub fn build<'a>(
         .map(|(st, badge)| {
             let svc = &st.service;
             let (rollout, _) = svc.rollout();
-            let failed: i32 = svc.deployments.iter().map(|d| d.failed).sum();
+            // counts from AWS are untrusted: a sum must not overflow
+            let failed = svc
+                .deployments
+                .iter()
+                .fold(0i32, |n, d| n.saturating_add(d.failed));
             let unhealthy: usize = store
                 .target_groups_of(svc)
                 .iter()
