@@ -225,3 +225,40 @@ def test_service_view_layout_at_each_size(term, size, split):
     assert "Findings" in screen and "Scaling" in screen
     term.keys("q")
     term.wait_for("EXIT=0")
+
+
+def test_denied_scaling_activities_keep_the_target_the_policies_and_their_lints(run, moto, term):
+    """A read-only role without application-autoscaling:DescribeScalingActivities (a harness
+    fault): the scalable target and the policies still show, the ResourceLabel lint still
+    fires, `scaling.unread` says what is missing, the error names the call and the service, and
+    the Scaling pane says which call failed (on the previous binary `scaling` was null and the
+    lint was gone)."""
+    denied = ("User: arn:aws:iam::123456789012:user/oncall is not authorized to perform: "
+              "application-autoscaling:DescribeScalingActivities")
+    moto.inject("DescribeScalingActivities", 400, "AccessDeniedException", denied)
+    try:
+        proc = run("snapshot", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        snap = json.loads(proc.stdout)
+        checkout = {s["name"]: s for s in snap["services"]}["checkout-api"]
+        sc = checkout["scaling"]
+        assert sc is not None
+        assert (sc["target"]["min"], sc["target"]["max"]) == (1, 3)
+        assert sc["policies"][0]["metric"] == "ALBRequestCountPerTarget"
+        assert sc["activities"] == [] and sc["unread"] == ["activities"]
+        assert "scaling_resource_label_mismatch" in {f["id"] for f in checkout["findings"]}
+        errors = [e for e in snap["errors"] if e["source"] == "scaling"]
+        assert any("DescribeScalingActivities" in e["message"] and e["resource"] == "service/prod/checkout-api"
+                   for e in errors), snap["errors"]
+
+        term.resize(200, 50)
+        open_service(term, "checkout-api")
+        term.keys("Tab", "Tab", "Tab", "Tab")
+        screen = term.wait_for("not read: application-autoscaling:DescribeScalingActivities", timeout=40)
+        assert "min 1  max 3" in screen, screen
+        assert "policy checkout-api-requests" in screen, screen
+        assert "[service/prod/checkout-api]" in screen, screen
+        term.keys("q")
+        term.wait_for("EXIT=0")
+    finally:
+        moto.clear_faults()
