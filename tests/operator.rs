@@ -10,18 +10,11 @@ use ecswatch::model::*;
 use ecswatch::poll::{Payload, Source};
 use ecswatch::store::Store;
 
-const LB: &str = "app/prod-public/50dc6c495c0c9188";
 
 fn key() -> ServiceKey {
     ServiceKey::new("prod", "web")
 }
 
-fn group_with_lb() -> TargetGroup {
-    TargetGroup {
-        load_balancer_dimensions: vec![LB.into()],
-        ..target_group()
-    }
-}
 
 fn running(id: &str, ip: &str, exec: bool, agent: Option<&str>) -> StoppedTask {
     StoppedTask {

@@ -13,19 +13,12 @@ use ecswatch::poll::{Payload, Source, Update};
 use ecswatch::report::{StatusBadge, snapshot_json, snapshot_text, status_badge};
 use ecswatch::store::Store;
 
-const LB: &str = "app/prod-public/50dc6c495c0c9188";
 const RESOURCE: &str = "service/prod/web";
 
 fn key() -> ServiceKey {
     ServiceKey::new("prod", "web")
 }
 
-fn group_with_lb() -> TargetGroup {
-    TargetGroup {
-        load_balancer_dimensions: vec![LB.into()],
-        ..target_group()
-    }
-}
 
 fn denied(operation: &'static str, about: &str) -> ApiError {
     ApiError::new(

@@ -57,16 +57,7 @@ fn event(id: &str, minutes_ago: i64, message: &str) -> ServiceEvent {
 fn with_events(store: &mut Store, events: Vec<ServiceEvent>) {
     let mut svc = service();
     svc.events = events;
-    apply(
-        store,
-        Source::Services,
-        Payload::Services {
-            services: vec![svc],
-            listed_clusters: vec!["prod".into()],
-            roster: None,
-            insights: vec![],
-        },
-    );
+    answer_services(store, svc);
 }
 
 fn task(id: &str) -> StoppedTask {

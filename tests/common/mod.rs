@@ -96,11 +96,10 @@ pub fn with_service(svc: Service) -> Store {
     with_service_td(svc, task_definition())
 }
 
-/// A store holding `svc` and `td`, nothing else polled yet.
-pub fn with_service_td(svc: Service, td: TaskDefinition) -> Store {
-    let mut s = store();
+/// A DescribeServices answer for `svc` (cluster `prod` listed whole).
+pub fn answer_services(store: &mut Store, svc: Service) {
     apply(
-        &mut s,
+        store,
         Source::Services,
         Payload::Services {
             services: vec![svc],
@@ -109,6 +108,23 @@ pub fn with_service_td(svc: Service, td: TaskDefinition) -> Store {
             insights: vec![],
         },
     );
+}
+
+/// The load balancer in front of [`target_group`], as a CloudWatch dimension.
+pub const LB: &str = "app/prod-public/50dc6c495c0c9188";
+
+/// [`target_group`] with its load balancer.
+pub fn group_with_lb() -> TargetGroup {
+    TargetGroup {
+        load_balancer_dimensions: vec![LB.into()],
+        ..target_group()
+    }
+}
+
+/// A store holding `svc` and `td`, nothing else polled yet.
+pub fn with_service_td(svc: Service, td: TaskDefinition) -> Store {
+    let mut s = store();
+    answer_services(&mut s, svc);
     apply(
         &mut s,
         Source::TaskDefinitions,
