@@ -10,11 +10,9 @@ use ecswatch::model::*;
 use ecswatch::poll::{Payload, Source};
 use ecswatch::store::Store;
 
-
 fn key() -> ServiceKey {
     ServiceKey::new("prod", "web")
 }
-
 
 fn running(id: &str, ip: &str, exec: bool, agent: Option<&str>) -> StoppedTask {
     StoppedTask {

@@ -19,7 +19,6 @@ fn key() -> ServiceKey {
     ServiceKey::new("prod", "web")
 }
 
-
 fn denied(operation: &'static str, about: &str) -> ApiError {
     ApiError::new(
         ErrorKind::AccessDenied,
