@@ -6,7 +6,14 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "ecswatch",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (commit ",
+        env!("ECSWATCH_COMMIT"),
+        ", ",
+        env!("ECSWATCH_TARGET"),
+        ")"
+    ),
     about = "A terminal incident console for Amazon ECS services",
     long_about = "A terminal incident console for Amazon ECS services: rollouts, stopped tasks, \
                   target health, metrics and logs in one place, every failure mapped to a fix.\n\n\
