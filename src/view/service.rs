@@ -519,32 +519,38 @@ pub fn build(
         .map(|g| g.fetched_at)
         .min();
     // every pane's selection, found again by identity
-    let ids_of = |p: Pane| -> Vec<String> {
-        match p {
-            Pane::Findings => finding_ids.clone(),
-            Pane::Events => event_ids.clone(),
-            Pane::Tasks => task_rows
-                .iter()
-                .enumerate()
-                .map(|(i, arn)| arn.clone().unwrap_or_else(|| format!("#{i}")))
-                .collect(),
-            Pane::Targets => target_ids.clone(),
-            Pane::Scaling => place_ids(scaling_lines.len()),
-            Pane::Metrics => place_ids(metric_lines.len()),
-            Pane::Logs => st
-                .logs
-                .iter()
-                .filter(matches)
-                .map(|l| l.event_id.clone())
-                .collect(),
-        }
-    };
+    // Only what a key can act on is resolved: the findings (their details follow the selected
+    // one) and the focused pane. Another pane's selection keeps its identity until it is
+    // focused (settling an unresolved list changes nothing). The log pane is resolved over the
+    // lines themselves: only the ids a page either side are cloned, not 2,000 a frame.
     let resolved: [Resolved<String>; PANES] = std::array::from_fn(|i| {
         let p = Pane::ALL[i];
-        if p == Pane::Findings {
-            findings_sel.clone()
-        } else {
-            resolve_ids(&ui.panes[i], &ids_of(p), page)
+        let sel = &ui.panes[i];
+        match p {
+            Pane::Findings => findings_sel.clone(),
+            _ if p != ui.pane => Resolved::default(),
+            Pane::Events => resolve_ids(sel, &event_ids, page),
+            Pane::Tasks => {
+                let ids: Vec<String> = task_rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, arn)| arn.clone().unwrap_or_else(|| format!("#{i}")))
+                    .collect();
+                resolve_ids(sel, &ids, page)
+            }
+            Pane::Targets => resolve_ids(sel, &target_ids, page),
+            Pane::Scaling => resolve_ids(sel, &place_ids(scaling_lines.len()), page),
+            Pane::Metrics => resolve_ids(sel, &place_ids(metric_lines.len()), page),
+            Pane::Logs => {
+                let lines: Vec<&crate::model::LogLine> = st.logs.iter().filter(matches).collect();
+                crate::app::selection::resolve(
+                    sel,
+                    &lines,
+                    |l, k| l.event_id == *k,
+                    |l| l.event_id.clone(),
+                    page,
+                )
+            }
         }
     });
     let pane_of = |p: Pane, lines: Vec<Line>, source: Source, selectable: usize| {
