@@ -157,6 +157,7 @@ fn failed_store() -> (Store, DateTime<Utc>) {
         state: "unhealthy".into(),
         reason: Some(reason.into()),
         description: Some(desc.into()),
+        ..Default::default()
     };
     common::apply(
         &mut store,

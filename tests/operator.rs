@@ -368,6 +368,7 @@ fn task_detail_of_a_running_task_shows_its_own_target() {
             state: "unhealthy".into(),
             reason: Some("Target.ResponseCodeMismatch".into()),
             description: Some("Health checks failed with these codes: [502]".into()),
+            ..Default::default()
         },
         TargetHealth {
             id: "10.0.0.8".into(),

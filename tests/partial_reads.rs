@@ -170,6 +170,7 @@ fn health_of_a_group_that_could_not_be_described_shows_under_its_name() {
         state: "unhealthy".into(),
         reason: Some("Target.ResponseCodeMismatch".into()),
         description: Some("Health checks failed with these codes: [503]".into()),
+        ..Default::default()
     };
     s.apply(update(
         Source::Targets,

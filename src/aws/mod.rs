@@ -13,7 +13,7 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    DeploymentBrief, ListenerRule, LogLine, RevisionDetail, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
     ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
 };
@@ -104,6 +104,8 @@ pub const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH: usize = 20;
 pub const DESCRIBE_TARGET_GROUPS_BATCH: usize = 20;
 /// Most resource ids one DescribeScalableTargets call takes.
 pub const DESCRIBE_SCALABLE_TARGETS_BATCH: usize = 50;
+/// Most rule or listener ARNs one DescribeRules or DescribeListeners call is given.
+pub const DESCRIBE_RULES_BATCH: usize = 20;
 /// Most queries one GetMetricData call takes.
 pub const METRIC_QUERIES_BATCH: usize = 500;
 
@@ -189,6 +191,20 @@ pub trait AwsApi: Send + Sync + 'static {
         arn: &str,
     ) -> impl Future<Output = ApiResult<Vec<TargetHealth>>> + Send;
 
+    /// Listener rules (DescribeRules, at most [`DESCRIBE_RULES_BATCH`]): the groups each
+    /// forwards to, with weights.
+    fn describe_rules(
+        &self,
+        arns: &[String],
+    ) -> impl Future<Output = ApiResult<Vec<ListenerRule>>> + Send;
+
+    /// Listeners' default actions (DescribeListeners, at most [`DESCRIBE_RULES_BATCH`]), as
+    /// rules named by the listener's ARN (an NLB's blue/green names a listener, not a rule).
+    fn describe_listeners(
+        &self,
+        arns: &[String],
+    ) -> impl Future<Output = ApiResult<Vec<ListenerRule>>> + Send;
+
     /// At most [`METRIC_QUERIES_BATCH`] queries; one page of answers.
     fn get_metric_data(
         &self,
@@ -217,12 +233,12 @@ pub trait AwsApi: Send + Sync + 'static {
         arns: &[String],
     ) -> impl Future<Output = ApiResult<Described<ServiceDeployment>>> + Send;
 
-    /// The task definition of each service revision (at most
-    /// [`DESCRIBE_SERVICE_DEPLOYMENTS_BATCH`]): (revision ARN, task definition ARN).
+    /// Service revisions (at most [`DESCRIBE_SERVICE_DEPLOYMENTS_BATCH`]): each one's task
+    /// definition and the target groups its resolved configuration runs behind.
     fn describe_service_revisions(
         &self,
         arns: &[String],
-    ) -> impl Future<Output = ApiResult<Vec<(String, String)>>> + Send;
+    ) -> impl Future<Output = ApiResult<Vec<RevisionDetail>>> + Send;
 
     /// One page of a service's deployment history (90 days), newest first.
     fn list_service_deployments(

@@ -126,7 +126,7 @@ async fn resolve_revisions<A: AwsApi>(
     if !missing.is_empty()
         && let Ok(found) = api.describe_service_revisions(&missing).await
     {
-        cache.extend(found);
+        cache.extend(found.into_iter().map(|r| (r.arn, r.task_definition)));
     }
     for r in sd
         .target_revision

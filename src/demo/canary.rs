@@ -7,6 +7,7 @@
 use super::world::{ACCOUNT, DEMO_CLUSTER, REGION, ecr, service_arn, td_arn, tg_arn};
 use crate::model::{
     BreakerState, ContainerDef, Deployment, DeploymentBrief, DeploymentConfig, LoadBalancerRef,
+    RevisionDetail,
     LogConfig, MonitorState, Revision, RollbackInfo, Service, ServiceDeployment, ServiceEvent,
     TargetGroup, TargetHealth, TaskDefinition, Time,
 };
@@ -91,11 +92,14 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
 }
 
 /// (service revision ARN, task definition ARN): what DescribeServiceRevisions answers.
-pub fn revisions() -> Vec<(String, String)> {
-    vec![
-        (revision_arn(NEW_REVISION), td_arn(SEARCH, 9)),
-        (revision_arn(OLD_REVISION), td_arn(SEARCH, 8)),
-    ]
+pub fn revisions() -> Vec<RevisionDetail> {
+    let rev = |id: &str, td: i32| RevisionDetail {
+        arn: revision_arn(id),
+        task_definition: td_arn(SEARCH, td),
+        target_groups: vec![target_group().arn],
+        lattice_groups: Vec::new(),
+    };
+    vec![rev(NEW_REVISION, 9), rev(OLD_REVISION, 8)]
 }
 
 /// The deployment history: the canary, and the deploy of revision 8 two days ago.
@@ -198,6 +202,7 @@ pub fn deployment(origin: Time, t: i64) -> ServiceDeployment {
             pending: if t < ALARM_AT_S { DESIRED - scaled } else { 0 },
             production_weight: Some(if canary { CANARY_PERCENT } else { 0.0 }),
             test_weight: Some(if test_on { 100.0 } else { 0.0 }),
+            ..Default::default()
         }),
         source_revisions: vec![Revision {
             arn: revision_arn(OLD_REVISION),
@@ -211,6 +216,7 @@ pub fn deployment(origin: Time, t: i64) -> ServiceDeployment {
                 100.0
             }),
             test_weight: Some(if test_on { 0.0 } else { 100.0 }),
+            ..Default::default()
         }],
         alarms: Some(MonitorState {
             status: if t >= ALARM_AT_S {
@@ -274,6 +280,7 @@ pub fn service(origin: Time, t: i64) -> Service {
         }),
         created_at: Some(at(CREATED_S)),
         updated_at: sd.updated_at,
+        ..Default::default()
     }];
     if !rolled_back {
         deployments.push(Deployment {
@@ -343,6 +350,7 @@ pub fn service(origin: Time, t: i64) -> Service {
             load_balancer_name: None,
             container_name: Some("app".into()),
             container_port: Some(8080),
+            ..Default::default()
         }],
         created_at: Some(at(-120 * 86_400)),
         controller: Some("ECS".into()),
@@ -350,6 +358,7 @@ pub fn service(origin: Time, t: i64) -> Service {
         service_deployment: None,
         deployment_history: Vec::new(),
         task_sets: Vec::new(),
+        current_revisions: Vec::new(),
         enable_execute_command: false,
     }
 }
@@ -367,6 +376,7 @@ pub fn targets(t: i64) -> (String, Vec<TargetHealth>) {
             state: "healthy".into(),
             reason: None,
             description: None,
+            ..Default::default()
         })
         .collect();
     if (CANARY_AT_S..ROLLED_BACK_S).contains(&t) {
@@ -377,6 +387,7 @@ pub fn targets(t: i64) -> (String, Vec<TargetHealth>) {
             state: if draining { "draining" } else { "healthy" }.into(),
             reason: draining.then(|| "Target.DeregistrationInProgress".into()),
             description: draining.then(|| "Target deregistration is in progress".into()),
+            ..Default::default()
         }));
     }
     (target_group().arn, out)

@@ -15,7 +15,8 @@ use crate::aws::{
     StopType,
 };
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
+    ScalableTarget, ScalingActivity,
     ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
 };
@@ -224,6 +225,19 @@ impl AwsApi for DemoApi {
             .ok_or_else(|| not_found("elasticloadbalancing:DescribeTargetHealth", arn))
     }
 
+    async fn describe_rules(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        Ok(self
+            .world()
+            .rules
+            .into_iter()
+            .filter(|r| arns.contains(&r.arn))
+            .collect())
+    }
+
+    async fn describe_listeners(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        self.describe_rules(arns).await
+    }
+
     async fn get_metric_data(
         &self,
         queries: &[MetricQuery],
@@ -307,10 +321,10 @@ impl AwsApi for DemoApi {
     async fn describe_service_revisions(
         &self,
         arns: &[String],
-    ) -> ApiResult<Vec<(String, String)>> {
-        Ok(canary::revisions()
+    ) -> ApiResult<Vec<RevisionDetail>> {
+        Ok(world::revisions()
             .into_iter()
-            .filter(|(a, _)| arns.contains(a))
+            .filter(|r| arns.contains(&r.arn))
             .collect())
     }
 

@@ -3,7 +3,8 @@
 use super::canary;
 use crate::model::{
     ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
-    LogLine, MetricPoint, MetricQuery, MetricResult, Service, ServiceDeployment, ServiceEvent,
+    ListenerRule, LogLine, MetricPoint, MetricQuery, MetricResult, RevisionDetail, Service,
+    ServiceDeployment, ServiceEvent,
     StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time, short_name,
 };
 use chrono::Duration;
@@ -151,6 +152,13 @@ pub struct World {
     pub targets: Vec<(String, Vec<TargetHealth>)>,
     /// Service deployments (the canary's), as DescribeServiceDeployments answers them.
     pub service_deployments: Vec<ServiceDeployment>,
+    /// Listener rules, as DescribeRules answers them.
+    pub rules: Vec<ListenerRule>,
+}
+
+/// Every service revision, as DescribeServiceRevisions answers them.
+pub fn revisions() -> Vec<RevisionDetail> {
+    canary::revisions()
 }
 
 /// A deterministic wobble in [-1, 1] for metric and log generation.
@@ -248,6 +256,7 @@ impl World {
             rollout_state_reason: Some(format!("ECS deployment {OLD_DEPLOY} completed.")),
             created_at: Some(at(-86_400)),
             updated_at: Some(at(-86_000)),
+            ..Default::default()
         };
         let new = Deployment {
             id: NEW_DEPLOY.into(),
@@ -265,6 +274,7 @@ impl World {
             }),
             created_at: Some(at(0)),
             updated_at: Some(at(if tripped { TRIP_AT_S } else { t.max(0) })),
+            ..Default::default()
         };
         let rollback = Deployment {
             id: ROLLBACK_DEPLOY.into(),
@@ -289,6 +299,7 @@ impl World {
             }),
             created_at: Some(at(TRIP_AT_S)),
             updated_at: Some(at(if rolled_back { ROLLBACK_DONE_S } else { t })),
+            ..Default::default()
         };
         let deployments = if rolled_back {
             vec![rollback]
@@ -357,6 +368,7 @@ impl World {
             load_balancer_name: None,
             container_name: Some("app".into()),
             container_port: Some(8080),
+            ..Default::default()
         };
         let checkout = Service {
             target: 0,
@@ -437,6 +449,7 @@ impl World {
             state: "healthy".into(),
             reason: None,
             description: None,
+            ..Default::default()
         };
         let mut targets = vec![
             (
@@ -465,6 +478,7 @@ impl World {
             running,
             targets,
             service_deployments: vec![canary::deployment(origin, t)],
+            rules: Vec::new(),
         }
     }
 

@@ -137,6 +137,9 @@ pub struct Revision {
     pub pending: i32,
     pub production_weight: Option<f64>,
     pub test_weight: Option<f64>,
+    /// The target groups it runs behind (DescribeServiceRevisions' resolved configuration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_groups: Vec<String>,
 }
 
 impl Revision {

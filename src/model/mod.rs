@@ -10,6 +10,7 @@ pub mod scaling;
 mod service;
 mod target;
 mod task;
+pub mod traffic;
 pub mod taskdef;
 
 pub use deploy::{
@@ -24,6 +25,10 @@ pub use service::{
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, StoppedTask};
+pub use traffic::{
+    ConnectService, CurrentRevision, GroupRole, LatticeConfig, ListenerRule, RevisionDetail,
+    ServiceConnect, TrafficGroup, traffic_groups,
+};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 
 /// Timestamps are UTC instants.

@@ -1,5 +1,6 @@
 use super::Time;
 use super::deploy::{DeploymentBrief, HookConfig, ServiceDeployment, TaskSet};
+use super::traffic::{CurrentRevision, LatticeConfig, ServiceConnect};
 
 /// Identifies a service: the target (account and Region, an index into the store's targets;
 /// 0 when one is watched), the cluster's short name and the service's name.
@@ -99,6 +100,10 @@ pub struct Service {
     /// Whether the service starts its tasks with ECS Exec (`enableExecuteCommand`).
     #[serde(default)]
     pub enable_execute_command: bool,
+    /// The revisions the service runs now (`currentServiceRevisions`), with the target groups
+    /// each runs behind once DescribeServiceRevisions was read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub current_revisions: Vec<CurrentRevision>,
 }
 
 impl Service {
@@ -140,6 +145,35 @@ impl Service {
     /// The service deployment in progress (not final), if any.
     pub fn live_service_deployment(&self) -> Option<&ServiceDeployment> {
         self.service_deployment.as_ref().filter(|d| !d.is_final())
+    }
+
+    /// Whether a load balancer of the service is native blue/green (has an alternate group).
+    pub fn is_blue_green_lb(&self) -> bool {
+        self.load_balancers
+            .iter()
+            .any(|l| l.alternate_target_group_arn.is_some())
+    }
+
+    /// The Service Connect configuration of the primary deployment (else of any deployment).
+    pub fn service_connect(&self) -> Option<&ServiceConnect> {
+        self.primary()
+            .and_then(|d| d.service_connect.as_ref())
+            .or_else(|| self.deployments.iter().find_map(|d| d.service_connect.as_ref()))
+            .filter(|c| c.enabled)
+    }
+
+    /// The VPC Lattice target groups of every deployment, the primary's first, each once.
+    pub fn lattice_groups(&self) -> Vec<&LatticeConfig> {
+        let mut out: Vec<&LatticeConfig> = Vec::new();
+        let primary = self.primary().into_iter();
+        for d in primary.chain(self.deployments.iter()) {
+            for l in &d.vpc_lattice {
+                if !out.iter().any(|o| o.target_group_arn == l.target_group_arn) {
+                    out.push(l);
+                }
+            }
+        }
+        out
     }
 
     /// Every task definition ARN a deployment of this service runs.
@@ -188,6 +222,12 @@ pub struct Deployment {
     pub rollout_state_reason: Option<String>,
     pub created_at: Option<Time>,
     pub updated_at: Option<Time>,
+    /// The Service Connect configuration this deployment runs with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_connect: Option<ServiceConnect>,
+    /// The VPC Lattice target groups its tasks register in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpc_lattice: Vec<LatticeConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -203,4 +243,16 @@ pub struct LoadBalancerRef {
     pub load_balancer_name: Option<String>,
     pub container_name: Option<String>,
     pub container_port: Option<i32>,
+    /// Native blue/green (`advancedConfiguration`): the second target group, which takes
+    /// production traffic after the next swap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_target_group_arn: Option<String>,
+    /// The listener rule (or listener) that sends production traffic, and the test one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_listener_rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_listener_rule: Option<String>,
+    /// The role ECS uses to change the listener rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
 }

@@ -21,6 +21,40 @@ pub struct TargetHealth {
     pub state: String,
     pub reason: Option<String>,
     pub description: Option<String>,
+    /// `AdministrativeOverride`: e.g. state `zonal_shift_active`, reason
+    /// `AdministrativeOverride.ZonalShiftActive` (the target's AZ gets no traffic). None when
+    /// no override is engaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_description: Option<String>,
+    /// `AnomalyDetection` (with `Include=[All]`): result `anomalous` or `normal`, and whether
+    /// the load balancer routes around the target (`mitigation_in_effect` `yes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anomaly: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigation: Option<String>,
+}
+
+impl TargetHealth {
+    /// A zonal shift (or another override) keeps traffic from this target.
+    pub fn overridden(&self) -> bool {
+        self.override_state
+            .as_deref()
+            .is_some_and(|s| !s.is_empty() && s != "no_override")
+    }
+
+    /// The load balancer found the target anomalous.
+    pub fn anomalous(&self) -> bool {
+        self.anomaly.as_deref() == Some("anomalous")
+    }
+
+    /// The load balancer routes traffic around it (anomaly mitigation in effect).
+    pub fn mitigated(&self) -> bool {
+        self.mitigation.as_deref() == Some("yes")
+    }
 }
 
 /// A target group's name from its ARN (`…:targetgroup/NAME/ID`), or the ARN when it has none.

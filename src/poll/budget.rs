@@ -78,7 +78,8 @@ pub const QUOTAS: [QuotaSpec; 8] = [
         burst: 40.0,
         source: "ELB user guide, Request throttling for the Elastic Load Balancing API: the \
                  non-mutating Describe* actions (DescribeTargetGroups, \
-                 DescribeTargetGroupAttributes, DescribeTargetHealth) share a bucket of 40 \
+                 DescribeTargetGroupAttributes, DescribeTargetHealth, DescribeRules, \
+                 DescribeListeners) share a bucket of 40 \
                  tokens refilled at 10 per second",
     },
     QuotaSpec {
@@ -142,9 +143,11 @@ impl Quota {
             | "ListServiceDeployments" => Quota::EcsServiceRead,
             "ListTasks" | "DescribeTasks" => Quota::EcsTaskRead,
             "DescribeTaskDefinition" | "ListTaskDefinitions" => Quota::EcsTaskDefinitionRead,
-            "DescribeTargetGroups" | "DescribeTargetGroupAttributes" | "DescribeTargetHealth" => {
-                Quota::ElbRead
-            }
+            "DescribeTargetGroups"
+            | "DescribeTargetGroupAttributes"
+            | "DescribeTargetHealth"
+            | "DescribeRules"
+            | "DescribeListeners" => Quota::ElbRead,
             "FilterLogEvents" => Quota::LogsFilter,
             "GetMetricData" => Quota::MetricsGet,
             "DescribeScalableTargets" | "DescribeScalingPolicies" | "DescribeScalingActivities" => {
@@ -521,6 +524,8 @@ mod tests {
             "DescribeTargetGroups",
             "DescribeTargetGroupAttributes",
             "DescribeTargetHealth",
+            "DescribeRules",
+            "DescribeListeners",
             "FilterLogEvents",
             "GetMetricData",
         ] {

@@ -6,7 +6,8 @@ use crate::aws::{
     ApiResult, AwsApi, Described, HookAction, LogQuery, Page, ServiceChange, StopType,
 };
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
+    ScalableTarget, ScalingActivity,
     ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
 };
@@ -250,6 +251,14 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         )
         .await
     }
+    async fn describe_rules(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        self.call("DescribeRules", 0, self.inner.describe_rules(arns))
+            .await
+    }
+    async fn describe_listeners(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        self.call("DescribeListeners", 0, self.inner.describe_listeners(arns))
+            .await
+    }
     async fn get_metric_data(
         &self,
         queries: &[MetricQuery],
@@ -312,7 +321,7 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     async fn describe_service_revisions(
         &self,
         arns: &[String],
-    ) -> ApiResult<Vec<(String, String)>> {
+    ) -> ApiResult<Vec<RevisionDetail>> {
         self.call(
             "DescribeServiceRevisions",
             0,

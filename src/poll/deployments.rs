@@ -11,7 +11,7 @@
 
 use super::budget::{Priority, with_priority};
 use crate::aws::{ApiError, AwsApi, DESCRIBE_SERVICE_DEPLOYMENTS_BATCH, ErrorKind};
-use crate::model::{DeploymentBrief, Service, ServiceDeployment, ServiceKey, Time};
+use crate::model::{DeploymentBrief, RevisionDetail, Service, ServiceDeployment, ServiceKey, Time};
 use std::collections::HashMap;
 
 /// After an answer that says the operation is not allowed or not there (an IAM policy without
@@ -26,8 +26,9 @@ pub struct DeploymentReader {
     finals: HashMap<String, ServiceDeployment>,
     /// Running deployments as last read (shown when a read fails; read until final).
     live: HashMap<String, ServiceDeployment>,
-    /// Service revision ARN -> its task definition.
-    revisions: HashMap<String, String>,
+    /// Service revision ARN -> its task definition and target groups (immutable; a revision
+    /// the answer left out is held with an empty task definition, so it is not asked again).
+    revisions: HashMap<String, RevisionDetail>,
     /// The open service's history, with the current deployment (ARN, status) it was read at.
     history: HashMap<ServiceKey, ((String, String), Vec<DeploymentBrief>)>,
     /// No reads of service deployments before this (after a denial).
@@ -109,16 +110,30 @@ impl DeploymentReader {
                     }
                 }
             }
-            let revisions: Vec<String> = services
+            let mut revisions: Vec<String> = services
                 .iter()
                 .filter_map(|s| s.current_service_deployment.as_deref())
                 .filter_map(|a| self.finals.get(a).or_else(|| self.live.get(a)))
                 .flat_map(|sd| sd.target_revision.iter().chain(sd.source_revisions.iter()))
                 .map(|r| r.arn.clone())
                 .collect();
+            // a blue/green service's current revisions say which of its two groups is
+            // production (read once each: revisions never change)
+            revisions.extend(
+                services
+                    .iter()
+                    .filter(|s| s.is_blue_green_lb())
+                    .flat_map(|s| s.current_revisions.iter().map(|r| r.arn.clone())),
+            );
             self.read_revisions(api, revisions, errors).await;
         }
         for s in services.iter_mut() {
+            for r in s.current_revisions.iter_mut() {
+                if let Some(d) = self.revisions.get(&r.arn) {
+                    r.target_groups = d.target_groups.clone();
+                    r.resolved = !d.task_definition.is_empty();
+                }
+            }
             let Some(arn) = s.current_service_deployment.as_deref() else {
                 continue;
             };
@@ -155,12 +170,13 @@ impl DeploymentReader {
             .iter_mut()
             .chain(sd.source_revisions.iter_mut())
         {
-            if r.task_definition.is_none() {
-                r.task_definition = self
-                    .revisions
-                    .get(&r.arn)
-                    .filter(|t| !t.is_empty())
-                    .cloned();
+            if let Some(d) = self.revisions.get(&r.arn) {
+                if r.task_definition.is_none() && !d.task_definition.is_empty() {
+                    r.task_definition = Some(d.task_definition.clone());
+                }
+                if r.target_groups.is_empty() {
+                    r.target_groups = d.target_groups.clone();
+                }
             }
         }
     }
@@ -184,8 +200,8 @@ impl DeploymentReader {
                         // a revision the answer left out is not asked for again
                         self.revisions.entry(a.clone()).or_default();
                     }
-                    for (arn, td) in found {
-                        self.revisions.insert(arn, td);
+                    for r in found {
+                        self.revisions.insert(r.arn.clone(), r);
                     }
                 }
                 Err(e) => {

@@ -250,6 +250,7 @@ pub fn blue_green_at_hook(now: DateTime<Utc>) -> Service {
         pending: 0,
         production_weight: Some(prod),
         test_weight: Some(test),
+        ..Default::default()
     };
     let sd = ServiceDeployment {
         arn: SD_ARN.into(),

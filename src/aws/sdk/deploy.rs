@@ -4,7 +4,7 @@
 use super::{SdkApi, clean, map_err, to_time_opt};
 use crate::aws::{ApiResult, Described, HookAction, Page, StopType};
 use crate::model::{
-    BreakerState, DeploymentBrief, HookState, MonitorState, Revision, RollbackInfo,
+    BreakerState, DeploymentBrief, HookState, MonitorState, Revision, RevisionDetail, RollbackInfo,
     ServiceDeployment,
 };
 use crate::sanitize;
@@ -39,7 +39,7 @@ impl SdkApi {
     pub(super) async fn ecs_describe_service_revisions(
         &self,
         arns: &[String],
-    ) -> ApiResult<Vec<(String, String)>> {
+    ) -> ApiResult<Vec<RevisionDetail>> {
         let out = self
             .ecs()
             .describe_service_revisions()
@@ -51,10 +51,27 @@ impl SdkApi {
             .service_revisions()
             .iter()
             .filter_map(|r| {
-                Some((
-                    sanitize::clean(r.service_revision_arn()?),
-                    sanitize::clean(r.task_definition()?),
-                ))
+                let resolved = r.resolved_configuration();
+                Some(RevisionDetail {
+                    arn: sanitize::clean(r.service_revision_arn()?),
+                    task_definition: clean(r.task_definition()),
+                    target_groups: resolved
+                        .map(|c| {
+                            c.load_balancers()
+                                .iter()
+                                .filter_map(|l| l.target_group_arn().map(sanitize::clean))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    lattice_groups: resolved
+                        .map(|c| {
+                            c.vpc_lattice_configurations()
+                                .iter()
+                                .filter_map(|l| l.target_group_arn().map(sanitize::clean))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
             })
             .collect())
     }
@@ -150,6 +167,7 @@ fn revision(r: &types::ServiceRevisionSummary) -> Revision {
         pending: r.pending_task_count(),
         production_weight: finite(r.requested_production_traffic_weight()),
         test_weight: finite(r.requested_test_traffic_weight()),
+        target_groups: Vec::new(),
     }
 }
 

@@ -4,7 +4,7 @@ use super::{SdkApi, clean, map_err, to_time_opt};
 use crate::aws::{ApiResult, Described, Page, ServiceChange};
 use crate::model::{
     AttachmentReason, ContainerDef, ContainerState, Deployment, DeploymentConfig, HookConfig,
-    LoadBalancerRef, LogConfig, Service, ServiceEvent, StoppedTask, TaskDefinition, TaskSet,
+    ConnectService, CurrentRevision, LatticeConfig, LoadBalancerRef, LogConfig, ServiceConnect, Service, ServiceEvent, StoppedTask, TaskDefinition, TaskSet,
     short_name, taskdef::is_secret_name,
 };
 use crate::sanitize;
@@ -321,6 +321,22 @@ fn service(s: &types::Service, cluster: &str) -> Service {
                 load_balancer_name: l.load_balancer_name().map(sanitize::clean),
                 container_name: l.container_name().map(sanitize::clean),
                 container_port: l.container_port(),
+                alternate_target_group_arn: l
+                    .advanced_configuration()
+                    .and_then(|a| a.alternate_target_group_arn())
+                    .map(sanitize::clean),
+                production_listener_rule: l
+                    .advanced_configuration()
+                    .and_then(|a| a.production_listener_rule())
+                    .map(sanitize::clean),
+                test_listener_rule: l
+                    .advanced_configuration()
+                    .and_then(|a| a.test_listener_rule())
+                    .map(sanitize::clean),
+                role_arn: l
+                    .advanced_configuration()
+                    .and_then(|a| a.role_arn())
+                    .map(sanitize::clean),
             })
             .collect(),
         created_at: to_time_opt(s.created_at()),
@@ -332,6 +348,18 @@ fn service(s: &types::Service, cluster: &str) -> Service {
         deployment_history: Vec::new(),
         task_sets: s.task_sets().iter().map(task_set).collect(),
         enable_execute_command: s.enable_execute_command(),
+        current_revisions: s
+            .current_service_revisions()
+            .iter()
+            .map(|r| CurrentRevision {
+                arn: clean(r.arn()),
+                requested: r.requested_task_count(),
+                running: r.running_task_count(),
+                pending: r.pending_task_count(),
+                target_groups: Vec::new(),
+                resolved: false,
+            })
+            .collect(),
     }
 }
 
@@ -380,6 +408,53 @@ fn deployment(d: &types::Deployment) -> Deployment {
         rollout_state_reason: d.rollout_state_reason().map(sanitize::clean),
         created_at: to_time_opt(d.created_at()),
         updated_at: to_time_opt(d.updated_at()),
+        service_connect: d
+            .service_connect_configuration()
+            .map(|c| service_connect(c, d.service_connect_resources())),
+        vpc_lattice: d
+            .vpc_lattice_configurations()
+            .iter()
+            .map(|l| LatticeConfig {
+                target_group_arn: sanitize::clean(l.target_group_arn()),
+                port_name: sanitize::clean(l.port_name()),
+                role_arn: sanitize::clean(l.role_arn()),
+            })
+            .collect(),
+    }
+}
+
+fn service_connect(
+    c: &types::ServiceConnectConfiguration,
+    resources: &[types::ServiceConnectServiceResource],
+) -> ServiceConnect {
+    ServiceConnect {
+        enabled: c.enabled(),
+        namespace: c.namespace().map(sanitize::clean),
+        services: c
+            .services()
+            .iter()
+            .map(|s| ConnectService {
+                port_name: sanitize::clean(s.port_name()),
+                discovery_name: s.discovery_name().map(sanitize::clean),
+                aliases: s
+                    .client_aliases()
+                    .iter()
+                    .map(|a| (a.port(), a.dns_name().map(sanitize::clean)))
+                    .collect(),
+                tls_ca: s
+                    .tls()
+                    .and_then(|t| t.issuer_certificate_authority())
+                    .and_then(|ca| ca.aws_pca_authority_arn())
+                    .map(sanitize::clean),
+                tls_role: s.tls().and_then(|t| t.role_arn()).map(sanitize::clean),
+            })
+            .collect(),
+        proxy_logs: c.log_configuration().is_some(),
+        access_logs: c.access_log_configuration().is_some(),
+        resources: resources
+            .iter()
+            .map(|r| (clean(r.discovery_name()), clean(r.discovery_arn())))
+            .collect(),
     }
 }
 

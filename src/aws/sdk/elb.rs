@@ -2,7 +2,8 @@
 
 use super::{SdkApi, clean, map_err};
 use crate::aws::ApiResult;
-use crate::model::{TargetGroup, TargetHealth};
+use crate::model::{ListenerRule, TargetGroup, TargetHealth};
+use aws_sdk_elasticloadbalancingv2::types;
 use crate::sanitize;
 
 impl SdkApi {
@@ -61,6 +62,7 @@ impl SdkApi {
             .elb()
             .describe_target_health()
             .target_group_arn(arn)
+            .include(types::DescribeTargetHealthInputIncludeEnum::All)
             .send()
             .await
             .map_err(|e| map_err("elasticloadbalancing:DescribeTargetHealth", e))?;
@@ -80,10 +82,98 @@ impl SdkApi {
                         .and_then(|h| h.reason())
                         .map(|r| sanitize::clean(r.as_str())),
                     description: h.and_then(|h| h.description()).map(sanitize::clean),
+                    override_state: d
+                        .administrative_override()
+                        .and_then(|o| o.state())
+                        .map(|s| sanitize::clean(s.as_str()))
+                        .filter(|s| s != "no_override"),
+                    override_reason: d
+                        .administrative_override()
+                        .and_then(|o| o.reason())
+                        .map(|s| sanitize::clean(s.as_str()))
+                        .filter(|s| s != "AdministrativeOverride.NoOverride"),
+                    override_description: d
+                        .administrative_override()
+                        .and_then(|o| o.description())
+                        .map(sanitize::clean),
+                    anomaly: d
+                        .anomaly_detection()
+                        .and_then(|a| a.result())
+                        .map(|r| sanitize::clean(r.as_str())),
+                    mitigation: d
+                        .anomaly_detection()
+                        .and_then(|a| a.mitigation_in_effect())
+                        .map(|m| sanitize::clean(m.as_str())),
                 }
             })
             .collect())
     }
+}
+
+impl SdkApi {
+    pub(super) async fn elb_describe_rules(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        let found = self
+            .elb()
+            .describe_rules()
+            .set_rule_arns(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| map_err("elasticloadbalancing:DescribeRules", e))?;
+        Ok(found
+            .rules()
+            .iter()
+            .map(|r| ListenerRule {
+                arn: clean(r.rule_arn()),
+                forwards: forwards(r.actions()),
+            })
+            .collect())
+    }
+
+    pub(super) async fn elb_describe_listeners(
+        &self,
+        arns: &[String],
+    ) -> ApiResult<Vec<ListenerRule>> {
+        let found = self
+            .elb()
+            .describe_listeners()
+            .set_listener_arns(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| map_err("elasticloadbalancing:DescribeListeners", e))?;
+        Ok(found
+            .listeners()
+            .iter()
+            .map(|l| ListenerRule {
+                arn: clean(l.listener_arn()),
+                forwards: forwards(l.default_actions()),
+            })
+            .collect())
+    }
+}
+
+/// The groups forward actions send to, with their weights (a plain forward: weight 1).
+fn forwards(actions: &[types::Action]) -> Vec<(String, i32)> {
+    let mut out = Vec::new();
+    for a in actions {
+        if a.r#type().map(|t| t.as_str()) != Some("forward") {
+            continue;
+        }
+        match a.forward_config().map(|f| f.target_groups()) {
+            Some(groups) if !groups.is_empty() => {
+                for g in groups {
+                    if let Some(arn) = g.target_group_arn() {
+                        out.push((sanitize::clean(arn), g.weight().unwrap_or(1).max(0)));
+                    }
+                }
+            }
+            _ => {
+                if let Some(arn) = a.target_group_arn() {
+                    out.push((sanitize::clean(arn), 1));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `arn:...:loadbalancer/app/NAME/ID` -> `app/NAME/ID`, the CloudWatch `LoadBalancer` dimension.

@@ -12,7 +12,8 @@ use super::{
     ServiceChange, StopType, load_sdk_config,
 };
 use crate::model::{
-    DeploymentBrief, LogLine, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
+    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
+    ScalableTarget, ScalingActivity,
     ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
     TaskDefinition, Time,
 };
@@ -312,6 +313,14 @@ impl AwsApi for SdkApi {
             .await
     }
 
+    async fn describe_rules(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        self.checked(self.elb_describe_rules(arns).await).await
+    }
+
+    async fn describe_listeners(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
+        self.checked(self.elb_describe_listeners(arns).await).await
+    }
+
     async fn get_metric_data(
         &self,
         queries: &[MetricQuery],
@@ -362,7 +371,7 @@ impl AwsApi for SdkApi {
     async fn describe_service_revisions(
         &self,
         arns: &[String],
-    ) -> ApiResult<Vec<(String, String)>> {
+    ) -> ApiResult<Vec<RevisionDetail>> {
         self.checked(self.ecs_describe_service_revisions(arns).await)
             .await
     }
