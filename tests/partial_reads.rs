@@ -150,6 +150,7 @@ fn attributes_that_cannot_be_read_keep_the_delay_read_before() {
     s.apply(update(
         Source::Targets,
         Payload::TargetsRead {
+            rules: Vec::new(),
             described: vec![(described, vec![])],
             health: vec![],
         },
@@ -175,6 +176,7 @@ fn health_of_a_group_that_could_not_be_described_shows_under_its_name() {
     s.apply(update(
         Source::Targets,
         Payload::TargetsRead {
+            rules: Vec::new(),
             described: vec![],
             health: vec![(TG.into(), vec![unhealthy])],
         },

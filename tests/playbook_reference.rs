@@ -187,9 +187,25 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             "nothing leads to {id}"
         );
     }
+    // traffic paths (structure, not text: diagnosis::traffic): a zonal shift (its reason code has
+    // a rule too, for `explain`), anomaly mitigation, a production listener rule that disagrees
+    // with ECS, and a blue/green pair whose roles could not be read
+    let traffic = [
+        ("elb_zonal_shift", "health"),
+        ("elb_anomaly_mitigation", "health"),
+        ("traffic_path_mismatch", "deploy"),
+        ("blue_green_roles_unread", "config"),
+    ];
+    for (id, family) in traffic {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, family, "{id}");
+        assert!(!e.confirm.is_empty() && !e.fix.is_empty(), "{id}");
+    }
+    assert!(pb.rules.iter().any(|r| r.id == "elb_zonal_shift"));
     assert_eq!(
         pb.entries.len(),
         85 + fallbacks.len()
+            + traffic.len()
             + deployment.len()
             + set_up.len()
             + scaling_and_exec.len()

@@ -95,6 +95,7 @@ fn with_targets(store: &mut Store, targets: Vec<TargetHealth>) {
         store,
         Source::Targets,
         Payload::TargetsRead {
+            rules: Vec::new(),
             described: vec![],
             health: vec![(TG.into(), targets)],
         },

@@ -305,6 +305,7 @@ fn health_only_reads_keep_the_held_description_and_flip_targets() {
         Source::Targets,
         later,
         Some(Payload::TargetsRead {
+            rules: Vec::new(),
             described: vec![],
             health: vec![
                 (TG.to_string(), vec![unhealthy]),

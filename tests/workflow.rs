@@ -114,7 +114,11 @@ async fn the_timeline_tells_the_demo_incident() {
 
     let t = build_timeline(&store, at(TIMES[0]), at(*TIMES.last().unwrap()));
     // search-api's canary was rolled back by its alarm in the same window
-    assert_eq!(t.title, "Incident: prod/checkout-api, prod/search-api");
+    // and orders-api's green targets fail (its blue/green production group)
+    assert_eq!(
+        t.title,
+        "Incident: prod/checkout-api, prod/orders-api, prod/search-api"
+    );
     let canary: Vec<String> = store
         .timeline(Some(&ServiceKey::new("prod", "search-api")))
         .iter()

@@ -13,9 +13,9 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    DeploymentBrief, ListenerRule, LogLine, RevisionDetail, MetricQuery, MetricResult, ScalableTarget, ScalingActivity,
-    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
+    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::future::Future;
 

@@ -7,9 +7,8 @@
 use super::world::{ACCOUNT, DEMO_CLUSTER, REGION, ecr, service_arn, td_arn, tg_arn};
 use crate::model::{
     BreakerState, ContainerDef, Deployment, DeploymentBrief, DeploymentConfig, LoadBalancerRef,
-    RevisionDetail,
-    LogConfig, MonitorState, Revision, RollbackInfo, Service, ServiceDeployment, ServiceEvent,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    LogConfig, MonitorState, Revision, RevisionDetail, RollbackInfo, Service, ServiceDeployment,
+    ServiceEvent, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use chrono::Duration;
 

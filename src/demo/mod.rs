@@ -6,6 +6,7 @@
 //! a pure function of time since the deploy started, so it evolves while you watch and tests can
 //! look at any instant.
 
+mod bluegreen;
 mod canary;
 mod scaling;
 mod world;
@@ -16,9 +17,8 @@ use crate::aws::{
 };
 use crate::model::{
     DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity,
-    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 pub use canary::{ALARM_AT_S, CANARY_AT_S, ROLLED_BACK_S};
 use std::sync::Arc;
@@ -318,10 +318,7 @@ impl AwsApi for DemoApi {
         Ok(out)
     }
 
-    async fn describe_service_revisions(
-        &self,
-        arns: &[String],
-    ) -> ApiResult<Vec<RevisionDetail>> {
+    async fn describe_service_revisions(&self, arns: &[String]) -> ApiResult<Vec<RevisionDetail>> {
         Ok(world::revisions()
             .into_iter()
             .filter(|r| arns.contains(&r.arn))

@@ -1,11 +1,11 @@
 //! The state of the simulated account at one instant.
 
-use super::canary;
+use super::{bluegreen, canary};
 use crate::model::{
-    ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef, LogConfig,
-    ListenerRule, LogLine, MetricPoint, MetricQuery, MetricResult, RevisionDetail, Service,
-    ServiceDeployment, ServiceEvent,
-    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time, short_name,
+    ContainerDef, ContainerState, Deployment, DeploymentConfig, ListenerRule, LoadBalancerRef,
+    LogConfig, LogLine, MetricPoint, MetricQuery, MetricResult, RevisionDetail, Service,
+    ServiceDeployment, ServiceEvent, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    short_name,
 };
 use chrono::Duration;
 
@@ -118,6 +118,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
         },
     ];
     out.extend(canary::task_definitions());
+    out.extend(bluegreen::task_definitions());
     out
 }
 
@@ -137,6 +138,9 @@ pub fn target_groups() -> Vec<TargetGroup> {
         tg("payments-api-tg", "73e2d6bc24d8a067", 30),
         canary::target_group(),
     ]
+    .into_iter()
+    .chain(bluegreen::target_groups())
+    .collect()
 }
 
 /// The simulated account at `now`.
@@ -158,7 +162,9 @@ pub struct World {
 
 /// Every service revision, as DescribeServiceRevisions answers them.
 pub fn revisions() -> Vec<RevisionDetail> {
-    canary::revisions()
+    let mut out = canary::revisions();
+    out.extend(bluegreen::revisions());
+    out
 }
 
 /// A deterministic wobble in [-1, 1] for metric and log generation.
@@ -466,7 +472,13 @@ impl World {
             ),
         ];
         targets.push(canary::targets(t));
-        let services = vec![checkout, payments, canary::service(origin, t)];
+        targets.extend(bluegreen::targets());
+        let services = vec![
+            checkout,
+            payments,
+            canary::service(origin, t),
+            bluegreen::service(origin),
+        ];
         let running = running_tasks(&services, &targets, at(-86_400));
 
         Self {
@@ -477,8 +489,8 @@ impl World {
             stopped,
             running,
             targets,
-            service_deployments: vec![canary::deployment(origin, t)],
-            rules: Vec::new(),
+            service_deployments: vec![canary::deployment(origin, t), bluegreen::deployment(origin)],
+            rules: bluegreen::rules(),
         }
     }
 
@@ -504,6 +516,13 @@ impl World {
                 }
             });
         let checkout = service == CHECKOUT;
+        let group = q
+            .dimensions
+            .iter()
+            .find(|(n, _)| *n == "TargetGroup")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let orders = service == bluegreen::ORDERS || group.contains(bluegreen::ORDERS);
         let period = i64::from(q.period_s.max(60));
         let mut points = Vec::new();
         let mut ts = start.timestamp() - start.timestamp().rem_euclid(period) + period;
@@ -518,6 +537,15 @@ impl World {
                         4.0
                     } else {
                         3.0
+                    }
+                }
+                "HTTPCode_Target_5XX_Count" if orders => {
+                    match bluegreen::http_5xx(group, since_deploy, wave(m, 5.0)) {
+                        Some(v) => v,
+                        None => {
+                            ts += period;
+                            continue;
+                        }
                     }
                 }
                 "HTTPCode_Target_5XX_Count" => {
@@ -613,14 +641,11 @@ fn running_tasks(
 ) -> Vec<StoppedTask> {
     let mut out = Vec::new();
     for svc in services {
-        let Some(tg) = svc
-            .load_balancers
-            .first()
-            .and_then(|lb| lb.target_group_arn.as_deref())
-        else {
+        // production's group holds the running tasks (blue/green's idle one none)
+        let Some(tg) = crate::model::traffic_groups(svc).into_iter().next() else {
             continue;
         };
-        let Some((_, health)) = targets.iter().find(|(arn, _)| arn == tg) else {
+        let Some((_, health)) = targets.iter().find(|(arn, _)| *arn == tg.arn) else {
             continue;
         };
         // each deployment's running tasks, of its task definition

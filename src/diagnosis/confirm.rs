@@ -23,6 +23,8 @@ pub struct ConfirmContext {
     /// The service deployment the evidence came from, and the alarm that fired in it.
     pub service_deployment: Option<String>,
     pub alarm: Option<String>,
+    /// A blue/green load balancer's production listener rule (or listener).
+    pub listener_rule: Option<String>,
 }
 
 impl ConfirmContext {
@@ -69,6 +71,7 @@ impl ConfirmContext {
                 "subnets" => (!self.subnets.is_empty()).then(|| self.subnets.join(",")),
                 "service_deployment" => self.service_deployment.clone(),
                 "alarm" => self.alarm.clone(),
+                "listener_rule" => self.listener_rule.clone(),
                 _ => {
                     // not a placeholder (e.g. a JMESPath `{name:name}`): keep as is
                     out.push_str(&rest[..start + len + 1]);

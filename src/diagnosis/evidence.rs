@@ -134,10 +134,8 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 .map(|d| d.task_definition.clone())
                 .unwrap_or_else(|| svc.task_definition.clone()),
         ),
-        target_group: svc
-            .load_balancers
-            .iter()
-            .find_map(|l| l.target_group_arn.clone()),
+        // production's group (blue/green swaps which of the two that is)
+        target_group: store.roles_of(svc).into_iter().next().map(|g| g.arn),
         subnets: svc.subnets.clone(),
         ..Default::default()
     };
@@ -268,8 +266,21 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         );
     }
 
-    // Targets that are not healthy.
-    for tg in store.target_groups_of(svc) {
+    // Targets that are not healthy, in the groups that carry traffic (never blue/green's idle
+    // group: it serves nobody).
+    for g in store
+        .traffic_of(svc)
+        .into_iter()
+        .filter(|g| g.role.carries_traffic())
+    {
+        let Some(tg) = g.state else {
+            continue;
+        };
+        let role = if g.blue_green {
+            format!(" ({})", g.role.label())
+        } else {
+            String::new()
+        };
         for t in tg.targets.iter().filter(|t| t.state != "healthy") {
             let found = pb.classify_target_health(t.reason.as_deref(), t.description.as_deref());
             let Some(m) = found.filter(|m| m.entry.finding) else {
@@ -284,7 +295,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
                 "target",
                 Some(tg.fetched_at),
                 format!(
-                    "target {}{port} in {} {}: {}{}",
+                    "target {}{port} in {}{role} {}: {}{}",
                     t.id,
                     tg.group.name,
                     t.state,
@@ -332,6 +343,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
         .collect();
     findings.extend(lint_service(store, svc, &base));
     findings.extend(super::scaling::lint_scaling(store, svc, &base));
+    findings.extend(super::traffic::lint_traffic(store, svc, &base));
     rank_findings(&mut findings);
     findings
 }

@@ -114,31 +114,41 @@ pub fn lint_service(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
         })
         .max()
         .unwrap_or(DEFAULT_STOP_TIMEOUT_S);
+    // one finding per lint, every group's evidence in it (blue/green has two groups; the
+    // confirm command names the first, production's)
+    let mut delays: Vec<(String, String)> = Vec::new();
+    let mut types: Vec<(String, String)> = Vec::new();
     for tg in store.target_groups_of(svc) {
-        let mut tctx = ctx.clone();
-        tctx.target_group = Some(tg.group.arn.clone());
         if let Some(delay) = tg.group.deregistration_delay_s
             && (delay > max_stop || delay == 300)
         {
-            push(
-                "deregistration_delay_too_long",
-                &tctx,
-                vec![format!(
+            delays.push((
+                tg.group.arn.clone(),
+                format!(
                     "{}: deregistration delay {delay} s, containers stop within {max_stop} s",
                     tg.group.name
-                )],
-            );
+                ),
+            ));
         }
         let awsvpc = svc.awsvpc || td.and_then(|t| t.network_mode.as_deref()) == Some("awsvpc");
         if awsvpc && tg.group.target_type.as_deref() == Some("instance") {
-            push(
-                "target_type_not_ip",
-                &tctx,
-                vec![format!(
+            types.push((
+                tg.group.arn.clone(),
+                format!(
                     "{}: target type instance, service uses awsvpc",
                     tg.group.name
-                )],
-            );
+                ),
+            ));
+        }
+    }
+    for (id, found) in [
+        ("deregistration_delay_too_long", delays),
+        ("target_type_not_ip", types),
+    ] {
+        if let Some((arn, _)) = found.first() {
+            let mut tctx = ctx.clone();
+            tctx.target_group = Some(arn.clone());
+            push(id, &tctx, found.into_iter().map(|(_, e)| e).collect());
         }
     }
     out

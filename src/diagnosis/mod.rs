@@ -16,6 +16,7 @@ mod names;
 pub mod playbook;
 pub mod scaling;
 pub mod together;
+mod traffic;
 
 pub use confirm::{ConfirmContext, shell_word, split_image};
 pub use deploy::SET_UP_CAUSES;

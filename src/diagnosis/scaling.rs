@@ -44,9 +44,8 @@ pub fn lint_scaling(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
         .collect();
     // what the label must end with even before the load balancer is known
     let own_groups: Vec<String> = svc
-        .load_balancers
-        .iter()
-        .filter_map(|lb| lb.target_group_arn.as_deref())
+        .group_arns()
+        .into_iter()
         .filter_map(|arn| arn.split_once(":targetgroup/").map(|(_, t)| t.to_string()))
         .collect();
     for p in &scaling.policies {

@@ -10,8 +10,8 @@ pub mod scaling;
 mod service;
 mod target;
 mod task;
-pub mod traffic;
 pub mod taskdef;
+pub mod traffic;
 
 pub use deploy::{
     BreakerState, DeploymentBrief, FINAL_DEPLOYMENT_STATUSES, HookConfig, HookState,
@@ -25,11 +25,11 @@ pub use service::{
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, StoppedTask};
+pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 pub use traffic::{
     ConnectService, CurrentRevision, GroupRole, LatticeConfig, ListenerRule, RevisionDetail,
-    ServiceConnect, TrafficGroup, traffic_groups,
+    ServiceConnect, TrafficGroup, roles_from_rules, traffic_groups,
 };
-pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 
 /// Timestamps are UTC instants.
 pub type Time = chrono::DateTime<chrono::Utc>;

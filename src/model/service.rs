@@ -147,6 +147,43 @@ impl Service {
         self.service_deployment.as_ref().filter(|d| !d.is_final())
     }
 
+    /// Every target group the service's load balancers name (blue/green's alternate too),
+    /// each once.
+    pub fn group_arns(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for l in &self.load_balancers {
+            for a in [&l.target_group_arn, &l.alternate_target_group_arn]
+                .into_iter()
+                .flatten()
+            {
+                if !out.contains(&a.as_str()) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
+    /// The listener rules of its blue/green load balancers (production, test), each once.
+    pub fn listener_rules(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for l in self
+            .load_balancers
+            .iter()
+            .filter(|l| l.alternate_target_group_arn.is_some())
+        {
+            for a in [&l.production_listener_rule, &l.test_listener_rule]
+                .into_iter()
+                .flatten()
+            {
+                if !out.contains(&a.as_str()) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
     /// Whether a load balancer of the service is native blue/green (has an alternate group).
     pub fn is_blue_green_lb(&self) -> bool {
         self.load_balancers
@@ -158,7 +195,11 @@ impl Service {
     pub fn service_connect(&self) -> Option<&ServiceConnect> {
         self.primary()
             .and_then(|d| d.service_connect.as_ref())
-            .or_else(|| self.deployments.iter().find_map(|d| d.service_connect.as_ref()))
+            .or_else(|| {
+                self.deployments
+                    .iter()
+                    .find_map(|d| d.service_connect.as_ref())
+            })
             .filter(|c| c.enabled)
     }
 

@@ -192,9 +192,7 @@ pub fn traffic_groups(svc: &Service) -> Vec<TrafficGroup> {
 /// Roles of a blue/green pair, from ECS's side.
 fn pair_roles(svc: &Service, pair: &[&str]) -> Vec<(GroupRole, String)> {
     let in_pair = |groups: &[String]| -> Option<usize> {
-        groups
-            .iter()
-            .find_map(|g| pair.iter().position(|p| p == g))
+        groups.iter().find_map(|g| pair.iter().position(|p| p == g))
     };
     let set = |prod: usize, other: GroupRole, why: String| -> Vec<(GroupRole, String)> {
         (0..pair.len())

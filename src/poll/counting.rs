@@ -7,9 +7,8 @@ use crate::aws::{
 };
 use crate::model::{
     DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity,
-    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -318,10 +317,7 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         )
         .await
     }
-    async fn describe_service_revisions(
-        &self,
-        arns: &[String],
-    ) -> ApiResult<Vec<RevisionDetail>> {
+    async fn describe_service_revisions(&self, arns: &[String]) -> ApiResult<Vec<RevisionDetail>> {
         self.call(
             "DescribeServiceRevisions",
             0,

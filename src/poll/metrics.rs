@@ -62,7 +62,7 @@ impl MetricsPoller {
         // Queries that are due, grouped by their start (a call has one time range): series
         // never read get the whole window, the others only what is new.
         let mut groups: HashMap<Time, (Priority, Vec<MetricQuery>)> = HashMap::new();
-        let mut index: HashMap<String, (ServiceKey, MetricKind)> = HashMap::new();
+        let mut index: HashMap<String, Answer> = HashMap::new();
         for (i, (s, series, p)) in wanted.iter().enumerate() {
             for q in service_queries(i, s, *series) {
                 let kind = q.1;
@@ -75,10 +75,12 @@ impl MetricsPoller {
                     }
                     _ => end - chrono::Duration::minutes(WINDOW_MIN),
                 };
-                index.insert(q.0.id.clone(), (s.key.clone(), kind));
                 let g = groups.entry(start).or_insert((*p, Vec::new()));
                 g.0 = g.0.min(*p);
-                g.1.push(q.0);
+                for (query, window) in by_production(q.0, kind, s, start, end) {
+                    index.insert(query.id.clone(), (s.key.clone(), kind, window));
+                    g.1.push(query);
+                }
             }
         }
         let mut errors = Vec::new();
@@ -105,9 +107,13 @@ impl MetricsPoller {
                             merged.entry(r.id).or_default().extend(r.points);
                         }
                         for (id, mut points) in merged {
-                            if let Some((key, kind)) = index.get(&id) {
+                            if let Some((key, kind, window)) = index.get(&id) {
                                 self.read_until.insert((key.clone(), *kind), end);
                                 points.retain(|p| p.t < end);
+                                // a blue/green group's minutes while it served production
+                                if let Some((from, until)) = window {
+                                    points.retain(|p| p.t >= *from && p.t < *until);
+                                }
                                 points.sort_by_key(|p| p.t);
                                 out.push((key.clone(), *kind, points));
                             }
@@ -123,6 +129,74 @@ impl MetricsPoller {
         out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         let payload = any_ok.then_some(Payload::Metrics(out));
         Update::new(Source::Metrics, now, payload, errors)
+    }
+}
+
+/// Which (service, series) a query id answers, and for a blue/green group's part of a series
+/// the minutes it served production (from, until).
+type Answer = (ServiceKey, MetricKind, Option<(Time, Time)>);
+
+/// The series read by target group (the others are by service or load balancer).
+fn by_group(kind: MetricKind) -> bool {
+    matches!(
+        kind,
+        MetricKind::Http5xx
+            | MetricKind::TargetResponseTimeP95
+            | MetricKind::RequestCountPerTarget
+            | MetricKind::UnhealthyHosts
+    )
+}
+
+/// A target group's query as read for a blue/green service whose production moved within
+/// `start..end`: one query per group that served production in that time, each answering
+/// for its own minutes; a window production did not leave reads its group only.
+pub fn by_production(
+    q: MetricQuery,
+    kind: MetricKind,
+    s: &PlannedService,
+    start: Time,
+    end: Time,
+) -> Vec<(MetricQuery, Option<(Time, Time)>)> {
+    if !by_group(kind) || s.prod_dimensions.is_empty() {
+        return vec![(q, None)];
+    }
+    // the segments overlapping the window: (from, until, dimensions)
+    let path = &s.prod_dimensions;
+    let mut parts: Vec<(Time, Time, &(String, String))> = Vec::new();
+    for (i, (from, dims)) in path.iter().enumerate() {
+        let until = path.get(i + 1).map(|(t, _)| *t).unwrap_or(end);
+        // CloudWatch's minutes: the swap's minute belongs to the group production went to
+        let (from, until) = (minute_floor(*from), minute_floor(until));
+        if until <= start || from >= end || from >= until {
+            continue;
+        }
+        parts.push((from.max(start), until.min(end), dims));
+    }
+    let with = |q: &MetricQuery, id: String, dims: &(String, String)| {
+        let mut q = q.clone();
+        q.id = id;
+        for (name, value) in q.dimensions.iter_mut() {
+            match *name {
+                "TargetGroup" => *value = dims.0.clone(),
+                "LoadBalancer" => *value = dims.1.clone(),
+                _ => {}
+            }
+        }
+        q
+    };
+    match parts.as_slice() {
+        [] => vec![(q, None)],
+        [(_, _, dims)] => vec![(with(&q, q.id.clone(), dims), None)],
+        _ => parts
+            .iter()
+            .enumerate()
+            .map(|(j, (from, until, dims))| {
+                (
+                    with(&q, format!("{}_g{j}", q.id), dims),
+                    Some((*from, *until)),
+                )
+            })
+            .collect(),
     }
 }
 

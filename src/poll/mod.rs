@@ -33,8 +33,8 @@ pub use tasks::StoppedTasksPoller;
 
 use crate::aws::{ApiError, ApiResult, Page};
 use crate::model::{
-    LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup,
+    TargetHealth, TaskDefinition, Time,
 };
 pub use budget::{Budget, Pace, Priority, with_priority};
 use std::future::Future;
@@ -115,6 +115,9 @@ pub enum Payload {
     TargetsRead {
         described: Vec<(TargetGroup, Vec<TargetHealth>)>,
         health: Vec<(String, Vec<TargetHealth>)>,
+        /// Blue/green listener rules read this poll (older recordings have none).
+        #[serde(default)]
+        rules: Vec<ListenerRule>,
     },
     Metrics(Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>),
     Logs(Vec<(ServiceKey, Vec<LogLine>)>),
@@ -274,8 +277,15 @@ pub struct PlannedService {
     pub key: ServiceKey,
     pub task_definitions: Vec<String>,
     pub target_groups: Vec<String>,
-    /// (TargetGroup dimension, LoadBalancer dimension) pairs for ALB metrics.
+    /// (TargetGroup dimension, LoadBalancer dimension) pairs for ALB metrics, production's
+    /// group first.
     pub alb_dimensions: Vec<(String, String)>,
+    /// Blue/green: from each time on, the (TargetGroup, LoadBalancer) dimensions of the group
+    /// that served production, oldest first (empty when production never moved); the target
+    /// groups' series are read from it minute by minute.
+    pub prod_dimensions: Vec<(Time, (String, String))>,
+    /// Blue/green listener rules (production, test) to read beside the groups' health.
+    pub listener_rules: Vec<String>,
     /// Where the containers of the primary deployment's task definition log.
     pub log_sources: Vec<LogSource>,
     /// Nothing is happening: the primary rollout completed, running = desired, no failed tasks.

@@ -9,8 +9,8 @@
 
 use super::budget::{Priority, Quota, with_priority};
 use super::{Payload, PollPlan, Source, Update};
-use crate::aws::{AwsApi, DESCRIBE_TARGET_GROUPS_BATCH};
-use crate::model::{TargetGroup, TargetHealth, Time};
+use crate::aws::{AwsApi, DESCRIBE_RULES_BATCH, DESCRIBE_TARGET_GROUPS_BATCH};
+use crate::model::{ListenerRule, TargetGroup, TargetHealth, Time};
 
 /// How long target group descriptions and attributes are reused: the open service's, and
 /// everyone else's (they change only when someone edits the group).
@@ -27,11 +27,18 @@ pub const POLL_S: f64 = 5.0;
 /// of a DescribeTargetGroups; 8 fit the opening allowance of 20, half of ELB's bucket of 40).
 pub const FIRST_PICTURE_ALL_GROUPS: usize = 8;
 
+/// How often blue/green listener rules are read again: the open service's (a swap shows
+/// within this), and the others' (read with their groups' round).
+const OPEN_RULE_TTL_S: i64 = 15;
+const FLEET_RULE_TTL_S: i64 = 300;
+
 #[derive(Debug, Default)]
 pub struct TargetsPoller {
     cursor: usize,
     /// The first picture was read.
     first_done: bool,
+    /// When each listener rule was last asked for (a timer, not data: the store keeps them).
+    rules_asked: std::collections::HashMap<String, Time>,
 }
 
 /// What one poll read.
@@ -39,6 +46,7 @@ pub struct TargetsPoller {
 struct Read {
     described: Vec<(TargetGroup, Vec<TargetHealth>)>,
     health: Vec<(String, Vec<TargetHealth>)>,
+    rules: Vec<ListenerRule>,
     errors: Vec<crate::aws::ApiError>,
 }
 
@@ -103,13 +111,53 @@ impl TargetsPoller {
         ] {
             with_priority(p, read_groups(api, plan, arns, ttl, now, &mut read)).await;
         }
+        // blue/green listener rules of the services whose groups were read
+        let read_now: Vec<&String> = open.iter().chain(&first).chain(&part).collect();
+        let mut due: Vec<(String, Priority)> = Vec::new();
+        for s in &plan.services {
+            let is_open = plan.focus.as_ref() == Some(&s.key);
+            if !is_open && !s.target_groups.iter().any(|g| read_now.contains(&g)) {
+                continue;
+            }
+            let ttl = if is_open || plan.exhaustive {
+                OPEN_RULE_TTL_S
+            } else {
+                FLEET_RULE_TTL_S
+            };
+            for r in &s.listener_rules {
+                let fresh = self
+                    .rules_asked
+                    .get(r)
+                    .is_some_and(|at| (now - *at).num_seconds() < ttl && !plan.exhaustive);
+                if !fresh && !due.iter().any(|(d, _)| d == r) {
+                    let p = if is_open {
+                        Priority::Open
+                    } else {
+                        Priority::Shown
+                    };
+                    due.push((r.clone(), p));
+                }
+            }
+        }
+        self.rules_asked
+            .retain(|r, _| plan.services.iter().any(|s| s.listener_rules.contains(r)));
+        for (r, _) in &due {
+            self.rules_asked.insert(r.clone(), now);
+        }
+        read_rules(api, &due, &mut read).await;
         let Read {
             described,
             health,
+            rules,
             errors,
         } = read;
-        let payload = (!described.is_empty() || !health.is_empty() || errors.is_empty())
-            .then_some(Payload::TargetsRead { described, health });
+        let payload =
+            (!described.is_empty() || !health.is_empty() || !rules.is_empty() || errors.is_empty())
+                .then_some(Payload::TargetsRead {
+                    described,
+                    health,
+                    rules,
+                });
         Update::new(Source::Targets, now, payload, errors)
     }
 }
@@ -163,6 +211,33 @@ async fn read_groups<A: AwsApi>(
             Some(g) => read.described.push((g.clone(), h)),
             // the description the store holds, however old, with the new health
             None => read.health.push((arn, h)),
+        }
+    }
+}
+
+/// Read listener rules (DescribeRules) and listeners (DescribeListeners, for an NLB's
+/// blue/green), 20 a call, the open service's at its priority; errors name the rules.
+async fn read_rules<A: AwsApi>(api: &A, due: &[(String, Priority)], read: &mut Read) {
+    for listeners in [false, true] {
+        for p in [Priority::Open, Priority::Shown] {
+            let arns: Vec<String> = due
+                .iter()
+                .filter(|(a, q)| *q == p && a.contains(":listener/") == listeners)
+                .map(|(a, _)| a.clone())
+                .collect();
+            for batch in arns.chunks(DESCRIBE_RULES_BATCH) {
+                let got = if listeners {
+                    with_priority(p, api.describe_listeners(batch)).await
+                } else {
+                    with_priority(p, api.describe_rules(batch)).await
+                };
+                match got {
+                    Ok(rules) => read.rules.extend(rules),
+                    Err(e) => read
+                        .errors
+                        .extend(batch.iter().map(|a| e.clone().about(a.clone()))),
+                }
+            }
         }
     }
 }

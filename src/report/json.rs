@@ -62,7 +62,13 @@ struct ServiceOut<'a> {
     deployments: Vec<DeploymentOut<'a>>,
     events: Vec<EventOut<'a>>,
     stopped_tasks: Vec<TaskOut<'a>>,
+    /// Production first; blue/green's idle group too, labelled.
     target_groups: Vec<GroupOut<'a>>,
+    /// Blue/green: when production moved between the two groups (seen, or `approx` from the
+    /// deployment that moved it).
+    production_swaps: Vec<SwapOut<'a>>,
+    service_connect: Option<&'a crate::model::ServiceConnect>,
+    vpc_lattice: Vec<&'a crate::model::LatticeConfig>,
     metrics: BTreeMap<&'static str, Vec<Point>>,
     logs: Vec<LogOut<'a>>,
     findings: Vec<FindingOut<'a>>,
@@ -298,6 +304,11 @@ struct ContainerOut<'a> {
 struct GroupOut<'a> {
     arn: &'a str,
     name: &'a str,
+    /// prod | test | idle | unknown (the only group of a service that is not blue/green: prod).
+    role: crate::model::GroupRole,
+    /// How the role is known (blue/green): `current revision`, `deployment weights`, ...
+    role_from: String,
+    blue_green: bool,
     target_type: Option<&'a str>,
     deregistration_delay_s: Option<i64>,
     targets: Vec<TargetOut<'a>>,
@@ -311,6 +322,19 @@ struct TargetOut<'a> {
     reason: Option<&'a str>,
     description: Option<&'a str>,
     category: Option<&'a str>,
+    /// AdministrativeOverride (null: none engaged), AnomalyDetection (null: not reported).
+    override_state: Option<&'a str>,
+    override_reason: Option<&'a str>,
+    anomaly: Option<&'a str>,
+    mitigation: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SwapOut<'a> {
+    at: String,
+    approx: bool,
+    to: &'a str,
+    from: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -436,35 +460,58 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                     })
                     .collect(),
                 target_groups: store
-                    .target_groups_of(s)
+                    .traffic_of(s)
                     .into_iter()
-                    .map(|g| GroupOut {
-                        arn: &g.group.arn,
-                        name: &g.group.name,
-                        target_type: g.group.target_type.as_deref(),
-                        deregistration_delay_s: g.group.deregistration_delay_s,
-                        targets: g
-                            .targets
-                            .iter()
-                            .map(|t| TargetOut {
-                                id: &t.id,
-                                port: t.port,
-                                state: &t.state,
-                                reason: t.reason.as_deref(),
-                                description: t.description.as_deref(),
-                                category: if t.state == "healthy" {
-                                    None
-                                } else {
-                                    pb.classify_target_health(
-                                        t.reason.as_deref(),
-                                        t.description.as_deref(),
-                                    )
-                                    .map(|m| m.entry.id.as_str())
-                                },
-                            })
-                            .collect(),
+                    .filter_map(|gv| {
+                        let g = gv.state?;
+                        Some(GroupOut {
+                            arn: &g.group.arn,
+                            name: &g.group.name,
+                            role: gv.role,
+                            role_from: gv.why,
+                            blue_green: gv.blue_green,
+                            target_type: g.group.target_type.as_deref(),
+                            deregistration_delay_s: g.group.deregistration_delay_s,
+                            targets: g
+                                .targets
+                                .iter()
+                                .map(|t| TargetOut {
+                                    id: &t.id,
+                                    port: t.port,
+                                    state: &t.state,
+                                    reason: t.reason.as_deref(),
+                                    description: t.description.as_deref(),
+                                    category: if t.state == "healthy" {
+                                        None
+                                    } else {
+                                        pb.classify_target_health(
+                                            t.reason.as_deref(),
+                                            t.description.as_deref(),
+                                        )
+                                        .map(|m| m.entry.id.as_str())
+                                    },
+                                    override_state: t.override_state.as_deref(),
+                                    override_reason: t.override_reason.as_deref(),
+                                    anomaly: t.anomaly.as_deref(),
+                                    mitigation: t.mitigation.as_deref(),
+                                })
+                                .collect(),
+                        })
                     })
                     .collect(),
+                production_swaps: state
+                    .swaps
+                    .iter()
+                    .filter(|w| w.at > chrono::DateTime::UNIX_EPOCH)
+                    .map(|w| SwapOut {
+                        at: w.at.to_rfc3339(),
+                        approx: w.approx,
+                        to: &w.to,
+                        from: w.from.as_deref(),
+                    })
+                    .collect(),
+                service_connect: s.service_connect(),
+                vpc_lattice: s.lattice_groups(),
                 metrics: MetricKind::ALL
                     .iter()
                     .filter_map(|k| {

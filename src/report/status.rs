@@ -67,7 +67,7 @@ pub fn status_badge(store: &Store, state: &ServiceState, now: Time) -> StatusBad
         _ => {}
     }
     let unhealthy = store
-        .target_groups_of(s)
+        .serving_groups_of(s)
         .iter()
         .any(|tg| tg.targets.iter().any(|t| t.state == "unhealthy"));
     if s.running < s.desired || unhealthy || current_tasks_failing(store, state, now) {

@@ -251,11 +251,29 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             );
         }
     }
-    for g in store.target_groups_of(s) {
+    for gv in store.traffic_of(s) {
+        let role = if gv.blue_green {
+            format!(" [{}]", gv.role.label())
+        } else {
+            String::new()
+        };
+        let Some(g) = gv.state else {
+            let _ = writeln!(o, "  targets {}{role}: not read", gv.name());
+            continue;
+        };
         let healthy = g.targets.iter().filter(|t| t.state == "healthy").count();
+        let shifted = g.targets.iter().filter(|t| t.overridden()).count();
+        let anomalous = g.targets.iter().filter(|t| t.anomalous()).count();
+        let mut extra = String::new();
+        if shifted > 0 {
+            let _ = write!(extra, ", {shifted} zonal shift");
+        }
+        if anomalous > 0 {
+            let _ = write!(extra, ", {anomalous} anomalous");
+        }
         let _ = writeln!(
             o,
-            "  targets {} ({}, deregistration {}): {healthy}/{} healthy",
+            "  targets {}{role} ({}, deregistration {}): {healthy}/{} healthy{extra}",
             g.group.name,
             g.group.target_type.as_deref().unwrap_or("?"),
             g.group
@@ -264,10 +282,33 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
                 .unwrap_or_else(|| "?".into()),
             g.targets.len()
         );
-        for t in g.targets.iter().filter(|t| t.state != "healthy") {
+        if gv.blue_green && !gv.why.is_empty() {
+            let _ = writeln!(o, "    role from: {}", gv.why);
+        }
+        for t in g
+            .targets
+            .iter()
+            .filter(|t| t.state != "healthy" || t.overridden() || t.anomalous())
+        {
+            let mut notes = String::new();
+            if t.overridden() {
+                let _ = write!(
+                    notes,
+                    " [{} {}]",
+                    t.override_state.as_deref().unwrap_or(""),
+                    t.override_reason.as_deref().unwrap_or("")
+                );
+            }
+            if t.anomalous() {
+                let _ = write!(
+                    notes,
+                    " [anomalous, mitigation {}]",
+                    t.mitigation.as_deref().unwrap_or("?")
+                );
+            }
             let _ = writeln!(
                 o,
-                "    {}{} {} {}{}",
+                "    {}{} {} {}{}{notes}",
                 t.id,
                 t.port.map(|p| format!(":{p}")).unwrap_or_default(),
                 t.state,

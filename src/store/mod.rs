@@ -8,6 +8,7 @@ mod ring;
 mod status;
 mod targets;
 pub mod timeline;
+mod traffic;
 
 pub use ring::Ring;
 pub use status::SourceStatus;
@@ -16,12 +17,13 @@ pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
-    LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask, TargetGroup,
-    TargetHealth, TargetIx, TaskDefinition, Time, short_name, target_group_name,
+    ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask,
+    TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time, short_name, target_group_name,
 };
 use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+pub use traffic::{GroupView, Swap};
 
 /// Events kept per service (ECS itself keeps 100).
 pub const EVENTS_KEPT: usize = 1000;
@@ -106,15 +108,14 @@ pub struct ServiceState {
     /// target revision's weights), were first seen as they are now (the bake countdowns).
     pub stage_since: Option<Time>,
     pub step_since: Option<Time>,
+    /// Blue/green: where production went, oldest first (see [`traffic`]).
+    pub swaps: Vec<Swap>,
 }
 
 impl ServiceState {
     /// Whether the service runs behind target group `arn`.
     pub fn uses_group(&self, arn: &str) -> bool {
-        self.service
-            .load_balancers
-            .iter()
-            .any(|l| l.target_group_arn.as_deref() == Some(arn))
+        self.service.group_arns().contains(&arn)
     }
 
     fn new(service: Service) -> Self {
@@ -135,6 +136,7 @@ impl ServiceState {
             completed: Vec::new(),
             stage_since: None,
             step_since: None,
+            swaps: Vec::new(),
         }
     }
 
@@ -248,6 +250,8 @@ pub struct Store {
     pub stopped_tasks: HashMap<String, StoppedTask>,
     pub task_definitions: HashMap<String, TaskDefinition>,
     pub target_groups: HashMap<String, TargetGroupState>,
+    /// Blue/green listener rules by ARN, with when they were read.
+    pub rules: HashMap<String, (ListenerRule, Time)>,
     /// Stopped tasks held in their final STOPPED state (the pollers never describe them again).
     final_tasks: Arc<HashSet<String>>,
     /// The own log streams of stopped tasks opened in task detail, by task ARN (read once).
@@ -303,6 +307,7 @@ impl Store {
             stopped_tasks: HashMap::new(),
             task_definitions: HashMap::new(),
             target_groups: HashMap::new(),
+            rules: HashMap::new(),
             final_tasks: Arc::new(HashSet::new()),
             task_logs: HashMap::new(),
             task_logs_order: std::collections::VecDeque::new(),
@@ -391,7 +396,15 @@ impl Store {
                     for (cluster, on) in insights {
                         self.container_insights.insert((t, cluster), on);
                     }
-                    self.apply_services(t, services, &listed_clusters, roster, update.fetched_at)
+                    let any = self.apply_services(
+                        t,
+                        services,
+                        &listed_clusters,
+                        roster,
+                        update.fetched_at,
+                    );
+                    self.note_swaps(update.fetched_at);
+                    any
                 }
                 Payload::StoppedTasks(tasks) => self.apply_stopped(t, tasks),
                 Payload::Scaling(read) => {
@@ -441,8 +454,23 @@ impl Store {
                     }
                     any
                 }
-                Payload::TargetsRead { described, health } => {
+                Payload::TargetsRead {
+                    described,
+                    health,
+                    rules,
+                } => {
                     let mut any = false;
+                    for r in rules {
+                        let arn = r.arn.clone();
+                        if self.rules.get(&arn).map(|(old, _)| old) != Some(&r) {
+                            any = true;
+                            self.dirty_all = true;
+                        }
+                        self.rules.insert(arn, (r, update.fetched_at));
+                    }
+                    if any {
+                        self.note_swaps(update.fetched_at);
+                    }
                     for (group, targets) in described {
                         any |= self.apply_target_health(
                             group.arn.clone(),
@@ -531,6 +559,16 @@ impl Store {
             ),
         };
         let changed = prev.is_none_or(|p| p.targets != targets || p.group != group);
+        // a target that is not healthy is evidence dated by this read: its services'
+        // findings are dated again (so a replay, which diagnoses after every update, agrees
+        // with the live store, which diagnoses after every poll)
+        if !changed && targets.iter().any(|t| t.state != "healthy") {
+            for (key, st) in self.services.iter() {
+                if st.uses_group(&arn) {
+                    self.dirty.insert(key.clone());
+                }
+            }
+        }
         if changed {
             let flips = timeline::target_transitions(
                 &group.name,
@@ -804,15 +842,12 @@ impl Store {
     pub fn prune(&mut self, now: Time) {
         let mut tds: HashSet<&str> = HashSet::new();
         let mut tgs: HashSet<&str> = HashSet::new();
+        let mut rules: HashSet<&str> = HashSet::new();
         let mut tasks: HashSet<&str> = HashSet::new();
         for st in self.services.values() {
             tds.extend(st.service.task_definitions());
-            tgs.extend(
-                st.service
-                    .load_balancers
-                    .iter()
-                    .filter_map(|l| l.target_group_arn.as_deref()),
-            );
+            tgs.extend(st.service.group_arns());
+            rules.extend(st.service.listener_rules());
             tasks.extend(st.stopped.iter().map(String::as_str));
         }
         // a stopped task's own task definition is shown in its detail: keep it with the task
@@ -832,6 +867,8 @@ impl Store {
         }
         let tds: HashSet<String> = tds.into_iter().map(str::to_owned).collect();
         let tgs: HashSet<String> = tgs.into_iter().map(str::to_owned).collect();
+        let rules: HashSet<String> = rules.into_iter().map(str::to_owned).collect();
+        self.rules.retain(|arn, _| rules.contains(arn));
         self.task_definitions.retain(|arn, _| tds.contains(arn));
         self.target_groups.retain(|arn, _| tgs.contains(arn));
         if !forget.is_empty() {
@@ -893,16 +930,6 @@ impl Store {
         groups
     }
 
-    /// The target groups of a service that are known.
-    pub fn target_groups_of(&self, service: &Service) -> Vec<&TargetGroupState> {
-        service
-            .load_balancers
-            .iter()
-            .filter_map(|lb| lb.target_group_arn.as_ref())
-            .filter_map(|a| self.target_groups.get(a))
-            .collect()
-    }
-
     /// Where a stopped task's own log streams are, for task detail (None once they were read,
     /// until its task definition is known, or when it has no awslogs container).
     pub fn open_task(&self, key: &ServiceKey, arn: &str) -> Option<crate::poll::OpenTask> {
@@ -948,27 +975,32 @@ impl Store {
                     .into_iter()
                     .map(str::to_owned)
                     .collect();
-                let target_groups: Vec<String> = s
-                    .load_balancers
-                    .iter()
-                    .filter_map(|lb| lb.target_group_arn.clone())
-                    .fold(Vec::new(), |mut v, a| {
-                        if !v.contains(&a) {
-                            v.push(a);
-                        }
-                        v
-                    });
-                let alb_dimensions = target_groups
-                    .iter()
-                    .filter_map(|arn| {
-                        let tg = self.target_groups.get(arn)?;
-                        let tg_dim = arn
-                            .split_once(":targetgroup/")
-                            .map(|(_, d)| format!("targetgroup/{d}"))?;
-                        let lb = tg.group.load_balancer_dimensions.first()?;
-                        Some((tg_dim, lb.clone()))
-                    })
-                    .collect();
+                // production first: its series are the service's
+                let target_groups: Vec<String> =
+                    self.roles_of(s).into_iter().map(|g| g.arn).collect();
+                let dims = |arn: &str| -> Option<(String, String)> {
+                    let tg = self.target_groups.get(arn)?;
+                    let tg_dim = arn
+                        .split_once(":targetgroup/")
+                        .map(|(_, d)| format!("targetgroup/{d}"))?;
+                    let lb = tg.group.load_balancer_dimensions.first()?;
+                    Some((tg_dim, lb.clone()))
+                };
+                let alb_dimensions = target_groups.iter().filter_map(|a| dims(a)).collect();
+                let mut prod_dimensions = Vec::new();
+                if let Some(first) = state.swaps.first()
+                    && let Some(d) = first.from.as_deref().and_then(dims)
+                {
+                    prod_dimensions.push((chrono::DateTime::UNIX_EPOCH, d));
+                }
+                for sw in &state.swaps {
+                    if let Some(d) = dims(&sw.to) {
+                        prod_dimensions.push((sw.at, d));
+                    }
+                }
+                if prod_dimensions.len() < 2 {
+                    prod_dimensions.clear();
+                }
                 // Logs of the containers of the primary deployment's task definition.
                 let current = s
                     .primary()
@@ -1016,6 +1048,8 @@ impl Store {
                     task_definitions,
                     target_groups,
                     alb_dimensions,
+                    prod_dimensions,
+                    listener_rules: s.listener_rules().into_iter().map(str::to_owned).collect(),
                     log_sources,
                 }
             })

@@ -355,8 +355,9 @@ pub fn build<'a>(
                 .deployments
                 .iter()
                 .fold(0i32, |n, d| n.saturating_add(d.failed));
+            // production's health (and test's during test stages), never the idle group's
             let unhealthy: usize = store
-                .target_groups_of(svc)
+                .serving_groups_of(svc)
                 .iter()
                 .map(|tg| tg.targets.iter().filter(|t| t.state == "unhealthy").count())
                 .sum();

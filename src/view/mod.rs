@@ -7,6 +7,7 @@ mod rollout;
 mod scaling;
 mod service;
 mod spark;
+mod targets;
 mod task;
 mod tasks;
 mod timeline;
@@ -631,12 +632,6 @@ pub fn build(
         ),
         s(format!("{} services", store.services.len()), Meaning::Text),
     ];
-    if failing > 0 {
-        header.push(s(
-            format!("  {failing} need attention"),
-            Meaning::StatusFailed,
-        ));
-    }
     if let Some(c) = &ui.replay {
         header.push(s(
             format!(
@@ -680,6 +675,13 @@ pub fn build(
             timeline::build(store, ui, only.as_ref(), now, size, &mut vis)
         }
     };
+    // after the breadcrumb, which must fit at 80 columns
+    if failing > 0 {
+        header.push(s(
+            format!("  {failing} need attention"),
+            Meaning::StatusFailed,
+        ));
+    }
     if let Some(u) = &ui.api_use {
         // after the breadcrumb (which must fit at 80 columns): the busiest shared quota
         // against ecswatch's cap, and the CloudWatch bill

@@ -348,69 +348,7 @@ pub fn build(
         .unwrap_or_default();
     let scaling_lines = super::scaling::scaling_lines(st, scaling_errors, now, text_w);
 
-    let mut target_lines = Vec::new();
-    let mut target_ids = Vec::new();
-    for tg in store.target_groups_of(svc) {
-        target_ids.push(tg.group.arn.clone());
-        let healthy = tg.targets.iter().filter(|t| t.state == "healthy").count();
-        target_lines.push(vec![
-            s(format!("{} ", tg.group.name), Meaning::Title),
-            s(
-                format!("{healthy}/{} healthy", tg.targets.len()),
-                if healthy < tg.targets.len() {
-                    Meaning::HealthUnhealthy
-                } else {
-                    Meaning::HealthHealthy
-                },
-            ),
-            s(
-                format!(
-                    "  {} dereg {}",
-                    tg.group.target_type.as_deref().unwrap_or("?"),
-                    tg.group
-                        .deregistration_delay_s
-                        .map(|d| format!("{d}s"))
-                        .unwrap_or_else(|| "?".into())
-                ),
-                Meaning::Dim,
-            ),
-        ]);
-        for t in &tg.targets {
-            target_ids.push(format!(
-                "{}|{}{}",
-                tg.group.arn,
-                t.id,
-                t.port.map(|p| format!(":{p}")).unwrap_or_default()
-            ));
-            let m = match t.state.as_str() {
-                "healthy" => Meaning::HealthHealthy,
-                "unhealthy" => Meaning::HealthUnhealthy,
-                _ => Meaning::HealthOther,
-            };
-            target_lines.push(vec![
-                s(
-                    format!(
-                        "  {}{} ",
-                        t.id,
-                        t.port.map(|p| format!(":{p}")).unwrap_or_default()
-                    ),
-                    Meaning::Text,
-                ),
-                s(t.state.to_uppercase(), m),
-                s(
-                    format!(" {}", t.reason.clone().unwrap_or_default()),
-                    Meaning::Text,
-                ),
-                s(
-                    t.description
-                        .as_deref()
-                        .map(|d| format!(" - {d}"))
-                        .unwrap_or_default(),
-                    Meaning::Dim,
-                ),
-            ]);
-        }
-    }
+    let (mut target_lines, mut target_ids) = super::targets::target_pane(store, svc);
     if target_lines.is_empty() {
         target_ids.push("#0".into());
         target_lines.push(vec![s(
@@ -461,6 +399,14 @@ pub fn build(
     }
     if metric_lines.is_empty() {
         metric_lines.push(vec![s("no datapoints yet", Meaning::Dim)]);
+    } else if let Some(mark) = super::spark::swap_mark(&st.swaps, now, spark_w) {
+        // blue/green: the target group series come from production's group minute by minute;
+        // the swap's minute is marked under the sparklines
+        metric_lines.push(vec![
+            s(format!("{:<11}{:>8} ", "prod moved", ""), Meaning::Key),
+            s(mark.0, Meaning::Spark),
+            s(format!(" to {}", mark.1), Meaning::Dim),
+        ]);
     }
 
     let filter = ui.log_filter.to_lowercase();
@@ -508,9 +454,10 @@ pub fn build(
     let own_log_groups = store.log_groups_of(&st.service);
     let own_target_groups: Vec<String> = st
         .service
-        .load_balancers
-        .iter()
-        .filter_map(|lb| lb.target_group_arn.clone())
+        .group_arns()
+        .into_iter()
+        .map(str::to_owned)
+        .chain(st.service.listener_rules().into_iter().map(str::to_owned))
         .collect();
     // and the age of its own data: when its log groups / its target groups were last read
     let own_targets_at = store
@@ -640,9 +587,11 @@ fn tasks_source(store: &Store, key: &ServiceKey) -> Source {
     }
 }
 
-/// `targets 1/3 healthy` for the header (nothing without a load balancer).
+/// `targets 1/3 healthy` for the header (nothing without a load balancer): the groups that
+/// carry traffic (blue/green: `prod targets`), with targets under a zonal shift or found
+/// anomalous counted.
 fn targets_summary(store: &Store, svc: &crate::model::Service) -> Vec<super::Styled> {
-    let groups = store.target_groups_of(svc);
+    let groups = store.serving_groups_of(svc);
     if groups.is_empty() {
         return Vec::new();
     }
@@ -651,14 +600,38 @@ fn targets_summary(store: &Store, svc: &crate::model::Service) -> Vec<super::Sty
         .iter()
         .map(|g| g.targets.iter().filter(|t| t.state == "healthy").count())
         .sum();
-    vec![s(
-        format!("  targets {healthy}/{total} healthy"),
+    let shifted: usize = groups
+        .iter()
+        .map(|g| g.targets.iter().filter(|t| t.overridden()).count())
+        .sum();
+    let anomalous: usize = groups
+        .iter()
+        .map(|g| g.targets.iter().filter(|t| t.anomalous()).count())
+        .sum();
+    let mut out = vec![s(
+        format!(
+            "  {}targets {healthy}/{total} healthy",
+            if svc.is_blue_green_lb() { "prod " } else { "" }
+        ),
         if healthy < total {
             Meaning::HealthUnhealthy
         } else {
             Meaning::HealthHealthy
         },
-    )]
+    )];
+    if shifted > 0 {
+        out.push(s(
+            format!(", {shifted} zonal shift"),
+            Meaning::SeverityWarning,
+        ));
+    }
+    if anomalous > 0 {
+        out.push(s(
+            format!(", {anomalous} anomalous"),
+            Meaning::SeverityWarning,
+        ));
+    }
+    out
 }
 
 /// The header's second line: the top finding, whole.

@@ -40,6 +40,30 @@ pub fn minutes<'a>(
     out
 }
 
+/// A blue/green swap within the last `width` whole minutes: a line of `width` cells with `^`
+/// under the swap's minute (`~` when the time is estimated), and where production went.
+pub fn swap_mark(
+    swaps: &[crate::store::Swap],
+    now: Time,
+    width: usize,
+) -> Option<(String, String)> {
+    let end = crate::poll::minute_floor(now).timestamp();
+    let first = end - 60 * width as i64;
+    let w = swaps.iter().rev().find(|w| {
+        let t = w.at.timestamp();
+        t >= first && t < end
+    })?;
+    let i = ((w.at.timestamp() - first) / 60) as usize;
+    let mut cells: Vec<char> = vec![' '; width];
+    if let Some(c) = cells.get_mut(i) {
+        *c = if w.approx { '~' } else { '^' };
+    }
+    Some((
+        cells.into_iter().collect(),
+        crate::model::target_group_name(&w.to).to_string(),
+    ))
+}
+
 /// Add two series minute by minute (target and ELB 5xx); a gap plus a value is the value.
 pub fn add(a: &[Option<f64>], b: &[Option<f64>]) -> Vec<Option<f64>> {
     a.iter()

@@ -3,9 +3,10 @@
 use super::{SdkApi, clean, map_err, to_time_opt};
 use crate::aws::{ApiResult, Described, Page, ServiceChange};
 use crate::model::{
-    AttachmentReason, ContainerDef, ContainerState, Deployment, DeploymentConfig, HookConfig,
-    ConnectService, CurrentRevision, LatticeConfig, LoadBalancerRef, LogConfig, ServiceConnect, Service, ServiceEvent, StoppedTask, TaskDefinition, TaskSet,
-    short_name, taskdef::is_secret_name,
+    AttachmentReason, ConnectService, ContainerDef, ContainerState, CurrentRevision, Deployment,
+    DeploymentConfig, HookConfig, LatticeConfig, LoadBalancerRef, LogConfig, Service,
+    ServiceConnect, ServiceEvent, StoppedTask, TaskDefinition, TaskSet, short_name,
+    taskdef::is_secret_name,
 };
 use crate::sanitize;
 use aws_sdk_ecs::types;

@@ -3,8 +3,8 @@
 use super::{SdkApi, clean, map_err};
 use crate::aws::ApiResult;
 use crate::model::{ListenerRule, TargetGroup, TargetHealth};
-use aws_sdk_elasticloadbalancingv2::types;
 use crate::sanitize;
+use aws_sdk_elasticloadbalancingv2::types;
 
 impl SdkApi {
     pub(super) async fn elb_describe_target_groups(

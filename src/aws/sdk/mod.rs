@@ -13,9 +13,8 @@ use super::{
 };
 use crate::model::{
     DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity,
-    ScalingPolicy, Service, ServiceDeployment, StoppedTask, TargetGroup, TargetHealth,
-    TaskDefinition, Time,
+    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -368,10 +367,7 @@ impl AwsApi for SdkApi {
             .await
     }
 
-    async fn describe_service_revisions(
-        &self,
-        arns: &[String],
-    ) -> ApiResult<Vec<RevisionDetail>> {
+    async fn describe_service_revisions(&self, arns: &[String]) -> ApiResult<Vec<RevisionDetail>> {
         self.checked(self.ecs_describe_service_revisions(arns).await)
             .await
     }
