@@ -25,7 +25,7 @@ def _arn(kind, *parts):
 
 class Deployment:
     def __init__(self, cluster, service, dep_id, strategy, source_td, target_td, desired, phases,
-                 config=None, hook=None):
+                 config=None, hook=None, blue_green=None):
         self.cluster, self.service = cluster, service
         self.arn = _arn("service-deployment", cluster, service, dep_id)
         self.source_rev = _arn("service-revision", cluster, service, dep_id + "1")
@@ -41,6 +41,11 @@ class Deployment:
         self.created = time.time() - 60
         self.phase_started = time.time()
         self.override = None  # a phase set by Stop/Continue
+        # native blue/green's load balancer: {"primary", "alternate", "prod_rule", "test_rule",
+        # "role", "source_group", "target_group"}: DescribeServices gets the service's
+        # `advancedConfiguration` and `currentServiceRevisions`, DescribeServiceRevisions each
+        # revision's `resolvedConfiguration.loadBalancers` (the group it runs behind)
+        self.blue_green = blue_green
 
     def phase(self):
         return self.override or self.phases[self.i]
@@ -52,6 +57,25 @@ class Deployment:
 
     def final(self):
         return self.phase()["status"] in ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
+
+    def advanced_configuration(self):
+        bg = self.blue_green
+        return {"alternateTargetGroupArn": bg["alternate"], "productionListenerRule": bg["prod_rule"],
+                "testListenerRule": bg["test_rule"], "roleArn": bg["role"]}
+
+    def current_revisions(self):
+        """`currentServiceRevisions` as DescribeServices reports it: both revisions while the
+        deployment runs, then the one that stayed."""
+        p = self.phase()
+        target = {"arn": self.target_rev, "requestedTaskCount": p.get("target_requested", self.desired),
+                  "runningTaskCount": p.get("target_running", self.desired), "pendingTaskCount": 0}
+        source = {"arn": self.source_rev, "requestedTaskCount": p.get("source_requested", self.desired),
+                  "runningTaskCount": p.get("source_running", self.desired), "pendingTaskCount": 0}
+        if p["status"] == "SUCCESSFUL":
+            return [target]
+        if self.final():
+            return [source]
+        return [source, target]
 
     def revision(self, arn, requested, running, prod, test):
         return {"arn": arn, "requestedTaskCount": requested, "runningTaskCount": running,
@@ -194,10 +218,19 @@ class ServiceDeployments:
             if d is None:
                 failures.append({"arn": a, "reason": "MISSING"})
                 continue
-            out.append({"serviceRevisionArn": a, "serviceArn": _arn("service", d.cluster, d.service),
-                        "clusterArn": _arn("cluster", d.cluster),
-                        "taskDefinition": d.target_td if a == d.target_rev else d.source_td,
-                        "launchType": "FARGATE", "createdAt": d.created})
+            rev = {"serviceRevisionArn": a, "serviceArn": _arn("service", d.cluster, d.service),
+                   "clusterArn": _arn("cluster", d.cluster),
+                   "taskDefinition": d.target_td if a == d.target_rev else d.source_td,
+                   "launchType": "FARGATE", "createdAt": d.created}
+            bg = d.blue_green
+            if bg:
+                group = bg["target_group"] if a == d.target_rev else bg["source_group"]
+                rev["loadBalancers"] = [{"targetGroupArn": bg["primary"], "containerName": "app",
+                                         "containerPort": 8080,
+                                         "advancedConfiguration": d.advanced_configuration()}]
+                rev["resolvedConfiguration"] = {"loadBalancers": [
+                    {"targetGroupArn": group, "productionListenerRule": bg["prod_rule"]}]}
+            out.append(rev)
         return 200, {"serviceRevisions": out, "failures": failures}
 
     def _StopServiceDeployment(self, req):
@@ -248,6 +281,11 @@ class ServiceDeployments:
                     continue
                 d = deps[-1]
                 s["currentServiceDeployment"] = d.arn
+                if d.blue_green:
+                    for lb in s.get("loadBalancers", []):
+                        if lb.get("targetGroupArn") == d.blue_green["primary"]:
+                            lb["advancedConfiguration"] = d.advanced_configuration()
+                    s["currentServiceRevisions"] = d.current_revisions()
                 s.setdefault("deploymentController", {"type": "ECS"})
                 cfg = s.setdefault("deploymentConfiguration", {})
                 cfg.update(d.configuration())

@@ -22,6 +22,7 @@ import urllib.parse
 import cbor2
 from deployments import ServiceDeployments
 from execute_command import ExecuteCommand
+from traffic import TargetHealthExtras
 from scaling_activities import ScalingActivities
 from moto.moto_api import state_manager
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -78,6 +79,7 @@ class MotoServer:
         self.deployments = ServiceDeployments()  # the service-deployment APIs moto lacks
         self.scaling_activities = ScalingActivities()  # DescribeScalingActivities, which moto lacks
         self.execute_command = ExecuteCommand("123456789012", "us-east-1")  # ExecuteCommand, likewise
+        self.target_health = TargetHealthExtras()  # zonal shift and anomaly detection, which moto lacks
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -220,6 +222,11 @@ class MotoServer:
         mangle = self.mangles.get(op) if client == "rust" else None
         if service == "ecs" and op == "DescribeServices" and (self.deployments.by_service or self.deployments.task_sets):
             mangle = ("decorate",)
+        include = None
+        if op == "DescribeTargetHealth" and client == "rust":
+            include = self.target_health.note_request(body)
+            if self.target_health.active():
+                mangle = ("target-health",)
         if mangle is None:
             return self.app(environ, start_response)
         captured = {}
@@ -232,6 +239,8 @@ class MotoServer:
         raw = b"".join(chunks)
         if mangle == ("decorate",):
             raw = self.deployments.decorate_services(raw)
+        elif mangle == ("target-health",):
+            raw = self.target_health.decorate(raw, include)
         else:
             raw = raw.replace(*mangle)
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
