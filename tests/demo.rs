@@ -125,13 +125,14 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("DescribeScalableTargets"), 1);
     assert_eq!(c.get("DescribeScalingPolicies"), 2);
     assert_eq!(c.get("DescribeScalingActivities"), 2);
-    // checkout-api :41 and :42, payments-api, search-api :8 and :9, orders-api :13
-    assert_eq!(c.get("DescribeTaskDefinition"), 6);
+    // checkout-api :41 and :42, payments-api, search-api :8 and :9, orders-api :13,
+    // inventory-api :5
+    assert_eq!(c.get("DescribeTaskDefinition"), 7);
     assert_eq!(c.get("DescribeTargetGroups"), 1);
     // orders-api is blue/green: both its groups are read (the idle one is shown, labelled),
     // and its production and test listener rules in one DescribeRules
-    assert_eq!(c.get("DescribeTargetGroupAttributes"), 5);
-    assert_eq!(c.get("DescribeTargetHealth"), 5);
+    assert_eq!(c.get("DescribeTargetGroupAttributes"), 6);
+    assert_eq!(c.get("DescribeTargetHealth"), 6);
     assert_eq!(c.get("DescribeRules"), 1);
     assert_eq!(c.get("GetMetricData"), 1);
     assert_eq!(c.get("FilterLogEvents"), 4);
@@ -140,7 +141,7 @@ async fn one_cycle_is_at_the_batching_minimum() {
     // orders-api's current one (then cached)
     assert_eq!(c.get("DescribeServiceDeployments"), 1);
     assert_eq!(c.get("DescribeServiceRevisions"), 1);
-    assert_eq!(c.total(), 38);
+    assert_eq!(c.total(), 41);
     let checkout = s
         .services
         .values()
@@ -210,7 +211,7 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     assert!(no_running_tasks_or_scaling_read(&store));
     // two stopped tasks visible: described once however often ListTasks ran
     assert!(counts.get("DescribeTasks") <= 2, "{:?}", counts.snapshot());
-    assert_eq!(counts.get("DescribeTaskDefinition"), 6);
+    assert_eq!(counts.get("DescribeTaskDefinition"), 7);
 }
 
 /// ListTasks calls made by a new stopped-tasks poller over `polls` polls of `plan`.
@@ -233,7 +234,7 @@ async fn a_focused_service_lists_only_its_own_stopped_tasks_between_cluster_roun
     use ecswatch::model::ServiceKey;
     let (store, api) = at(START_AT_S).await;
     let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
-    assert_eq!(plan.services.len(), 4);
+    assert_eq!(plan.services.len(), 5);
     // polls 0 and 3: the whole cluster (one call, every service); the others: the open one
     assert_eq!(list_tasks_calls(&api, &plan, 6).await, 6);
 }
@@ -278,7 +279,7 @@ async fn with_a_service_focused_a_small_fleet_costs_one_call_a_poll() {
         described.push(services.len());
     }
     // the fleet round's batch holds the open service: no second call for it
-    assert_eq!(described, [4, 4, 4, 4, 4, 4]);
+    assert_eq!(described, [5, 5, 5, 5, 5, 5]);
     assert_eq!(api.counts().get("DescribeServices") - before, 6);
 }
 

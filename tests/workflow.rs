@@ -114,10 +114,11 @@ async fn the_timeline_tells_the_demo_incident() {
 
     let t = build_timeline(&store, at(TIMES[0]), at(*TIMES.last().unwrap()));
     // search-api's canary was rolled back by its alarm in the same window
-    // and orders-api's green targets fail (its blue/green production group)
+    // and orders-api's green targets fail (its blue/green production group), and an
+    // inventory-api task was stopped by its Service Connect proxy
     assert_eq!(
         t.title,
-        "Incident: prod/checkout-api, prod/orders-api, prod/search-api"
+        "Incident: prod/checkout-api, prod/inventory-api and 2 more"
     );
     let canary: Vec<String> = store
         .timeline(Some(&ServiceKey::new("prod", "search-api")))
@@ -144,7 +145,10 @@ async fn the_timeline_tells_the_demo_incident() {
     let fix = t.summary.what_fixed_it.clone().unwrap();
     assert!(fix.contains("COMPLETED"), "{fix}");
     let md = timeline_markdown(&t);
-    assert!(md.contains("- **What fixed it:** prod/checkout-api: rollout of checkout-api:41"));
+    assert!(
+        md.contains("- **What fixed it:** prod/checkout-api: rollout of checkout-api:41"),
+        "{md}"
+    );
     let _ = std::fs::remove_file(path);
 }
 

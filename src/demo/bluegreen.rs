@@ -232,7 +232,8 @@ pub fn service(origin: Time) -> Service {
     }
 }
 
-/// Green's targets: two fail with 503 since a little after the swap; blue has none.
+/// Green's targets: two fail with 503 since a little after the swap, the third is anomalous;
+/// blue has none.
 pub fn targets() -> Vec<(String, Vec<TargetHealth>)> {
     let target = |ip: &str, ok: bool| TargetHealth {
         id: ip.into(),
@@ -247,7 +248,13 @@ pub fn targets() -> Vec<(String, Vec<TargetHealth>)> {
         (
             green(),
             vec![
-                target("10.0.1.61", true),
+                // passes its health checks, but answers worse than its peers: the load
+                // balancer routes around it
+                TargetHealth {
+                    anomaly: Some("anomalous".into()),
+                    mitigation: Some("yes".into()),
+                    ..target("10.0.1.61", true)
+                },
                 target("10.0.2.62", false),
                 target("10.0.2.63", false),
             ],

@@ -8,6 +8,7 @@
 
 mod bluegreen;
 mod canary;
+mod inventory;
 mod scaling;
 mod world;
 

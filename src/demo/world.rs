@@ -1,6 +1,6 @@
 //! The state of the simulated account at one instant.
 
-use super::{bluegreen, canary};
+use super::{bluegreen, canary, inventory};
 use crate::model::{
     ContainerDef, ContainerState, Deployment, DeploymentConfig, ListenerRule, LoadBalancerRef,
     LogConfig, LogLine, MetricPoint, MetricQuery, MetricResult, RevisionDetail, Service,
@@ -119,6 +119,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
     ];
     out.extend(canary::task_definitions());
     out.extend(bluegreen::task_definitions());
+    out.extend(inventory::task_definitions());
     out
 }
 
@@ -140,6 +141,7 @@ pub fn target_groups() -> Vec<TargetGroup> {
     ]
     .into_iter()
     .chain(bluegreen::target_groups())
+    .chain([inventory::target_group()])
     .collect()
 }
 
@@ -221,6 +223,7 @@ impl World {
                 ..Default::default()
             });
         }
+        stopped.push(inventory::proxy_stop(origin));
         // an old, routine stop of payments-api (scale-in an hour ago)
         stopped.push(StoppedTask {
             target: 0,
@@ -473,11 +476,13 @@ impl World {
         ];
         targets.push(canary::targets(t));
         targets.extend(bluegreen::targets());
+        targets.push(inventory::targets());
         let services = vec![
             checkout,
             payments,
             canary::service(origin, t),
             bluegreen::service(origin),
+            inventory::service(origin),
         ];
         let running = running_tasks(&services, &targets, at(-86_400));
 
@@ -523,6 +528,10 @@ impl World {
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
         let orders = service == bluegreen::ORDERS || group.contains(bluegreen::ORDERS);
+        let connect = q
+            .dimensions
+            .iter()
+            .any(|(n, _)| *n == "TargetDiscoveryName" || *n == "DiscoveryName");
         let period = i64::from(q.period_s.max(60));
         let mut points = Vec::new();
         let mut ts = start.timestamp() - start.timestamp().rem_euclid(period) + period;
@@ -556,9 +565,13 @@ impl World {
                         (wave(m, 7.0) + 1.0).floor()
                     }
                 }
+                // Service Connect's (by TargetDiscoveryName) is in milliseconds
+                "TargetResponseTime" if connect => 14.0 + 3.0 * wave(m, 9.0),
                 "TargetResponseTime" => {
                     (if checkout { 0.180 } else { 0.090 }) + 0.03 * wave(m, 11.0)
                 }
+                "RequestCount" => 2_400.0 + 200.0 * wave(m, 13.0),
+                "ClientTLSNegotiationErrorCount" => 0.0,
                 "RequestCountPerTarget" => {
                     (if checkout { 1450.0 } else { 620.0 }) + 90.0 * wave(m, 23.0)
                 }

@@ -75,7 +75,49 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
         .into_iter()
         .filter(|(m, _, exit)| !never_ran || (!exit && m.entry.never_ran()))
         .min_by_key(|(m, _, _)| (m.entry.rank, m.confidence))
-        .map(|(m, text, _)| (m, text))
+        .map(|(m, text, _)| service_connect_proxy(pb, task, m, text))
+}
+
+/// The Service Connect proxy (the `ecs-service-connect-…` container ECS adds to the task, image
+/// `ecs-service-connect-agent`) failing its health check or exiting is what stopped the task
+/// when the task's own words only say a container was unhealthy or an essential one exited:
+/// the fix is the proxy's (its resources, its namespace, the instance's agent), not the app's
+/// health check.
+fn service_connect_proxy<'p>(
+    pb: &'p Playbook,
+    task: &StoppedTask,
+    m: Match<'p>,
+    text: String,
+) -> (Match<'p>, String) {
+    if !matches!(
+        m.entry.id.as_str(),
+        "container_health_check_failed" | "essential_container_exited" | "unhealthy_task_replaced"
+    ) {
+        return (m, text);
+    }
+    let failed = task.containers.iter().find(|c| {
+        c.is_service_connect_proxy()
+            && (c.health_status.as_deref() == Some("UNHEALTHY")
+                || c.exit_code.is_some_and(|e| e != 0))
+    });
+    match (failed, pb.entry("service_connect_proxy_unhealthy")) {
+        (Some(c), Some(entry)) => (
+            Match {
+                entry,
+                confidence: m.confidence,
+            },
+            format!(
+                "{} (the Service Connect proxy) {}: {text}",
+                c.name,
+                match (c.health_status.as_deref(), c.exit_code) {
+                    (Some("UNHEALTHY"), _) => "UNHEALTHY".to_string(),
+                    (_, Some(e)) => format!("exit code {e}"),
+                    _ => "failed".to_string(),
+                }
+            ),
+        ),
+        _ => (m, text),
+    }
 }
 
 #[derive(Default)]

@@ -16,6 +16,12 @@ pub enum MetricKind {
     /// 5xx the load balancer answered itself (no healthy target, a target that reset): what
     /// users see when every target is down, which target 5xx cannot show.
     ElbHttp5xx,
+    /// Service Connect (AWS/ECS): requests the service's endpoint received, the 5xx and p95
+    /// response time its tasks gave the services that call it, and TLS handshakes that failed.
+    ConnectRequests,
+    ConnectHttp5xx,
+    ConnectResponseTimeP95,
+    ConnectTlsErrors,
 }
 
 /// How a series' missing minutes read.
@@ -31,7 +37,7 @@ pub enum SeriesShape {
 }
 
 impl MetricKind {
-    pub const ALL: [MetricKind; 8] = [
+    pub const ALL: [MetricKind; 12] = [
         MetricKind::CpuUtilization,
         MetricKind::MemoryUtilization,
         MetricKind::Http5xx,
@@ -40,6 +46,10 @@ impl MetricKind {
         MetricKind::UnhealthyHosts,
         MetricKind::RunningTasks,
         MetricKind::ElbHttp5xx,
+        MetricKind::ConnectRequests,
+        MetricKind::ConnectHttp5xx,
+        MetricKind::ConnectResponseTimeP95,
+        MetricKind::ConnectTlsErrors,
     ];
 
     /// The key used in `snapshot` JSON.
@@ -53,6 +63,10 @@ impl MetricKind {
             MetricKind::UnhealthyHosts => "unhealthy_hosts",
             MetricKind::RunningTasks => "running_tasks",
             MetricKind::ElbHttp5xx => "elb_http_5xx",
+            MetricKind::ConnectRequests => "service_connect_requests",
+            MetricKind::ConnectHttp5xx => "service_connect_http_5xx",
+            MetricKind::ConnectResponseTimeP95 => "service_connect_response_time_p95",
+            MetricKind::ConnectTlsErrors => "service_connect_tls_errors",
         }
     }
 
@@ -67,16 +81,24 @@ impl MetricKind {
             MetricKind::UnhealthyHosts => "unhealthy",
             MetricKind::RunningTasks => "running",
             MetricKind::ElbHttp5xx => "elb 5xx",
+            MetricKind::ConnectRequests => "sc requests",
+            MetricKind::ConnectHttp5xx => "sc 5xx",
+            MetricKind::ConnectResponseTimeP95 => "sc p95",
+            MetricKind::ConnectTlsErrors => "sc tls err",
         }
     }
 
     pub fn shape(self) -> SeriesShape {
         match self {
             MetricKind::CpuUtilization | MetricKind::MemoryUtilization => SeriesShape::Percent,
-            MetricKind::Http5xx | MetricKind::RequestCountPerTarget | MetricKind::ElbHttp5xx => {
-                SeriesShape::Count
-            }
+            MetricKind::Http5xx
+            | MetricKind::RequestCountPerTarget
+            | MetricKind::ElbHttp5xx
+            | MetricKind::ConnectRequests
+            | MetricKind::ConnectHttp5xx
+            | MetricKind::ConnectTlsErrors => SeriesShape::Count,
             MetricKind::TargetResponseTimeP95
+            | MetricKind::ConnectResponseTimeP95
             | MetricKind::UnhealthyHosts
             | MetricKind::RunningTasks => SeriesShape::Gauge,
         }

@@ -119,3 +119,15 @@ pub struct ContainerState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exec_agent: Option<String>,
 }
+
+impl ContainerState {
+    /// The Service Connect proxy ECS adds to a task: a container named `ecs-service-connect-…`
+    /// running the `ecs-service-connect-agent` image.
+    pub fn is_service_connect_proxy(&self) -> bool {
+        self.name.starts_with("ecs-service-connect-")
+            || self
+                .image
+                .as_deref()
+                .is_some_and(|i| i.contains("ecs-service-connect-agent"))
+    }
+}

@@ -268,6 +268,47 @@ fn service_queries(i: usize, s: &PlannedService, series: Series) -> Vec<(MetricQ
             );
         }
     }
+    // Service Connect, the open service and `snapshot` only: the published dimension sets
+    // (ECS's Service Connect metrics): what the endpoint received by (cluster, service,
+    // DiscoveryName); what its tasks answered the services that call it by TargetDiscoveryName
+    if all && let Some((name, tls)) = &s.connect {
+        let own = vec![
+            ("ClusterName", s.key.cluster.clone()),
+            ("ServiceName", s.key.service.clone()),
+            ("DiscoveryName", name.clone()),
+        ];
+        let target = vec![("TargetDiscoveryName", name.clone())];
+        push(
+            MetricKind::ConnectRequests,
+            "AWS/ECS",
+            "RequestCount",
+            own.clone(),
+            "Sum",
+        );
+        push(
+            MetricKind::ConnectHttp5xx,
+            "AWS/ECS",
+            "HTTPCode_Target_5XX_Count",
+            target.clone(),
+            "Sum",
+        );
+        push(
+            MetricKind::ConnectResponseTimeP95,
+            "AWS/ECS",
+            "TargetResponseTime",
+            target,
+            "p95",
+        );
+        if *tls {
+            push(
+                MetricKind::ConnectTlsErrors,
+                "AWS/ECS",
+                "ClientTLSNegotiationErrorCount",
+                own,
+                "Sum",
+            );
+        }
+    }
     let Some((tg, lb)) = lb else {
         return out;
     };

@@ -286,6 +286,9 @@ pub struct PlannedService {
     pub prod_dimensions: Vec<(Time, (String, String))>,
     /// Blue/green listener rules (production, test) to read beside the groups' health.
     pub listener_rules: Vec<String>,
+    /// Service Connect: the discovery name of the endpoint the service publishes (its series
+    /// in AWS/ECS), and whether it serves TLS.
+    pub connect: Option<(String, bool)>,
     /// Where the containers of the primary deployment's task definition log.
     pub log_sources: Vec<LogSource>,
     /// Nothing is happening: the primary rollout completed, running = desired, no failed tasks.

@@ -3,7 +3,7 @@
 use super::json::ts;
 use super::status_badge;
 use crate::diagnosis::task_category;
-use crate::model::{MetricKind, Time, task_definition_label, task_id};
+use crate::model::{MetricKind, Time, short_name, task_definition_label, task_id};
 use crate::store::{ServiceState, Store};
 use std::fmt::Write;
 
@@ -251,6 +251,48 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
             );
         }
     }
+    if let Some(sc) = s.service_connect() {
+        let endpoints: Vec<String> = sc
+            .services
+            .iter()
+            .map(|e| {
+                let aliases: Vec<String> = e
+                    .aliases
+                    .iter()
+                    .map(|(p, d)| format!("{}:{p}", d.as_deref().unwrap_or("")))
+                    .collect();
+                format!(
+                    "{} (port {}{}{})",
+                    e.discovery_name.as_deref().unwrap_or(&e.port_name),
+                    e.port_name,
+                    if aliases.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", aliases.join(" "))
+                    },
+                    if e.tls_ca.is_some() { ", tls" } else { "" }
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "  service connect: namespace {}{}",
+            sc.namespace.as_deref().map(short_name).unwrap_or("?"),
+            if endpoints.is_empty() {
+                " (client only)".to_string()
+            } else {
+                format!(", endpoints {}", endpoints.join(", "))
+            }
+        );
+    }
+    for l in s.lattice_groups() {
+        let _ = writeln!(
+            o,
+            "  vpc lattice: {} (port {}); target health not read",
+            short_name(&l.target_group_arn),
+            l.port_name
+        );
+    }
     for gv in store.traffic_of(s) {
         let role = if gv.blue_green {
             format!(" [{}]", gv.role.label())
@@ -369,6 +411,7 @@ fn fmt_value(kind: MetricKind, v: f64) -> String {
     match kind {
         MetricKind::CpuUtilization | MetricKind::MemoryUtilization => format!("{v:.1}%"),
         MetricKind::TargetResponseTimeP95 => format!("{:.0}ms", v * 1000.0),
+        MetricKind::ConnectResponseTimeP95 => format!("{v:.0}ms"),
         _ => format!("{v:.0}"),
     }
 }

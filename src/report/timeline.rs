@@ -85,13 +85,35 @@ pub fn summarize(store: &Store, entries: &[Entry]) -> Summary {
             }
         }
     }
-    // what fixed it: an action that worked, else the first recovery, after the first failure
+    // what fixed it: an action that worked after the first failure; else the recovery that
+    // ended the incident: each failed service's first recovery after its own last failure
+    // before it, the latest of them (another service's routine deployment finishing, or a
+    // service that recovered long before the others, fixed nothing)
     let after = |e: &&Entry| first_failure_at.is_some_and(|f| e.t >= f);
+    let recovered = |r: &Entry| {
+        let last_failure = entries
+            .iter()
+            .filter(|e| e.failure && e.service.is_some() && e.service == r.service && e.t <= r.t)
+            .map(|e| e.t)
+            .max();
+        // the first recovery after that failure
+        last_failure.is_some_and(|f| {
+            !entries
+                .iter()
+                .any(|x| x.service == r.service && is_recovery(x) && x.t >= f && x.t < r.t)
+        })
+    };
     let fix = entries
         .iter()
         .filter(after)
         .find(|e| e.kind == EntryKind::Action && !e.failure)
-        .or_else(|| entries.iter().filter(after).find(|e| is_recovery(e)));
+        .or_else(|| {
+            entries
+                .iter()
+                .filter(after)
+                .filter(|e| is_recovery(e) && recovered(e))
+                .max_by_key(|e| e.t)
+        });
     let still_open = store
         .services
         .iter()

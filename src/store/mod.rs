@@ -1050,6 +1050,14 @@ impl Store {
                     alb_dimensions,
                     prod_dimensions,
                     listener_rules: s.listener_rules().into_iter().map(str::to_owned).collect(),
+                    connect: s.service_connect().and_then(|c| {
+                        let e = c.services.first()?;
+                        let name = e
+                            .discovery_name
+                            .clone()
+                            .unwrap_or_else(|| e.port_name.clone());
+                        Some((name, e.tls_ca.is_some()))
+                    }),
                     log_sources,
                 }
             })

@@ -373,6 +373,10 @@ pub fn build(
         MetricKind::RequestCountPerTarget,
         MetricKind::UnhealthyHosts,
         MetricKind::RunningTasks,
+        MetricKind::ConnectRequests,
+        MetricKind::ConnectHttp5xx,
+        MetricKind::ConnectResponseTimeP95,
+        MetricKind::ConnectTlsErrors,
     ] {
         let Some(values) = super::spark::series_minutes(st, kind, now, spark_w) else {
             continue;
@@ -384,6 +388,8 @@ pub fn build(
                 format!("{v:.1}%")
             }
             (MetricKind::TargetResponseTimeP95, Some(v)) => format!("{:.0}ms", v * 1000.0),
+            // Service Connect reports its response time in milliseconds, the ALB in seconds
+            (MetricKind::ConnectResponseTimeP95, Some(v)) => format!("{v:.0}ms"),
             (_, Some(v)) => format!("{v:.0}"),
         };
         let mut line = vec![
