@@ -141,7 +141,9 @@ async fn one_cycle_is_at_the_batching_minimum() {
     // orders-api's current one (then cached)
     assert_eq!(c.get("DescribeServiceDeployments"), 1);
     assert_eq!(c.get("DescribeServiceRevisions"), 1);
-    assert_eq!(c.total(), 41);
+    // inventory-api's VPC Lattice target group: one ListTargets
+    assert_eq!(c.get("ListTargets"), 1);
+    assert_eq!(c.total(), 42);
     let checkout = s
         .services
         .values()

@@ -151,6 +151,7 @@ fn attributes_that_cannot_be_read_keep_the_delay_read_before() {
         Source::Targets,
         Payload::TargetsRead {
             rules: Vec::new(),
+            lattice: Vec::new(),
             described: vec![(described, vec![])],
             health: vec![],
         },
@@ -177,6 +178,7 @@ fn health_of_a_group_that_could_not_be_described_shows_under_its_name() {
         Source::Targets,
         Payload::TargetsRead {
             rules: Vec::new(),
+            lattice: Vec::new(),
             described: vec![],
             health: vec![(TG.into(), vec![unhealthy])],
         },

@@ -197,6 +197,7 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         ("blue_green_roles_unread", "config"),
         // a task stopped because its Service Connect proxy container failed (by container)
         ("service_connect_proxy_unhealthy", "health"),
+        ("lattice_target_unhealthy", "health"),
     ];
     for (id, family) in traffic {
         let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));

@@ -96,6 +96,7 @@ fn with_targets(store: &mut Store, targets: Vec<TargetHealth>) {
         Source::Targets,
         Payload::TargetsRead {
             rules: Vec::new(),
+            lattice: Vec::new(),
             described: vec![],
             health: vec![(TG.into(), targets)],
         },

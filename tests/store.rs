@@ -306,6 +306,7 @@ fn health_only_reads_keep_the_held_description_and_flip_targets() {
         later,
         Some(Payload::TargetsRead {
             rules: Vec::new(),
+            lattice: Vec::new(),
             described: vec![],
             health: vec![
                 (TG.to_string(), vec![unhealthy]),

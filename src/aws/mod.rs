@@ -13,9 +13,9 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
+    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
+    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -190,6 +190,13 @@ pub trait AwsApi: Send + Sync + 'static {
         &self,
         arn: &str,
     ) -> impl Future<Output = ApiResult<Vec<TargetHealth>>> + Send;
+
+    /// One page (at most 100) of a VPC Lattice target group's targets with their health.
+    fn list_lattice_targets(
+        &self,
+        group: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = ApiResult<Page<LatticeTarget>>> + Send;
 
     /// Listener rules (DescribeRules, at most [`DESCRIBE_RULES_BATCH`]): the groups each
     /// forwards to, with weights.

@@ -6,13 +6,17 @@
 
 use super::world::{ACCOUNT, DEMO_CLUSTER, REGION, ecr, service_arn, td_arn, tg_arn};
 use crate::model::{
-    ConnectService, ContainerDef, ContainerState, Deployment, DeploymentConfig, LoadBalancerRef,
-    Service, ServiceConnect, ServiceEvent, StoppedTask, TargetGroup, TargetHealth, TaskDefinition,
-    Time,
+    ConnectService, ContainerDef, ContainerState, Deployment, DeploymentConfig, LatticeConfig,
+    LatticeTarget, LoadBalancerRef, Service, ServiceConnect, ServiceEvent, StoppedTask,
+    TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use chrono::Duration;
 
 pub const INVENTORY: &str = "inventory-api";
+/// The VPC Lattice target group its tasks also register in (the Lattice service other VPCs
+/// call it through).
+pub const LATTICE_GROUP: &str =
+    "arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-0c4f2a9e7b1d3f5a6";
 const DEPLOYMENT: &str = "ecs-svc/6630918274455102387";
 
 pub fn target_group() -> TargetGroup {
@@ -107,6 +111,11 @@ pub fn service(origin: Time) -> Service {
             created_at: Some(at(-5 * 86_400)),
             updated_at: Some(at(-5 * 86_400 + 300)),
             service_connect: Some(connect()),
+            vpc_lattice: vec![LatticeConfig {
+                target_group_arn: LATTICE_GROUP.into(),
+                port_name: "http".into(),
+                role_arn: format!("arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRoleForLattice"),
+            }],
             ..Default::default()
         }],
         events: vec![ServiceEvent {
@@ -146,6 +155,25 @@ pub fn targets() -> (String, Vec<TargetHealth>) {
             .map(target)
             .to_vec(),
     )
+}
+
+/// Its Lattice targets: the same four tasks; Lattice's health checks fail on one in
+/// us-east-1a (Lattice keeps checking targets a zonal shift of the ALB does not concern).
+pub fn lattice_targets() -> Vec<LatticeTarget> {
+    ["10.0.1.140", "10.0.1.151", "10.0.2.143", "10.0.2.158"]
+        .into_iter()
+        .map(|ip| LatticeTarget {
+            id: ip.into(),
+            port: Some(8080),
+            status: if ip == "10.0.1.151" {
+                "UNHEALTHY"
+            } else {
+                "HEALTHY"
+            }
+            .into(),
+            reason: None,
+        })
+        .collect()
 }
 
 /// The task its Service Connect proxy stopped forty minutes ago (the app was healthy).

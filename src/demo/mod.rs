@@ -17,9 +17,9 @@ use crate::aws::{
     StopType,
 };
 use crate::model::{
-    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
+    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
+    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 pub use canary::{ALARM_AT_S, CANARY_AT_S, ROLLED_BACK_S};
 use std::sync::Arc;
@@ -224,6 +224,21 @@ impl AwsApi for DemoApi {
             .find(|(a, _)| a == arn)
             .map(|(_, t)| t.clone())
             .ok_or_else(|| not_found("elasticloadbalancing:DescribeTargetHealth", arn))
+    }
+
+    async fn list_lattice_targets(
+        &self,
+        group: &str,
+        _next: Option<String>,
+    ) -> ApiResult<Page<LatticeTarget>> {
+        if group == inventory::LATTICE_GROUP {
+            Ok(Page {
+                items: inventory::lattice_targets(),
+                next: None,
+            })
+        } else {
+            Err(not_found("vpc-lattice:ListTargets", group))
+        }
     }
 
     async fn describe_rules(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {

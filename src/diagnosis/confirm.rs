@@ -25,6 +25,8 @@ pub struct ConfirmContext {
     pub alarm: Option<String>,
     /// A blue/green load balancer's production listener rule (or listener).
     pub listener_rule: Option<String>,
+    /// A VPC Lattice target group.
+    pub lattice_group: Option<String>,
 }
 
 impl ConfirmContext {
@@ -72,6 +74,7 @@ impl ConfirmContext {
                 "service_deployment" => self.service_deployment.clone(),
                 "alarm" => self.alarm.clone(),
                 "listener_rule" => self.listener_rule.clone(),
+                "lattice_group" => self.lattice_group.clone(),
                 _ => {
                     // not a placeholder (e.g. a JMESPath `{name:name}`): keep as is
                     out.push_str(&rest[..start + len + 1]);

@@ -91,6 +91,47 @@ pub fn lint_traffic(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
             )],
         );
     }
+    // VPC Lattice targets Lattice's health checks fail: their status and reason code, read as
+    // a target's health (the reason codes Lattice sends are not documented as a list)
+    for l in svc.lattice_groups() {
+        let Some((targets, _)) = store.lattice.get(&l.target_group_arn) else {
+            continue;
+        };
+        let bad: Vec<String> = targets
+            .iter()
+            .filter(|t| t.status == "UNHEALTHY")
+            .map(|t| {
+                format!(
+                    "VPC Lattice target {}{} in {}: {}{}",
+                    t.id,
+                    t.port.map(|p| format!(":{p}")).unwrap_or_default(),
+                    crate::model::short_name(&l.target_group_arn),
+                    t.status,
+                    t.reason
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        if let Some(first) = targets.iter().find(|t| t.status == "UNHEALTHY") {
+            let id = pb
+                .classify_target_health(first.reason.as_deref(), None)
+                .map(|m| m.entry.id.clone())
+                .unwrap_or_else(|| "lattice_target_unhealthy".to_string());
+            let mut c = ctx.clone();
+            c.lattice_group = Some(l.target_group_arn.clone());
+            push(
+                if id == "target_unhealthy" {
+                    "lattice_target_unhealthy"
+                } else {
+                    &id
+                },
+                &c,
+                bad,
+            );
+        }
+    }
     let unknown: Vec<String> = groups
         .iter()
         .filter(|g| g.role == GroupRole::Unknown)

@@ -27,8 +27,8 @@ pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, StoppedTask};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 pub use traffic::{
-    ConnectService, CurrentRevision, GroupRole, LatticeConfig, ListenerRule, RevisionDetail,
-    ServiceConnect, TrafficGroup, roles_from_rules, traffic_groups,
+    ConnectService, CurrentRevision, GroupRole, LatticeConfig, LatticeTarget, ListenerRule,
+    RevisionDetail, ServiceConnect, TrafficGroup, roles_from_rules, traffic_groups,
 };
 
 /// Timestamps are UTC instants.

@@ -151,6 +151,17 @@ pub struct LatticeConfig {
     pub role_arn: String,
 }
 
+/// A VPC Lattice target as ListTargets reports it: status DRAINING | UNAVAILABLE | HEALTHY |
+/// UNHEALTHY | INITIAL | UNUSED and the reason code Lattice gives for it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct LatticeTarget {
+    pub id: String,
+    pub port: Option<i32>,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// The stage index from which a blue/green deployment's target revision has production
 /// traffic (`PRODUCTION_TRAFFIC_SHIFT`), and from which it has test traffic.
 const PROD_SHIFT_STAGE: usize = 6;

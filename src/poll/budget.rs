@@ -25,6 +25,7 @@ pub enum Quota {
     LogsFilter,
     MetricsGet,
     ScalingRead,
+    LatticeRead,
 }
 
 /// One quota as AWS documents it.
@@ -42,7 +43,7 @@ pub struct QuotaSpec {
 
 /// The documented limits, in one table. `scripts/realistic.py` (the test harness's realistic
 /// account) enforces the same figures.
-pub const QUOTAS: [QuotaSpec; 8] = [
+pub const QUOTAS: [QuotaSpec; 9] = [
     QuotaSpec {
         quota: Quota::EcsClusterRead,
         name: "ECS cluster reads",
@@ -106,6 +107,14 @@ pub const QUOTAS: [QuotaSpec; 8] = [
         source: "not published by AWS: a conservative assumption (DescribeScalableTargets, \
                  DescribeScalingPolicies, DescribeScalingActivities)",
     },
+    QuotaSpec {
+        quota: Quota::LatticeRead,
+        name: "VPC Lattice reads",
+        sustained: 10.0,
+        burst: 10.0,
+        source: "not published by AWS for ListTargets: a conservative assumption, as for \
+                 Auto Scaling",
+    },
 ];
 
 /// Price of GetMetricData: US dollars per metric requested ($0.01 per 1,000).
@@ -153,6 +162,7 @@ impl Quota {
             "DescribeScalableTargets" | "DescribeScalingPolicies" | "DescribeScalingActivities" => {
                 Quota::ScalingRead
             }
+            "ListTargets" => Quota::LatticeRead,
             _ => return None,
         })
     }

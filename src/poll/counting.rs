@@ -6,9 +6,9 @@ use crate::aws::{
     ApiResult, AwsApi, Described, HookAction, LogQuery, Page, ServiceChange, StopType,
 };
 use crate::model::{
-    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
+    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
+    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -247,6 +247,18 @@ impl<A: AwsApi> AwsApi for Counted<A> {
             "DescribeTargetHealth",
             0,
             self.inner.describe_target_health(arn),
+        )
+        .await
+    }
+    async fn list_lattice_targets(
+        &self,
+        group: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<LatticeTarget>> {
+        self.call(
+            "ListTargets",
+            0,
+            self.inner.list_lattice_targets(group, next),
         )
         .await
     }

@@ -33,8 +33,8 @@ pub use tasks::StoppedTasksPoller;
 
 use crate::aws::{ApiError, ApiResult, Page};
 use crate::model::{
-    ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceKey, StoppedTask, TargetGroup,
-    TargetHealth, TaskDefinition, Time,
+    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceKey,
+    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 pub use budget::{Budget, Pace, Priority, with_priority};
 use std::future::Future;
@@ -118,6 +118,9 @@ pub enum Payload {
         /// Blue/green listener rules read this poll (older recordings have none).
         #[serde(default)]
         rules: Vec<ListenerRule>,
+        /// VPC Lattice target groups' targets (the open service's, and `snapshot`'s).
+        #[serde(default)]
+        lattice: Vec<(String, Vec<LatticeTarget>)>,
     },
     Metrics(Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>),
     Logs(Vec<(ServiceKey, Vec<LogLine>)>),
@@ -286,6 +289,8 @@ pub struct PlannedService {
     pub prod_dimensions: Vec<(Time, (String, String))>,
     /// Blue/green listener rules (production, test) to read beside the groups' health.
     pub listener_rules: Vec<String>,
+    /// VPC Lattice target groups its tasks register in.
+    pub lattice_groups: Vec<String>,
     /// Service Connect: the discovery name of the endpoint the service publishes (its series
     /// in AWS/ECS), and whether it serves TLS.
     pub connect: Option<(String, bool)>,

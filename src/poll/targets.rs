@@ -8,9 +8,9 @@
 //! (`PollPlan::groups_described`); the poller keeps no copy of them.
 
 use super::budget::{Priority, Quota, with_priority};
-use super::{Payload, PollPlan, Source, Update};
+use super::{Payload, PollPlan, Source, Update, all_pages};
 use crate::aws::{AwsApi, DESCRIBE_RULES_BATCH, DESCRIBE_TARGET_GROUPS_BATCH};
-use crate::model::{ListenerRule, TargetGroup, TargetHealth, Time};
+use crate::model::{LatticeTarget, ListenerRule, TargetGroup, TargetHealth, Time};
 
 /// How long target group descriptions and attributes are reused: the open service's, and
 /// everyone else's (they change only when someone edits the group).
@@ -47,6 +47,7 @@ struct Read {
     described: Vec<(TargetGroup, Vec<TargetHealth>)>,
     health: Vec<(String, Vec<TargetHealth>)>,
     rules: Vec<ListenerRule>,
+    lattice: Vec<(String, Vec<LatticeTarget>)>,
     errors: Vec<crate::aws::ApiError>,
 }
 
@@ -145,19 +146,47 @@ impl TargetsPoller {
             self.rules_asked.insert(r.clone(), now);
         }
         read_rules(api, &due, &mut read).await;
+        // VPC Lattice target health: what is shown (the open service; every service in
+        // `snapshot`), every poll, every page
+        let lattice: Vec<&String> = plan
+            .services
+            .iter()
+            .filter(|s| plan.exhaustive || plan.focus.as_ref() == Some(&s.key))
+            .flat_map(|s| s.lattice_groups.iter())
+            .collect();
+        let reads = futures_util::future::join_all(lattice.iter().map(|g| async move {
+            let r = with_priority(
+                Priority::Open,
+                all_pages(|next| api.list_lattice_targets(g, next)),
+            )
+            .await;
+            ((*g).clone(), r)
+        }))
+        .await;
+        for (g, r) in reads {
+            match r {
+                Ok(targets) => read.lattice.push((g, targets)),
+                Err(e) => read.errors.push(e.about(g)),
+            }
+        }
         let Read {
             described,
             health,
             rules,
+            lattice,
             errors,
         } = read;
-        let payload =
-            (!described.is_empty() || !health.is_empty() || !rules.is_empty() || errors.is_empty())
-                .then_some(Payload::TargetsRead {
-                    described,
-                    health,
-                    rules,
-                });
+        let payload = (!described.is_empty()
+            || !health.is_empty()
+            || !rules.is_empty()
+            || !lattice.is_empty()
+            || errors.is_empty())
+        .then_some(Payload::TargetsRead {
+            described,
+            health,
+            rules,
+            lattice,
+        });
         Update::new(Source::Targets, now, payload, errors)
     }
 }

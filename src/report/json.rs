@@ -68,7 +68,7 @@ struct ServiceOut<'a> {
     /// deployment that moved it).
     production_swaps: Vec<SwapOut<'a>>,
     service_connect: Option<&'a crate::model::ServiceConnect>,
-    vpc_lattice: Vec<&'a crate::model::LatticeConfig>,
+    vpc_lattice: Vec<LatticeOut<'a>>,
     metrics: BTreeMap<&'static str, Vec<Point>>,
     logs: Vec<LogOut<'a>>,
     findings: Vec<FindingOut<'a>>,
@@ -330,6 +330,15 @@ struct TargetOut<'a> {
 }
 
 #[derive(Serialize)]
+struct LatticeOut<'a> {
+    target_group_arn: &'a str,
+    port_name: &'a str,
+    role_arn: &'a str,
+    /// null: not read (ListTargets)
+    targets: Option<&'a [crate::model::LatticeTarget]>,
+}
+
+#[derive(Serialize)]
 struct SwapOut<'a> {
     at: String,
     approx: bool,
@@ -511,7 +520,19 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                     })
                     .collect(),
                 service_connect: s.service_connect(),
-                vpc_lattice: s.lattice_groups(),
+                vpc_lattice: s
+                    .lattice_groups()
+                    .into_iter()
+                    .map(|l| LatticeOut {
+                        target_group_arn: &l.target_group_arn,
+                        port_name: &l.port_name,
+                        role_arn: &l.role_arn,
+                        targets: store
+                            .lattice
+                            .get(&l.target_group_arn)
+                            .map(|(t, _)| t.as_slice()),
+                    })
+                    .collect(),
                 metrics: MetricKind::ALL
                     .iter()
                     .filter_map(|k| {

@@ -286,12 +286,36 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         );
     }
     for l in s.lattice_groups() {
-        let _ = writeln!(
-            o,
-            "  vpc lattice: {} (port {}); target health not read",
-            short_name(&l.target_group_arn),
-            l.port_name
-        );
+        match store.lattice.get(&l.target_group_arn) {
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  vpc lattice {} (port {}): not read",
+                    short_name(&l.target_group_arn),
+                    l.port_name
+                );
+            }
+            Some((targets, _)) => {
+                let healthy = targets.iter().filter(|t| t.status == "HEALTHY").count();
+                let _ = writeln!(
+                    o,
+                    "  vpc lattice {} (port {}): {healthy}/{} healthy",
+                    short_name(&l.target_group_arn),
+                    l.port_name,
+                    targets.len()
+                );
+                for t in targets.iter().filter(|t| t.status != "HEALTHY") {
+                    let _ = writeln!(
+                        o,
+                        "    {}{} {} {}",
+                        t.id,
+                        t.port.map(|p| format!(":{p}")).unwrap_or_default(),
+                        t.status,
+                        t.reason.as_deref().unwrap_or("")
+                    );
+                }
+            }
+        }
     }
     for gv in store.traffic_of(s) {
         let role = if gv.blue_green {

@@ -17,8 +17,9 @@ pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
-    ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceEvent, ServiceKey, StoppedTask,
-    TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time, short_name, target_group_name,
+    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceEvent,
+    ServiceKey, StoppedTask, TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time, short_name,
+    target_group_name,
 };
 use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -252,6 +253,8 @@ pub struct Store {
     pub target_groups: HashMap<String, TargetGroupState>,
     /// Blue/green listener rules by ARN, with when they were read.
     pub rules: HashMap<String, (ListenerRule, Time)>,
+    /// VPC Lattice target groups' targets by group ARN, with when they were read.
+    pub lattice: HashMap<String, (Vec<LatticeTarget>, Time)>,
     /// Stopped tasks held in their final STOPPED state (the pollers never describe them again).
     final_tasks: Arc<HashSet<String>>,
     /// The own log streams of stopped tasks opened in task detail, by task ARN (read once).
@@ -308,6 +311,7 @@ impl Store {
             task_definitions: HashMap::new(),
             target_groups: HashMap::new(),
             rules: HashMap::new(),
+            lattice: HashMap::new(),
             final_tasks: Arc::new(HashSet::new()),
             task_logs: HashMap::new(),
             task_logs_order: std::collections::VecDeque::new(),
@@ -458,8 +462,25 @@ impl Store {
                     described,
                     health,
                     rules,
+                    lattice,
                 } => {
                     let mut any = false;
+                    for (arn, targets) in lattice {
+                        if self.lattice.get(&arn).map(|(t, _)| t) != Some(&targets) {
+                            any = true;
+                            for (key, st) in self.services.iter() {
+                                if st
+                                    .service
+                                    .lattice_groups()
+                                    .iter()
+                                    .any(|l| l.target_group_arn == arn)
+                                {
+                                    self.dirty.insert(key.clone());
+                                }
+                            }
+                        }
+                        self.lattice.insert(arn, (targets, update.fetched_at));
+                    }
                     for r in rules {
                         let arn = r.arn.clone();
                         if self.rules.get(&arn).map(|(old, _)| old) != Some(&r) {
@@ -843,11 +864,18 @@ impl Store {
         let mut tds: HashSet<&str> = HashSet::new();
         let mut tgs: HashSet<&str> = HashSet::new();
         let mut rules: HashSet<&str> = HashSet::new();
+        let mut lattice: HashSet<&str> = HashSet::new();
         let mut tasks: HashSet<&str> = HashSet::new();
         for st in self.services.values() {
             tds.extend(st.service.task_definitions());
             tgs.extend(st.service.group_arns());
             rules.extend(st.service.listener_rules());
+            lattice.extend(
+                st.service
+                    .lattice_groups()
+                    .into_iter()
+                    .map(|l| l.target_group_arn.as_str()),
+            );
             tasks.extend(st.stopped.iter().map(String::as_str));
         }
         // a stopped task's own task definition is shown in its detail: keep it with the task
@@ -869,6 +897,8 @@ impl Store {
         let tgs: HashSet<String> = tgs.into_iter().map(str::to_owned).collect();
         let rules: HashSet<String> = rules.into_iter().map(str::to_owned).collect();
         self.rules.retain(|arn, _| rules.contains(arn));
+        let lattice: HashSet<String> = lattice.into_iter().map(str::to_owned).collect();
+        self.lattice.retain(|arn, _| lattice.contains(arn));
         self.task_definitions.retain(|arn, _| tds.contains(arn));
         self.target_groups.retain(|arn, _| tgs.contains(arn));
         if !forget.is_empty() {
@@ -1050,6 +1080,11 @@ impl Store {
                     alb_dimensions,
                     prod_dimensions,
                     listener_rules: s.listener_rules().into_iter().map(str::to_owned).collect(),
+                    lattice_groups: s
+                        .lattice_groups()
+                        .into_iter()
+                        .map(|l| l.target_group_arn.clone())
+                        .collect(),
                     connect: s.service_connect().and_then(|c| {
                         let e = c.services.first()?;
                         let name = e

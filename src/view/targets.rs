@@ -205,18 +205,64 @@ pub fn target_pane(store: &Store, svc: &Service) -> (Vec<Line>, Vec<String>) {
     }
     for l in svc.lattice_groups() {
         ids.push(format!("#{}", ids.len()));
-        lines.push(vec![
-            s("vpc lattice ", Meaning::Title),
+        let read = store.lattice.get(&l.target_group_arn).map(|(t, _)| t);
+        let mut head = vec![
+            s("[lattice] ", Meaning::Title),
             s(
                 format!(
-                    "{} (port {})",
+                    "{} (port {}) ",
                     crate::model::short_name(&l.target_group_arn),
                     l.port_name
                 ),
-                Meaning::Text,
+                Meaning::Title,
             ),
-            s("  target health not read", Meaning::Dim),
-        ]);
+        ];
+        match read {
+            None => head.push(s("not read yet", Meaning::Dim)),
+            Some(targets) => {
+                let healthy = targets.iter().filter(|t| t.status == "HEALTHY").count();
+                head.push(s(
+                    format!("{healthy}/{} healthy", targets.len()),
+                    if healthy < targets.len() {
+                        Meaning::HealthUnhealthy
+                    } else {
+                        Meaning::HealthHealthy
+                    },
+                ));
+            }
+        }
+        lines.push(head);
+        for t in read.into_iter().flatten() {
+            ids.push(format!(
+                "{}|{}{}",
+                l.target_group_arn,
+                t.id,
+                t.port.map(|p| format!(":{p}")).unwrap_or_default()
+            ));
+            let m = match t.status.as_str() {
+                "HEALTHY" => Meaning::HealthHealthy,
+                "UNHEALTHY" => Meaning::HealthUnhealthy,
+                _ => Meaning::HealthOther,
+            };
+            lines.push(vec![
+                s(
+                    format!(
+                        "  {}{} ",
+                        t.id,
+                        t.port.map(|p| format!(":{p}")).unwrap_or_default()
+                    ),
+                    Meaning::Text,
+                ),
+                s(t.status.clone(), m),
+                s(
+                    t.reason
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default(),
+                    Meaning::Text,
+                ),
+            ]);
+        }
     }
     (lines, ids)
 }

@@ -4,6 +4,7 @@ mod cloudwatch;
 mod deploy;
 mod ecs;
 mod elb;
+mod lattice;
 mod logs;
 mod scaling;
 
@@ -12,9 +13,9 @@ use super::{
     ServiceChange, StopType, load_sdk_config,
 };
 use crate::model::{
-    DeploymentBrief, ListenerRule, LogLine, MetricQuery, MetricResult, RevisionDetail,
-    ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
+    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
+    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -28,6 +29,7 @@ struct Clients {
     cw: aws_sdk_cloudwatch::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     scaling: aws_sdk_applicationautoscaling::Client,
+    lattice: aws_sdk_vpclattice::Client,
 }
 
 impl Clients {
@@ -38,6 +40,7 @@ impl Clients {
             cw: aws_sdk_cloudwatch::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             scaling: aws_sdk_applicationautoscaling::Client::new(config),
+            lattice: aws_sdk_vpclattice::Client::new(config),
         }
     }
 }
@@ -85,6 +88,13 @@ impl SdkApi {
                 cw,
                 logs,
                 scaling,
+                // tests that mock clients do not call VPC Lattice: a client with no credentials
+                lattice: aws_sdk_vpclattice::Client::from_conf(
+                    aws_sdk_vpclattice::Config::builder()
+                        .behavior_version(aws_sdk_vpclattice::config::BehaviorVersion::latest())
+                        .region(aws_sdk_vpclattice::config::Region::new(region.clone()))
+                        .build(),
+                ),
             }),
             region,
             opts: None,
@@ -117,6 +127,10 @@ impl SdkApi {
 
     pub(crate) fn scaling(&self) -> aws_sdk_applicationautoscaling::Client {
         self.clients().scaling
+    }
+
+    pub(crate) fn lattice(&self) -> aws_sdk_vpclattice::Client {
+        self.clients().lattice
     }
 
     /// Pass a result through; on a credentials failure, load the configuration again (rate
@@ -309,6 +323,15 @@ impl AwsApi for SdkApi {
 
     async fn describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
         self.checked(self.elb_describe_target_health(arn).await)
+            .await
+    }
+
+    async fn list_lattice_targets(
+        &self,
+        group: &str,
+        next: Option<String>,
+    ) -> ApiResult<Page<LatticeTarget>> {
+        self.checked(self.lattice_list_targets(group, next).await)
             .await
     }
 
