@@ -165,6 +165,9 @@ class ServiceDeployments:
         self.described = []  # the ARN list of each DescribeServiceDeployments call
         self.writes = []  # (op, request) of each write
         self.task_sets = {}  # (cluster, service) -> [TaskSet] (CODE_DEPLOY / EXTERNAL services)
+        # (cluster, service) -> what each of its deployments reports and moto does not:
+        # serviceConnectConfiguration, serviceConnectResources, vpcLatticeConfigurations
+        self.deployment_extras = {}
 
     def add(self, d):
         with self.lock:
@@ -276,6 +279,10 @@ class ServiceDeployments:
                 sets = self.task_sets.get((cluster, s.get("serviceName")))
                 if sets:
                     s["taskSets"] = sets
+                extras = self.deployment_extras.get((cluster, s.get("serviceName")))
+                if extras:
+                    for dep in s.get("deployments", []):
+                        dep.update(copy.deepcopy(extras))
                 deps = self.by_service.get((cluster, s.get("serviceName")))
                 if not deps:
                     continue

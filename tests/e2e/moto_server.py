@@ -22,7 +22,7 @@ import urllib.parse
 import cbor2
 from deployments import ServiceDeployments
 from execute_command import ExecuteCommand
-from traffic import TargetHealthExtras
+from traffic import LatticeTargets, TargetHealthExtras
 from scaling_activities import ScalingActivities
 from moto.moto_api import state_manager
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -80,6 +80,7 @@ class MotoServer:
         self.scaling_activities = ScalingActivities()  # DescribeScalingActivities, which moto lacks
         self.execute_command = ExecuteCommand("123456789012", "us-east-1")  # ExecuteCommand, likewise
         self.target_health = TargetHealthExtras()  # zonal shift and anomaly detection, which moto lacks
+        self.lattice = LatticeTargets()  # VPC Lattice's ListTargets, likewise
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -209,6 +210,14 @@ class MotoServer:
             fake = self.execute_command
         elif service == "application-autoscaling" and op in ScalingActivities.OPS:
             fake = self.scaling_activities
+        if service == "vpc-lattice" and LatticeTargets.PATH.match(environ.get("PATH_INFO", "")):
+            status, payload = self.lattice.handle(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+            data = json.dumps(payload).encode()
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+            if status != 200:
+                headers.append(("x-amzn-ErrorType", payload["__type"]))
+            start_response(f"{status} {'OK' if status == 200 else 'Error'}", headers)
+            return [data]
         if fake is not None:
             status, payload = fake.handle(op, body)
             data = json.dumps(payload).encode()
@@ -220,7 +229,8 @@ class MotoServer:
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         mangle = self.mangles.get(op) if client == "rust" else None
-        if service == "ecs" and op == "DescribeServices" and (self.deployments.by_service or self.deployments.task_sets):
+        if service == "ecs" and op == "DescribeServices" and (self.deployments.by_service or self.deployments.task_sets
+                                                            or self.deployments.deployment_extras):
             mangle = ("decorate",)
         include = None
         if op == "DescribeTargetHealth" and client == "rust":
@@ -256,6 +266,8 @@ class MotoServer:
         service = m.group(1) if m else "?"
         if target:
             return target.split(".")[-1], service
+        if service == "vpc-lattice" and environ.get("PATH_INFO", "").endswith("/listtargets"):
+            return "ListTargets", service
         cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
         if cbor:
             return cbor.group("op"), service

@@ -12,6 +12,7 @@ on its targets in one Availability Zone and one target the load balancer found a
 
 Lives in eu-west-1 with its own cluster, beside test_deployments' services."""
 
+import copy
 import datetime as dt
 import json
 import time
@@ -21,6 +22,7 @@ import pytest
 
 import deployments as fake_mod
 import incident
+from moto.ecs.models import ecs_backends
 from deployments import Deployment
 
 REGION = "eu-west-1"
@@ -36,6 +38,8 @@ def world(moto):
     ec2, ecs, elb = (boto3.client(c, **kw) for c in ("ec2", "ecs", "elbv2"))
     cw = boto3.client("cloudwatch", **kw)
     vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    # moto names a task's network interface by its DNS host name (run_task below)
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.8.{i}.0/24", AvailabilityZone=f"{REGION}{az}")
                ["Subnet"]["SubnetId"] for i, az in ((1, "a"), (2, "b"))]
     sg = ec2.create_security_group(GroupName="traffic", Description="traffic", VpcId=vpc)["GroupId"]
@@ -60,7 +64,7 @@ def world(moto):
         return ecs.register_task_definition(
             family=family, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
             containerDefinitions=[{"name": "app", "image": f"public.ecr.aws/x/{family}:{tag}", "essential": True,
-                                   "portMappings": [{"containerPort": 8080, "name": "http"}]}],
+                                   "memory": 512, "portMappings": [{"containerPort": 8080, "name": "http"}]}],
         )["taskDefinition"]["taskDefinitionArn"]
 
     ecs.create_cluster(clusterName=CLUSTER)
@@ -109,7 +113,50 @@ def world(moto):
         cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[
             {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dims, "Timestamp": now - dt.timedelta(minutes=m),
              "Value": value, "Unit": "Count"} for m in minutes])
-    return {"tg": tg, "rules": rules, "deployment": d, "fake": moto.deployments}
+    # ledger: Service Connect (server, TLS) and VPC Lattice; one task stopped by its proxy
+    ledger_td = register("ledger", "v3")
+    ecs.create_service(cluster=CLUSTER, serviceName="ledger", taskDefinition=ledger_td, desiredCount=2,
+                       launchType="FARGATE", networkConfiguration=net)
+    lattice_tg = f"arn:aws:vpc-lattice:{REGION}:123456789012:targetgroup/tg-0a1b2c3d4e5f6a7b8"
+    moto.deployments.deployment_extras[(CLUSTER, "ledger")] = {
+        "serviceConnectConfiguration": {
+            "enabled": True, "namespace": f"arn:aws:servicediscovery:{REGION}:123456789012:namespace/ns-traffic",
+            "services": [{"portName": "http", "discoveryName": "ledger",
+                          "clientAliases": [{"port": 8080, "dnsName": "ledger.internal"}],
+                          "tls": {"issuerCertificateAuthority": {
+                              "awsPcaAuthorityArn": f"arn:aws:acm-pca:{REGION}:123456789012:certificate-authority/ca-1"},
+                              "roleArn": "arn:aws:iam::123456789012:role/sc-tls"}}]},
+        "serviceConnectResources": [{"discoveryName": "ledger",
+                                     "discoveryArn": f"arn:aws:servicediscovery:{REGION}:123456789012:service/srv-ledger"}],
+        "vpcLatticeConfigurations": [{"roleArn": "arn:aws:iam::123456789012:role/lattice", "targetGroupArn": lattice_tg,
+                                      "portName": "http"}],
+    }
+    moto.lattice.set(lattice_tg, [
+        {"id": "10.8.1.41", "port": 8080, "status": "HEALTHY"},
+        {"id": "10.8.2.42", "port": 8080, "status": "UNHEALTHY", "reasonCode": "HealthCheckFailed"},
+    ])
+    [task_arn] = [t["taskArn"] for t in ecs.run_task(cluster=CLUSTER, taskDefinition=ledger_td, count=1,
+                                                     launchType="FARGATE", networkConfiguration=net,
+                                                     group="service:ledger", startedBy="ecs-svc/1234")["tasks"]]
+    task = ecs_backends["123456789012"][REGION].tasks[CLUSTER][task_arn]
+    task.last_status, task.desired_status = "STOPPED", "STOPPED"
+    task.stopped_reason = "Task failed container health checks"
+    task.stopped_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    app = task.containers[0]
+    app.exitCode, app.last_status, app.health_status = 143, "STOPPED", "HEALTHY"
+    proxy = copy.copy(app)
+    proxy.name, proxy.image = "ecs-service-connect-9QzT", "ecs-service-connect-agent:interface-v1"
+    proxy.exitCode, proxy.last_status, proxy.health_status = 137, "STOPPED", "UNHEALTHY"
+    task.containers.append(proxy)
+    # its Service Connect series, on the dimension sets ECS publishes them with
+    sc = [({"ClusterName": CLUSTER, "ServiceName": "ledger", "DiscoveryName": "ledger"}, "RequestCount", 300.0),
+          ({"TargetDiscoveryName": "ledger"}, "HTTPCode_Target_5XX_Count", 7.0)]
+    for dims, metric, value in sc:
+        cw.put_metric_data(Namespace="AWS/ECS", MetricData=[
+            {"MetricName": metric, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+             "Timestamp": now - dt.timedelta(minutes=m), "Value": value, "Unit": "Count"} for m in range(1, 30)])
+    return {"tg": tg, "rules": rules, "deployment": d, "fake": moto.deployments, "lattice_tg": lattice_tg,
+            "ledger_task": task_arn}
 
 
 def snapshot(run, fmt="json", service=None):
@@ -242,6 +289,54 @@ def test_the_console_shows_a_zonal_shift_on_the_row_and_the_header(world, term):
     screen = term.wait_for("ZONAL SHIFT", timeout=30)
     assert any("10.8.2.23" in l and "ZONAL SHIFT" in l for l in screen.splitlines()), screen
     assert any("10.8.1.22" in l and "ANOMALOUS" in l for l in screen.splitlines()), screen
+    term.keys("q")
+    term.wait_for("EXIT=0")
+
+
+def test_service_connect_and_lattice(world, moto, run):
+    moto.lattice.requests.clear()
+    s = svc(snapshot(run, service="ledger"), "ledger")
+    sc = s["service_connect"]
+    assert sc["enabled"] and sc["namespace"].endswith("ns-traffic")
+    assert sc["services"][0]["port_name"] == "http" and sc["services"][0]["discovery_name"] == "ledger"
+    assert sc["services"][0]["tls_ca"].endswith("ca-1")
+    [lattice] = s["vpc_lattice"]
+    assert lattice["target_group_arn"] == world["lattice_tg"] and lattice["port_name"] == "http"
+    assert {t["id"]: t["status"] for t in lattice["targets"]} == {"10.8.1.41": "HEALTHY", "10.8.2.42": "UNHEALTHY"}
+    assert moto.lattice.requests == [world["lattice_tg"]]
+    by_id = {f["id"]: f for f in s["findings"]}
+    lt = by_id["lattice_target_unhealthy"]
+    assert any("10.8.2.42" in e and "HealthCheckFailed" in e for e in lt["evidence"]), lt
+    assert world["lattice_tg"] in lt["confirm"] and "list-targets" in lt["confirm"]
+    # the task its Service Connect proxy stopped: the proxy's failure, not the app's health check
+    [task] = [t for t in s["stopped_tasks"] if t["arn"] == world["ledger_task"]]
+    assert task["category"] == "service_connect_proxy_unhealthy", task
+    proxy = by_id["service_connect_proxy_unhealthy"]
+    assert any("ecs-service-connect-9QzT (the Service Connect proxy) UNHEALTHY" in e for e in proxy["evidence"]), proxy
+    assert proxy["severity"] == "critical" and "describe-tasks" in proxy["confirm"]
+    assert {p["v"] for p in s["metrics"]["service_connect_requests"]} == {300.0}, s["metrics"].keys()
+    assert {p["v"] for p in s["metrics"]["service_connect_http_5xx"]} == {7.0}
+    text = snapshot(run, fmt="text", service="ledger")
+    assert "service connect: namespace ns-traffic, endpoints ledger (port http, ledger.internal:8080, tls)" in text, text
+    assert "vpc lattice tg-0a1b2c3d4e5f6a7b8 (port http): 1/2 healthy" in text, text
+
+
+def test_the_console_shows_service_connect_and_lattice(world, term):
+    term.resize(120, 40)
+    term.run(f"--cluster {CLUSTER} --service ledger", env_extra=ENV)
+    deadline = time.time() + 30
+    while not any(l.split()[1:2] == ["ledger"] for l in term.screen().splitlines() if l.strip()):
+        assert time.time() < deadline, term.screen()
+        time.sleep(0.2)
+    term.keys("Enter")
+    term.wait_for("Service Connect proxy unhealthy", timeout=30)
+    term.keys("Tab", "Tab", "Tab")
+    screen = term.wait_for("[lattice] tg-0a1b2c3d4e5f6a7b8 (port http) 1/2 healthy", timeout=30)
+    assert "service connect ns-traffic" in screen, screen
+    assert any("10.8.2.42" in l and "UNHEALTHY HealthCheckFailed" in l for l in screen.splitlines()), screen
+    term.keys("Tab", "Tab")
+    screen = term.wait_for("sc requests", timeout=30)
+    assert "sc 5xx" in screen, screen
     term.keys("q")
     term.wait_for("EXIT=0")
 

@@ -62,3 +62,41 @@ class TargetHealthExtras:
 
         text = re.sub(r"<member>(.*?)</member>", member, text, flags=re.S)
         return text.encode()
+
+
+class LatticeTargets:
+    """VPC Lattice's ListTargets, which moto 5.2.5 does not implement: `POST
+    /targetgroups/{targetGroupIdentifier}/listtargets?maxResults=&nextToken=`, answering `items`
+    (`id`, `port`, `status`, `reasonCode`) and `nextToken`, as the VPC Lattice API reference
+    shapes them; maxResults 1-100 (ValidationException otherwise); an unknown group is a
+    ResourceNotFoundException (404). The group is named by its ARN or its `tg-` id."""
+
+    # the SDK percent-encodes an ARN; the WSGI path is decoded (its "targetgroup/tg-..." slash too)
+    PATH = re.compile(r"^/targetgroups/(?P<group>.+)/listtargets$")
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.groups = {}  # target group ARN -> [TargetSummary]
+        self.requests = []
+
+    def set(self, arn, targets):
+        with self.lock:
+            self.groups[arn] = targets
+
+    def handle(self, path, query):
+        group = urllib.parse.unquote(self.PATH.match(path).group("group"))
+        q = urllib.parse.parse_qs(query)
+        with self.lock:
+            self.requests.append(group)
+            found = next((t for a, t in self.groups.items() if group in (a, a.rsplit("/", 1)[-1])), None)
+        if found is None:
+            return 404, {"__type": "ResourceNotFoundException", "message": f"Target group {group} not found",
+                         "resourceId": group, "resourceType": "TARGET_GROUP"}
+        max_results = int(q.get("maxResults", ["100"])[0])
+        if not 1 <= max_results <= 100:
+            return 400, {"__type": "ValidationException", "message": "maxResults must be between 1 and 100"}
+        start = int(q.get("nextToken", ["0"])[0] or 0)
+        out = {"items": found[start:start + max_results]}
+        if start + max_results < len(found):
+            out["nextToken"] = str(start + max_results)
+        return 200, out
