@@ -23,7 +23,7 @@ mod tasks;
 pub use backoff::Backoff;
 pub use counting::{CallCounts, Counted};
 pub use logs::LogsPoller;
-pub use metrics::{MetricsPoller, metric_queries, minute_floor};
+pub use metrics::{MetricsPoller, by_production, metric_queries, minute_floor};
 pub use running::RunningTasksPoller;
 pub use scaling::ScalingPoller;
 pub use services::ServicesPoller;
