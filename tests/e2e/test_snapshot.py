@@ -32,12 +32,15 @@ def test_schema_and_services(snap):
     keys = {"account", "region", "cluster", "name", "arn", "status", "desired", "running", "pending",
             "task_definition", "rollout", "deployments", "events", "stopped_tasks", "target_groups", "metrics",
             "logs", "findings", "deployment_controller", "service_deployment", "task_sets",
-            "enable_execute_command", "running_tasks", "scaling"}
+            "enable_execute_command", "running_tasks", "scaling", "production_swaps", "service_connect",
+            "vpc_lattice"}
     for s in d["services"]:
         assert set(s) == keys
         assert (s["account"], s["region"]) == ("123456789012", "us-east-1")
         # moto knows no service deployments (test_deployments.py fakes them): reported as absent
         assert (s["deployment_controller"], s["service_deployment"], s["task_sets"]) == ("ECS", None, [])
+        # neither blue/green, Service Connect nor VPC Lattice (test_traffic.py has them)
+        assert (s["production_swaps"], s["service_connect"], s["vpc_lattice"]) == ([], None, [])
     # one target watched: itself, and nothing failing together
     assert d["watched"] == [{"account": "123456789012", "region": "us-east-1", "profile": None, "alias": None,
                              "services": 2, "error": None}]
@@ -98,13 +101,16 @@ def test_target_groups_and_health(snap, moto):
     [tg] = s["target_groups"]
     assert tg["arn"] == moto.seeded["tg"]["checkout-api-tg"]
     assert tg["name"] == "checkout-api-tg" and tg["target_type"] == "ip"
+    # one group, not blue/green: production
+    assert (tg["role"], tg["blue_green"], tg["role_from"]) == ("prod", False, "")
     assert tg["deregistration_delay_s"] == 300
     targets = {t["id"]: t for t in tg["targets"]}
     assert targets["10.0.1.10"]["state"] == "healthy" and targets["10.0.1.10"]["category"] is None
     assert targets["10.0.1.11"] == {"id": "10.0.1.11", "port": 8080, "state": "unhealthy",
                                     "reason": "Target.ResponseCodeMismatch",
                                     "description": "Health checks failed with these codes: [502]",
-                                    "category": "elb_health_check_bad_status"}
+                                    "category": "elb_health_check_bad_status", "override_state": None,
+                                    "override_reason": None, "anomaly": None, "mitigation": None}
     assert targets["10.0.2.12"]["category"] == "elb_health_check_timeout"
     assert service(snap, "payments-api")["target_groups"][0]["deregistration_delay_s"] == 30
 
