@@ -123,6 +123,10 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Open the console over a recording (space pauses, + and - change speed, [ and ] scrub)
     Replay(ReplayArgs),
+    /// Check, before the incident, that the console will work here: credentials and where they
+    /// come from, the Region, one read of each kind (the IAM action to add for each that is
+    /// denied), ECS Exec's tools, the terminal. Exit 0 when it will, 1 when something is missing
+    Doctor,
 }
 
 #[derive(Debug, Args)]

@@ -382,6 +382,43 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             rt.shutdown_timeout(std::time::Duration::from_millis(200));
             Ok(exit_code(ended))
         }
+        Command::Doctor => {
+            let specs = target_specs(&g)?;
+            let rt = runtime()?;
+            rt.block_on(async {
+                with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
+                    let mut all_ok = true;
+                    let mut text = String::new();
+                    let tools = ecswatch::exec::LocalTools::probe();
+                    let term = crossterm::terminal::size().ok();
+                    for (state, api) in &targets {
+                        let mut state = state.clone();
+                        let (checks, svc) = commands::doctor::reads(
+                            &**api,
+                            &state,
+                            &g.clusters,
+                            &g.services,
+                            chrono::Utc::now(),
+                        )
+                        .await;
+                        if let Some(s) = &svc {
+                            state.account = ecswatch::room::arn_account(&s.arn).map(str::to_owned);
+                        }
+                        let (r, ok) =
+                            commands::doctor::report(&state, &checks, &tools, term, &|v| {
+                                std::env::var(v).ok()
+                            });
+                        text.push_str(&r);
+                        all_ok &= ok;
+                    }
+                    if g.stats {
+                        print_stats(&targets, std::time::Duration::from_secs(1));
+                    }
+                    print(&text)?;
+                    Ok(if all_ok { 0 } else { 1 })
+                })
+            })
+        }
         Command::Wait(args) => {
             let (cluster, service) = match (g.clusters.as_slice(), g.services.as_slice()) {
                 ([c], [s]) => (c.clone(), s.clone()),

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod doctor;
 pub mod explain;
 pub mod snapshot;
 pub mod timeline;
