@@ -127,6 +127,14 @@ pub enum Command {
     /// come from, the Region, one read of each kind (the IAM action to add for each that is
     /// denied), ECS Exec's tools, the terminal. Exit 0 when it will, 1 when something is missing
     Doctor,
+    /// Print the shell completion script (e.g. `ecswatch completions bash >
+    /// ~/.local/share/bash-completion/completions/ecswatch`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions (`ecswatch man > ecswatch.1`)
+    Man,
 }
 
 #[derive(Debug, Args)]

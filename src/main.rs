@@ -382,6 +382,21 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             rt.shutdown_timeout(std::time::Duration::from_millis(200));
             Ok(exit_code(ended))
         }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "ecswatch", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| Exit::new(2, format!("man: {e}")))?;
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
         Command::Doctor => {
             let specs = target_specs(&g)?;
             let rt = runtime()?;
