@@ -91,8 +91,8 @@ pub fn lint_traffic(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
             )],
         );
     }
-    // VPC Lattice targets Lattice's health checks fail: their status and reason code, read as
-    // a target's health (the reason codes Lattice sends are not documented as a list)
+    // VPC Lattice targets Lattice's health checks fail: their status and reason code as
+    // evidence (the reason codes Lattice sends are not documented as a list)
     for l in svc.lattice_groups() {
         let Some((targets, _)) = store.lattice.get(&l.target_group_arn) else {
             continue;
@@ -114,22 +114,12 @@ pub fn lint_traffic(store: &Store, svc: &Service, ctx: &ConfirmContext) -> Vec<F
                 )
             })
             .collect();
-        if let Some(first) = targets.iter().find(|t| t.status == "UNHEALTHY") {
-            let id = pb
-                .classify_target_health(first.reason.as_deref(), None)
-                .map(|m| m.entry.id.clone())
-                .unwrap_or_else(|| "lattice_target_unhealthy".to_string());
+        // one finding whatever the reason code: an ELB entry's fix and confirm command would
+        // name a load balancer's target group, not this Lattice one
+        if !bad.is_empty() {
             let mut c = ctx.clone();
             c.lattice_group = Some(l.target_group_arn.clone());
-            push(
-                if id == "target_unhealthy" {
-                    "lattice_target_unhealthy"
-                } else {
-                    &id
-                },
-                &c,
-                bad,
-            );
+            push("lattice_target_unhealthy", &c, bad);
         }
     }
     let unknown: Vec<String> = groups

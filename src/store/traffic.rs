@@ -102,15 +102,39 @@ impl Store {
 
     /// The target groups of a service that are known, production first.
     pub fn target_groups_of(&self, service: &Service) -> Vec<&TargetGroupState> {
+        if !service.is_blue_green_lb() {
+            return self.plain_groups(service);
+        }
         self.traffic_of(service)
             .into_iter()
             .filter_map(|g| g.state)
             .collect()
     }
 
+    /// A service without blue/green: every group is production, in `loadBalancers` order. The
+    /// board and every badge ask this each frame, so no roles are built.
+    fn plain_groups(&self, service: &Service) -> Vec<&TargetGroupState> {
+        let mut out: Vec<&TargetGroupState> = Vec::new();
+        for arn in service
+            .load_balancers
+            .iter()
+            .filter_map(|l| l.target_group_arn.as_deref())
+        {
+            if let Some(g) = self.target_groups.get(arn)
+                && !out.iter().any(|o| o.group.arn == arn)
+            {
+                out.push(g);
+            }
+        }
+        out
+    }
+
     /// The known groups whose health is the service's health: production, test during test
     /// stages, and those whose role is unknown (never blue/green's idle group).
     pub fn serving_groups_of(&self, service: &Service) -> Vec<&TargetGroupState> {
+        if !service.is_blue_green_lb() {
+            return self.plain_groups(service);
+        }
         self.traffic_of(service)
             .into_iter()
             .filter(|g| g.role.carries_traffic())
