@@ -63,9 +63,10 @@ pub struct Global {
     pub stats: bool,
     /// Most of each shared AWS quota (ECS reads, FilterLogEvents, GetMetricData, ELB reads) that
     /// ecswatch may use, in percent of the account's rate: the rest is left for the team
-    #[arg(long, global = true, value_name = "PERCENT", default_value_t = 20,
+    /// [default: 20, or api_share in config.toml's [defaults]]
+    #[arg(long, global = true, value_name = "PERCENT",
           value_parser = clap::value_parser!(u8).range(1..=100))]
-    pub api_share: u8,
+    pub api_share: Option<u8>,
     /// Extra playbook file: entries override built-in ones by id, rules are tried first
     #[arg(long, global = true, value_name = "FILE")]
     pub playbook: Option<PathBuf>,
@@ -80,6 +81,16 @@ pub struct Global {
     /// FILE.1 and a new FILE starts
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size, requires = "record")]
     pub record_max: Option<u64>,
+}
+
+/// `--api-share` when neither the flag nor config.toml sets it.
+pub const DEFAULT_API_SHARE: u8 = 20;
+
+impl Global {
+    /// The share of each quota this run may use, in percent.
+    pub fn share(&self) -> u8 {
+        self.api_share.unwrap_or(DEFAULT_API_SHARE)
+    }
 }
 
 /// `50M`, `1G`, `200000`: a size in bytes (K, M, G are 1024-based), at least 64 KiB.

@@ -21,6 +21,7 @@ pub mod record;
 pub mod report;
 pub mod room;
 pub mod sanitize;
+pub mod settings;
 pub mod store;
 pub mod theme;
 pub mod ui;

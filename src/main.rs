@@ -118,7 +118,7 @@ fn config_dir() -> Option<std::path::PathBuf> {
 /// each counted and held to its own account × Region budget (`--api-share`).
 macro_rules! with_targets {
     ($g:expr, $specs:expr, $budget:path, |$targets:ident| $body:expr) => {{
-        let pace = ecswatch::poll::Pace::percent($g.api_share);
+        let pace = ecswatch::poll::Pace::percent($g.share());
         if $g.demo {
             let spec = $specs.into_iter().next().unwrap_or_default();
             let api = Counted::budgeted(DemoApi::live(), Arc::new($budget(pace)));
@@ -323,7 +323,20 @@ fn live_snapshot(
 }
 
 fn run(cli: Cli) -> Result<i32, Exit> {
-    let g = cli.global;
+    let mut g = cli.global;
+    // the defaults of config.toml for what watches a place or draws a console; `explain`,
+    // `timeline`, completions and the man page work even when that file is broken
+    let uses_defaults = !matches!(
+        cli.command,
+        Some(
+            Command::Explain(_) | Command::Timeline(_) | Command::Completions { .. } | Command::Man
+        )
+    );
+    if uses_defaults && let Some(dir) = config_dir() {
+        let defaults =
+            ecswatch::settings::load(&dir.join("config.toml")).map_err(|e| Exit::new(2, e))?;
+        ecswatch::settings::apply(&mut g, &defaults);
+    }
     // a live snapshot compiles the built-in playbook while its first calls are under way (a
     // user's playbook file is read first: its errors come before any call)
     if let Some(Command::Snapshot(args)) = &cli.command

@@ -75,6 +75,10 @@ fn dedup(v: &[String]) -> Vec<String> {
 struct ConfigFile {
     #[serde(default)]
     room: std::collections::BTreeMap<String, RoomDef>,
+    // read and checked by `settings`
+    #[serde(default)]
+    #[allow(dead_code)]
+    defaults: Option<toml::Value>,
 }
 
 #[derive(Debug, serde::Deserialize)]
