@@ -421,15 +421,24 @@ fn run(cli: Cli) -> Result<i32, Exit> {
                     let term = crossterm::terminal::size().ok();
                     for (state, api) in &targets {
                         let mut state = state.clone();
-                        let (checks, svc) = commands::doctor::reads(
-                            &**api,
-                            &state,
-                            &g.clusters,
-                            &g.services,
-                            chrono::Utc::now(),
-                        )
-                        .await;
-                        if let Some(s) = &svc {
+                        let now = chrono::Utc::now();
+                        let (who, id) = commands::doctor::identity(&**api, &state).await;
+                        let mut checks = vec![who];
+                        if let Some(id) = &id {
+                            checks.push(commands::doctor::Check {
+                                what: "credentials expiry",
+                                action: "-",
+                                outcome: commands::doctor::expiry(&state, id, now),
+                            });
+                            state.account = Some(id.account.clone()).filter(|a| !a.is_empty());
+                        }
+                        let (reads, svc) =
+                            commands::doctor::reads(&**api, &state, &g.clusters, &g.services, now)
+                                .await;
+                        checks.extend(reads);
+                        if let Some(s) = &svc
+                            && state.account.is_none()
+                        {
                             state.account = ecswatch::room::arn_account(&s.arn).map(str::to_owned);
                         }
                         let (r, ok) =

@@ -13,9 +13,9 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
-    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
-    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
+    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
+    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -120,6 +120,10 @@ pub trait AwsApi: Send + Sync + 'static {
     fn profile(&self) -> Option<String> {
         None
     }
+
+    /// Who the credentials belong to (STS GetCallerIdentity: needs no IAM permission) and when
+    /// they expire. Only `doctor` asks.
+    fn caller_identity(&self) -> impl Future<Output = ApiResult<CallerIdentity>> + Send;
 
     fn list_clusters(
         &self,

@@ -6,7 +6,7 @@
 //! Every read goes through the budget like the console's.
 
 use crate::aws::{ApiError, AwsApi, ErrorKind, LogQuery};
-use crate::model::{MetricQuery, Service, Time, short_name};
+use crate::model::{CallerIdentity, MetricQuery, Service, Time, short_name};
 use crate::store::TargetState;
 use std::fmt::Write;
 
@@ -110,6 +110,49 @@ fn skipped(what: &'static str, action: &'static str, why: &str) -> Check {
         what,
         action,
         outcome: Outcome::Skipped(why.into()),
+    }
+}
+
+/// Who the credentials are: the first check, and the identity for the heading.
+pub async fn identity<A: AwsApi>(api: &A, target: &TargetState) -> (Check, Option<CallerIdentity>) {
+    let r = api.caller_identity().await;
+    let c = check(target, "who am I", "sts:GetCallerIdentity", &r, |id| {
+        id.arn.clone()
+    });
+    (c, r.ok())
+}
+
+/// How long the credentials hold, and a problem when they will not last an incident.
+pub fn expiry(target: &TargetState, id: &CallerIdentity, now: Time) -> Outcome {
+    const ENOUGH: chrono::Duration = chrono::Duration::minutes(15);
+    let Some(at) = id.expires else {
+        return Outcome::Ok("no expiry (long-term keys, or the source does not say)".into());
+    };
+    let left = at - now;
+    let when = format!(
+        "{} ({})",
+        at.format("%Y-%m-%d %H:%MZ"),
+        if left <= chrono::Duration::zero() {
+            "expired".to_string()
+        } else {
+            // the age format, read forwards: `ago(at, now)` is how far `at` lies ahead
+            format!(
+                "in {}",
+                crate::report::ago(at, now).trim_end_matches(" ago")
+            )
+        }
+    );
+    if left < ENOUGH {
+        let how = target
+            .credentials
+            .as_ref()
+            .map(|c| c.advice().1)
+            .unwrap_or_else(|| "renew them".into());
+        Outcome::Problem(format!(
+            "expires {when}: less than an incident lasts; {how}"
+        ))
+    } else {
+        Outcome::Ok(format!("expire {when}"))
     }
 }
 
@@ -561,4 +604,48 @@ pub fn report(
         );
     }
     (o, problems == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::credentials::CredentialSource;
+
+    fn target() -> TargetState {
+        let mut t = TargetState::new(Default::default(), "eu-west-1".into());
+        t.credentials = Some(CredentialSource::Sso {
+            profile: "oncall".into(),
+        });
+        t
+    }
+
+    #[test]
+    fn credentials_that_will_not_last_an_incident_are_a_problem_with_the_renewal() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let id = |mins: i64| CallerIdentity {
+            account: "1".into(),
+            arn: "arn".into(),
+            expires: Some(now + chrono::Duration::minutes(mins)),
+        };
+        assert!(
+            matches!(expiry(&target(), &id(120), now), Outcome::Ok(t) if t.contains("in 2h00m"))
+        );
+        match expiry(&target(), &id(5), now) {
+            Outcome::Problem(t) => assert!(
+                t.contains("in 5m") && t.contains("aws sso login --profile oncall"),
+                "{t}"
+            ),
+            o => panic!("{o:?}"),
+        }
+        assert!(
+            matches!(expiry(&target(), &id(-1), now), Outcome::Problem(t) if t.contains("expired"))
+        );
+        let forever = CallerIdentity {
+            expires: None,
+            ..id(0)
+        };
+        assert!(matches!(expiry(&target(), &forever, now), Outcome::Ok(_)));
+    }
 }

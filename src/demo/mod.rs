@@ -17,9 +17,9 @@ use crate::aws::{
     StopType,
 };
 use crate::model::{
-    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
-    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
-    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
+    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
+    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 pub use canary::{ALARM_AT_S, CANARY_AT_S, ROLLED_BACK_S};
 use std::sync::Arc;
@@ -86,6 +86,18 @@ fn not_found(op: &'static str, what: &str) -> ApiError {
 impl AwsApi for DemoApi {
     fn region(&self) -> String {
         world::REGION.to_string()
+    }
+
+    async fn caller_identity(&self) -> ApiResult<CallerIdentity> {
+        // the demo's on-call engineer, on an SSO session with an hour left
+        Ok(CallerIdentity {
+            account: world::ACCOUNT.into(),
+            arn: format!(
+                "arn:aws:sts::{}:assumed-role/AWSReservedSSO_OnCall/demo",
+                world::ACCOUNT
+            ),
+            expires: Some((self.clock)() + chrono::Duration::hours(1)),
+        })
     }
 
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {

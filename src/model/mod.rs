@@ -31,6 +31,15 @@ pub use traffic::{
     RevisionDetail, ServiceConnect, TrafficGroup, roles_from_rules, traffic_groups,
 };
 
+/// Who the credentials are (STS GetCallerIdentity), and until when they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    /// When the credentials expire (None: long-term keys, or the provider does not say).
+    pub expires: Option<Time>,
+}
+
 /// Timestamps are UTC instants.
 pub type Time = chrono::DateTime<chrono::Utc>;
 

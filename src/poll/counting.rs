@@ -6,9 +6,9 @@ use crate::aws::{
     ApiResult, AwsApi, Described, HookAction, LogQuery, Page, ServiceChange, StopType,
 };
 use crate::model::{
-    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
-    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
-    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
+    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
+    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -116,6 +116,10 @@ impl<A: AwsApi> AwsApi for Counted<A> {
     }
     fn profile(&self) -> Option<String> {
         self.inner.profile()
+    }
+    async fn caller_identity(&self) -> ApiResult<CallerIdentity> {
+        self.call("GetCallerIdentity", 0, self.inner.caller_identity())
+            .await
     }
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
         self.call("ListClusters", 0, self.inner.list_clusters(next))

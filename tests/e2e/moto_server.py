@@ -189,7 +189,7 @@ class MotoServer:
             payload = {"__type": code, "message": message}
             if cbor:
                 data, ctype = cbor2.dumps(payload), "application/cbor"
-            elif service in ("elasticloadbalancing",):
+            elif service in ("elasticloadbalancing", "sts"):  # the awsQuery protocol: XML errors
                 data = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>'
                         f'<Message>{message}</Message></Error><RequestId>x</RequestId></ErrorResponse>').encode()
                 ctype = "text/xml"

@@ -31,6 +31,9 @@ def test_every_read_answers_and_the_console_will_work(moto, run):
         assert t[read][0] == "ok", (read, p.stdout)
     assert t["describe target health"][1].startswith("elasticloadbalancing:DescribeTargetHealth 3 target(s)")
     assert "account      123456789012" in p.stdout
+    # who the credentials are (STS GetCallerIdentity) and that static keys do not expire
+    assert t["who am I"][0] == "ok" and "arn:aws:" in t["who am I"][1] and "123456789012" in t["who am I"][1], p.stdout
+    assert t["credentials expiry"] == ("ok", "- no expiry (long-term keys, or the source does not say)"), p.stdout
     assert "result: the console will work here" in p.stdout
 
 
@@ -64,4 +67,6 @@ def test_expired_credentials_say_how_to_renew_them(moto, run, tmp_path):
     assert "credentials  keys of profile oncall" in p.stdout, p.stdout
     line = next(l for l in p.stdout.splitlines() if l.strip().startswith("describe services"))
     assert "credentials expired (keys of profile oncall): put valid keys for [oncall] in" in line, line
+    who = next(l for l in p.stdout.splitlines() if l.strip().startswith("who am I"))
+    assert "PROBLEM" in who and "put valid keys for [oncall]" in who, who
     assert "s3cr3t" not in p.stdout + p.stderr

@@ -7,15 +7,16 @@ mod elb;
 mod lattice;
 mod logs;
 mod scaling;
+mod sts;
 
 use super::{
     ApiError, ApiResult, AwsApi, AwsOptions, Described, ErrorKind, HookAction, LogQuery, Page,
     ServiceChange, StopType, load_sdk_config,
 };
 use crate::model::{
-    DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery, MetricResult,
-    RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service, ServiceDeployment,
-    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
+    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
+    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -30,6 +31,9 @@ struct Clients {
     logs: aws_sdk_cloudwatchlogs::Client,
     scaling: aws_sdk_applicationautoscaling::Client,
     lattice: aws_sdk_vpclattice::Client,
+    sts: aws_sdk_sts::Client,
+    /// The chain's credentials, for their expiry (None over mocked clients).
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 impl Clients {
@@ -41,6 +45,8 @@ impl Clients {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             scaling: aws_sdk_applicationautoscaling::Client::new(config),
             lattice: aws_sdk_vpclattice::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            credentials: config.credentials_provider(),
         }
     }
 }
@@ -95,6 +101,13 @@ impl SdkApi {
                         .region(aws_sdk_vpclattice::config::Region::new(region.clone()))
                         .build(),
                 ),
+                sts: aws_sdk_sts::Client::from_conf(
+                    aws_sdk_sts::Config::builder()
+                        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                        .region(aws_sdk_sts::config::Region::new(region.clone()))
+                        .build(),
+                ),
+                credentials: None,
             }),
             region,
             opts: None,
@@ -131,6 +144,10 @@ impl SdkApi {
 
     pub(crate) fn lattice(&self) -> aws_sdk_vpclattice::Client {
         self.clients().lattice
+    }
+
+    pub(crate) fn sts(&self) -> aws_sdk_sts::Client {
+        self.clients().sts
     }
 
     /// Pass a result through; on a credentials failure, load the configuration again (rate
@@ -253,6 +270,10 @@ impl AwsApi for SdkApi {
             .and_then(|o| o.profile.clone())
             .or_else(|| std::env::var("AWS_PROFILE").ok())
             .filter(|p| !p.is_empty())
+    }
+
+    async fn caller_identity(&self) -> ApiResult<CallerIdentity> {
+        self.checked(self.sts_caller_identity().await).await
     }
 
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
