@@ -198,6 +198,8 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         // a task stopped because its Service Connect proxy container failed (by container)
         ("service_connect_proxy_unhealthy", "health"),
         ("lattice_target_unhealthy", "health"),
+        // an API error of CreateService / UpdateService (text: the error type)
+        ("service_connect_namespace_not_found", "deploy"),
     ];
     for (id, family) in traffic {
         let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));

@@ -388,3 +388,16 @@ fn zonal_shift_and_anomaly_are_findings_of_the_groups_that_carry_traffic() {
         );
     }
 }
+
+/// Service Connect's unknown namespace, from the one message seen in a source:
+/// terraform-aws-modules/terraform-aws-ecs#116 (`aws ecs create-service` through Terraform).
+/// Measured before the rule: `explain` answered "no rule matches" for it.
+#[test]
+fn an_unknown_service_connect_namespace_is_named() {
+    let pb = ecswatch::diagnosis::Playbook::builtin();
+    let m = "NamespaceNotFoundException: Failed to retrieve namespace for example";
+    assert_eq!(
+        pb.classify(None, m).map(|e| e.id.as_str()),
+        Some("service_connect_namespace_not_found")
+    );
+}

@@ -384,7 +384,15 @@ async fn run_loop<A: AwsApi>(
                         };
                         ui.say(match &result {
                             Ok(()) => format!("done: {}", action.what),
-                            Err(e) => format!("FAILED: {}: {e}", action.what),
+                            // a rejection the playbook knows (a Service Connect namespace that is
+                            // gone, a throttled call) says which entry explains it
+                            Err(e) => match st.playbook().classify(None, &e.to_string()) {
+                                Some(entry) => format!(
+                                    "FAILED: {}: {} — {e}. Fix: {}",
+                                    action.what, entry.title, entry.fix
+                                ),
+                                None => format!("FAILED: {}: {e}", action.what),
+                            },
                         });
                         if let Some(log) = opts.log.as_mut() {
                             log.line(action.t, &format!(

@@ -171,6 +171,29 @@ def test_scale_asks_for_the_count_then_the_name(moto, staging, term):
     backend.services[f"{CLUSTER}:ledger-api"].running_count = 2
 
 
+def test_a_rejected_write_says_which_playbook_entry_explains_it(moto, staging, term):
+    """UpdateService rejected because the service's Service Connect namespace is gone: the
+    status line names the entry, not only the API's words, and nothing changed."""
+    moto.inject("UpdateService", 400, "NamespaceNotFoundException",
+                "Namespace ns-7q3xk2 was not found in this Region")
+    try:
+        open_service(term, "ledger-api", "--allow-writes")
+        term.keys("S")
+        term.wait_for("new desired count")
+        term.keys("-l", "3")
+        term.keys("Enter")
+        term.keys("-l", "ledger-api")
+        term.keys("Enter")
+        screen = term.wait_for("FAILED: ")
+        assert "Service Connect namespace not found" in screen, screen
+        term.keys("q")
+        term.wait_for("EXIT=0")
+    finally:
+        moto.clear_faults()
+    svc = staging["ecs"].describe_services(cluster=CLUSTER, services=["ledger-api"])["services"][0]
+    assert svc["desiredCount"] == 2
+
+
 def test_record_then_replay_prints_the_same_picture(run, tmp_path):
     rec = tmp_path / "incident.jsonl"
     live = run("snapshot", "prod/checkout-api", "--format", "json", "--record", str(rec))
