@@ -22,6 +22,8 @@ echo "== cargo build and test"
 cargo build --locked
 cargo test --locked
 
+# ECSWATCH_BIN: the binary under test (.ci/run gives the static release binary of
+# scripts/dist.sh, so what users download is what is tested); default the debug build
 echo "== end to end: the real binary against moto"
-ECSWATCH_BIN="$CARGO_TARGET_DIR/debug/ecswatch" PATH="$VENV/bin:$PATH" \
+ECSWATCH_BIN="${ECSWATCH_BIN:-$CARGO_TARGET_DIR/debug/ecswatch}" PATH="$VENV/bin:$PATH" \
   "$VENV/bin/python" -m pytest tests/e2e -q -p no:cacheprovider
