@@ -287,8 +287,8 @@ pub async fn stop_task_check<A: AwsApi>(
     key: &ServiceKey,
     id: &str,
 ) -> Result<WriteOp, String> {
-    let described = crate::poll::with_priority(
-        crate::poll::Priority::Open,
+    let described = crate::aws::metered::with_priority(
+        crate::aws::metered::Priority::Open,
         api.describe_tasks(&key.cluster, &[id.to_string()]),
     )
     .await

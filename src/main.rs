@@ -1,10 +1,11 @@
 use clap::Parser;
 use ecswatch::app::state::Writes;
+use ecswatch::aws::metered::Counted;
 use ecswatch::aws::{AwsApi, AwsOptions, sdk::SdkApi};
 use ecswatch::cli::{Cli, Command};
 use ecswatch::commands::{self, Exit};
 use ecswatch::demo::DemoApi;
-use ecswatch::poll::{Counted, Scope};
+use ecswatch::model::Scope;
 use ecswatch::record::Recorder;
 use ecswatch::room::TargetSpec;
 use ecswatch::store::TargetState;
@@ -118,7 +119,7 @@ fn config_dir() -> Option<std::path::PathBuf> {
 /// each counted and held to its own account × Region budget (`--api-share`).
 macro_rules! with_targets {
     ($g:expr, $specs:expr, $budget:path, |$targets:ident| $body:expr) => {{
-        let pace = ecswatch::poll::Pace::percent($g.share());
+        let pace = ecswatch::aws::metered::Pace::percent($g.share());
         if $g.demo {
             let spec = $specs.into_iter().next().unwrap_or_default();
             let api = Counted::budgeted(DemoApi::live(), Arc::new($budget(pace)));
@@ -257,7 +258,7 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
         Writes::ReadOnly
     };
     let ended = rt.block_on(async {
-        with_targets!(g, specs, ecswatch::poll::Budget::new, |targets| {
+        with_targets!(g, specs, ecswatch::aws::metered::Budget::new, |targets| {
             let opts = ecswatch::app::Options {
                 budgets: targets.iter().map(|(_, a)| a.budget()).collect(),
                 writes,
@@ -299,24 +300,29 @@ fn live_snapshot(
     let rt = runtime()?;
     let started = std::time::Instant::now();
     let out = rt.block_on(async {
-        with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
-            let out = match open_recorder(g, &targets) {
-                Ok(mut rec) => {
-                    let out = commands::snapshot::run(&targets, pb, args, rec.as_mut()).await;
-                    // the recording is written behind a queue: finish it, and fail
-                    // (exit 2) when it could not be written
-                    match rec.map(Recorder::finish).transpose() {
-                        Err(e) if out.is_ok() => Err(Exit::new(2, e)),
-                        _ => out,
+        with_targets!(
+            g,
+            specs,
+            ecswatch::aws::metered::Budget::one_shot,
+            |targets| {
+                let out = match open_recorder(g, &targets) {
+                    Ok(mut rec) => {
+                        let out = commands::snapshot::run(&targets, pb, args, rec.as_mut()).await;
+                        // the recording is written behind a queue: finish it, and fail
+                        // (exit 2) when it could not be written
+                        match rec.map(Recorder::finish).transpose() {
+                            Err(e) if out.is_ok() => Err(Exit::new(2, e)),
+                            _ => out,
+                        }
                     }
+                    Err(e) => Err(e),
+                };
+                if g.stats {
+                    print_stats(&targets, started.elapsed());
                 }
-                Err(e) => Err(e),
-            };
-            if g.stats {
-                print_stats(&targets, started.elapsed());
+                out
             }
-            out
-        })
+        )
     });
     print(&out?)?;
     Ok(0)
@@ -414,46 +420,57 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             let specs = target_specs(&g)?;
             let rt = runtime()?;
             rt.block_on(async {
-                with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
-                    let mut all_ok = true;
-                    let mut text = String::new();
-                    let tools = ecswatch::exec::LocalTools::probe();
-                    let term = crossterm::terminal::size().ok();
-                    for (state, api) in &targets {
-                        let mut state = state.clone();
-                        let now = chrono::Utc::now();
-                        let (who, id) = commands::doctor::identity(&**api, &state).await;
-                        let mut checks = vec![who];
-                        if let Some(id) = &id {
-                            checks.push(commands::doctor::Check {
-                                what: "credentials expiry",
-                                action: "-",
-                                outcome: commands::doctor::expiry(&state, id, now),
-                            });
-                            state.account = Some(id.account.clone()).filter(|a| !a.is_empty());
+                with_targets!(
+                    g,
+                    specs,
+                    ecswatch::aws::metered::Budget::one_shot,
+                    |targets| {
+                        let mut all_ok = true;
+                        let mut text = String::new();
+                        let tools = ecswatch::exec::LocalTools::probe();
+                        let term = crossterm::terminal::size().ok();
+                        for (state, api) in &targets {
+                            let mut state = state.clone();
+                            let now = chrono::Utc::now();
+                            let (who, id) = commands::doctor::identity(&**api, &state).await;
+                            let mut checks = vec![who];
+                            if let Some(id) = &id {
+                                checks.push(commands::doctor::Check {
+                                    what: "credentials expiry",
+                                    action: "-",
+                                    outcome: commands::doctor::expiry(&state, id, now),
+                                });
+                                state.account = Some(id.account.clone()).filter(|a| !a.is_empty());
+                            }
+                            let (reads, svc) = commands::doctor::reads(
+                                &**api,
+                                &state,
+                                &g.clusters,
+                                &g.services,
+                                now,
+                            )
+                            .await;
+                            checks.extend(reads);
+                            if let Some(s) = &svc
+                                && state.account.is_none()
+                            {
+                                state.account =
+                                    ecswatch::room::arn_account(&s.arn).map(str::to_owned);
+                            }
+                            let (r, ok) =
+                                commands::doctor::report(&state, &checks, &tools, term, &|v| {
+                                    std::env::var(v).ok()
+                                });
+                            text.push_str(&r);
+                            all_ok &= ok;
                         }
-                        let (reads, svc) =
-                            commands::doctor::reads(&**api, &state, &g.clusters, &g.services, now)
-                                .await;
-                        checks.extend(reads);
-                        if let Some(s) = &svc
-                            && state.account.is_none()
-                        {
-                            state.account = ecswatch::room::arn_account(&s.arn).map(str::to_owned);
+                        if g.stats {
+                            print_stats(&targets, std::time::Duration::from_secs(1));
                         }
-                        let (r, ok) =
-                            commands::doctor::report(&state, &checks, &tools, term, &|v| {
-                                std::env::var(v).ok()
-                            });
-                        text.push_str(&r);
-                        all_ok &= ok;
+                        print(&text)?;
+                        Ok(if all_ok { 0 } else { 1 })
                     }
-                    if g.stats {
-                        print_stats(&targets, std::time::Duration::from_secs(1));
-                    }
-                    print(&text)?;
-                    Ok(if all_ok { 0 } else { 1 })
-                })
+                )
             })
         }
         Command::Wait(args) => {
@@ -475,16 +492,21 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             }
             let rt = runtime()?;
             rt.block_on(async {
-                with_targets!(g, specs, ecswatch::poll::Budget::one_shot, |targets| {
-                    let mut out = std::io::stdout();
-                    match targets.first() {
-                        Some((_, api)) => {
-                            commands::wait::run(&**api, pb, &cluster, &service, &args, &mut out)
-                                .await
+                with_targets!(
+                    g,
+                    specs,
+                    ecswatch::aws::metered::Budget::one_shot,
+                    |targets| {
+                        let mut out = std::io::stdout();
+                        match targets.first() {
+                            Some((_, api)) => {
+                                commands::wait::run(&**api, pb, &cluster, &service, &args, &mut out)
+                                    .await
+                            }
+                            None => Err(Exit::new(2, "nothing to wait on")),
                         }
-                        None => Err(Exit::new(2, "nothing to wait on")),
                     }
-                })
+                )
             })
         }
     }

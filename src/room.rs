@@ -12,7 +12,7 @@
 //! ```
 
 use crate::config_file::{read_text, toml_error};
-use crate::poll::Scope;
+use crate::model::Scope;
 use std::path::Path;
 
 /// One account × Region to watch, before its credentials are resolved.

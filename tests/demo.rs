@@ -2,9 +2,10 @@
 //! the batching minimum, as one-shot cycles and as loops.
 
 use chrono::{TimeZone, Utc};
+use ecswatch::commands::cycle;
 use ecswatch::demo::{DemoApi, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S};
 use ecswatch::diagnosis::Playbook;
-use ecswatch::poll::{Counted, Scope, Source, cycle, runner};
+use ecswatch::poll::{Counted, Scope, Source, runner};
 use ecswatch::report::{StatusBadge, status_badge};
 use ecswatch::store::Store;
 use std::collections::HashSet;

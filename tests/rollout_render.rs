@@ -6,10 +6,11 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use ecswatch::app::state::{Pane, UiState, View};
+use ecswatch::commands::cycle;
 use ecswatch::demo::{ALARM_AT_S, DemoApi, START_AT_S};
 use ecswatch::diagnosis::Playbook;
 use ecswatch::model::*;
-use ecswatch::poll::{Scope, cycle};
+use ecswatch::poll::Scope;
 use ecswatch::store::Store;
 use std::sync::Arc;
 

@@ -5,11 +5,12 @@
 use chrono::{TimeZone, Utc};
 use ecswatch::actions::WriteOp;
 use ecswatch::app::state::{Effect, Prompt, PromptKind, UiState};
+use ecswatch::commands::cycle;
 use ecswatch::commands::wait::{Verdict, judge};
 use ecswatch::demo::{DemoApi, ROLLBACK_DONE_S, START_AT_S, TRIP_AT_S};
 use ecswatch::diagnosis::Playbook;
 use ecswatch::model::{Deployment, Service, ServiceDeployment, ServiceKey, Time};
-use ecswatch::poll::{Scope, cycle};
+use ecswatch::poll::Scope;
 use ecswatch::record::{self, Record, Recorder, player::Player};
 use ecswatch::report::{build_timeline, snapshot_json, timeline_markdown};
 use ecswatch::store::{EntryKind, Note, Store};

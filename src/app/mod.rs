@@ -104,7 +104,7 @@ pub struct Options {
     pub log: Option<crate::logfile::LogFile>,
     /// Each target's budget (its account × Region's quotas): the pace sizes the fleet
     /// rounds; the busiest use is shown in the header.
-    pub budgets: Vec<Arc<crate::poll::Budget>>,
+    pub budgets: Vec<Arc<crate::aws::metered::Budget>>,
 }
 
 /// What background work reports back to the loop.
@@ -298,7 +298,7 @@ async fn run_loop<A: AwsApi>(
         );
     }
     let mut logged_errors: std::collections::HashMap<
-        (crate::model::TargetIx, crate::poll::Source),
+        (crate::model::TargetIx, crate::model::Source),
         String,
     > = std::collections::HashMap::new();
     let tick_every = match feed {
@@ -615,7 +615,7 @@ fn who_for(opts: &Options, store: &Store, key: &crate::model::ServiceKey) -> Str
 /// Log a source starting to fail, failing differently, or recovering — not every failed poll.
 fn log_source_change(
     opts: &mut Options,
-    logged: &mut std::collections::HashMap<(crate::model::TargetIx, crate::poll::Source), String>,
+    logged: &mut std::collections::HashMap<(crate::model::TargetIx, crate::model::Source), String>,
     store: &Store,
     u: &Update,
 ) {

@@ -230,7 +230,7 @@ pub struct ApiUse {
 impl ApiUse {
     /// Several targets (each an account × Region with its own quotas): the busiest quota of
     /// any of them against its own account's rate, the throttles and the bill of all.
-    pub fn from_budgets(budgets: &[std::sync::Arc<crate::poll::Budget>]) -> Option<Self> {
+    pub fn from_budgets(budgets: &[std::sync::Arc<crate::aws::metered::Budget>]) -> Option<Self> {
         let all: Vec<Self> = budgets.iter().map(|b| Self::from_budget(b)).collect();
         let busiest = all
             .iter()
@@ -242,7 +242,7 @@ impl ApiUse {
         })
     }
 
-    pub fn from_budget(b: &crate::poll::Budget) -> Self {
+    pub fn from_budget(b: &crate::aws::metered::Budget) -> Self {
         let usage = b.usage();
         let busiest = usage
             .iter()
@@ -253,7 +253,7 @@ impl ApiUse {
             share_percent: b.pace().share * 100.0,
             throttled: usage.iter().map(|u| u.throttled).sum(),
             dollars_per_hour: usage.iter().map(|u| u.metrics_per_hour).sum::<f64>()
-                * crate::poll::budget::DOLLARS_PER_METRIC,
+                * crate::aws::metered::budget::DOLLARS_PER_METRIC,
         }
     }
 }

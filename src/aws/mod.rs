@@ -7,6 +7,7 @@
 mod config;
 pub mod credentials;
 mod error;
+pub mod metered;
 pub mod sdk;
 
 pub use config::{AwsOptions, load_sdk_config};

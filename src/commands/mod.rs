@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod cycle;
 pub mod doctor;
 pub mod explain;
 pub mod snapshot;

@@ -1,10 +1,11 @@
 //! `ecswatch snapshot`: one poll of every source, printed as text or JSON.
 
 use super::Exit;
+use super::cycle;
 use crate::aws::AwsApi;
 use crate::cli::{SnapshotArgs, SnapshotFormat};
 use crate::diagnosis::Playbook;
-use crate::poll::{Scope, Source, cycle};
+use crate::model::{Scope, Source};
 use crate::record::{Recorder, Recording, player::Player};
 use crate::report::{snapshot_json, snapshot_text};
 use crate::store::{Store, TargetState};

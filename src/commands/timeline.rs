@@ -4,7 +4,7 @@ use super::Exit;
 use super::snapshot::read_recording;
 use crate::cli::{TimelineArgs, TimelineFormat};
 use crate::diagnosis::Playbook;
-use crate::poll::Scope;
+use crate::model::Scope;
 use crate::record::player::Player;
 use crate::report::{build_timeline, timeline_json, timeline_markdown};
 use std::sync::Arc;

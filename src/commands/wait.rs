@@ -10,11 +10,12 @@
 //! deployment bakes (stage BAKE_TIME), `--until complete` once it is SUCCESSFUL.
 
 use super::Exit;
+use super::cycle;
 use crate::aws::{AwsApi, ErrorKind};
 use crate::cli::{WaitArgs, WaitUntil};
 use crate::diagnosis::Playbook;
+use crate::model::Scope;
 use crate::model::{Deployment, Service, ServiceDeployment, task_definition_label};
-use crate::poll::{Scope, cycle};
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -7,6 +7,7 @@ pub mod deploy;
 mod logs;
 mod metrics;
 pub mod scaling;
+mod scope;
 mod service;
 mod target;
 mod task;
@@ -20,6 +21,7 @@ pub use deploy::{
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};
 pub use scaling::{NotScaledReason, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy};
+pub use scope::{Scope, Source};
 pub use service::{
     Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey, TargetIx,
 };

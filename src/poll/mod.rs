@@ -2,13 +2,10 @@
 //! read as an [`Update`]. Failure is data: an error becomes part of the update, never a crash.
 //!
 //! Pollers read what to poll from a [`PollPlan`] that the store derives (which services, which
-//! task definitions, target groups and log groups they use). [`cycle::run_once`] runs every
+//! task definitions, target groups and log groups they use). `commands::cycle::run_once` runs every
 //! source once in dependency order (for `snapshot`); [`runner::spawn`] runs them as loops.
 
 mod backoff;
-pub mod budget;
-mod counting;
-pub mod cycle;
 mod deployments;
 mod logs;
 mod metrics;
@@ -21,7 +18,10 @@ mod taskdefs;
 mod tasks;
 
 pub use backoff::Backoff;
-pub use counting::{CallCounts, Counted};
+// the metering moved below the pollers (`aws::metered`); these paths stay for callers
+pub use crate::aws::metered::{CallCounts, Counted, budget};
+// what is watched and what is read: contract types every layer shares (`model::scope`)
+pub use crate::model::{Scope, Source};
 pub use logs::LogsPoller;
 pub use metrics::{MetricsPoller, by_production, metric_queries, minute_floor};
 pub use running::RunningTasksPoller;
@@ -38,48 +38,6 @@ use crate::model::{
 };
 pub use budget::{Budget, Pace, Priority, with_priority};
 use std::future::Future;
-
-/// The sources ecswatch reads, one poller each.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Services,
-    StoppedTasks,
-    TaskDefinitions,
-    Targets,
-    Metrics,
-    Logs,
-    RunningTasks,
-    Scaling,
-}
-
-impl Source {
-    pub const ALL: [Source; 8] = [
-        Source::Services,
-        Source::StoppedTasks,
-        Source::RunningTasks,
-        Source::TaskDefinitions,
-        Source::Targets,
-        Source::Metrics,
-        Source::Logs,
-        Source::Scaling,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Services => "services",
-            Source::StoppedTasks => "stopped_tasks",
-            Source::TaskDefinitions => "task_definitions",
-            Source::Targets => "targets",
-            Source::Metrics => "metrics",
-            Source::Logs => "logs",
-            Source::RunningTasks => "running_tasks",
-            Source::Scaling => "scaling",
-        }
-    }
-}
 
 /// What one poll of one source read.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -169,13 +127,6 @@ impl Update {
             target: 0,
         }
     }
-}
-
-/// What the user asked to watch. Empty lists mean "all".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct Scope {
-    pub clusters: Vec<String>,
-    pub services: Vec<String>,
 }
 
 /// What the pollers should read next, derived from the store.

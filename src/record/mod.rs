@@ -18,8 +18,9 @@
 
 pub mod player;
 
+use crate::model::Scope;
 use crate::model::Time;
-use crate::poll::{Scope, Update};
+use crate::poll::Update;
 use crate::store::{ActionRecord, Note};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -594,8 +595,9 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Source;
     use crate::model::{Service, ServiceEvent, ServiceKey};
-    use crate::poll::{Payload, Source};
+    use crate::poll::Payload;
 
     fn at(s: i64) -> Time {
         chrono::DateTime::from_timestamp(1_780_000_000 + s, 0).unwrap_or_default()
@@ -741,8 +743,9 @@ mod tests {
 #[cfg(all(test, target_os = "linux"))]
 mod slow_disk {
     use super::*;
+    use crate::model::Source;
     use crate::model::{Service, ServiceEvent};
-    use crate::poll::{Payload, Source};
+    use crate::poll::Payload;
     use std::io::Read;
 
     /// A disk that does not keep up: a FIFO nobody reads. The queue fills, the recording

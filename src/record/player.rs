@@ -3,8 +3,8 @@
 
 use super::{Record, Recording};
 use crate::diagnosis::Playbook;
+use crate::model::Scope;
 use crate::model::Time;
-use crate::poll::Scope;
 use crate::store::{Store, TargetState};
 use std::sync::Arc;
 

@@ -21,7 +21,8 @@ use crate::model::{
     ServiceKey, StoppedTask, TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time, short_name,
     target_group_name,
 };
-use crate::poll::{Payload, PlannedService, PollPlan, Scope, Source, Update};
+use crate::model::{Scope, Source};
+use crate::poll::{Payload, PlannedService, PollPlan, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 pub use traffic::{GroupView, Swap};
@@ -264,7 +265,7 @@ pub struct Store {
     /// (target, cluster) -> Container Insights enabled (DescribeClusters settings).
     pub container_insights: HashMap<(TargetIx, String), bool>,
     /// ecswatch's share of the account's quotas, handed to the pollers in the plan.
-    pub pace: crate::poll::Pace,
+    pub pace: crate::aws::metered::Pace,
     /// Services whose findings must be recomputed (their inputs changed).
     dirty: HashSet<ServiceKey>,
     /// Recompute every service (an input shared by many changed).
@@ -316,7 +317,7 @@ impl Store {
             task_logs: HashMap::new(),
             task_logs_order: std::collections::VecDeque::new(),
             container_insights: HashMap::new(),
-            pace: crate::poll::Pace::default(),
+            pace: crate::aws::metered::Pace::default(),
             dirty: HashSet::new(),
             dirty_all: false,
             last_full: None,

@@ -3,7 +3,7 @@
 
 use super::SourceStatus;
 use crate::aws::ErrorKind;
-use crate::poll::Source;
+use crate::model::Source;
 use crate::room::TargetSpec;
 use std::collections::BTreeMap;
 

@@ -172,7 +172,7 @@ fn targets_status(store: &Store, now: Time) -> super::Line {
             .keys()
             .filter(|k| usize::from(k.target) == i)
             .count();
-        let st = t.status.get(&crate::poll::Source::Services);
+        let st = t.status.get(&crate::model::Source::Services);
         let err = st.and_then(|st| st.errors.first());
         out.push(s(
             format!("{} {n}", row_tag(t, false)),
@@ -452,7 +452,7 @@ pub fn build<'a>(
         })
         .collect();
     let empty = if out_rows.is_empty() {
-        let st = &store.status(crate::poll::Source::Services);
+        let st = &store.status(crate::model::Source::Services);
         Some(if st.last_ok.is_none() && st.errors.is_empty() {
             vec![s("loading services...", Meaning::Dim)]
         } else if !ui.board_filter.is_empty() {
@@ -486,13 +486,13 @@ pub fn build<'a>(
         status.extend(super::freshness(
             store,
             0,
-            crate::poll::Source::Services,
+            crate::model::Source::Services,
             now,
         ));
         let failing: Vec<String> = store.targets[0]
             .status
             .iter()
-            .filter(|(src, st)| **src != crate::poll::Source::Services && !st.errors.is_empty())
+            .filter(|(src, st)| **src != crate::model::Source::Services && !st.errors.is_empty())
             .map(|(src, st)| {
                 let kind = st.errors.first().map(|(_, e)| e.kind.label()).unwrap_or("");
                 format!("{} {kind}", src.name().replace('_', " "))

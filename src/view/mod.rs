@@ -14,8 +14,8 @@ mod timeline;
 
 use crate::app::state::{UiState, View, Visible, Writes};
 use crate::keymap::{Action, Keymap, Layer};
+use crate::model::Source;
 use crate::model::Time;
-use crate::poll::Source;
 use crate::store::Store;
 use crate::theme::Meaning;
 

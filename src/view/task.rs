@@ -5,8 +5,8 @@ use super::board::severity_meaning;
 use super::{Block, Body, Size, ago, freshness, freshness_about, s, wrap};
 use crate::app::state::{UiState, Visible};
 use crate::diagnosis::{EvidenceKind, task_category};
+use crate::model::Source;
 use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};
-use crate::poll::Source;
 use crate::store::Store;
 use crate::theme::Meaning;
 

@@ -4,13 +4,13 @@
 //! metrics as soon as the target groups are (their load balancers). Used by `snapshot` and
 //! `wait`.
 
-use super::Update;
-use super::{
+use crate::aws::AwsApi;
+use crate::model::Time;
+use crate::poll::Update;
+use crate::poll::{
     LogsPoller, MetricsPoller, RunningTasksPoller, ScalingPoller, ServicesPoller,
     StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
 };
-use crate::aws::AwsApi;
-use crate::model::Time;
 use crate::store::Store;
 
 /// Poll every source of target `t` once into `store`; `seen` is shown each update first (the
@@ -115,7 +115,7 @@ pub async fn run_all<A: AwsApi>(
     out
 }
 
-fn exhaustive(mut plan: super::PollPlan) -> super::PollPlan {
+fn exhaustive(mut plan: crate::poll::PollPlan) -> crate::poll::PollPlan {
     plan.exhaustive = true;
     plan
 }
