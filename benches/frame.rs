@@ -112,7 +112,10 @@ fn logs_store(lines: usize) -> (Store, chrono::DateTime<Utc>, ServiceKey) {
     store.apply(Update::new(
         Source::Logs,
         now,
-        Some(Payload::Logs(vec![(key.clone(), batch)])),
+        Some(Payload::LogsRead {
+            services: vec![(key.clone(), batch)],
+            tasks: vec![],
+        }),
         vec![],
     ));
     (store, now, key)

@@ -163,17 +163,22 @@ fn failed_store() -> (Store, DateTime<Utc>) {
     common::apply(
         &mut store,
         Source::Targets,
-        Payload::Targets(vec![(
-            common::target_group(),
-            vec![
-                unhealthy(
-                    "10.0.1.5",
-                    "Target.ResponseCodeMismatch",
-                    "Health checks failed with these codes: [502]",
-                ),
-                unhealthy("10.0.2.6", "Target.Timeout", "Request timed out"),
-            ],
-        )]),
+        Payload::TargetsRead {
+            described: vec![(
+                common::target_group(),
+                vec![
+                    unhealthy(
+                        "10.0.1.5",
+                        "Target.ResponseCodeMismatch",
+                        "Health checks failed with these codes: [502]",
+                    ),
+                    unhealthy("10.0.2.6", "Target.Timeout", "Request timed out"),
+                ],
+            )],
+            health: vec![],
+            rules: vec![],
+            lattice: vec![],
+        },
     );
     let task = StoppedTask {
         containers: vec![ContainerState {

@@ -185,7 +185,12 @@ fn at_max_only_while_targets_fail_or_cpu_is_pinned() {
     apply(
         &mut s,
         Source::Targets,
-        Payload::Targets(vec![(group_with_lb(), vec![unhealthy])]),
+        Payload::TargetsRead {
+            described: vec![(group_with_lb(), vec![unhealthy])],
+            health: vec![],
+            rules: vec![],
+            lattice: vec![],
+        },
     );
     s.refresh_findings(t0());
     assert!(scaling_ids(&s).contains(&"scaling_at_max".to_string()));
@@ -380,7 +385,12 @@ fn task_detail_of_a_running_task_shows_its_own_target() {
     apply(
         &mut s,
         Source::Targets,
-        Payload::Targets(vec![(target_group(), health)]),
+        Payload::TargetsRead {
+            described: vec![(target_group(), health)],
+            health: vec![],
+            rules: vec![],
+            lattice: vec![],
+        },
     );
     let text = task_detail(&s);
     assert!(

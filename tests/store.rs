@@ -163,21 +163,27 @@ fn logs_deduplicated_and_bounded() {
     apply(
         &mut s,
         Source::Logs,
-        Payload::Logs(vec![(key.clone(), (0..10).map(line).collect())]),
+        Payload::LogsRead {
+            services: vec![(key.clone(), (0..10).map(line).collect())],
+            tasks: vec![],
+        },
     );
     apply(
         &mut s,
         Source::Logs,
-        Payload::Logs(vec![(key.clone(), (5..15).map(line).collect())]),
+        Payload::LogsRead {
+            services: vec![(key.clone(), (5..15).map(line).collect())],
+            tasks: vec![],
+        },
     );
     assert_eq!(s.services[&key].logs.len(), 15);
     apply(
         &mut s,
         Source::Logs,
-        Payload::Logs(vec![(
-            key.clone(),
-            (0..LOG_LINES_KEPT + 500).map(line).collect(),
-        )]),
+        Payload::LogsRead {
+            services: vec![(key.clone(), (0..LOG_LINES_KEPT + 500).map(line).collect())],
+            tasks: vec![],
+        },
     );
     let logs = &s.services[&key].logs;
     assert_eq!(logs.len(), LOG_LINES_KEPT);
@@ -347,7 +353,12 @@ fn what_no_service_references_is_pruned_so_long_sessions_stay_bounded() {
     apply(
         &mut s,
         Source::Targets,
-        Payload::Targets(vec![(old_tg.clone(), vec![])]),
+        Payload::TargetsRead {
+            described: vec![(old_tg.clone(), vec![])],
+            health: vec![],
+            rules: vec![],
+            lattice: vec![],
+        },
     );
     // stopped tasks: web's own, a gone service's from long ago, one whose service is not
     // described yet (recent), one still stopping (no stop time)

@@ -11,6 +11,7 @@ use ecswatch::demo::DemoApi;
 use ecswatch::diagnosis::Playbook;
 use ecswatch::model::*;
 use ecswatch::poll::{Payload, Scope, Source, Update};
+use ecswatch::record::RecordedUpdate;
 use ecswatch::room::TargetSpec;
 use ecswatch::store::{Store, TargetState};
 use std::sync::Arc;
@@ -145,11 +146,14 @@ async fn demo_in_two(s: i64) -> (Store, DateTime<Utc>) {
     let mut seen = Vec::new();
     cycle::run_once(&api, &mut store, 0, now, &mut |u| seen.push(u.clone())).await;
     for u in seen {
-        let moved = serde_json::to_string(&u)
+        // through the recording format: the one serialized form of an update
+        let moved = serde_json::to_string(&RecordedUpdate::from(u))
             .unwrap()
             .replace(":us-east-1:", ":eu-west-1:")
             .replace(":123456789012:", ":222222222222:");
-        let mut u: Update = serde_json::from_str(&moved).unwrap();
+        let mut u: Update = serde_json::from_str::<RecordedUpdate>(&moved)
+            .unwrap()
+            .into();
         u.target = 1;
         store.apply(u);
     }

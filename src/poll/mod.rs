@@ -40,8 +40,7 @@ pub use budget::{Budget, Pace, Priority, with_priority};
 use std::future::Future;
 
 /// What one poll of one source read.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum Payload {
     /// Every service in scope that could be described, and the clusters that were fully listed
     /// (services of those clusters missing from `services` are gone).
@@ -49,12 +48,9 @@ pub enum Payload {
         services: Vec<Service>,
         listed_clusters: Vec<String>,
         /// Every service of `listed_clusters`, from a listing (fleet rounds describe the fleet
-        /// a part per poll, so `services` alone does not say which are gone). Absent in older
-        /// recordings, where `services` was the whole listing.
-        #[serde(default)]
+        /// a part per poll, so `services` alone does not say which are gone).
         roster: Option<Vec<ServiceKey>>,
         /// Clusters whose Container Insights setting was read: (cluster, enabled).
-        #[serde(default)]
         insights: Vec<(String, bool)>,
     },
     /// Newly described stopped tasks (each ARN once).
@@ -65,50 +61,38 @@ pub enum Payload {
     /// Services' auto scaling as read now (a default `Scaling`: not registered).
     Scaling(Vec<(ServiceKey, crate::model::Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
-    /// Target groups (with attributes) and their targets' health (older recordings; the
-    /// poller now sends `TargetsRead`).
-    Targets(Vec<(TargetGroup, Vec<TargetHealth>)>),
     /// One poll of targets: groups described again (with attributes) and their health, and
     /// the health of groups whose descriptions the store holds and were still fresh.
     TargetsRead {
         described: Vec<(TargetGroup, Vec<TargetHealth>)>,
         health: Vec<(String, Vec<TargetHealth>)>,
-        /// Blue/green listener rules read this poll (older recordings have none).
-        #[serde(default)]
+        /// Blue/green listener rules read this poll.
         rules: Vec<ListenerRule>,
         /// VPC Lattice target groups' targets (the open service's, and `snapshot`'s).
-        #[serde(default)]
         lattice: Vec<(String, Vec<LatticeTarget>)>,
     },
     Metrics(Vec<(ServiceKey, MetricKind, Vec<MetricPoint>)>),
-    Logs(Vec<(ServiceKey, Vec<LogLine>)>),
     /// One poll of logs: the open service's new lines, and the whole stream of a stopped task
     /// open in task detail (read once).
     LogsRead {
         services: Vec<(ServiceKey, Vec<LogLine>)>,
-        #[serde(default)]
         tasks: Vec<(String, Vec<LogLine>)>,
     },
 }
 
 /// One poll's result. `payload` holds what could be read; `errors` what could not. A poll that
-/// read nothing at all has no payload.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// read nothing at all has no payload. (Recordings hold `record::RecordedUpdate`, converted
+/// from this: the pollers' messages are not the file format.)
+#[derive(Debug, Clone)]
 pub struct Update {
     pub source: Source,
     pub fetched_at: Time,
     pub payload: Option<Payload>,
     pub errors: Vec<ApiError>,
     /// When the poller will try again after a transient failure (it backs off), if it will.
-    #[serde(default)]
     pub retry_at: Option<Time>,
-    /// The target (account × Region) it was read from; 0 in older recordings.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    /// The target (account × Region) it was read from.
     pub target: crate::model::TargetIx,
-}
-
-fn is_zero(t: &crate::model::TargetIx) -> bool {
-    *t == 0
 }
 
 impl Update {

@@ -1,10 +1,11 @@
 //! The flight recorder: everything the pollers received, with timestamps, in an append-only file.
 //!
-//! Format `ecswatch.recording` version 1 (documented in `docs/RECORDING.md`): JSON Lines, one
+//! Format `ecswatch.recording` version 2 (documented in `docs/RECORDING.md`; the types of the
+//! update lines are `format`'s, and version 1 reads through `v1`): JSON Lines, one
 //! record per line, each written with a single `write` and ended by `\n`:
 //!
 //! ```text
-//! {"type":"header","format":"ecswatch.recording","version":1,"started_at":…,"region":…,"scope":…,"origin":"aws"}
+//! {"type":"header","format":"ecswatch.recording","version":2,"started_at":…,"region":…,"scope":…,"origin":"aws"}
 //! {"type":"update","t":…,"update":{"source":"services","fetched_at":…,"payload":{…},"errors":[…]}}
 //! {"type":"action","t":…,"action":{"service":…,"who":…,"what":…,"result":…,"ok":true}}
 //! {"type":"note","t":…,"note":{"t":…,"service":…,"text":…}}
@@ -16,7 +17,11 @@
 //! header (a recording may hold several sessions). Files are created `0600`: recordings hold
 //! log lines and event messages.
 
+mod format;
 pub mod player;
+mod v1;
+
+pub use format::{RecordedPayload, RecordedUpdate};
 
 use crate::model::Scope;
 use crate::model::Time;
@@ -28,7 +33,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "ecswatch.recording";
-pub const VERSION: u32 = 1;
+/// The version this ecswatch writes; it reads every version up to it (`v1`).
+pub const VERSION: u32 = format::VERSION;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -48,7 +54,9 @@ pub enum Record {
     },
     Update {
         t: Time,
-        update: Update,
+        /// Either version's line, upgraded as it is read.
+        #[serde(deserialize_with = "v1::deserialize_update")]
+        update: RecordedUpdate,
     },
     Action {
         t: Time,
@@ -176,7 +184,7 @@ impl Recorder {
                     let result = match msg {
                         Msg::Update(mut u) => {
                             deltas.reduce(&mut u);
-                            file.write_update(&u)
+                            file.write_update(RecordedUpdate::from(*u))
                         }
                         Msg::Record(r) => file.write(&r),
                     }
@@ -369,18 +377,18 @@ impl Writer {
         self.line(line)
     }
 
-    fn write_update(&mut self, update: &Update) -> Result<(), String> {
+    fn write_update(&mut self, update: RecordedUpdate) -> Result<(), String> {
         // serialize by reference: no copy of the update into a Record
         #[derive(Serialize)]
         struct Line<'a> {
             r#type: &'static str,
             t: Time,
-            update: &'a Update,
+            update: &'a RecordedUpdate,
         }
         let line = serde_json::to_string(&Line {
             r#type: "update",
             t: update.fetched_at,
-            update,
+            update: &update,
         })
         .map_err(|e| format!("{}: cannot encode a record: {e}", self.path.display()))?;
         self.line(line)
@@ -704,7 +712,8 @@ mod tests {
         // each file's first update carries the whole service (deltas start over)
         for file in [&old, &new] {
             if let Some(Record::Update { update, .. }) = file.records.first() {
-                assert_eq!(names_and_events(update)[0].1.len(), 3, "all its events");
+                let update: Update = update.clone().into();
+                assert_eq!(names_and_events(&update)[0].1.len(), 3, "all its events");
             }
         }
         let _ = std::fs::remove_dir_all(&dir);

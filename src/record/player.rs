@@ -96,7 +96,7 @@ impl Player {
             }
             match r.clone() {
                 Record::Update { update, .. } => {
-                    changed |= self.store.apply(update);
+                    changed |= self.store.apply(update.into());
                     self.store.refresh_findings(rt);
                 }
                 Record::Action { action, .. } => {

@@ -447,18 +447,6 @@ impl Store {
                     self.dirty_all |= any;
                     any
                 }
-                Payload::Targets(groups) => {
-                    let mut any = false;
-                    for (group, targets) in groups {
-                        any |= self.apply_target_health(
-                            group.arn.clone(),
-                            Some(group),
-                            targets,
-                            update.fetched_at,
-                        );
-                    }
-                    any
-                }
                 Payload::TargetsRead {
                     described,
                     health,
@@ -513,7 +501,6 @@ impl Store {
                         .map(|(k, m, p)| (ServiceKey { target: t, ..k }, m, p))
                         .collect(),
                 ),
-                Payload::Logs(lines) => self.apply_logs(in_target(t, lines)),
                 Payload::LogsRead { services, tasks } => {
                     // every service listed was read without an error (with or without lines)
                     for (k, _) in &services {

@@ -165,7 +165,12 @@ pub fn loaded(svc: Service, td: TaskDefinition, tg: TargetGroup) -> Store {
     apply(
         &mut s,
         Source::Targets,
-        Payload::Targets(vec![(tg, vec![healthy])]),
+        Payload::TargetsRead {
+            described: vec![(tg, vec![healthy])],
+            health: vec![],
+            rules: vec![],
+            lattice: vec![],
+        },
     );
     s.refresh_findings(t0());
     s
