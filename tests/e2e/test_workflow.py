@@ -202,7 +202,7 @@ def test_record_then_replay_prints_the_same_picture(run, tmp_path):
     assert SECRET_VALUE not in rec.read_text(), "secret environment values are masked in recordings"
     first = rec.read_text().splitlines()[0]
     header = json.loads(first)
-    assert header["format"] == "ecswatch.recording" and header["version"] == 1
+    assert header["format"] == "ecswatch.recording" and header["version"] == 2  # the format of its own (docs/RECORDING.md, "Versions")
     # offline: no endpoint at all
     replayed = run("snapshot", "--replay", str(rec), "--format", "json",
                    env_extra={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
