@@ -243,7 +243,7 @@ impl WriteOp {
 pub async fn running_tasks<A: AwsApi>(
     api: &A,
     key: &ServiceKey,
-) -> Result<Vec<crate::app::state::TaskChoice>, String> {
+) -> Result<Vec<crate::model::TaskChoice>, String> {
     let arns = crate::poll::all_pages(|next| {
         api.list_running_tasks(&key.cluster, Some(&key.service), next)
     })
@@ -262,19 +262,13 @@ pub async fn running_tasks<A: AwsApi>(
         );
     }
     tasks.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.arn.cmp(&b.arn)));
-    let now = chrono::Utc::now();
     Ok(tasks
         .into_iter()
-        .map(|t| crate::app::state::TaskChoice {
+        .map(|t| crate::model::TaskChoice {
             id: crate::model::task_id(&t.arn).to_string(),
-            label: format!(
-                "{}  {}{}",
-                crate::model::task_definition_label(&t.task_definition),
-                t.last_status,
-                t.started_at
-                    .map(|s| format!("  started {}", crate::view::ago(now, s)))
-                    .unwrap_or_default()
-            ),
+            task_definition: crate::model::task_definition_label(&t.task_definition).to_string(),
+            last_status: t.last_status,
+            started_at: t.started_at,
         })
         .collect())
 }

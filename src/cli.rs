@@ -324,3 +324,19 @@ mod size_tests {
         assert!(parse_size("99999999999999999999G").is_err());
     }
 }
+
+/// A failure that ends the command: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Exit {
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}

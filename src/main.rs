@@ -1,9 +1,9 @@
 use clap::Parser;
-use ecswatch::app::state::Writes;
 use ecswatch::aws::metered::Counted;
 use ecswatch::aws::{AwsApi, AwsOptions, sdk::SdkApi};
 use ecswatch::cli::{Cli, Command};
 use ecswatch::commands::{self, Exit};
+use ecswatch::console::state::Writes;
 use ecswatch::demo::DemoApi;
 use ecswatch::model::Scope;
 use ecswatch::record::Recorder;

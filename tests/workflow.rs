@@ -315,15 +315,15 @@ fn a_write_runs_only_after_the_service_name_is_typed() {
     assert_eq!(typed(&mut ui, "web"), Effect::Execute(op));
     assert!(ui.prompt.is_none());
     // X: the running tasks as listed, picked by number, or any id typed
+    let choice = |id: &str, mins: i64| ecswatch::model::TaskChoice {
+        id: id.into(),
+        task_definition: "web:7".into(),
+        last_status: "RUNNING".into(),
+        started_at: Some(chrono::Utc::now() - chrono::Duration::minutes(mins)),
+    };
     let listed = vec![
-        ecswatch::app::state::TaskChoice {
-            id: "0a1b2c3d4e5f40718293a4b5c6d7e8f9".into(),
-            label: "web:7  RUNNING  started 3m ago".into(),
-        },
-        ecswatch::app::state::TaskChoice {
-            id: "1b2c3d4e5f6a40718293a4b5c6d7e8f9".into(),
-            label: "web:7  RUNNING  started 9m ago".into(),
-        },
+        choice("0a1b2c3d4e5f40718293a4b5c6d7e8f9", 3),
+        choice("1b2c3d4e5f6a40718293a4b5c6d7e8f9", 9),
     ];
     let stop_which = || {
         Some(Prompt::new(PromptKind::StopWhich {

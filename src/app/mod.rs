@@ -6,13 +6,13 @@
 //! that report back over a channel. Over a recording (`ecswatch replay`) there are no pollers:
 //! a [`Player`] moves the store through the recording's time at the chosen speed.
 
-pub mod selection;
-pub mod state;
+// the console's pure state lives below the views that draw it (`console`); these paths stay
+pub use crate::console::{selection, state};
 pub mod terminal;
 
 use crate::actions::{Request, WriteOp};
 use crate::aws::AwsApi;
-use crate::commands::Exit;
+use crate::cli::Exit;
 use crate::diagnosis::Playbook;
 use crate::keymap::{Key, Keymap};
 use crate::poll::{PollPlan, Update, runner};
@@ -116,7 +116,7 @@ enum Done {
     /// The running tasks of a service were listed (for `X`).
     Listed(
         crate::model::ServiceKey,
-        Result<Vec<crate::app::state::TaskChoice>, String>,
+        Result<Vec<crate::model::TaskChoice>, String>,
     ),
 }
 

@@ -10,21 +10,8 @@ pub mod wait;
 use crate::diagnosis::Playbook;
 use std::path::Path;
 
-/// A failure that ends the command: the message for stderr and the exit code.
-#[derive(Debug)]
-pub struct Exit {
-    pub code: i32,
-    pub message: String,
-}
-
-impl Exit {
-    pub fn new(code: i32, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
-    }
-}
+// the process's exit is the command line's contract (`cli`): the console loop returns it too
+pub use crate::cli::Exit;
 
 /// The playbook: built in, plus the user's file when given (bad files exit 2 naming file and line).
 pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Exit> {

@@ -26,7 +26,7 @@ pub use service::{
     Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey, TargetIx,
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
-pub use task::{AttachmentReason, ContainerState, StoppedTask};
+pub use task::{AttachmentReason, ContainerState, StoppedTask, TaskChoice};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 pub use traffic::{
     ConnectService, CurrentRevision, GroupRole, LatticeConfig, LatticeTarget, ListenerRule,

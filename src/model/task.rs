@@ -131,3 +131,16 @@ impl ContainerState {
                 .is_some_and(|i| i.contains("ecs-service-connect-agent"))
     }
 }
+
+/// One running task offered by `X` (stop a task): what identifies it and what is shown beside
+/// it. The view writes its age when it draws, so "started 12m ago" stays true while the prompt
+/// is open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskChoice {
+    /// The task id (the last part of its ARN).
+    pub id: String,
+    /// `family:revision`.
+    pub task_definition: String,
+    pub last_status: String,
+    pub started_at: Option<super::Time>,
+}

@@ -4,24 +4,13 @@ use super::json::ts;
 use super::status_badge;
 use crate::diagnosis::task_category;
 use crate::model::{MetricKind, Time, short_name, task_definition_label, task_id};
+use crate::present::ago;
 use crate::store::{ServiceState, Store};
 use std::fmt::Write;
 
 /// Events and log lines shown per service.
 const EVENTS_SHOWN: usize = 8;
 const LOGS_SHOWN: usize = 8;
-
-/// "12s ago", "5m ago", "2h05m ago", "3d ago": the one age format of reports and the console.
-pub fn ago(now: Time, t: Time) -> String {
-    let s = (now - t).num_seconds();
-    match s {
-        s if s < 0 => "just now".into(),
-        s if s < 90 => format!("{s}s ago"),
-        s if s < 90 * 60 => format!("{}m ago", s / 60),
-        s if s < 48 * 3600 => format!("{}h{:02}m ago", s / 3600, (s % 3600) / 60),
-        s => format!("{}d ago", s / 86_400),
-    }
-}
 
 fn hhmmss(t: Time) -> String {
     t.format("%H:%M:%SZ").to_string()

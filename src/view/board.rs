@@ -1,10 +1,10 @@
 //! The board: every service in scope, worst first.
 
 use super::{Body, Size, Styled, ago, s};
-use crate::app::state::{Sort, UiState, Visible};
+use crate::console::state::{Sort, UiState, Visible};
 use crate::diagnosis::Severity;
 use crate::model::{MetricKind, SeriesShape, Time};
-use crate::report::{StatusBadge, status_badge};
+use crate::present::{StatusBadge, status_badge};
 use crate::store::{ServiceState, Store};
 use crate::theme::Meaning;
 
@@ -218,7 +218,7 @@ pub fn build<'a>(
     // Only the rows that fit are built: the window keeps the selection in view.
     let page = usize::from(size.height.saturating_sub(4 + together.len() as u16)).max(1);
     // the selection is a service: found again wherever the re-sort put it
-    vis.board = crate::app::selection::resolve(
+    vis.board = crate::console::selection::resolve(
         &ui.board,
         &rows,
         |(st, _), k| st.service.is(k),

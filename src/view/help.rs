@@ -1,7 +1,7 @@
 //! The help overlay, generated from the active keymap.
 
 use super::{Block, s};
-use crate::app::state::{UiState, View};
+use crate::console::state::{UiState, View};
 use crate::keymap::{Keymap, Layer};
 use crate::theme::Meaning;
 

@@ -12,7 +12,7 @@ mod task;
 mod tasks;
 mod timeline;
 
-use crate::app::state::{UiState, View, Visible, Writes};
+use crate::console::state::{UiState, View, Visible, Writes};
 use crate::keymap::{Action, Keymap, Layer};
 use crate::model::Source;
 use crate::model::Time;
@@ -235,7 +235,7 @@ pub struct Size {
     pub height: u16,
 }
 
-pub use crate::report::ago;
+pub use crate::present::ago;
 
 /// "· 12s ago", or the dated reason when the source fails, for one target's source.
 pub fn freshness(store: &Store, t: crate::model::TargetIx, source: Source, now: Time) -> Line {
@@ -341,8 +341,14 @@ pub fn places(store: &Store) -> Vec<String> {
 }
 
 /// The prompt as a box: what will change, then the input.
-fn dialog(store: &Store, p: &crate::app::state::Prompt, writes: Writes, size: Size) -> Block {
-    use crate::app::state::PromptKind;
+fn dialog(
+    store: &Store,
+    p: &crate::console::state::Prompt,
+    writes: Writes,
+    size: Size,
+    now: Time,
+) -> Block {
+    use crate::console::state::PromptKind;
     let width = usize::from(size.width.saturating_sub(6)).clamp(20, 86);
     let mut lines: Vec<Line> = Vec::new();
     let (title, ask) = match &p.kind {
@@ -380,7 +386,17 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, writes: Writes, size: Si
                 lines.push(vec![
                     s(format!("{:>3}  ", i + 1), Meaning::Key),
                     s(format!("{}  ", head(&t.id, 40)), Meaning::Text),
-                    s(t.label.clone(), Meaning::Dim),
+                    s(
+                        format!(
+                            "{}  {}{}",
+                            t.task_definition,
+                            t.last_status,
+                            t.started_at
+                                .map(|at| format!("  started {}", ago(now, at)))
+                                .unwrap_or_default()
+                        ),
+                        Meaning::Dim,
+                    ),
                 ]);
             }
             if let Some(why) = unlisted {
@@ -440,7 +456,7 @@ fn dialog(store: &Store, p: &crate::app::state::Prompt, writes: Writes, size: Si
                 "Confirm a write".into(),
                 format!(
                     "type {} to confirm: ",
-                    crate::app::state::confirm_word(&places(store), op)
+                    crate::console::state::confirm_word(&places(store), op)
                 ),
             )
         }
@@ -569,7 +585,7 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
         .collect();
     let (target, e) = *failing.first()?;
     // (the source was read at start; the view reads no environment)
-    let mut text = crate::report::credentials_hint(
+    let mut text = crate::present::credentials_hint(
         e.kind,
         target.credentials.as_ref(),
         target.spec.profile.as_deref(),
@@ -611,10 +627,10 @@ pub fn build(
         .filter(|(_, b)| {
             matches!(
                 b,
-                crate::report::StatusBadge::Failed
-                    | crate::report::StatusBadge::RollingBack
-                    | crate::report::StatusBadge::WaitingForApproval
-                    | crate::report::StatusBadge::Degraded
+                crate::present::StatusBadge::Failed
+                    | crate::present::StatusBadge::RollingBack
+                    | crate::present::StatusBadge::WaitingForApproval
+                    | crate::present::StatusBadge::Degraded
             )
         })
         .count();
@@ -702,8 +718,8 @@ pub fn build(
     let layer = ui.layer();
     let footer = if let Some(which) = ui.editing {
         let (label, text) = match which {
-            crate::app::state::Editing::BoardFilter => ("filter services", &ui.board_filter),
-            crate::app::state::Editing::LogFilter => ("filter log lines", &ui.log_filter),
+            crate::console::state::Editing::BoardFilter => ("filter services", &ui.board_filter),
+            crate::console::state::Editing::LogFilter => ("filter log lines", &ui.log_filter),
         };
         vec![
             s(format!("{label}: "), Meaning::Key),
@@ -722,7 +738,7 @@ pub fn build(
                 (Action::Help, "help"),
                 (Action::Quit, "quit"),
             ],
-            Layer::Service if ui.pane == crate::app::state::Pane::Tasks => &[
+            Layer::Service if ui.pane == crate::console::state::Pane::Tasks => &[
                 (Action::NextPane, "pane"),
                 (Action::Open, "task"),
                 (Action::Exec, "exec"),
@@ -761,7 +777,7 @@ pub fn build(
     let dialog = ui
         .prompt
         .as_ref()
-        .map(|p| dialog(store, p, ui.writes, size));
+        .map(|p| dialog(store, p, ui.writes, size, now));
     let banner = credentials_banner(store, now);
     (
         Screen {

@@ -3,11 +3,11 @@
 use super::board::{badge_meaning, severity_meaning};
 use super::rollout;
 use super::{Block, Body, Line, Size, ago, freshness, freshness_about, s, wrap};
-use crate::app::selection::{Resolved, Selection, resolve_ids};
-use crate::app::state::{PANES, Pane, UiState, Visible};
+use crate::console::selection::{Resolved, Selection, resolve_ids};
+use crate::console::state::{PANES, Pane, UiState, Visible};
 use crate::model::Source;
 use crate::model::{Deployment, MetricKind, ServiceKey, Time, task_definition_label};
-use crate::report::status_badge;
+use crate::present::status_badge;
 use crate::store::{ServiceState, Store};
 use crate::theme::Meaning;
 
@@ -496,7 +496,7 @@ pub fn build(
             Pane::Metrics => resolve_ids(sel, &place_ids(metric_lines.len()), page),
             Pane::Logs => {
                 let lines: Vec<&crate::model::LogLine> = st.logs.iter().filter(matches).collect();
-                crate::app::selection::resolve(
+                crate::console::selection::resolve(
                     sel,
                     &lines,
                     |l, k| l.event_id == *k,

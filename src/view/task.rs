@@ -3,7 +3,7 @@
 use super::Line;
 use super::board::severity_meaning;
 use super::{Block, Body, Size, ago, freshness, freshness_about, s, wrap};
-use crate::app::state::{UiState, Visible};
+use crate::console::state::{UiState, Visible};
 use crate::diagnosis::{EvidenceKind, task_category};
 use crate::model::Source;
 use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};

@@ -2,7 +2,7 @@
 //! bottom (it follows new entries until the user moves up).
 
 use super::{Block, Body, Line, Size, s};
-use crate::app::state::{UiState, Visible};
+use crate::console::state::{UiState, Visible};
 use crate::model::{ServiceKey, Time};
 use crate::store::{EntryKind, Store};
 use crate::theme::Meaning;
@@ -28,7 +28,7 @@ pub fn build(
 ) -> Body {
     let entries = store.timeline(only);
     let ids: Vec<u64> = entries.iter().map(|e| e.id()).collect();
-    vis.timeline = crate::app::selection::resolve_ids(&ui.timeline, &ids, vis.page);
+    vis.timeline = crate::console::selection::resolve_ids(&ui.timeline, &ids, vis.page);
     let width = usize::from(size.width.saturating_sub(2));
     let show_service = only.is_none();
     let lines: Vec<Line> = entries

@@ -36,7 +36,7 @@ pub enum PromptKind {
     /// task id typed.
     StopWhich {
         key: ServiceKey,
-        tasks: Vec<TaskChoice>,
+        tasks: Vec<crate::model::TaskChoice>,
         /// Why the running tasks could not be listed, if they could not.
         unlisted: Option<String>,
     },
@@ -44,14 +44,6 @@ pub enum PromptKind {
     /// ECS Exec's preflight and command; with writes allowed and nothing missing, typing the
     /// task id runs it.
     Exec(crate::exec::ExecPlan),
-}
-
-/// One running task offered by `X`: its id and how it is shown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskChoice {
-    pub id: String,
-    /// `checkout-api:42  RUNNING  started 12m ago`
-    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -809,7 +801,7 @@ impl UiState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::selection::resolve_ids;
+    use crate::console::selection::resolve_ids;
 
     /// What the view draws for `ui`: a board of `board` (in that order), a tasks pane of a
     /// header and one task, three rows in every other pane; then the selections settle.
