@@ -166,7 +166,7 @@ async fn the_board_tags_rows_and_groups_what_fails_together() {
     let (store, now) = demo_in_two(60).await;
     let n = store.services.len();
     assert!(n >= 4 && n % 2 == 0, "{n}");
-    let causes = ecswatch::diagnosis::together::shared_causes(&store, now);
+    let causes = ecswatch::store::findings::together::shared_causes(&store, now);
     let first = causes.first().expect("a shared cause");
     // two critical causes fail in both accounts: checkout-api's missing image and
     // orders-api's green targets answering 503 (equal rank: by id)

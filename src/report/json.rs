@@ -652,7 +652,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         generated_at: ts(now),
         region: store.region(),
         watched,
-        shared_causes: crate::diagnosis::together::shared_causes(store, now)
+        shared_causes: crate::store::findings::together::shared_causes(store, now)
             .into_iter()
             .map(|c| SharedOut {
                 summary: c.summary(),

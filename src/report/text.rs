@@ -51,7 +51,7 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
     if store.services.is_empty() {
         let _ = writeln!(o, "\nno services in scope");
     }
-    for c in crate::diagnosis::together::shared_causes(store, now) {
+    for c in crate::store::findings::together::shared_causes(store, now) {
         let _ = writeln!(o, "\nfailing together: {}  {}", c.summary(), c.title);
     }
     let mut states: Vec<&ServiceState> = store.services.values().collect();

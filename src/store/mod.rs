@@ -4,6 +4,7 @@
 //! (staleness), bounded histories, stopped tasks by ARN (kept after ECS forgets them),
 //! deduplicated events, and the findings of the diagnosis engine, recomputed when inputs change.
 
+pub mod findings;
 mod ring;
 mod status;
 mod targets;
@@ -834,7 +835,7 @@ impl Store {
             self.prune(now);
         }
         for key in keys {
-            let findings = crate::diagnosis::diagnose_service(self, &key, now);
+            let findings = findings::diagnose_service(self, &key, now);
             if let Some(state) = self.services.get_mut(&key) {
                 for t in timeline::finding_transitions(&state.findings, &findings, now) {
                     state.transitions.push(t);

@@ -147,7 +147,7 @@ pub(crate) fn row_tag(t: &crate::store::TargetState, wide: bool) -> String {
 
 /// One line per cause failing in several targets at once.
 fn together_lines(store: &Store, now: Time) -> Vec<super::Line> {
-    crate::diagnosis::together::shared_causes(store, now)
+    crate::store::findings::together::shared_causes(store, now)
         .iter()
         .take(2)
         .map(|c| {

@@ -1,6 +1,6 @@
 //! Configuration lints: risky settings of the service, its task definition and target groups.
 
-use super::{ConfirmContext, Finding};
+use crate::diagnosis::{ConfirmContext, Finding};
 use crate::model::{ContainerDef, Service, is_secret_name};
 use crate::store::Store;
 

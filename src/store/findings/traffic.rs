@@ -4,7 +4,7 @@
 //! says, and a blue/green pair whose roles could not be read. Only groups that carry traffic
 //! count (blue/green's idle group serves nobody).
 
-use super::{ConfirmContext, Finding};
+use crate::diagnosis::{ConfirmContext, Finding};
 use crate::model::{GroupRole, Service, target_group_name};
 use crate::store::Store;
 

@@ -2,7 +2,7 @@
 //! group (the policy does nothing for this service), scaling suspended, at max capacity while
 //! targets fail health checks or CPU is pinned, min = max.
 
-use super::{ConfirmContext, Finding};
+use crate::diagnosis::{ConfirmContext, Finding};
 use crate::model::{MetricKind, Service, scaling::resource_label};
 use crate::store::Store;
 
