@@ -309,7 +309,10 @@ async fn run_loop<A: AwsApi>(
     let mut dirty = true;
     let mut ticks = 0u64;
     let mut vis = Visible::default();
+    // writes under way: quitting waits for them, so each is recorded (and none is cut off)
+    let mut writing: Vec<tokio::task::JoinHandle<()>> = Vec::new();
     let ended = loop {
+        writing.retain(|h| !h.is_finished());
         if dirty {
             let now = feed.now();
             let area = guard.terminal.size().unwrap_or_default();
@@ -365,44 +368,7 @@ async fn run_loop<A: AwsApi>(
                         ui.prompt = Some(Prompt::new(PromptKind::StopWhich { key, tasks, unlisted }));
                     }
                     Done::Wrote(op, result) => {
-                        let st = feed.store();
-                        let what = if st.multi_target() {
-                            format!("{} (in {})", op.describe(), st.target(op.key().target).label())
-                        } else {
-                            op.describe()
-                        };
-                        let action = ActionRecord {
-                            t: chrono::Utc::now(),
-                            service: op.key().clone(),
-                            who: who_for(&opts, st, op.key()),
-                            what,
-                            result: match &result {
-                                Ok(()) => "ok".into(),
-                                Err(e) => format!("failed: {e}"),
-                            },
-                            ok: result.is_ok(),
-                        };
-                        ui.say(match &result {
-                            Ok(()) => format!("done: {}", action.what),
-                            // a rejection the playbook knows (a Service Connect namespace that is
-                            // gone, a throttled call) says which entry explains it
-                            Err(e) => match st.playbook().classify(None, &e.to_string()) {
-                                Some(entry) => format!(
-                                    "FAILED: {}: {} — {e}. Fix: {}",
-                                    action.what, entry.title, entry.fix
-                                ),
-                                None => format!("FAILED: {}: {e}", action.what),
-                            },
-                        });
-                        if let Some(log) = opts.log.as_mut() {
-                            log.line(action.t, &format!(
-                                "write by {}: {} ({}): {}",
-                                action.who, action.what, op.cli(), action.result
-                            ));
-                        }
-                        let rec = Record::Action { t: action.t, action: action.clone() };
-                        record(&mut opts, &mut ui, |r| r.append(&rec));
-                        feed.store_mut().add_action(action);
+                        wrote(&mut feed, &mut ui, &mut opts, op, result);
                         feed.replan(&ui, &vis, true);
                     }
                 }
@@ -455,10 +421,10 @@ async fn run_loop<A: AwsApi>(
                         if let Some(api) = feed.api_for(op.key()) {
                             ui.say(format!("working: {} ...", op.describe()));
                             let (tx, who) = (done_tx.clone(), who_for(&opts, feed.store(), op.key()));
-                            tokio::spawn(async move {
+                            writing.push(tokio::spawn(async move {
                                 let r = op.execute(&*api, &who).await.map_err(|e| e.to_string());
                                 let _ = tx.send(Done::Wrote(op, r)).await;
-                            });
+                            }));
                         }
                     }
                     Effect::Exec(key, arn) => {
@@ -551,6 +517,31 @@ async fn run_loop<A: AwsApi>(
     drop(keys);
     drop(guard);
     terminal::restore();
+    // a write confirmed before the console ended finishes and is recorded before the recorder
+    // closes (dropping `opts`): at most WRITE_WAIT for all of them
+    writing.retain(|h| !h.is_finished());
+    if !writing.is_empty() {
+        eprintln!(
+            "ecswatch: waiting for {} write(s) under way to finish and be recorded ...",
+            writing.len()
+        );
+    }
+    let _ = tokio::time::timeout(WRITE_WAIT, async {
+        for h in writing {
+            let _ = h.await;
+        }
+    })
+    .await;
+    while let Ok(d) = done.try_recv() {
+        if let Done::Wrote(op, result) = d {
+            let line = match &result {
+                Ok(()) => format!("ecswatch: done: {}", op.describe()),
+                Err(e) => format!("ecswatch: FAILED: {}: {e}", op.describe()),
+            };
+            wrote(&mut feed, &mut ui, &mut opts, op, result);
+            eprintln!("{line}");
+        }
+    }
     if let Some(log) = opts.log.as_mut() {
         log.line(chrono::Utc::now(), &format!("console ended: {ended:?}"));
     }
@@ -648,6 +639,71 @@ fn log_source_change(
     logged.insert((u.target, u.source), now);
 }
 
+/// How long the end of the console waits for writes under way (one API call each, with the
+/// SDK's retries).
+const WRITE_WAIT: Duration = Duration::from_secs(30);
+
+/// A write's answer: said on the status line, logged, recorded, kept on the timeline.
+fn wrote<A: AwsApi>(
+    feed: &mut Feed<A>,
+    ui: &mut UiState,
+    opts: &mut Options,
+    op: WriteOp,
+    result: Result<(), String>,
+) {
+    let st = feed.store();
+    let what = if st.multi_target() {
+        format!(
+            "{} (in {})",
+            op.describe(),
+            st.target(op.key().target).label()
+        )
+    } else {
+        op.describe()
+    };
+    let action = ActionRecord {
+        t: chrono::Utc::now(),
+        service: op.key().clone(),
+        who: who_for(opts, st, op.key()),
+        what,
+        result: match &result {
+            Ok(()) => "ok".into(),
+            Err(e) => format!("failed: {e}"),
+        },
+        ok: result.is_ok(),
+    };
+    ui.say(match &result {
+        Ok(()) => format!("done: {}", action.what),
+        // a rejection the playbook knows (a Service Connect namespace that is gone, a
+        // throttled call) says which entry explains it
+        Err(e) => match st.playbook().classify(None, &e.to_string()) {
+            Some(entry) => format!(
+                "FAILED: {}: {} — {e}. Fix: {}",
+                action.what, entry.title, entry.fix
+            ),
+            None => format!("FAILED: {}: {e}", action.what),
+        },
+    });
+    if let Some(log) = opts.log.as_mut() {
+        log.line(
+            action.t,
+            &format!(
+                "write by {}: {} ({}): {}",
+                action.who,
+                action.what,
+                op.cli(),
+                action.result
+            ),
+        );
+    }
+    let rec = Record::Action {
+        t: action.t,
+        action: action.clone(),
+    };
+    record(opts, ui, |r| r.append(&rec));
+    feed.store_mut().add_action(action);
+}
+
 /// Append to the recording; on failure say so once and stop recording (the console goes on).
 fn record(
     opts: &mut Options,
@@ -663,7 +719,8 @@ fn record(
     }
 }
 
-/// Turn a write request into a confirmation prompt (or a lookup that ends in one).
+/// Carry out what the write planner (`actions::plan`) says a write key leads to: a prompt, a
+/// refusal on the status line, or the lookup that ends in a prompt.
 fn plan_write<A: AwsApi>(
     feed: &Feed<A>,
     ui: &mut UiState,
@@ -677,63 +734,24 @@ fn plan_write<A: AwsApi>(
     let Some(api) = feed.api_for(&key) else {
         return;
     };
-    let Some(state) = store.services.get(&key) else {
-        ui.say(format!("{key} is not known yet"));
-        return;
-    };
-    // why it does not apply comes first: a read-only console still says the real answer
-    if let Some(why) = crate::actions::not_applicable(&state.service, req) {
-        ui.say(why);
-        return;
-    }
-    if ui.writes != Writes::Allowed {
-        ui.say(format!(
-            "read-only: to {} start ecswatch with --allow-writes (every write asks you to type the service name)",
-            req.verb()
-        ));
-        return;
-    }
-    if let Some(op) = crate::actions::plan_deployment(&state.service, &key, req) {
-        ui.prompt = Some(Prompt::new(PromptKind::Confirm(op)));
-        return;
-    }
-    match req {
-        // not_applicable refused these without a live service deployment
-        Request::AbortDeployment | Request::ContinueHook | Request::RollbackHook => {}
-        Request::Rollback => match crate::actions::rollback_from_store(store, &key) {
-            Ok(Some(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
-            Ok(None) => {
-                let Some(current) = crate::actions::current_task_definition(store, &key) else {
-                    ui.say(format!("{key} has no task definition"));
-                    return;
-                };
-                ui.say("looking up the previous ACTIVE revision ...");
-                let (api, tx) = (api.clone(), done.clone());
-                tokio::spawn(async move {
-                    let r = crate::actions::rollback_lookup(&*api, &key, &current)
-                        .await
-                        .map_err(|e| format!("cannot plan the rollback: {e}"));
-                    let _ = tx.send(Done::Planned(r)).await;
-                });
-            }
-            Err(e) => ui.say(e),
-        },
-        Request::Redeploy => match crate::actions::current_task_definition(store, &key) {
-            Some(td) => {
-                ui.prompt = Some(Prompt::new(PromptKind::Confirm(WriteOp::Redeploy {
-                    key,
-                    task_definition: td,
-                })))
-            }
-            None => ui.say(format!("{key} has no task definition")),
-        },
-        Request::Scale => {
-            ui.prompt = Some(Prompt::new(PromptKind::ScaleTo {
-                from: state.service.desired,
-                key,
-            }))
+    use crate::actions::Planned;
+    match crate::actions::plan(store, ui.writes == Writes::Allowed, req, &key) {
+        Planned::Refuse(why) => ui.say(why),
+        Planned::Confirm(op) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
+        Planned::AskCount { key, from } => {
+            ui.prompt = Some(Prompt::new(PromptKind::ScaleTo { key, from }))
         }
-        Request::StopTask => {
+        Planned::LookUpRollback { key, current } => {
+            ui.say("looking up the previous ACTIVE revision ...");
+            let tx = done.clone();
+            tokio::spawn(async move {
+                let r = crate::actions::rollback_lookup(&*api, &key, &current)
+                    .await
+                    .map_err(|e| format!("cannot plan the rollback: {e}"));
+                let _ = tx.send(Done::Planned(r)).await;
+            });
+        }
+        Planned::ListTasks(key) => {
             // list the service's running tasks to choose from (ListTasks + DescribeTasks)
             ui.say(format!("listing the running tasks of {} ...", key.service));
             let tx = done.clone();

@@ -74,6 +74,7 @@ class MotoServer:
         self.lock = threading.Lock()
         self.account = None  # a RealisticAccount (account.py): quotas and latency
         self.other_latency = None  # (low, high) seconds per request of other clients, if any
+        self.slow_ops = {}  # operation -> seconds ecswatch's requests of it wait (slow())
         self.log_reads = []  # (logGroupName, logStreamNamePrefix, endTime) of ecswatch's FilterLogEvents
         self.task_listings = []  # (desiredStatus, cluster, serviceName) of ecswatch's ListTasks
         self.deployments = ServiceDeployments()  # the service-deployment APIs moto lacks
@@ -112,6 +113,10 @@ class MotoServer:
                     out[op] += n
             return dict(out)
 
+    def slow(self, operation, seconds):
+        """ecswatch's requests of `operation` are answered `seconds` late (a slow write)."""
+        self.slow_ops[operation] = seconds
+
     def inject(self, operation, status=400, code="ThrottlingException", message="Rate exceeded"):
         self.faults[operation] = (status, code, message)
 
@@ -120,6 +125,7 @@ class MotoServer:
         self.expired_keys.clear()
         self.expired_accounts.clear()
         self.mangles.clear()
+        self.slow_ops.clear()
 
     def expire_account(self, account_id):
         """Every credential of this account (each role session into it) expires: its requests
@@ -173,6 +179,8 @@ class MotoServer:
             if client == "rust" and key:
                 self.keys_seen[key] += 1
 
+        if client == "rust" and op in self.slow_ops:
+            time.sleep(self.slow_ops[op])
         fault = self.faults.get(op)
         target = self.target_of(environ) if client == "rust" and (self.account or self.expired_accounts) else None
         if self.account is not None and client == "rust" and fault is None:

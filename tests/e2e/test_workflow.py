@@ -194,6 +194,36 @@ def test_a_rejected_write_says_which_playbook_entry_explains_it(moto, staging, t
     assert svc["desiredCount"] == 2
 
 
+def test_quitting_during_a_write_waits_for_it_and_records_it(moto, staging, term, tmp_path):
+    """`q` right after a confirmed write whose call is slow: the console waits for the answer,
+    says so, and the recording holds the write (before, the recorder closed first and the
+    runtime cut the call off)."""
+    rec = tmp_path / "quit-during-write.jsonl"
+    moto.slow("UpdateService", 3)
+    try:
+        open_service(term, "ledger-api", f"--allow-writes --record {rec}")
+        term.keys("S")
+        term.wait_for("new desired count")
+        term.keys("-l", "4")
+        term.keys("Enter")
+        term.keys("-l", "ledger-api")
+        term.keys("Enter")
+        term.wait_for("working: ")
+        term.keys("q")
+        screen = term.wait_for("EXIT=0", timeout=60)
+        assert "waiting for 1 write(s) under way" in screen, screen
+    finally:
+        moto.clear_faults()
+    svc = staging["ecs"].describe_services(cluster=CLUSTER, services=["ledger-api"])["services"][0]
+    assert svc["desiredCount"] == 4
+    actions = [json.loads(l) for l in rec.read_text().splitlines() if '"type":"action"' in l]
+    assert len(actions) == 1 and actions[0]["action"]["ok"], actions
+    assert "desired count 2 → 4" in actions[0]["action"]["what"]
+    staging["ecs"].update_service(cluster=CLUSTER, service="ledger-api", desiredCount=2)
+    backend = ecs_backends[ACCOUNT][REGION]
+    backend.services[f"{CLUSTER}:ledger-api"].running_count = 2
+
+
 def test_record_then_replay_prints_the_same_picture(run, tmp_path):
     rec = tmp_path / "incident.jsonl"
     live = run("snapshot", "prod/checkout-api", "--format", "json", "--record", str(rec))

@@ -5,6 +5,10 @@
 //! [`WriteOp`] that states the exact change, shown to the user, confirmed by typing the service
 //! name, then executed as exactly one API call.
 
+mod plan;
+
+pub use plan::{Planned, plan, read_only};
+
 use crate::aws::{ApiError, AwsApi, HookAction, ServiceChange, StopType};
 use crate::model::{Service, ServiceKey, short_name, task_definition_label, task_id};
 use crate::store::Store;
