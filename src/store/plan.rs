@@ -1,0 +1,193 @@
+//! What the pollers read next (`PollPlan`), derived from what the store holds, and the
+//! lookups it is built from (a service's task definitions, log groups, an open task).
+
+use super::*;
+
+impl Store {
+    /// The task definitions of a service that are known.
+    pub fn task_definitions_of(&self, service: &Service) -> Vec<&TaskDefinition> {
+        service
+            .task_definitions()
+            .into_iter()
+            .filter_map(|a| self.task_definitions.get(a))
+            .collect()
+    }
+
+    /// The awslogs log groups a service's current task definition writes to (what its log
+    /// pane reads; an error about another log group is not its error).
+    pub fn log_groups_of(&self, service: &Service) -> Vec<String> {
+        let current = service
+            .primary()
+            .map(|d| d.task_definition.as_str())
+            .unwrap_or(&service.task_definition);
+        let mut groups: Vec<String> = Vec::new();
+        for c in self
+            .task_definitions
+            .get(current)
+            .map(|td| td.containers.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(g) = c.log.as_ref().and_then(|l| l.group.clone())
+                && !groups.contains(&g)
+            {
+                groups.push(g);
+            }
+        }
+        groups
+    }
+
+    /// Where a stopped task's own log streams are, for task detail (None once they were read,
+    /// until its task definition is known, or when it has no awslogs container).
+    pub fn open_task(&self, key: &ServiceKey, arn: &str) -> Option<crate::poll::OpenTask> {
+        if self.task_logs.contains_key(arn) {
+            return None; // read once: a stopped task's stream does not change
+        }
+        let task = self.stopped_tasks.get(arn)?;
+        let td = self.task_definitions.get(&task.task_definition)?;
+        let id = crate::model::task_id(arn);
+        let streams: Vec<crate::poll::LogSource> = td
+            .containers
+            .iter()
+            .filter_map(|c| {
+                let log = c.log.as_ref().filter(|l| l.driver == "awslogs")?;
+                Some(crate::poll::LogSource {
+                    group: log.group.clone()?,
+                    prefix: Some(format!("{}/{}/{id}", log.stream_prefix.as_ref()?, c.name)),
+                    region: log
+                        .region
+                        .clone()
+                        .filter(|r| !r.is_empty() && r != self.region_of(key.target)),
+                })
+            })
+            .collect();
+        (!streams.is_empty()).then(|| crate::poll::OpenTask {
+            key: key.clone(),
+            arn: arn.to_string(),
+            streams,
+            started_at: task.started_at,
+            stopped_at: task.stopped_at.or(task.stopping_at),
+        })
+    }
+
+    /// What the pollers should read next.
+    pub fn plan(&self, focus: Option<ServiceKey>) -> PollPlan {
+        let services = self
+            .services
+            .values()
+            .map(|state| {
+                let s = &state.service;
+                let task_definitions: Vec<String> = s
+                    .task_definitions()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                // production first: its series are the service's
+                let target_groups: Vec<String> =
+                    self.roles_of(s).into_iter().map(|g| g.arn).collect();
+                let dims = |arn: &str| -> Option<(String, String)> {
+                    let tg = self.target_groups.get(arn)?;
+                    let tg_dim = arn
+                        .split_once(":targetgroup/")
+                        .map(|(_, d)| format!("targetgroup/{d}"))?;
+                    let lb = tg.group.load_balancer_dimensions.first()?;
+                    Some((tg_dim, lb.clone()))
+                };
+                let alb_dimensions = target_groups.iter().filter_map(|a| dims(a)).collect();
+                let mut prod_dimensions = Vec::new();
+                if let Some(first) = state.swaps.first()
+                    && let Some(d) = first.from.as_deref().and_then(dims)
+                {
+                    prod_dimensions.push((chrono::DateTime::UNIX_EPOCH, d));
+                }
+                for sw in &state.swaps {
+                    if let Some(d) = dims(&sw.to) {
+                        prod_dimensions.push((sw.at, d));
+                    }
+                }
+                if prod_dimensions.len() < 2 {
+                    prod_dimensions.clear();
+                }
+                // Logs of the containers of the primary deployment's task definition.
+                let current = s
+                    .primary()
+                    .map(|d| d.task_definition.as_str())
+                    .unwrap_or(&s.task_definition);
+                let mut log_sources = Vec::new();
+                if let Some(td) = self.task_definitions.get(current) {
+                    for c in &td.containers {
+                        if let Some(log) = &c.log
+                            && log.driver == "awslogs"
+                            && let Some(group) = &log.group
+                        {
+                            let prefix = log
+                                .stream_prefix
+                                .as_ref()
+                                .map(|p| format!("{p}/{}/", c.name));
+                            let region = log
+                                .region
+                                .clone()
+                                .filter(|r| !r.is_empty() && r != self.region_of(s.target));
+                            let src = crate::poll::LogSource {
+                                group: group.clone(),
+                                prefix,
+                                region,
+                            };
+                            if !log_sources.contains(&src) {
+                                log_sources.push(src);
+                            }
+                        }
+                    }
+                }
+                let calm = s.running >= s.desired
+                    && s.deployments.iter().all(|d| d.failed == 0)
+                    && s.primary()
+                        .and_then(|d| d.rollout_state.as_deref())
+                        .is_none_or(|r| r == "COMPLETED");
+                PlannedService {
+                    calm,
+                    insights: self
+                        .container_insights
+                        .get(&(s.target, s.cluster.clone()))
+                        .copied()
+                        .unwrap_or(false),
+                    key: s.key(),
+                    task_definitions,
+                    target_groups,
+                    alb_dimensions,
+                    prod_dimensions,
+                    listener_rules: s.listener_rules().into_iter().map(str::to_owned).collect(),
+                    lattice_groups: s
+                        .lattice_groups()
+                        .into_iter()
+                        .map(|l| l.target_group_arn.clone())
+                        .collect(),
+                    connect: s.service_connect().and_then(|c| {
+                        let e = c.services.first()?;
+                        let name = e
+                            .discovery_name
+                            .clone()
+                            .unwrap_or_else(|| e.port_name.clone());
+                        Some((name, e.tls_ca.is_some()))
+                    }),
+                    log_sources,
+                }
+            })
+            .collect();
+        PollPlan {
+            scope: self.targets[0].spec.scope.clone(),
+            services,
+            focus,
+            refresh: 0,
+            exhaustive: false,
+            on_screen: Vec::new(),
+            task: None,
+            pace: self.pace,
+            groups_described: self
+                .target_groups
+                .iter()
+                .map(|(arn, g)| (arn.clone(), g.described_at))
+                .collect(),
+            final_tasks: self.final_tasks.clone(),
+        }
+    }
+}
