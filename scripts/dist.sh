@@ -90,20 +90,32 @@ EOF
 
 # the third-party licences of everything linked into the binary, from each crate's own files
 third_party() {
-  cargo metadata --locked --format-version 1 --filter-platform "$1" | python3 -c '
+  local meta
+  meta=$(mktemp)
+  cargo metadata --locked --format-version 1 --filter-platform "$1" > "$meta"
+  python3 - "$meta" <<'EOF'
 import json, pathlib, sys
-meta = json.load(sys.stdin)
-ids = {n["id"] for n in meta["resolve"]["nodes"]}
+meta = json.load(open(sys.argv[1]))
+# what is linked: the root's normal dependencies and theirs (no dev- or build-dependencies)
+nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
 root = meta["resolve"]["root"]
+ids, todo = set(), [root]
+while todo:
+    for d in nodes[todo.pop()]["deps"]:
+        if any(k["kind"] is None for k in d["dep_kinds"]) and d["pkg"] not in ids:
+            ids.add(d["pkg"])
+            todo.append(d["pkg"])
 out = []
 for p in sorted(meta["packages"], key=lambda p: (p["name"], p["version"])):
     if p["id"] == root or p["id"] not in ids or p.get("source") is None:
         continue
+    name, version, licence = p["name"], p["version"], p.get("license") or "see below"
     out.append("=" * 78)
-    out.append(f"{p[\"name\"]} {p[\"version\"]}: {p.get(\"license\") or \"see below\"}")
+    out.append(f"{name} {version}: {licence}")
     out.append("=" * 78)
     d = pathlib.Path(p["manifest_path"]).parent
-    files = sorted(f for f in d.iterdir() if f.is_file() and f.name.upper().startswith(("LICENSE", "LICENCE", "COPYING", "NOTICE")))
+    prefixes = ("LICENSE", "LICENCE", "COPYING", "NOTICE")
+    files = sorted(f for f in d.iterdir() if f.is_file() and f.name.upper().startswith(prefixes))
     for f in files:
         out.append(f"--- {f.name}")
         out.append(f.read_text(errors="replace").rstrip())
@@ -111,14 +123,15 @@ for p in sorted(meta["packages"], key=lambda p: (p["name"], p["version"])):
         out.append("(no licence file in the crate; its licence is the SPDX expression above)")
     out.append("")
 print("\n".join(out))
-'
+EOF
+  rm -f "$meta"
 }
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
 host_bin=""
 for t in $TARGETS; do
-  echo "== building $t (profile dist: fat LTO, one codegen unit, stripped)"
+  echo "== building $t (profile dist: fat LTO, one codegen unit, opt-level z, stripped)"
   cargo zigbuild --locked --profile dist --target "$t"
   bin="$CARGO_TARGET_DIR/$t/dist/ecswatch"
   is_static "$bin"
