@@ -2,6 +2,7 @@
 //! and meanings, never colours; `ui::render` draws them with a theme.
 
 mod board;
+mod dialog;
 mod help;
 mod rollout;
 mod scaling;
@@ -10,6 +11,7 @@ mod spark;
 mod targets;
 mod task;
 mod tasks;
+mod text;
 mod timeline;
 
 use crate::console::state::{UiState, View, Visible, Writes};
@@ -20,220 +22,10 @@ use crate::store::Store;
 use crate::theme::Meaning;
 
 pub use board::board_rows;
+use dialog::dialog;
 pub use rollout::rollout_plain;
 pub use service::split_left;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(lines: &[Line]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| l.iter().map(|s| s.text.as_str()).collect())
-            .collect()
-    }
-
-    #[test]
-    fn wraps_words_and_cuts_long_ones() {
-        let l = wrap(
-            "fix: ",
-            "push the image then redeploy the service now",
-            Meaning::Text,
-            20,
-        );
-        assert_eq!(
-            text(&l),
-            [
-                "fix: push the image",
-                "  then redeploy the",
-                "  service now"
-            ]
-        );
-        let l = wrap("arn: ", &"x".repeat(50), Meaning::Text, 20);
-        assert_eq!(text(&l)[0], format!("arn: {}", "x".repeat(15)));
-        assert!(text(&l).iter().all(|t| t.chars().count() <= 20));
-        assert_eq!(text(&wrap("a: ", "", Meaning::Text, 20)), ["a: "]);
-    }
-
-    #[test]
-    fn fit_cuts_at_a_word_and_says_so() {
-        assert_eq!(fit("CRIT Image not found", 20), "CRIT Image not found");
-        assert_eq!(
-            fit("CRIT ~Deployment failed (reason not named)", 27),
-            "CRIT ~Deployment failed…"
-        );
-        assert_eq!(
-            fit("CRIT Container killed for exceeding memory", 27),
-            "CRIT Container killed for…"
-        );
-        // one long word: cut inside it rather than keep almost nothing
-        assert_eq!(fit("WARN Supercalifragilistic", 12), "WARN Superc…");
-        assert_eq!(fit("ÅÅÅÅÅ ÅÅÅÅÅ", 8), "ÅÅÅÅÅ…");
-        assert_eq!(fit("abc", 0), "");
-        for w in 0..30 {
-            assert!(
-                fit("CRIT ~Deployment failed (reason not named)", w)
-                    .chars()
-                    .count()
-                    <= w
-            );
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Styled {
-    pub text: String,
-    pub meaning: Meaning,
-}
-
-/// At most `n` characters of `text` (never a byte slice: names from AWS may hold any
-/// character, and slicing one in the middle panics).
-pub fn head(text: &str, n: usize) -> &str {
-    match text.char_indices().nth(n) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    }
-}
-
-/// `text` in at most `width` cells: whole when it fits, else cut at the last word that fits
-/// (or mid-word when that would keep less than half) and marked `…`, so a cut title reads as
-/// cut rather than as a different word ("Deployment failed…", not "Deployment failed (rea").
-pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let cut = head(text, width - 1);
-    let at_word = cut
-        .rfind(' ')
-        .filter(|&i| cut[..i].chars().count() * 2 >= width)
-        .map_or(cut, |i| &cut[..i]);
-    let kept = at_word.trim_end_matches([' ', '(', ',', ':']);
-    format!("{kept}…")
-}
-
-pub fn s(text: impl Into<String>, meaning: Meaning) -> Styled {
-    Styled {
-        text: text.into(),
-        meaning,
-    }
-}
-
-pub type Line = Vec<Styled>;
-
-/// `label` then `text` word-wrapped to `width` columns, continuation lines indented.
-pub fn wrap(label: &str, text: &str, meaning: Meaning, width: usize) -> Vec<Line> {
-    let width = width.max(20);
-    let indent = 2;
-    let mut out: Vec<Line> = Vec::new();
-    let mut current = String::new();
-    let mut first = true;
-    let avail = |first: bool| {
-        if first {
-            width.saturating_sub(label.chars().count())
-        } else {
-            width - indent
-        }
-    };
-    for word in text.split(' ') {
-        let cur_len = current.chars().count();
-        let w_len = word.chars().count();
-        if cur_len > 0 && cur_len + 1 + w_len > avail(first) {
-            out.push(wrapped_line(label, &current, meaning, first, indent));
-            current.clear();
-            first = false;
-        }
-        // a single word longer than the line is cut into pieces
-        let mut word = word.to_string();
-        while word.chars().count() > avail(first) && current.is_empty() {
-            let cut: String = word.chars().take(avail(first)).collect();
-            word = word.chars().skip(avail(first)).collect();
-            out.push(wrapped_line(label, &cut, meaning, first, indent));
-            first = false;
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(&word);
-    }
-    if !current.is_empty() || out.is_empty() {
-        out.push(wrapped_line(label, &current, meaning, first, indent));
-    }
-    out
-}
-
-fn wrapped_line(label: &str, text: &str, meaning: Meaning, first: bool, indent: usize) -> Line {
-    if first {
-        vec![s(label, Meaning::Key), s(text, meaning)]
-    } else {
-        vec![s(" ".repeat(indent), Meaning::Text), s(text, meaning)]
-    }
-}
-
-/// A titled box of lines; `selected` indexes `lines`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Block {
-    pub title: String,
-    pub focused: bool,
-    /// Freshness or failure of the block's source, shown in its title bar.
-    pub status: Line,
-    pub lines: Vec<Line>,
-    pub selected: Option<usize>,
-    /// Show the end of the lines when nothing is selected (log tail).
-    pub follow: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Body {
-    Board {
-        header: Vec<(String, u16)>,
-        /// Freshness of the service list and which sources fail, in the top rule.
-        status: Line,
-        rows: Vec<Vec<Styled>>,
-        selected: Option<usize>,
-        empty: Option<Line>,
-        /// Causes shared by services of several targets, above the table (several targets).
-        together: Vec<Line>,
-    },
-    Service {
-        summary: Vec<Line>,
-        rollout: Block,
-        panes: Vec<Block>,
-        focused: usize,
-        /// Small terminal: one pane at a time with a tab bar.
-        tabs: bool,
-        /// Split (not `tabs`): the pane beside the findings.
-        side: usize,
-    },
-    Task {
-        detail: Block,
-        logs: Block,
-    },
-    Timeline(Block),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Screen {
-    pub header: Line,
-    /// A line under the header that must not be missed (credentials).
-    pub banner: Option<Line>,
-    pub body: Body,
-    pub footer: Line,
-    pub help: Option<Block>,
-    /// A question over everything else: a write to confirm, a note, a number.
-    pub dialog: Option<Block>,
-}
-
-/// Terminal size, in cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Size {
-    pub width: u16,
-    pub height: u16,
-}
+pub use text::{Block, Body, Line, Screen, Size, Styled, fit, head, s, wrap};
 
 pub use crate::present::ago;
 
@@ -338,217 +130,6 @@ pub fn places(store: &Store) -> Vec<String> {
         .iter()
         .map(|t| format!("{}/{}", t.account_label(), t.region))
         .collect()
-}
-
-/// The prompt as a box: what will change, then the input.
-fn dialog(
-    store: &Store,
-    p: &crate::console::state::Prompt,
-    writes: Writes,
-    size: Size,
-    now: Time,
-) -> Block {
-    use crate::console::state::PromptKind;
-    let width = usize::from(size.width.saturating_sub(6)).clamp(20, 86);
-    let mut lines: Vec<Line> = Vec::new();
-    let (title, ask) = match &p.kind {
-        PromptKind::Note(k) => (
-            match k {
-                Some(k) => format!("Note on {k}"),
-                None => "Note".to_string(),
-            },
-            "note: ".to_string(),
-        ),
-        PromptKind::ScaleTo { key, from } => {
-            lines.extend(wrap(
-                "",
-                &format!("{}: desired count is {from}", key.service),
-                Meaning::Text,
-                width,
-            ));
-            (
-                "Change the desired count".into(),
-                "new desired count: ".into(),
-            )
-        }
-        PromptKind::StopWhich {
-            key,
-            tasks,
-            unlisted,
-        } => {
-            lines.extend(wrap(
-                "",
-                &format!("stop a running task of {}", key.service),
-                Meaning::Text,
-                width,
-            ));
-            for (i, t) in tasks.iter().enumerate() {
-                lines.push(vec![
-                    s(format!("{:>3}  ", i + 1), Meaning::Key),
-                    s(format!("{}  ", head(&t.id, 40)), Meaning::Text),
-                    s(
-                        format!(
-                            "{}  {}{}",
-                            t.task_definition,
-                            t.last_status,
-                            t.started_at
-                                .map(|at| format!("  started {}", ago(now, at)))
-                                .unwrap_or_default()
-                        ),
-                        Meaning::Dim,
-                    ),
-                ]);
-            }
-            if let Some(why) = unlisted {
-                lines.extend(wrap("", why, Meaning::Stale, width));
-            }
-            let ask = if tasks.is_empty() {
-                "task id: "
-            } else {
-                "number or task id: "
-            };
-            ("Stop a task".into(), ask.into())
-        }
-        PromptKind::Exec(plan) => exec_dialog(
-            writes == Writes::Allowed,
-            plan,
-            (width, size.height),
-            &mut lines,
-        ),
-        PromptKind::Confirm(op) => {
-            lines.push(vec![s("This will change:", Meaning::Title)]);
-            lines.extend(wrap("  ", &op.describe(), Meaning::StatusFailed, width));
-            if let crate::actions::WriteOp::Rollback { why, .. } = op {
-                lines.extend(wrap("  why this revision: ", why, Meaning::Dim, width));
-            }
-            let target = store.target(op.key().target);
-            let mut cli = op.cli();
-            if store.multi_target() {
-                cli.push_str(&format!(" --region {}", target.region));
-                if let Some(p) = &target.spec.profile {
-                    cli.push_str(&format!(" --profile {p}"));
-                }
-            }
-            lines.extend(wrap("  same as: ", &cli, Meaning::Dim, width));
-            lines.push(vec![s(
-                format!("  cluster {}, one API call", op.key().cluster),
-                Meaning::Dim,
-            )]);
-            if store.multi_target() {
-                lines.push(vec![s(
-                    format!(
-                        "  account {}, Region {}",
-                        target
-                            .account
-                            .as_deref()
-                            .map(|a| match &target.spec.alias {
-                                Some(al) => format!("{a} ({al})"),
-                                None => a.to_string(),
-                            })
-                            .unwrap_or_else(|| target.account_label()),
-                        target.region
-                    ),
-                    Meaning::StatusFailed,
-                )]);
-            }
-            lines.push(vec![]);
-            (
-                "Confirm a write".into(),
-                format!(
-                    "type {} to confirm: ",
-                    crate::console::state::confirm_word(&places(store), op)
-                ),
-            )
-        }
-    };
-    lines.push(vec![
-        s(ask, Meaning::Key),
-        s(format!("{}_", p.input), Meaning::Text),
-    ]);
-    if let Some(e) = &p.error {
-        lines.extend(wrap("", e, Meaning::Error, width));
-    }
-    lines.push(vec![s("enter submit  esc cancel", Meaning::Dim)]);
-    Block {
-        title,
-        focused: true,
-        lines,
-        ..Default::default()
-    }
-}
-
-/// ECS Exec's preflight: each check, what is missing with its fix, the command (copied).
-fn exec_dialog(
-    writes: bool,
-    plan: &crate::exec::ExecPlan,
-    (width, height): (usize, u16),
-    lines: &mut Vec<Line>,
-) -> (String, String) {
-    lines.extend(wrap(
-        "",
-        &format!(
-            "shell in task {} (container {}) of {}",
-            crate::model::task_id(&plan.task),
-            plan.container,
-            plan.key.service
-        ),
-        Meaning::Text,
-        width,
-    ));
-    let checks = [
-        ("exec_not_enabled", "service enableExecuteCommand"),
-        (
-            "exec_agent_not_running",
-            "ExecuteCommandAgent RUNNING in the container",
-        ),
-        ("exec_plugin_missing", "session-manager-plugin on PATH"),
-        ("exec_cli_missing", "aws on PATH"),
-    ];
-    for (id, what) in checks {
-        let missing = plan.missing.iter().any(|f| f.id == id);
-        lines.push(vec![
-            s(
-                if missing { "  MISSING " } else { "  ok      " },
-                if missing {
-                    Meaning::StatusFailed
-                } else {
-                    Meaning::StatusOk
-                },
-            ),
-            s(what, Meaning::Text),
-        ]);
-    }
-    let command = wrap("command (copied): ", &plan.command(), Meaning::Key, width);
-    // what is missing, as much as fits: on 24 rows the checks, the command and the question
-    // come first, then each missing piece's fix, then its confirm command
-    let room = usize::from(height).saturating_sub(4 + lines.len() + command.len() + 3);
-    let mut details: Vec<Line> = Vec::new();
-    for f in &plan.missing {
-        let mut block = vec![vec![s(format!("{} ({})", f.title, f.id), Meaning::Title)]];
-        block.extend(wrap("fix: ", &f.fix, Meaning::Text, width));
-        if details.len() + block.len() > room {
-            break;
-        }
-        details.extend(block);
-    }
-    for f in &plan.missing {
-        let confirm = wrap(&format!("{}: ", f.id), &f.confirm, Meaning::Dim, width);
-        if details.len() + confirm.len() > room {
-            break;
-        }
-        details.extend(confirm);
-    }
-    lines.extend(details);
-    lines.extend(command);
-    let ask = match (plan.ready(), writes) {
-        (true, true) => format!(
-            "type {} to run it here: ",
-            crate::model::task_id(&plan.task)
-        ),
-        (true, false) => "read-only: run it in a shell, or start with --allow-writes to run it from here; enter closes ".into(),
-        (false, _) => "fix what is missing first; enter closes ".into(),
-    };
-    ("ECS Exec".into(), ask)
 }
 
 /// Key hints for the footer, generated from the keymap.
@@ -790,4 +371,63 @@ pub fn build(
         },
         vis,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.iter().map(|s| s.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_words_and_cuts_long_ones() {
+        let l = wrap(
+            "fix: ",
+            "push the image then redeploy the service now",
+            Meaning::Text,
+            20,
+        );
+        assert_eq!(
+            text(&l),
+            [
+                "fix: push the image",
+                "  then redeploy the",
+                "  service now"
+            ]
+        );
+        let l = wrap("arn: ", &"x".repeat(50), Meaning::Text, 20);
+        assert_eq!(text(&l)[0], format!("arn: {}", "x".repeat(15)));
+        assert!(text(&l).iter().all(|t| t.chars().count() <= 20));
+        assert_eq!(text(&wrap("a: ", "", Meaning::Text, 20)), ["a: "]);
+    }
+
+    #[test]
+    fn fit_cuts_at_a_word_and_says_so() {
+        assert_eq!(fit("CRIT Image not found", 20), "CRIT Image not found");
+        assert_eq!(
+            fit("CRIT ~Deployment failed (reason not named)", 27),
+            "CRIT ~Deployment failed…"
+        );
+        assert_eq!(
+            fit("CRIT Container killed for exceeding memory", 27),
+            "CRIT Container killed for…"
+        );
+        // one long word: cut inside it rather than keep almost nothing
+        assert_eq!(fit("WARN Supercalifragilistic", 12), "WARN Superc…");
+        assert_eq!(fit("ÅÅÅÅÅ ÅÅÅÅÅ", 8), "ÅÅÅÅÅ…");
+        assert_eq!(fit("abc", 0), "");
+        for w in 0..30 {
+            assert!(
+                fit("CRIT ~Deployment failed (reason not named)", w)
+                    .chars()
+                    .count()
+                    <= w
+            );
+        }
+    }
 }
