@@ -4,6 +4,7 @@
 
 pub mod budget;
 mod counting;
+mod quota;
 
 pub use budget::{Budget, Pace, Priority, Quota, with_priority};
 pub use counting::{CallCounts, Counted};
