@@ -8,7 +8,9 @@
 
 // the console's pure state lives below the views that draw it (`console`); these paths stay
 pub use crate::console::{selection, state};
+mod input;
 pub mod terminal;
+mod writes;
 
 use crate::actions::{Request, WriteOp};
 use crate::aws::AwsApi;
@@ -20,11 +22,13 @@ use crate::record::{Record, Recorder, player::Player};
 use crate::store::{ActionRecord, Note, Store};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
+use input::{run_exec, spawn_input};
 use state::{Effect, Prompt, PromptKind, ReplayClock, ReplayCmd, UiState, Visible, Writes};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+use writes::{WRITE_WAIT, plan_write, record, who_for, wrote};
 
 /// Why the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,40 +36,6 @@ pub enum Ended {
     Quit,
     Signal(&'static str),
     InputClosed,
-}
-
-/// Set while a child process owns the terminal (ECS Exec): the input thread stops reading,
-/// and says so in [`INPUT_IDLE`], so no keystroke meant for the child is taken.
-static INPUT_PAUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-static INPUT_IDLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-fn spawn_input(tx: mpsc::Sender<Event>) {
-    use std::sync::atomic::Ordering;
-    std::thread::spawn(move || {
-        loop {
-            if tx.is_closed() {
-                return;
-            }
-            if INPUT_PAUSED.load(Ordering::SeqCst) {
-                INPUT_IDLE.store(true, Ordering::SeqCst);
-                std::thread::sleep(Duration::from_millis(20));
-                continue;
-            }
-            INPUT_IDLE.store(false, Ordering::SeqCst);
-            match crossterm::event::poll(Duration::from_millis(250)) {
-                Ok(true) => match crossterm::event::read() {
-                    Ok(ev) => {
-                        if tx.blocking_send(ev).is_err() {
-                            return;
-                        }
-                    }
-                    Err(_) => return,
-                },
-                Ok(false) => {}
-                Err(_) => return,
-            }
-        }
-    });
 }
 
 fn plan_for(store: &Store, ui: &UiState, vis: &Visible, refresh: u64) -> PollPlan {
@@ -548,61 +518,6 @@ async fn run_loop<A: AwsApi>(
     Ok(ended)
 }
 
-/// Run `argv` with the terminal: the input thread pauses, the screen is restored, the child
-/// inherits stdin/stdout/stderr; after it, a failure waits for Enter (so its message can be
-/// read) and the console takes the terminal back.
-async fn run_exec(guard: &mut terminal::TerminalGuard, argv: &[String]) -> String {
-    use std::sync::atomic::Ordering;
-    INPUT_PAUSED.store(true, Ordering::SeqCst);
-    for _ in 0..50 {
-        if INPUT_IDLE.load(Ordering::SeqCst) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    guard.suspend();
-    let argv = argv.to_vec();
-    let status = tokio::task::spawn_blocking(move || {
-        println!("ecswatch: {}", argv.join(" "));
-        println!("ecswatch: exit the shell to come back to the console");
-        let Some((program, args)) = argv.split_first() else {
-            return "nothing to run".to_string();
-        };
-        let status = match std::process::Command::new(program).args(args).status() {
-            Ok(s) if s.success() => return "exit 0".to_string(),
-            Ok(s) => match s.code() {
-                Some(c) => format!("exit {c}"),
-                None => "ended by a signal".to_string(),
-            },
-            Err(e) => format!("could not start {program}: {e}"),
-        };
-        println!("ecswatch: {status}; press Enter to return to the console");
-        let mut line = String::new();
-        let _ = std::io::stdin().read_line(&mut line);
-        status
-    })
-    .await
-    .unwrap_or_else(|e| format!("the session's thread failed: {e}"));
-    let _ = guard.resume();
-    INPUT_PAUSED.store(false, Ordering::SeqCst);
-    status
-}
-
-/// Who makes a write: with several targets, the local user and the profile of the target the
-/// write goes to (one profile: `Options::who` already names it).
-fn who_for(opts: &Options, store: &Store, key: &crate::model::ServiceKey) -> String {
-    if !store.multi_target() {
-        return opts.who.clone();
-    }
-    let profile = store
-        .target(key.target)
-        .spec
-        .profile
-        .as_deref()
-        .unwrap_or("default");
-    format!("{} (profile {profile})", opts.who)
-}
-
 /// Log a source starting to fail, failing differently, or recovering — not every failed poll.
 fn log_source_change(
     opts: &mut Options,
@@ -637,128 +552,4 @@ fn log_source_change(
         log.line(u.fetched_at, &format!("{name} failing: {now}"));
     }
     logged.insert((u.target, u.source), now);
-}
-
-/// How long the end of the console waits for writes under way (one API call each, with the
-/// SDK's retries).
-const WRITE_WAIT: Duration = Duration::from_secs(30);
-
-/// A write's answer: said on the status line, logged, recorded, kept on the timeline.
-fn wrote<A: AwsApi>(
-    feed: &mut Feed<A>,
-    ui: &mut UiState,
-    opts: &mut Options,
-    op: WriteOp,
-    result: Result<(), String>,
-) {
-    let st = feed.store();
-    let what = if st.multi_target() {
-        format!(
-            "{} (in {})",
-            op.describe(),
-            st.target(op.key().target).label()
-        )
-    } else {
-        op.describe()
-    };
-    let action = ActionRecord {
-        t: chrono::Utc::now(),
-        service: op.key().clone(),
-        who: who_for(opts, st, op.key()),
-        what,
-        result: match &result {
-            Ok(()) => "ok".into(),
-            Err(e) => format!("failed: {e}"),
-        },
-        ok: result.is_ok(),
-    };
-    ui.say(match &result {
-        Ok(()) => format!("done: {}", action.what),
-        // a rejection the playbook knows (a Service Connect namespace that is gone, a
-        // throttled call) says which entry explains it
-        Err(e) => match st.playbook().classify(None, &e.to_string()) {
-            Some(entry) => format!(
-                "FAILED: {}: {} — {e}. Fix: {}",
-                action.what, entry.title, entry.fix
-            ),
-            None => format!("FAILED: {}: {e}", action.what),
-        },
-    });
-    if let Some(log) = opts.log.as_mut() {
-        log.line(
-            action.t,
-            &format!(
-                "write by {}: {} ({}): {}",
-                action.who,
-                action.what,
-                op.cli(),
-                action.result
-            ),
-        );
-    }
-    let rec = Record::Action {
-        t: action.t,
-        action: action.clone(),
-    };
-    record(opts, ui, |r| r.append(&rec));
-    feed.store_mut().add_action(action);
-}
-
-/// Append to the recording; on failure say so once and stop recording (the console goes on).
-fn record(
-    opts: &mut Options,
-    ui: &mut UiState,
-    f: impl FnOnce(&mut Recorder) -> Result<(), String>,
-) {
-    if let Some(r) = opts.recorder.as_mut()
-        && let Err(e) = f(r)
-    {
-        opts.recorder = None;
-        ui.recording = Some("RECORDING STOPPED".into());
-        ui.say(e);
-    }
-}
-
-/// Carry out what the write planner (`actions::plan`) says a write key leads to: a prompt, a
-/// refusal on the status line, or the lookup that ends in a prompt.
-fn plan_write<A: AwsApi>(
-    feed: &Feed<A>,
-    ui: &mut UiState,
-    req: Request,
-    key: crate::model::ServiceKey,
-    done: &mpsc::Sender<Done>,
-) {
-    let Feed::Live { store, .. } = feed else {
-        return;
-    };
-    let Some(api) = feed.api_for(&key) else {
-        return;
-    };
-    use crate::actions::Planned;
-    match crate::actions::plan(store, ui.writes == Writes::Allowed, req, &key) {
-        Planned::Refuse(why) => ui.say(why),
-        Planned::Confirm(op) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
-        Planned::AskCount { key, from } => {
-            ui.prompt = Some(Prompt::new(PromptKind::ScaleTo { key, from }))
-        }
-        Planned::LookUpRollback { key, current } => {
-            ui.say("looking up the previous ACTIVE revision ...");
-            let tx = done.clone();
-            tokio::spawn(async move {
-                let r = crate::actions::rollback_lookup(&*api, &key, &current)
-                    .await
-                    .map_err(|e| format!("cannot plan the rollback: {e}"));
-                let _ = tx.send(Done::Planned(r)).await;
-            });
-        }
-        Planned::ListTasks(key) => {
-            // list the service's running tasks to choose from (ListTasks + DescribeTasks)
-            ui.say(format!("listing the running tasks of {} ...", key.service));
-            let tx = done.clone();
-            tokio::spawn(async move {
-                let r = crate::actions::running_tasks(&*api, &key).await;
-                let _ = tx.send(Done::Listed(key, r)).await;
-            });
-        }
-    }
 }

@@ -11,187 +11,12 @@ use crate::present::status_badge;
 use crate::store::{ServiceState, Store};
 use crate::theme::Meaning;
 
-/// A primary deployment that has not changed for this long is marked stalled.
-pub const STALL_MIN: i64 = 10;
+mod events;
+mod rollout_lines;
 
-/// The circuit breaker's failed-task threshold for a desired count: half, at least 3, at most 200.
-pub fn breaker_threshold(desired: i32) -> i32 {
-    ((desired + 1) / 2).clamp(3, 200)
-}
-
-pub(super) fn progress_bar(running: i32, desired: i32, width: usize) -> String {
-    // a deployment scaled to 0 (failed, or drained) has no progress to show
-    let filled = if desired <= 0 {
-        0
-    } else {
-        ((running.max(0) as usize * width) / desired as usize).min(width)
-    };
-    format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
-}
-
-fn deployment_lines(d: &Deployment, breaker: bool, now: Time, wide: bool) -> Vec<Line> {
-    let state = d.rollout_state.as_deref().unwrap_or("-");
-    let meaning = match state {
-        "FAILED" => Meaning::StatusFailed,
-        "IN_PROGRESS" => Meaning::StatusDeploying,
-        "COMPLETED" => Meaning::StatusOk,
-        _ => Meaning::Text,
-    };
-    let mut first = vec![
-        s(format!("{:<8}", d.status), Meaning::Title),
-        s(
-            format!("{} ", task_definition_label(&d.task_definition)),
-            Meaning::Text,
-        ),
-        s(format!("{state} "), meaning),
-        s(
-            progress_bar(d.running, d.desired, if wide { 20 } else { 8 }),
-            Meaning::ProgressDone,
-        ),
-        s(format!(" {}/{}", d.running, d.desired), Meaning::Text),
-    ];
-    if d.failed > 0 || (breaker && state == "IN_PROGRESS") {
-        let label = if breaker {
-            format!(
-                " failed {}/{} breaker",
-                d.failed,
-                breaker_threshold(d.desired.max(1))
-            )
-        } else {
-            format!(" failed {}", d.failed)
-        };
-        first.push(s(
-            label,
-            if d.failed > 0 {
-                Meaning::ProgressFailed
-            } else {
-                Meaning::Dim
-            },
-        ));
-    }
-    if d.pending > 0 {
-        first.push(s(format!(" +{} pending", d.pending), Meaning::Dim));
-    }
-    if let Some(c) = d.created_at {
-        first.push(s(
-            format!("  {}", ago(now, c).replace(" ago", "")),
-            Meaning::Dim,
-        ));
-    }
-    if state == "IN_PROGRESS"
-        && d.status == "PRIMARY"
-        && let Some(u) = d.updated_at
-    {
-        let idle = (now - u).num_minutes();
-        if idle >= STALL_MIN {
-            first.push(s(format!("  STALLED {idle}m"), Meaning::StatusFailed));
-        }
-    }
-    let mut out = vec![first];
-    if let Some(r) = d
-        .rollout_state_reason
-        .as_deref()
-        .filter(|_| state == "FAILED")
-    {
-        out.push(vec![s(format!("         {r}"), Meaning::ProgressFailed)]);
-    }
-    out
-}
-
-/// The rollout pane: the service deployment (stage, weights, hooks, alarms) or the CodeDeploy
-/// task sets first, then the deployments with their progress, then recent history.
-fn rollout_lines(
-    st: &ServiceState,
-    deployments: &[&Deployment],
-    breaker: bool,
-    now: Time,
-    wide: bool,
-) -> Vec<Line> {
-    let svc = &st.service;
-    let mut lines = if svc.ecs_controlled() {
-        rollout::service_deployment_lines(st, now, wide)
-    } else {
-        rollout::task_set_lines(svc, wide)
-    };
-    // the ECS breaker counts for an ECS-deployed service only
-    let breaker = breaker && svc.ecs_controlled();
-    lines.extend(
-        deployments
-            .iter()
-            .flat_map(|d| deployment_lines(d, breaker, now, wide)),
-    );
-    let current = svc.service_deployment.as_ref().map(|d| d.arn.as_str());
-    let past: Vec<_> = svc
-        .deployment_history
-        .iter()
-        .filter(|b| Some(b.arn.as_str()) != current)
-        .cloned()
-        .collect();
-    if !past.is_empty() {
-        lines.push(vec![s("history", Meaning::Title)]);
-        lines.extend(rollout::history_lines(&past, now, 5));
-    }
-    lines
-}
-
-/// Events with repeats collapsed: the same message with different task ids counts once with ×N.
-/// The events pane: its rows and, for each, the id of its newest event (repeats collapsed).
-fn event_rows(store: &Store, st: &ServiceState) -> (Vec<Line>, Vec<String>) {
-    let pb = store.playbook();
-    let mut rows: Vec<(String, Line, usize, &str)> = Vec::new();
-    for e in &st.events {
-        let shape: String = e
-            .message
-            .split_whitespace()
-            .map(|w| {
-                if w.chars().any(|c| c.is_ascii_digit()) && w.len() > 6 {
-                    "#"
-                } else {
-                    w
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        if let Some(last) = rows.last_mut().filter(|(sh, _, _, _)| *sh == shape) {
-            last.2 += 1;
-            continue;
-        }
-        let entry = st.event_category(&e.id).and_then(|id| pb.entry(id));
-        let meaning = match entry {
-            Some(en) if !en.finding => Meaning::EventNoise,
-            Some(en) => match en.severity {
-                crate::diagnosis::Severity::Info => Meaning::Text,
-                _ => Meaning::EventFailure,
-            },
-            None => Meaning::Text,
-        };
-        let when = e
-            .created_at
-            .map(|t| t.format("%H:%M:%S").to_string())
-            .unwrap_or_else(|| "--:--:--".into());
-        let msg = e
-            .message
-            .strip_prefix(&format!("(service {}) ", st.service.name))
-            .unwrap_or(&e.message);
-        rows.push((
-            shape,
-            vec![
-                s(format!("{when} "), Meaning::Dim),
-                s(msg.to_string(), meaning),
-            ],
-            1,
-            &e.id,
-        ));
-    }
-    rows.into_iter()
-        .map(|(_, mut line, n, id)| {
-            if n > 1 {
-                line.push(s(format!("  x{n}"), Meaning::Key));
-            }
-            (line, id.to_string())
-        })
-        .unzip()
-}
+use events::event_rows;
+pub(super) use rollout_lines::progress_bar;
+use rollout_lines::rollout_lines;
 
 /// Ids for rows that are places, not things (headers, metric and scaling lines).
 fn place_ids(n: usize) -> Vec<String> {
@@ -664,6 +489,7 @@ fn top_finding_line(st: &ServiceState) -> Line {
 
 #[cfg(test)]
 mod tests {
+    use super::rollout_lines::breaker_threshold;
     use super::*;
 
     #[test]
