@@ -38,16 +38,15 @@ pub enum Ended {
     InputClosed,
 }
 
-fn plan_for(store: &Store, ui: &UiState, vis: &Visible, refresh: u64) -> PollPlan {
-    let mut plan = store.plan(ui.focus());
-    plan.refresh = refresh;
-    if plan.focus.is_none() {
-        plan.on_screen = vis.board_rows.clone();
+/// What the console wants read: the open service and task, the board rows on screen.
+fn intent(ui: &UiState, vis: &Visible, refresh: u64) -> crate::store::Intent {
+    crate::store::Intent {
+        focus: ui.focus(),
+        open_task: ui.open_task().map(str::to_owned),
+        on_screen: vis.board_rows.clone(),
+        refresh,
+        exhaustive: false,
     }
-    if let (Some(key), Some(arn)) = (&plan.focus, ui.open_task()) {
-        plan.task = store.open_task(key, arn);
-    }
-    plan
 }
 
 /// Publish the plan if it changed; the pollers wake only for the parts they read.
@@ -141,10 +140,10 @@ impl<A: AwsApi> Feed<A> {
             if refresh_now {
                 *refresh += 1;
             }
-            let plan = plan_for(store, ui, vis, *refresh);
+            let want = intent(ui, vis, *refresh);
             for (i, tx) in plan_txs.iter().enumerate() {
                 let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
-                publish(tx, plan.for_target(t, &store.target(t).spec.scope));
+                publish(tx, store.plan_of(t, &want));
             }
         }
     }
@@ -177,13 +176,13 @@ pub async fn run<A: AwsApi>(
         recording: opts.recording_label.clone(),
         ..Default::default()
     };
-    let plan = plan_for(&store, &ui, &Visible::default(), 0);
+    let want = intent(&ui, &Visible::default(), 0);
     let (update_tx, updates) = mpsc::channel(256);
     let mut plan_txs = Vec::new();
     let mut pollers = Vec::new();
     for (i, api) in apis.iter().enumerate() {
         let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
-        let (tx, rx) = watch::channel(plan.for_target(t, &store.target(t).spec.scope));
+        let (tx, rx) = watch::channel(store.plan_of(t, &want));
         pollers.extend(runner::spawn(t, api.clone(), rx, update_tx.clone()));
         plan_txs.push(tx);
     }

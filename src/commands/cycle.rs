@@ -27,8 +27,8 @@ pub async fn run_once<A: AwsApi>(
         seen(&u);
         store.apply(u);
     };
-    let scope = store.target(t).spec.scope.clone();
-    let plan_of = |store: &Store| exhaustive(store.plan(None).for_target(t, &scope));
+    let everything = crate::store::Intent::everything();
+    let plan_of = |store: &Store| store.plan_of(t, &everything);
     let mut services = ServicesPoller::new();
     let plan = plan_of(store);
     let mut listed = services.poll(api, &plan, now).await;
@@ -57,7 +57,7 @@ pub async fn run_once<A: AwsApi>(
         let mut read = read.clone();
         read.target = t;
         s.apply(read);
-        exhaustive(s.plan(None).for_target(t, &scope))
+        s.plan_of(t, &everything)
     };
     let (a, r, sc, (b, l), (c, m)) = tokio::join!(
         stopped.poll(api, &plan, now),
@@ -113,9 +113,4 @@ pub async fn run_all<A: AwsApi>(
         }
     }
     out
-}
-
-fn exhaustive(mut plan: crate::poll::PollPlan) -> crate::poll::PollPlan {
-    plan.exhaustive = true;
-    plan
 }

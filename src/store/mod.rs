@@ -15,6 +15,7 @@ mod targets;
 pub mod timeline;
 mod traffic;
 
+pub use plan::Intent;
 pub use ring::Ring;
 pub use service_state::{ServiceState, TargetGroupState};
 pub use status::SourceStatus;

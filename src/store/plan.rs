@@ -3,7 +3,47 @@
 
 use super::*;
 
+/// What the caller wants read: the one input of [`Store::plan_of`], the one way a `PollPlan`
+/// is made (the console from what is on screen, `snapshot` and `wait` everything).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Intent {
+    /// The service open on screen: polled fast.
+    pub focus: Option<ServiceKey>,
+    /// The stopped task open in task detail (its own log stream is read once).
+    pub open_task: Option<String>,
+    /// The board rows on screen, when no service is open (their sparklines are read).
+    pub on_screen: Vec<ServiceKey>,
+    /// Bumped by "refresh now": a changed plan wakes every poller.
+    pub refresh: u64,
+    /// Read everything in scope now, whatever the cadences would skip (one-shot commands).
+    pub exhaustive: bool,
+}
+
+impl Intent {
+    /// Everything, once: `snapshot`, `wait`.
+    pub fn everything() -> Self {
+        Self {
+            exhaustive: true,
+            ..Self::default()
+        }
+    }
+}
+
 impl Store {
+    /// The plan of place `t`'s pollers for `intent`.
+    pub fn plan_of(&self, t: TargetIx, intent: &Intent) -> PollPlan {
+        let mut plan = self.plan(intent.focus.clone());
+        plan.refresh = intent.refresh;
+        plan.exhaustive = intent.exhaustive;
+        if plan.focus.is_none() {
+            plan.on_screen = intent.on_screen.clone();
+        }
+        if let (Some(key), Some(arn)) = (&plan.focus, intent.open_task.as_deref()) {
+            plan.task = self.open_task(key, arn);
+        }
+        plan.for_target(t, &self.target(t).spec.scope)
+    }
+
     /// The task definitions of a service that are known.
     pub fn task_definitions_of(&self, service: &Service) -> Vec<&TaskDefinition> {
         service
@@ -69,7 +109,8 @@ impl Store {
         })
     }
 
-    /// What the pollers should read next.
+    /// The plan across every place, from which [`Store::plan_of`] cuts each place's (tests
+    /// read it whole).
     pub fn plan(&self, focus: Option<ServiceKey>) -> PollPlan {
         let services = self
             .services
