@@ -184,7 +184,7 @@ fn running_store(n: usize) -> (Store, chrono::DateTime<Utc>, ServiceKey) {
     let (mut store, now) = fleet(1);
     let key = store.services.keys().next().unwrap().clone();
     let tasks = (0..n)
-        .map(|i| StoppedTask {
+        .map(|i| Task {
             arn: format!("arn:aws:ecs:us-east-1:1:task/{}/{i:032x}", key.cluster),
             cluster: key.cluster.clone(),
             task_definition: "arn:aws:ecs:us-east-1:1:task-definition/svc:7".into(),

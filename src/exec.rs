@@ -7,7 +7,7 @@
 //! the task id typed, runs it with the terminal handed over (`app::run_exec`).
 
 use crate::diagnosis::{ConfirmContext, Finding};
-use crate::model::{ServiceKey, StoppedTask, task_id};
+use crate::model::{ServiceKey, Task, task_id};
 use crate::store::Store;
 
 /// What the AWS CLI needs on this machine.
@@ -78,7 +78,7 @@ pub fn preflight(
         .services
         .get(key)
         .ok_or_else(|| format!("{key} is not known yet"))?;
-    let t: &StoppedTask = st
+    let t: &Task = st
         .running
         .iter()
         .find(|t| t.arn == task || task_id(&t.arn) == task)

@@ -7,8 +7,8 @@ use ecswatch::console::state::Writes;
 use ecswatch::demo::DemoApi;
 use ecswatch::model::Scope;
 use ecswatch::record::Recorder;
-use ecswatch::room::TargetSpec;
-use ecswatch::store::TargetState;
+use ecswatch::room::PlaceSpec;
+use ecswatch::store::PlaceState;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -39,7 +39,7 @@ fn print(out: &str) -> Result<(), Exit> {
 
 /// The real AWS clients of one target, configured from its profile and Region and the
 /// standard chain (assume-role and SSO profiles included).
-async fn sdk_api(g: &ecswatch::cli::Global, spec: &TargetSpec) -> SdkApi {
+async fn sdk_api(g: &ecswatch::cli::Global, spec: &PlaceSpec) -> SdkApi {
     SdkApi::connect(&AwsOptions {
         profile: spec.profile.clone(),
         region: spec.region.clone(),
@@ -49,7 +49,7 @@ async fn sdk_api(g: &ecswatch::cli::Global, spec: &TargetSpec) -> SdkApi {
 }
 
 /// What is watched: the room's targets, or every --profile in every --region.
-fn target_specs(g: &ecswatch::cli::Global) -> Result<Vec<TargetSpec>, Exit> {
+fn target_specs(g: &ecswatch::cli::Global) -> Result<Vec<PlaceSpec>, Exit> {
     let scope = global_scope(g);
     let specs = match &g.room {
         Some(room) => {
@@ -94,7 +94,7 @@ fn target_specs(g: &ecswatch::cli::Global) -> Result<Vec<TargetSpec>, Exit> {
 }
 
 /// One connected target: its state for the store and its counted, budgeted client.
-type Connected<A> = (TargetState, Arc<Counted<A>>);
+type Connected<A> = (PlaceState, Arc<Counted<A>>);
 
 fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
     tokio::runtime::Builder::new_multi_thread()
@@ -124,7 +124,7 @@ macro_rules! with_targets {
             let spec = $specs.into_iter().next().unwrap_or_default();
             let api = Counted::budgeted(DemoApi::live(), Arc::new($budget(pace)));
             let $targets: Vec<Connected<DemoApi>> =
-                vec![(TargetState::new(spec, api.region()), Arc::new(api))];
+                vec![(PlaceState::new(spec, api.region()), Arc::new(api))];
             $body
         } else {
             let mut $targets: Vec<Connected<SdkApi>> = Vec::new();
@@ -132,7 +132,7 @@ macro_rules! with_targets {
             let files = ecswatch::aws::credentials::ProfileFiles::load(&env);
             for spec in $specs {
                 let api = Counted::budgeted(sdk_api(&$g, &spec).await, Arc::new($budget(pace)));
-                let mut state = TargetState::new(spec, api.region());
+                let mut state = PlaceState::new(spec, api.region());
                 state.credentials = Some(ecswatch::aws::credentials::detect(
                     state.spec.profile.as_deref(),
                     &env,

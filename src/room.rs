@@ -17,7 +17,7 @@ use std::path::Path;
 
 /// One account × Region to watch, before its credentials are resolved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TargetSpec {
+pub struct PlaceSpec {
     /// The profile whose credentials reach the account (None: the default chain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -35,7 +35,7 @@ pub const MAX_TARGETS: usize = 32;
 
 /// Every profile × every Region of the flags (one target with neither), each with the global
 /// `--cluster` / `--service` scope.
-pub fn from_flags(profiles: &[String], regions: &[String], scope: &Scope) -> Vec<TargetSpec> {
+pub fn from_flags(profiles: &[String], regions: &[String], scope: &Scope) -> Vec<PlaceSpec> {
     let profiles: Vec<Option<String>> = if profiles.is_empty() {
         vec![None]
     } else {
@@ -49,7 +49,7 @@ pub fn from_flags(profiles: &[String], regions: &[String], scope: &Scope) -> Vec
     let mut out = Vec::new();
     for p in &profiles {
         for r in &regions {
-            out.push(TargetSpec {
+            out.push(PlaceSpec {
                 profile: p.clone(),
                 region: r.clone(),
                 alias: None,
@@ -102,7 +102,7 @@ struct TargetDef {
 
 /// The targets of room `name` in the config file at `path`. Clusters and services a room target
 /// does not name come from `--cluster` / `--service`. Errors name the file and the problem.
-pub fn load_room(path: &Path, name: &str, global: &Scope) -> Result<Vec<TargetSpec>, String> {
+pub fn load_room(path: &Path, name: &str, global: &Scope) -> Result<Vec<PlaceSpec>, String> {
     let file = path.display().to_string();
     let text = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -161,7 +161,7 @@ pub fn load_room(path: &Path, name: &str, global: &Scope) -> Result<Vec<TargetSp
             dedup(&t.regions).into_iter().map(Some).collect()
         };
         for r in regions {
-            let spec = TargetSpec {
+            let spec = PlaceSpec {
                 profile: t.profile.clone(),
                 region: r,
                 alias: t.alias.clone(),
@@ -259,7 +259,7 @@ mod tests {
             ]
         );
         assert_eq!(from_flags(&[], &[], &s).len(), 1);
-        assert_eq!(from_flags(&[], &[], &s)[0], TargetSpec::default());
+        assert_eq!(from_flags(&[], &[], &s)[0], PlaceSpec::default());
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn failed_store() -> (Store, DateTime<Utc>) {
             lattice: vec![],
         },
     );
-    let task = StoppedTask {
+    let task = Task {
         containers: vec![ContainerState {
             name: "app".into(),
             exit_code: Some(137),
@@ -472,7 +472,7 @@ fn a_family_finding_is_marked_in_every_row_that_names_it() {
 fn a_failed_ebs_attachment_is_the_task_s_cause_on_the_board_and_in_the_task() {
     let now = common::t0();
     let mut store = common::with_service(common::service());
-    let task = StoppedTask {
+    let task = Task {
         attachment_reasons: vec![AttachmentReason {
             kind: "AmazonElasticBlockStorage".into(),
             status: Some("FAILED".into()),

@@ -148,7 +148,7 @@ fn findings_rank_cause_before_effect_and_group_per_cause() {
         Some("ECS deployment circuit breaker: tasks failed to start.".into());
     let mut s = loaded(svc, task_definition(), target_group());
     let task = |i: i64| {
-        StoppedTask {
+        Task {
         arn: format!("arn:aws:ecs:us-east-1:1:task/prod/t{i}"),
         cluster: "prod".into(),
         task_definition: TD.into(),

@@ -14,8 +14,8 @@ fn key() -> ServiceKey {
     ServiceKey::new("prod", "web")
 }
 
-fn running(id: &str, ip: &str, exec: bool, agent: Option<&str>) -> StoppedTask {
-    StoppedTask {
+fn running(id: &str, ip: &str, exec: bool, agent: Option<&str>) -> Task {
+    Task {
         arn: format!("arn:aws:ecs:us-east-1:1:task/prod/{id}"),
         cluster: "prod".into(),
         task_definition: TD.into(),
@@ -260,7 +260,7 @@ fn running_tasks_replace_the_last_read_and_keep_only_the_services_own() {
     assert_eq!(s.services[&key()].running.len(), 1);
 }
 
-fn exec_store(service_exec: bool, task: StoppedTask) -> Store {
+fn exec_store(service_exec: bool, task: Task) -> Store {
     let svc = Service {
         enable_execute_command: service_exec,
         ..service()

@@ -5,7 +5,7 @@
 //! without a source must still classify that source's messages (leave one source out).
 
 use ecswatch::diagnosis::{Confidence, EvidenceKind, Match, Playbook, task_category};
-use ecswatch::model::{ContainerState, StoppedTask};
+use ecswatch::model::{ContainerState, Task};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -483,8 +483,8 @@ fn got_match<'p>(pb: &'p Playbook, m: &Msg) -> Option<Match<'p>> {
     Some(pb.on_launch_type(found, m.launch_type.as_deref()))
 }
 
-fn task(stop_code: &str, reason: &str, container_reason: &str, exit: Option<i32>) -> StoppedTask {
-    StoppedTask {
+fn task(stop_code: &str, reason: &str, container_reason: &str, exit: Option<i32>) -> Task {
+    Task {
         arn: "arn:aws:ecs:us-east-1:111122223333:task/c/0a1b2c3d4e5f40718293a4b5c6d7e8f9".into(),
         stop_code: Some(stop_code.into()),
         stopped_reason: Some(reason.into()),

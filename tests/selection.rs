@@ -60,8 +60,8 @@ fn with_events(store: &mut Store, events: Vec<ServiceEvent>) {
     answer_services(store, svc);
 }
 
-fn task(id: &str) -> StoppedTask {
-    StoppedTask {
+fn task(id: &str) -> Task {
+    Task {
         arn: format!("arn:aws:ecs:us-east-1:1:task/prod/{id}"),
         cluster: "prod".into(),
         task_definition: TD.into(),
@@ -224,7 +224,7 @@ fn a_finding_stays_selected_when_a_worse_one_ranks_above_it() {
     let first = findings.id().cloned().unwrap();
     assert_eq!(first, "mutable_image_tag");
     // a critical stopped task ranks first now
-    let stopped = StoppedTask {
+    let stopped = Task {
         arn: "arn:aws:ecs:us-east-1:1:task/prod/dead".into(),
         cluster: "prod".into(),
         task_definition: TD.into(),

@@ -64,8 +64,8 @@ fn events_merge_deduplicated_newest_first_and_bounded() {
     );
 }
 
-fn stopped(i: i64, service: &str) -> StoppedTask {
-    StoppedTask {
+fn stopped(i: i64, service: &str) -> Task {
+    Task {
         arn: format!("arn:aws:ecs:us-east-1:1:task/prod/t{i}"),
         cluster: "prod".into(),
         group: Some(format!("service:{service}")),

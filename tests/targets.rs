@@ -12,14 +12,14 @@ use ecswatch::diagnosis::Playbook;
 use ecswatch::model::*;
 use ecswatch::poll::{Payload, Scope, Source, Update};
 use ecswatch::record::RecordedUpdate;
-use ecswatch::room::TargetSpec;
-use ecswatch::store::{Store, TargetState};
+use ecswatch::room::PlaceSpec;
+use ecswatch::store::{PlaceState, Store};
 use std::sync::Arc;
 
 fn two_targets() -> Store {
     let t = |alias: &str, region: &str| {
-        TargetState::new(
-            TargetSpec {
+        PlaceState::new(
+            PlaceSpec {
                 profile: Some(format!("{alias}-profile")),
                 alias: Some(alias.into()),
                 ..Default::default()
@@ -33,7 +33,7 @@ fn two_targets() -> Store {
     )
 }
 
-fn services_of(target: TargetIx, svcs: Vec<Service>, roster: Option<Vec<ServiceKey>>) -> Update {
+fn services_of(target: PlaceIx, svcs: Vec<Service>, roster: Option<Vec<ServiceKey>>) -> Update {
     let mut u = Update::new(
         Source::Services,
         t0(),
@@ -97,7 +97,7 @@ fn the_same_service_in_two_targets_is_two_services_pruned_apart() {
     let mut u = Update::new(
         Source::StoppedTasks,
         t0(),
-        Some(Payload::StoppedTasks(vec![StoppedTask {
+        Some(Payload::StoppedTasks(vec![Task {
             arn: "arn:aws:ecs:us-east-1:111111111111:task/prod/t1".into(),
             cluster: "prod".into(),
             group: Some("service:web".into()),

@@ -142,7 +142,7 @@ impl<A: AwsApi> Feed<A> {
             }
             let want = intent(ui, vis, *refresh);
             for (i, tx) in plan_txs.iter().enumerate() {
-                let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
+                let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
                 publish(tx, store.plan_of(t, &want));
             }
         }
@@ -160,7 +160,7 @@ impl<A: AwsApi> Feed<A> {
 /// The console over live data (AWS or the demo): one client per target (account × Region),
 /// each with its own pollers, all feeding one store.
 pub async fn run<A: AwsApi>(
-    targets: Vec<(crate::store::TargetState, Arc<A>)>,
+    targets: Vec<(crate::store::PlaceState, Arc<A>)>,
     pb: Playbook,
     theme: Theme,
     keymap: Keymap,
@@ -181,7 +181,7 @@ pub async fn run<A: AwsApi>(
     let mut plan_txs = Vec::new();
     let mut pollers = Vec::new();
     for (i, api) in apis.iter().enumerate() {
-        let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
+        let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
         let (tx, rx) = watch::channel(store.plan_of(t, &want));
         pollers.extend(runner::spawn(t, api.clone(), rx, update_tx.clone()));
         plan_txs.push(tx);
@@ -267,7 +267,7 @@ async fn run_loop<A: AwsApi>(
         );
     }
     let mut logged_errors: std::collections::HashMap<
-        (crate::model::TargetIx, crate::model::Source),
+        (crate::model::PlaceIx, crate::model::Source),
         String,
     > = std::collections::HashMap::new();
     let tick_every = match feed {
@@ -520,7 +520,7 @@ async fn run_loop<A: AwsApi>(
 /// Log a source starting to fail, failing differently, or recovering — not every failed poll.
 fn log_source_change(
     opts: &mut Options,
-    logged: &mut std::collections::HashMap<(crate::model::TargetIx, crate::model::Source), String>,
+    logged: &mut std::collections::HashMap<(crate::model::PlaceIx, crate::model::Source), String>,
     store: &Store,
     u: &Update,
 ) {

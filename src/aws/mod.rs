@@ -16,7 +16,7 @@ pub use error::{ApiError, ErrorKind};
 use crate::model::{
     CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
     MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -172,7 +172,7 @@ pub trait AwsApi: Send + Sync + 'static {
         &self,
         cluster: &str,
         tasks: &[String],
-    ) -> impl Future<Output = ApiResult<Described<StoppedTask>>> + Send;
+    ) -> impl Future<Output = ApiResult<Described<Task>>> + Send;
 
     fn describe_task_definition(
         &self,

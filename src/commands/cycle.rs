@@ -18,7 +18,7 @@ use crate::store::Store;
 pub async fn run_once<A: AwsApi>(
     api: &A,
     store: &mut Store,
-    t: crate::model::TargetIx,
+    t: crate::model::PlaceIx,
     now: Time,
     seen: &mut (dyn FnMut(&Update) + Send),
 ) {
@@ -89,15 +89,15 @@ pub async fn run_once<A: AwsApi>(
 /// Planning needs no playbook: each target's store here plans with an empty one, so the caller
 /// can build the real one (its regexes take longer than the first answers) meanwhile.
 pub async fn run_all<A: AwsApi>(
-    targets: &[(crate::store::TargetState, std::sync::Arc<A>)],
+    targets: &[(crate::store::PlaceState, std::sync::Arc<A>)],
     now: Time,
 ) -> Vec<Update> {
-    let states: Vec<crate::store::TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
+    let states: Vec<crate::store::PlaceState> = targets.iter().map(|(s, _)| s.clone()).collect();
     let planning = std::sync::Arc::new(crate::diagnosis::Playbook::default());
     let mut tasks = Vec::new();
     for (i, (_, api)) in targets.iter().enumerate() {
         let (api, states, pb) = (api.clone(), states.clone(), planning.clone());
-        let t = crate::model::TargetIx::try_from(i).unwrap_or(crate::model::TargetIx::MAX);
+        let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
         tasks.push(tokio::spawn(async move {
             let mut store = Store::with_targets(states, pb);
             let mut seen = Vec::new();

@@ -8,7 +8,7 @@ use crate::diagnosis::Playbook;
 use crate::model::{Scope, Source};
 use crate::record::{Recorder, Recording, player::Player};
 use crate::report::{snapshot_json, snapshot_text};
-use crate::store::{Store, TargetState};
+use crate::store::{PlaceState, Store};
 use std::sync::Arc;
 
 /// Add positional `SERVICE` / `CLUSTER/SERVICE` scope words to the flags' scope.
@@ -33,14 +33,14 @@ pub fn scope_from(mut scope: Scope, words: &[String]) -> Scope {
 /// to the recording. The playbook is asked for once the answers are in: the built-in one
 /// compiles its few hundred patterns on another thread while the calls are under way.
 pub async fn run<A: AwsApi>(
-    targets: &[(TargetState, Arc<A>)],
+    targets: &[(PlaceState, Arc<A>)],
     pb: impl FnOnce() -> Result<Playbook, Exit>,
     args: &SnapshotArgs,
     mut recorder: Option<&mut Recorder>,
 ) -> Result<String, Exit> {
     let now = chrono::Utc::now();
     let updates = cycle::run_all(targets, now).await;
-    let states: Vec<TargetState> = targets.iter().map(|(s, _)| s.clone()).collect();
+    let states: Vec<PlaceState> = targets.iter().map(|(s, _)| s.clone()).collect();
     let mut store = Store::with_targets(states, Arc::new(pb()?));
     for u in updates {
         if let Some(r) = recorder.as_deref_mut() {

@@ -7,8 +7,8 @@
 use super::world::{ACCOUNT, DEMO_CLUSTER, REGION, ecr, service_arn, td_arn, tg_arn};
 use crate::model::{
     ConnectService, ContainerDef, ContainerState, Deployment, DeploymentConfig, LatticeConfig,
-    LatticeTarget, LoadBalancerRef, Service, ServiceConnect, ServiceEvent, StoppedTask,
-    TargetGroup, TargetHealth, TaskDefinition, Time,
+    LatticeTarget, LoadBalancerRef, Service, ServiceConnect, ServiceEvent, TargetGroup,
+    TargetHealth, Task, TaskDefinition, Time,
 };
 use chrono::Duration;
 
@@ -177,9 +177,9 @@ pub fn lattice_targets() -> Vec<LatticeTarget> {
 }
 
 /// The task its Service Connect proxy stopped forty minutes ago (the app was healthy).
-pub fn proxy_stop(origin: Time) -> StoppedTask {
+pub fn proxy_stop(origin: Time) -> Task {
     let at = |s: i64| origin + Duration::seconds(s);
-    StoppedTask {
+    Task {
         target: 0,
         arn: format!(
             "arn:aws:ecs:{REGION}:{ACCOUNT}:task/{DEMO_CLUSTER}/e41f0c9a7d2b4c58b3a6f1e0d9c8b7a6"

@@ -19,7 +19,7 @@ use crate::aws::{
 use crate::model::{
     CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
     MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 pub use canary::{ALARM_AT_S, CANARY_AT_S, ROLLED_BACK_S};
 use std::sync::Arc;
@@ -185,11 +185,7 @@ impl AwsApi for DemoApi {
         Ok(page(&arns, next, 100))
     }
 
-    async fn describe_tasks(
-        &self,
-        _cluster: &str,
-        tasks: &[String],
-    ) -> ApiResult<Described<StoppedTask>> {
+    async fn describe_tasks(&self, _cluster: &str, tasks: &[String]) -> ApiResult<Described<Task>> {
         let w = self.world();
         let mut out = Described::default();
         for arn in tasks {

@@ -4,7 +4,7 @@ use super::{bluegreen, canary, inventory};
 use crate::model::{
     ContainerDef, ContainerState, Deployment, DeploymentConfig, ListenerRule, LoadBalancerRef,
     LogConfig, LogLine, MetricPoint, MetricQuery, MetricResult, RevisionDetail, Service,
-    ServiceDeployment, ServiceEvent, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    ServiceDeployment, ServiceEvent, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
     short_name,
 };
 use chrono::Duration;
@@ -152,9 +152,9 @@ pub struct World {
     /// Seconds since the failing deploy started.
     pub t: i64,
     pub services: Vec<Service>,
-    pub stopped: Vec<StoppedTask>,
+    pub stopped: Vec<Task>,
     /// Running tasks, one per load-balancer target (their IPs are the targets' ids).
-    pub running: Vec<StoppedTask>,
+    pub running: Vec<Task>,
     pub targets: Vec<(String, Vec<TargetHealth>)>,
     /// Service deployments (the canary's), as DescribeServiceDeployments answers them.
     pub service_deployments: Vec<ServiceDeployment>,
@@ -195,7 +195,7 @@ impl World {
         for k in 0..failures {
             let fail_at = FIRST_FAIL_S + k * FAIL_EVERY_S;
             let id = FAILED_TASK_IDS[k as usize];
-            stopped.push(StoppedTask {
+            stopped.push(Task {
                 target: 0,
                 arn: task_arn(id),
                 cluster: DEMO_CLUSTER.into(),
@@ -225,7 +225,7 @@ impl World {
         }
         stopped.push(inventory::proxy_stop(origin));
         // an old, routine stop of payments-api (scale-in an hour ago)
-        stopped.push(StoppedTask {
+        stopped.push(Task {
             target: 0,
             arn: task_arn("b5067ed30cc5431d89fe74c47fd9981f"),
             cluster: DEMO_CLUSTER.into(),
@@ -651,7 +651,7 @@ fn running_tasks(
     services: &[Service],
     targets: &[(String, Vec<TargetHealth>)],
     started: Time,
-) -> Vec<StoppedTask> {
+) -> Vec<Task> {
     let mut out = Vec::new();
     for svc in services {
         // production's group holds the running tasks (blue/green's idle one none)
@@ -680,7 +680,7 @@ fn running_tasks(
                         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
                     })
             };
-            out.push(StoppedTask {
+            out.push(Task {
                 target: 0,
                 arn: task_arn(&format!(
                     "{:016x}{:016x}",

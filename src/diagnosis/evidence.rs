@@ -3,7 +3,7 @@
 //! (`store::findings`): diagnosis needs no store.
 
 use super::{Entry, EvidenceKind, Match, Playbook};
-use crate::model::StoppedTask;
+use crate::model::Task;
 
 /// Evidence older than this is history, not a finding.
 pub const EVIDENCE_WINDOW_H: i64 = 3;
@@ -11,7 +11,7 @@ pub const EVIDENCE_WINDOW_H: i64 = 3;
 /// The one category of a stopped task: the most specific (lowest rank) of what its container
 /// reasons, stopped reason, exit codes and stop code say. Returns the entry and the text that
 /// matched.
-pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p Entry, String)> {
+pub fn task_category<'p>(pb: &'p Playbook, task: &Task) -> Option<(&'p Entry, String)> {
     task_match(pb, task).map(|(m, text)| (m.entry, text))
 }
 
@@ -26,7 +26,7 @@ pub fn task_category<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(&'p En
 /// code is, the finding its evidence means after such a stop (exit code 137 after a
 /// deployment, a scale-in or a person stopped the task is the SIGKILL at the end of the stop
 /// timeout, not a memory kill).
-pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>, String)> {
+pub fn task_match<'p>(pb: &'p Playbook, task: &Task) -> Option<(Match<'p>, String)> {
     // (match, text, from an exit code)
     let mut found: Vec<(Match<'p>, String, bool)> = Vec::new();
     for c in &task.containers {
@@ -80,7 +80,7 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &StoppedTask) -> Option<(Match<'p>
 /// health check.
 fn service_connect_proxy<'p>(
     pb: &'p Playbook,
-    task: &StoppedTask,
+    task: &Task,
     m: Match<'p>,
     text: String,
 ) -> (Match<'p>, String) {

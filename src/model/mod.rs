@@ -23,10 +23,10 @@ pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShap
 pub use scaling::{NotScaledReason, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy};
 pub use scope::{Scope, Source};
 pub use service::{
-    Deployment, DeploymentConfig, LoadBalancerRef, Service, ServiceEvent, ServiceKey, TargetIx,
+    Deployment, DeploymentConfig, LoadBalancerRef, PlaceIx, Service, ServiceEvent, ServiceKey,
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
-pub use task::{AttachmentReason, ContainerState, StoppedTask, TaskChoice};
+pub use task::{AttachmentReason, ContainerState, Task, TaskChoice};
 pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
 pub use traffic::{
     ConnectService, CurrentRevision, GroupRole, LatticeConfig, LatticeTarget, ListenerRule,

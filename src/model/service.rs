@@ -18,15 +18,15 @@ use super::traffic::{CurrentRevision, LatticeConfig, ServiceConnect};
 )]
 pub struct ServiceKey {
     #[serde(default, skip_serializing_if = "is_first_target")]
-    pub target: TargetIx,
+    pub target: PlaceIx,
     pub cluster: String,
     pub service: String,
 }
 
 /// Which of the watched targets (an account and Region) something came from.
-pub type TargetIx = u16;
+pub type PlaceIx = u16;
 
-pub(crate) fn is_first_target(t: &TargetIx) -> bool {
+pub(crate) fn is_first_target(t: &PlaceIx) -> bool {
     *t == 0
 }
 
@@ -37,7 +37,7 @@ impl ServiceKey {
     }
 
     pub fn in_target(
-        target: TargetIx,
+        target: PlaceIx,
         cluster: impl Into<String>,
         service: impl Into<String>,
     ) -> Self {
@@ -60,7 +60,7 @@ impl std::fmt::Display for ServiceKey {
 pub struct Service {
     /// The target it was read from (set by the store from the update).
     #[serde(default, skip_serializing_if = "is_first_target")]
-    pub target: TargetIx,
+    pub target: PlaceIx,
     pub arn: String,
     pub name: String,
     /// Short cluster name.

@@ -4,10 +4,10 @@ use super::Time;
 /// so it is described once and kept; a running one (the open service's, `ServiceState::running`)
 /// is read again every poll.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct StoppedTask {
+pub struct Task {
     /// The target it was read from (set by the store from the update).
     #[serde(default, skip_serializing_if = "super::service::is_first_target")]
-    pub target: super::TargetIx,
+    pub target: super::PlaceIx,
     pub arn: String,
     /// Short cluster name.
     pub cluster: String,
@@ -78,7 +78,7 @@ impl std::fmt::Display for AttachmentReason {
     }
 }
 
-impl StoppedTask {
+impl Task {
     /// What it was placed on: its capacity provider, or, for a task launched without a
     /// capacity provider strategy, its launch type.
     pub fn placement(&self) -> Option<&str> {

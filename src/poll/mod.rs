@@ -34,7 +34,7 @@ pub use tasks::StoppedTasksPoller;
 use crate::aws::{ApiError, ApiResult, Page};
 use crate::model::{
     LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceKey,
-    StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 pub use budget::{Budget, Pace, Priority, with_priority};
 use std::future::Future;
@@ -54,10 +54,10 @@ pub enum Payload {
         insights: Vec<(String, bool)>,
     },
     /// Newly described stopped tasks (each ARN once).
-    StoppedTasks(Vec<StoppedTask>),
+    StoppedTasks(Vec<Task>),
     /// The open service's running tasks, all of them as listed now (they replace the last
     /// read: a task missing here is no longer running).
-    RunningTasks(Vec<(ServiceKey, Vec<StoppedTask>)>),
+    RunningTasks(Vec<(ServiceKey, Vec<Task>)>),
     /// Services' auto scaling as read now (a default `Scaling`: not registered).
     Scaling(Vec<(ServiceKey, crate::model::Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
@@ -92,7 +92,7 @@ pub struct Update {
     /// When the poller will try again after a transient failure (it backs off), if it will.
     pub retry_at: Option<Time>,
     /// The target (account × Region) it was read from.
-    pub target: crate::model::TargetIx,
+    pub target: crate::model::PlaceIx,
 }
 
 impl Update {
@@ -161,7 +161,7 @@ pub struct LogSource {
 impl PollPlan {
     /// The part of the plan one target's pollers read: its services, its scope, the open
     /// service and task only when they are its own.
-    pub fn for_target(&self, t: crate::model::TargetIx, scope: &Scope) -> PollPlan {
+    pub fn for_target(&self, t: crate::model::PlaceIx, scope: &Scope) -> PollPlan {
         let mine = |k: &ServiceKey| k.target == t;
         PollPlan {
             scope: scope.clone(),

@@ -134,7 +134,7 @@ impl AnyPoller {
 /// Start one loop per source for target `target` (its updates say so). They stop when the
 /// update receiver is dropped.
 pub fn spawn<A: AwsApi>(
-    target: crate::model::TargetIx,
+    target: crate::model::PlaceIx,
     api: Arc<A>,
     plan: watch::Receiver<PollPlan>,
     updates: mpsc::Sender<Update>,

@@ -9,7 +9,7 @@
 use super::budget::{Priority, with_priority};
 use super::{Payload, PollPlan, Source, Update, all_pages};
 use crate::aws::{AwsApi, DESCRIBE_TASKS_BATCH};
-use crate::model::{ServiceKey, StoppedTask, Time};
+use crate::model::{ServiceKey, Task, Time};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default)]
@@ -87,7 +87,7 @@ impl RunningTasksPoller {
                 Err(e) => errors.push(e),
             }
         }
-        let mut out: Vec<(ServiceKey, Vec<StoppedTask>)> = Vec::new();
+        let mut out: Vec<(ServiceKey, Vec<Task>)> = Vec::new();
         for (cluster, (p, services, mut arns)) in listed {
             arns.sort_unstable();
             arns.dedup();

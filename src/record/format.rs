@@ -9,8 +9,8 @@
 
 use crate::aws::ApiError;
 use crate::model::{
-    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, Scaling, Service, ServiceKey,
-    Source, StoppedTask, TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time,
+    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx, Scaling, Service,
+    ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use crate::poll::{Payload, Update};
 use serde::{Deserialize, Serialize};
@@ -29,10 +29,10 @@ pub struct RecordedUpdate {
     pub retry_at: Option<Time>,
     /// The account × Region it was read from (absent: 0, the only one).
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub target: TargetIx,
+    pub target: PlaceIx,
 }
 
-fn is_zero(t: &TargetIx) -> bool {
+fn is_zero(t: &PlaceIx) -> bool {
     *t == 0
 }
 
@@ -48,8 +48,8 @@ pub enum RecordedPayload {
         #[serde(default)]
         insights: Vec<(String, bool)>,
     },
-    StoppedTasks(Vec<StoppedTask>),
-    RunningTasks(Vec<(ServiceKey, Vec<StoppedTask>)>),
+    StoppedTasks(Vec<Task>),
+    RunningTasks(Vec<(ServiceKey, Vec<Task>)>),
     Scaling(Vec<(ServiceKey, Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
     TargetsRead {

@@ -76,7 +76,7 @@ pub enum Record {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedTarget {
     #[serde(flatten)]
-    pub spec: crate::room::TargetSpec,
+    pub spec: crate::room::PlaceSpec,
     /// The Region requests went to (resolved from the profile when the spec names none).
     #[serde(rename = "resolved_region")]
     pub region: String,

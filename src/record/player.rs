@@ -5,14 +5,14 @@ use super::{Record, Recording};
 use crate::diagnosis::Playbook;
 use crate::model::Scope;
 use crate::model::Time;
-use crate::store::{Store, TargetState};
+use crate::store::{PlaceState, Store};
 use std::sync::Arc;
 
 pub struct Player {
     records: Vec<Record>,
     playbook: Arc<Playbook>,
     /// The targets the store is built with (each with the scope it replays).
-    targets: Vec<TargetState>,
+    targets: Vec<PlaceState>,
     pub store: Store,
     /// Records applied so far.
     cursor: usize,
@@ -31,12 +31,12 @@ impl Player {
             scope
         };
         let position = recording.start().unwrap_or_default();
-        let targets: Vec<TargetState> = if recording.targets.is_empty() {
-            let spec = crate::room::TargetSpec {
+        let targets: Vec<PlaceState> = if recording.targets.is_empty() {
+            let spec = crate::room::PlaceSpec {
                 scope,
                 ..Default::default()
             };
-            vec![TargetState::new(spec, recording.region.clone())]
+            vec![PlaceState::new(spec, recording.region.clone())]
         } else {
             recording
                 .targets
@@ -46,7 +46,7 @@ impl Player {
                     if narrowed {
                         spec.scope = scope.clone();
                     }
-                    TargetState::new(spec, t.region.clone())
+                    PlaceState::new(spec, t.region.clone())
                 })
                 .collect()
         };

@@ -12,8 +12,8 @@
 use super::format::{RecordedPayload, RecordedUpdate};
 use crate::aws::ApiError;
 use crate::model::{
-    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, Scaling, Service, ServiceKey,
-    Source, StoppedTask, TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time,
+    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx, Scaling, Service,
+    ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use serde::Deserialize;
 
@@ -27,7 +27,7 @@ pub(super) struct AnyUpdate {
     #[serde(default)]
     retry_at: Option<Time>,
     #[serde(default)]
-    target: TargetIx,
+    target: PlaceIx,
 }
 
 #[derive(Deserialize)]
@@ -41,8 +41,8 @@ enum AnyPayload {
         #[serde(default)]
         insights: Vec<(String, bool)>,
     },
-    StoppedTasks(Vec<StoppedTask>),
-    RunningTasks(Vec<(ServiceKey, Vec<StoppedTask>)>),
+    StoppedTasks(Vec<Task>),
+    RunningTasks(Vec<(ServiceKey, Vec<Task>)>),
     Scaling(Vec<(ServiceKey, Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
     /// Version 1 only.

@@ -191,7 +191,7 @@ pub(super) struct Deltas {
     /// (target, cluster, service) -> (fingerprint of the service without its events, the ids
     /// of the events of its last answer)
     services: std::collections::HashMap<
-        (crate::model::TargetIx, String, String),
+        (crate::model::PlaceIx, String, String),
         (u64, std::collections::HashSet<String>),
     >,
 }

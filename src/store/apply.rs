@@ -4,7 +4,7 @@
 use super::*;
 
 /// Keyed batches with their keys in target `t`.
-fn in_target<V>(t: TargetIx, batches: Vec<(ServiceKey, V)>) -> Vec<(ServiceKey, V)> {
+fn in_target<V>(t: PlaceIx, batches: Vec<(ServiceKey, V)>) -> Vec<(ServiceKey, V)> {
     batches
         .into_iter()
         .map(|(k, v)| (ServiceKey { target: t, ..k }, v))
@@ -251,7 +251,7 @@ impl Store {
 
     fn apply_services(
         &mut self,
-        t: TargetIx,
+        t: PlaceIx,
         services: Vec<Service>,
         listed_clusters: &[String],
         roster: Option<Vec<ServiceKey>>,
@@ -300,7 +300,7 @@ impl Store {
                     state.note_completed();
                     state.merge_events(&events, &pb);
                     // tasks described before the service was known
-                    let mut arns: Vec<&StoppedTask> = self
+                    let mut arns: Vec<&Task> = self
                         .stopped_tasks
                         .values()
                         .filter(|t| {
@@ -332,7 +332,7 @@ impl Store {
         changed | (before != self.services.len())
     }
 
-    fn apply_stopped(&mut self, target: TargetIx, tasks: Vec<StoppedTask>) -> bool {
+    fn apply_stopped(&mut self, target: PlaceIx, tasks: Vec<Task>) -> bool {
         let mut changed = false;
         for mut t in tasks {
             t.target = target;
@@ -370,14 +370,14 @@ impl Store {
 
     /// The running tasks of one service replace the last read. ListTasks' `serviceName` is
     /// trusted only as far as each task's `group` agrees (moto ignores the filter).
-    fn apply_running(&mut self, key: ServiceKey, tasks: Vec<StoppedTask>, at: Time) -> bool {
+    fn apply_running(&mut self, key: ServiceKey, tasks: Vec<Task>, at: Time) -> bool {
         let Some(state) = self.services.get_mut(&key) else {
             return false;
         };
-        let mut mine: Vec<StoppedTask> = tasks
+        let mut mine: Vec<Task> = tasks
             .into_iter()
             .filter(|t| t.service_name() == Some(key.service.as_str()))
-            .map(|t| StoppedTask {
+            .map(|t| Task {
                 target: key.target,
                 ..t
             })

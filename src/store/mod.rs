@@ -19,13 +19,13 @@ pub use plan::Intent;
 pub use ring::Ring;
 pub use service_state::{ServiceState, TargetGroupState};
 pub use status::SourceStatus;
-pub use targets::{TargetState, short_region};
+pub use targets::{PlaceState, short_region};
 pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 
 use crate::diagnosis::{Finding, Playbook};
 use crate::model::{
-    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, Service, ServiceEvent,
-    ServiceKey, StoppedTask, TargetGroup, TargetHealth, TargetIx, TaskDefinition, Time, short_name,
+    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx, Service, ServiceEvent,
+    ServiceKey, TargetGroup, TargetHealth, Task, TaskDefinition, Time, short_name,
     target_group_name,
 };
 use crate::model::{Scope, Source};
@@ -51,10 +51,10 @@ pub const TASK_LOGS_KEPT: usize = 20;
 
 pub struct Store {
     /// What is watched: one account × Region each (a service's key says which).
-    pub targets: Vec<TargetState>,
+    pub targets: Vec<PlaceState>,
     playbook: Arc<Playbook>,
     pub services: BTreeMap<ServiceKey, ServiceState>,
-    pub stopped_tasks: HashMap<String, StoppedTask>,
+    pub stopped_tasks: HashMap<String, Task>,
     pub task_definitions: HashMap<String, TaskDefinition>,
     pub target_groups: HashMap<String, TargetGroupState>,
     /// Blue/green listener rules by ARN, with when they were read.
@@ -68,7 +68,7 @@ pub struct Store {
     /// Task ARNs of `task_logs`, oldest read first (bounded by [`TASK_LOGS_KEPT`]).
     task_logs_order: std::collections::VecDeque<String>,
     /// (target, cluster) -> Container Insights enabled (DescribeClusters settings).
-    pub container_insights: HashMap<(TargetIx, String), bool>,
+    pub container_insights: HashMap<(PlaceIx, String), bool>,
     /// ecswatch's share of the account's quotas, handed to the pollers in the plan.
     pub pace: crate::aws::metered::Pace,
     /// Services whose findings must be recomputed (their inputs changed).
@@ -89,17 +89,17 @@ const FULL_DIAGNOSIS_EVERY_S: i64 = 300;
 impl Store {
     /// A store watching one target: `scope` in `region`.
     pub fn new(scope: Scope, region: String, playbook: Arc<Playbook>) -> Self {
-        let spec = crate::room::TargetSpec {
+        let spec = crate::room::PlaceSpec {
             scope,
             ..Default::default()
         };
-        Self::with_targets(vec![TargetState::new(spec, region)], playbook)
+        Self::with_targets(vec![PlaceState::new(spec, region)], playbook)
     }
 
     /// A store watching several targets (at least one; an empty list watches the default).
-    pub fn with_targets(mut targets: Vec<TargetState>, playbook: Arc<Playbook>) -> Self {
+    pub fn with_targets(mut targets: Vec<PlaceState>, playbook: Arc<Playbook>) -> Self {
         if targets.is_empty() {
-            targets.push(TargetState::default());
+            targets.push(PlaceState::default());
         }
         Self {
             targets,
@@ -128,12 +128,12 @@ impl Store {
     }
 
     /// The target a service (or anything keyed by one) belongs to.
-    pub fn target(&self, t: TargetIx) -> &TargetState {
+    pub fn target(&self, t: PlaceIx) -> &PlaceState {
         self.targets.get(usize::from(t)).unwrap_or(&self.targets[0])
     }
 
     /// The Region of a target.
-    pub fn region_of(&self, t: TargetIx) -> &str {
+    pub fn region_of(&self, t: PlaceIx) -> &str {
         &self.target(t).region
     }
 
@@ -148,7 +148,7 @@ impl Store {
     }
 
     /// A source's freshness in one target.
-    pub fn source_status(&self, t: TargetIx, source: Source) -> Option<&SourceStatus> {
+    pub fn source_status(&self, t: PlaceIx, source: Source) -> Option<&SourceStatus> {
         self.target(t).status.get(&source)
     }
 

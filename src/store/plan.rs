@@ -31,7 +31,7 @@ impl Intent {
 
 impl Store {
     /// The plan of place `t`'s pollers for `intent`.
-    pub fn plan_of(&self, t: TargetIx, intent: &Intent) -> PollPlan {
+    pub fn plan_of(&self, t: PlaceIx, intent: &Intent) -> PollPlan {
         let mut plan = self.plan(intent.focus.clone());
         plan.refresh = intent.refresh;
         plan.exhaustive = intent.exhaustive;

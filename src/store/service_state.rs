@@ -51,7 +51,7 @@ pub struct ServiceState {
     /// ARNs of this service's stopped tasks, newest first.
     pub stopped: Vec<String>,
     /// Its running tasks as last listed (the open service's only), oldest started first.
-    pub running: Vec<StoppedTask>,
+    pub running: Vec<Task>,
     /// When `running` was read.
     pub running_read_at: Option<Time>,
     /// Its auto scaling (the open service's; every service's in `snapshot`), once read.

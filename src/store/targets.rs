@@ -4,12 +4,12 @@
 use super::SourceStatus;
 use crate::aws::ErrorKind;
 use crate::model::Source;
-use crate::room::TargetSpec;
+use crate::room::PlaceSpec;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
-pub struct TargetState {
-    pub spec: TargetSpec,
+pub struct PlaceState {
+    pub spec: PlaceSpec,
     /// The Region its requests go to.
     pub region: String,
     /// The account id, once an answer named it (from the ARNs it returned).
@@ -20,8 +20,8 @@ pub struct TargetState {
     pub credentials: Option<crate::aws::credentials::CredentialSource>,
 }
 
-impl TargetState {
-    pub fn new(spec: TargetSpec, region: String) -> Self {
+impl PlaceState {
+    pub fn new(spec: PlaceSpec, region: String) -> Self {
         Self {
             spec,
             region,
@@ -96,7 +96,7 @@ pub fn short_region(region: &str) -> String {
     out
 }
 
-impl TargetState {
+impl PlaceState {
     /// The tag of its rows: `account-label region` (wide) or `account-label use1`.
     pub fn tag(&self, wide: bool) -> String {
         if wide {
@@ -125,8 +125,8 @@ mod tests {
 
     #[test]
     fn labels_prefer_the_alias_then_the_account() {
-        let mut t = TargetState::new(
-            TargetSpec {
+        let mut t = PlaceState::new(
+            PlaceSpec {
                 profile: Some("prod-eu".into()),
                 ..Default::default()
             },

@@ -133,7 +133,7 @@ fn filter_tags(store: &Store) -> Vec<Vec<String>> {
 
 /// The target tag of a row: the alias or account id and the Region (`…2222 euw1` when
 /// narrow: the last four digits of an account id without an alias).
-pub(crate) fn row_tag(t: &crate::store::TargetState, wide: bool) -> String {
+pub(crate) fn row_tag(t: &crate::store::PlaceState, wide: bool) -> String {
     if wide || t.spec.alias.is_some() || t.account.is_none() {
         return t.tag(wide);
     }

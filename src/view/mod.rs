@@ -30,7 +30,7 @@ pub use text::{Block, Body, Line, Screen, Size, Styled, fit, head, s, wrap};
 pub use crate::present::ago;
 
 /// "· 12s ago", or the dated reason when the source fails, for one target's source.
-pub fn freshness(store: &Store, t: crate::model::TargetIx, source: Source, now: Time) -> Line {
+pub fn freshness(store: &Store, t: crate::model::PlaceIx, source: Source, now: Time) -> Line {
     freshness_about(store, t, source, now, None, None)
 }
 
@@ -39,7 +39,7 @@ pub fn freshness(store: &Store, t: crate::model::TargetIx, source: Source, now: 
 /// shown is the pane's own data's (`own`: when its groups were read) when known.
 pub fn freshness_about(
     store: &Store,
-    t: crate::model::TargetIx,
+    t: crate::model::PlaceIx,
     source: Source,
     now: Time,
     resources: Option<&[String]>,
@@ -151,7 +151,7 @@ fn hints(keymap: &Keymap, layer: Layer, actions: &[(Action, &str)]) -> Line {
 /// several targets it names the one whose credentials fail (and how many others do), the rest
 /// being live.
 pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
-    let failing: Vec<(&crate::store::TargetState, &crate::aws::ApiError)> = store
+    let failing: Vec<(&crate::store::PlaceState, &crate::aws::ApiError)> = store
         .targets
         .iter()
         .filter_map(|t| {

@@ -6,7 +6,7 @@ use super::{Block, Body, Size, ago, freshness, freshness_about, s, wrap};
 use crate::console::state::{UiState, Visible};
 use crate::diagnosis::{EvidenceKind, task_category};
 use crate::model::Source;
-use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};
+use crate::model::{ServiceKey, Task, Time, task_definition_label, task_id};
 use crate::store::Store;
 use crate::theme::Meaning;
 
@@ -240,7 +240,7 @@ pub fn build(
 
 /// A running task's placement and its load-balancer targets: the task's IP is the target id
 /// of an `ip` target group (awsvpc), so each group says how it sees this very task.
-fn running_lines(store: &Store, key: &ServiceKey, t: &StoppedTask, now: Time) -> Vec<Line> {
+fn running_lines(store: &Store, key: &ServiceKey, t: &Task, now: Time) -> Vec<Line> {
     let mut lines = vec![
         vec![
             s("health      ", Meaning::Key),

@@ -4,7 +4,7 @@
 use super::board::severity_meaning;
 use super::{Line, ago, head, s};
 use crate::diagnosis::task_category;
-use crate::model::{StoppedTask, Time, task_definition_label, task_id};
+use crate::model::{Task, Time, task_definition_label, task_id};
 use crate::store::{ServiceState, Store};
 use crate::theme::Meaning;
 
@@ -28,7 +28,7 @@ pub fn health_meaning(h: Option<&str>) -> Meaning {
 /// One running task: id, revision, status, health, capacity provider, AZ, IP, age, exec agent.
 /// `width`: from 100 columns whole names and the status; from 75 short names (SPOT, 1a) and
 /// the status only when it is not RUNNING; below, no placement either (task detail has it).
-fn running_row(t: &StoppedTask, now: Time, width: usize) -> Line {
+fn running_row(t: &Task, now: Time, width: usize) -> Line {
     let wide = width >= 100;
     let narrow = width < 75;
     let status = if t.desired_status != t.last_status && !t.desired_status.is_empty() {
@@ -146,7 +146,7 @@ pub fn task_pane(
 
     // stopped tasks grouped by category, each task selectable
     let pb = store.playbook();
-    let mut groups: Vec<(String, Vec<&StoppedTask>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&Task>)> = Vec::new();
     for t in st.stopped.iter().filter_map(|a| store.stopped_tasks.get(a)) {
         let cat = task_category(pb, t)
             .map(|(e, _)| e.id.clone())
@@ -218,7 +218,7 @@ pub fn task_pane(
 
 /// A stopped task's reason for its row: the stopped reason, or, when ECS left it empty, the
 /// first attachment it gave a reason for (an EBS volume it could not attach).
-fn row_reason(t: &StoppedTask) -> String {
+fn row_reason(t: &Task) -> String {
     match t.stopped_reason.as_deref().filter(|r| !r.trim().is_empty()) {
         Some(r) => r.to_string(),
         None => t
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn a_row_without_a_stopped_reason_shows_the_attachment_s() {
-        let mut t = StoppedTask {
+        let mut t = Task {
             attachment_reasons: vec![crate::model::AttachmentReason {
                 kind: "AmazonElasticBlockStorage".into(),
                 status: Some("FAILED".into()),

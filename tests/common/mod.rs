@@ -139,8 +139,8 @@ pub fn stopped_task(
     ago: chrono::Duration,
     stop_code: &str,
     reason: &str,
-) -> StoppedTask {
-    StoppedTask {
+) -> Task {
+    Task {
         arn: "arn:aws:ecs:us-east-1:1:task/prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
         cluster: "prod".into(),
         task_definition: TD.into(),

@@ -8,7 +8,7 @@ use crate::aws::{
 use crate::model::{
     CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
     MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -175,11 +175,7 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         )
         .await
     }
-    async fn describe_tasks(
-        &self,
-        cluster: &str,
-        tasks: &[String],
-    ) -> ApiResult<Described<StoppedTask>> {
+    async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<Task>> {
         self.call(
             "DescribeTasks",
             0,

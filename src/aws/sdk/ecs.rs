@@ -5,7 +5,7 @@ use crate::aws::{ApiResult, Described, Page, ServiceChange};
 use crate::model::{
     AttachmentReason, ConnectService, ContainerDef, ContainerState, CurrentRevision, Deployment,
     DeploymentConfig, HookConfig, LatticeConfig, LoadBalancerRef, LogConfig, Service,
-    ServiceConnect, ServiceEvent, StoppedTask, TaskDefinition, TaskSet, short_name,
+    ServiceConnect, ServiceEvent, Task, TaskDefinition, TaskSet, short_name,
     taskdef::is_secret_name,
 };
 use crate::sanitize;
@@ -222,7 +222,7 @@ impl SdkApi {
         &self,
         cluster: &str,
         tasks: &[String],
-    ) -> ApiResult<Described<StoppedTask>> {
+    ) -> ApiResult<Described<Task>> {
         let out = self
             .ecs()
             .describe_tasks()
@@ -459,8 +459,8 @@ fn service_connect(
     }
 }
 
-fn task(t: &types::Task, cluster: &str) -> StoppedTask {
-    StoppedTask {
+fn task(t: &types::Task, cluster: &str) -> Task {
+    Task {
         target: 0,
         arn: clean(t.task_arn()),
         cluster: sanitize::clean(short_name(t.cluster_arn().unwrap_or(cluster))),

@@ -16,7 +16,7 @@ use super::{
 use crate::model::{
     CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
     MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, StoppedTask, TargetGroup, TargetHealth, TaskDefinition, Time,
+    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -319,11 +319,7 @@ impl AwsApi for SdkApi {
             .await
     }
 
-    async fn describe_tasks(
-        &self,
-        cluster: &str,
-        tasks: &[String],
-    ) -> ApiResult<Described<StoppedTask>> {
+    async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<Task>> {
         self.checked(self.ecs_describe_tasks(cluster, tasks).await)
             .await
     }

@@ -7,7 +7,7 @@
 
 use crate::aws::{ApiError, AwsApi, ErrorKind, LogQuery};
 use crate::model::{CallerIdentity, MetricQuery, Service, Time, short_name};
-use crate::store::TargetState;
+use crate::store::PlaceState;
 
 mod report;
 pub use report::report;
@@ -50,7 +50,7 @@ pub struct Check {
 }
 
 /// What an error means here, with the fix.
-fn judge(target: &TargetState, e: &ApiError) -> Outcome {
+fn judge(target: &PlaceState, e: &ApiError) -> Outcome {
     let advice = || {
         target
             .credentials
@@ -91,7 +91,7 @@ fn judge(target: &TargetState, e: &ApiError) -> Outcome {
 }
 
 fn check<T>(
-    target: &TargetState,
+    target: &PlaceState,
     what: &'static str,
     action: &'static str,
     r: &Result<T, ApiError>,
@@ -116,7 +116,7 @@ fn skipped(what: &'static str, action: &'static str, why: &str) -> Check {
 }
 
 /// Who the credentials are: the first check, and the identity for the heading.
-pub async fn identity<A: AwsApi>(api: &A, target: &TargetState) -> (Check, Option<CallerIdentity>) {
+pub async fn identity<A: AwsApi>(api: &A, target: &PlaceState) -> (Check, Option<CallerIdentity>) {
     let r = api.caller_identity().await;
     let c = check(target, "who am I", "sts:GetCallerIdentity", &r, |id| {
         id.arn.clone()
@@ -125,7 +125,7 @@ pub async fn identity<A: AwsApi>(api: &A, target: &TargetState) -> (Check, Optio
 }
 
 /// How long the credentials hold, and a problem when they will not last an incident.
-pub fn expiry(target: &TargetState, id: &CallerIdentity, now: Time) -> Outcome {
+pub fn expiry(target: &PlaceState, id: &CallerIdentity, now: Time) -> Outcome {
     const ENOUGH: chrono::Duration = chrono::Duration::minutes(15);
     let Some(at) = id.expires else {
         return Outcome::Ok("no expiry (long-term keys, or the source does not say)".into());
@@ -161,7 +161,7 @@ pub fn expiry(target: &TargetState, id: &CallerIdentity, now: Time) -> Outcome {
 /// Every read of the console, once, on the scope's first cluster and service.
 pub async fn reads<A: AwsApi>(
     api: &A,
-    target: &TargetState,
+    target: &PlaceState,
     clusters: &[String],
     services: &[String],
     now: Time,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 /// The report, and whether the console will work (no problem found).
 pub fn report(
-    target: &TargetState,
+    target: &PlaceState,
     checks: &[Check],
     tools: &crate::exec::LocalTools,
     term: Option<(u16, u16)>,
@@ -113,8 +113,8 @@ mod tests {
     use super::*;
     use crate::aws::credentials::CredentialSource;
 
-    fn target() -> TargetState {
-        let mut t = TargetState::new(Default::default(), "eu-west-1".into());
+    fn target() -> PlaceState {
+        let mut t = PlaceState::new(Default::default(), "eu-west-1".into());
         t.credentials = Some(CredentialSource::Sso {
             profile: "oncall".into(),
         });

@@ -15,7 +15,7 @@ use crate::diagnosis::{
     Confidence, ConfirmContext, EVIDENCE_WINDOW_H, EvidenceKind, Finding, deploy_evidence,
     rank_findings, task_match,
 };
-use crate::model::{ServiceKey, StoppedTask, Time, task_definition_label, task_id};
+use crate::model::{ServiceKey, Task, Time, task_definition_label, task_id};
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -301,7 +301,7 @@ fn acc<'a>(accs: &'a mut BTreeMap<String, Acc>, id: &str, ctx: &ConfirmContext) 
 }
 
 /// The image of the container that failed, for image findings.
-fn failing_image(task: &StoppedTask) -> Option<String> {
+fn failing_image(task: &Task) -> Option<String> {
     task.containers
         .iter()
         .find(|c| c.reason.is_some() || c.exit_code.is_some_and(|x| x != 0))

@@ -3,7 +3,7 @@
 //! ("image_pull_no_route in 3 accounts since 12:03").
 
 use crate::diagnosis::Severity;
-use crate::model::{ServiceKey, TargetIx, Time};
+use crate::model::{PlaceIx, ServiceKey, Time};
 use crate::store::Store;
 
 /// Findings seen within this long of each other (and of now) are "at the same time".
@@ -15,7 +15,7 @@ pub struct SharedCause {
     pub title: String,
     pub severity: Severity,
     pub services: Vec<ServiceKey>,
-    pub targets: Vec<TargetIx>,
+    pub targets: Vec<PlaceIx>,
     /// Distinct accounts (by id, or label until the id is known) and Regions among `targets`.
     pub accounts: usize,
     pub regions: usize,
