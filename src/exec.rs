@@ -93,8 +93,8 @@ pub fn preflight(
         .exec_container()
         .map(|c| c.name.clone())
         .unwrap_or_default();
-    let region = store.region_of(key.target).to_string();
-    let profile = store.target(key.target).spec.profile.clone();
+    let region = store.region_of(key.place).to_string();
+    let profile = store.place(key.place).spec.profile.clone();
     let mut argv: Vec<String> = [
         "aws",
         "ecs",

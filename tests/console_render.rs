@@ -302,7 +302,7 @@ async fn tiny_and_huge_terminals_do_not_panic() {
 #[tokio::test]
 async fn expired_credentials_show_a_banner_with_the_renew_command_and_keep_data() {
     let (mut store, now) = demo_at(START_AT_S).await;
-    store.targets[0].spec.profile = Some("prod-oncall".into());
+    store.places[0].spec.profile = Some("prod-oncall".into());
     let later = now + chrono::Duration::seconds(90);
     for source in [Source::Services, Source::Targets] {
         store.apply(Update::new(

@@ -106,7 +106,7 @@ async fn deploy_fails_trips_the_breaker_and_rolls_back() {
         top(&s, "checkout-api").as_deref(),
         Some("image_pull_not_found")
     );
-    assert!(s.targets[0].status.values().all(|st| st.errors.is_empty()));
+    assert!(s.places[0].status.values().all(|st| st.errors.is_empty()));
 }
 
 #[tokio::test]

@@ -151,7 +151,7 @@ impl<A: AwsApi> Feed<A> {
     /// The client of the target a service is in.
     fn api_for(&self, key: &crate::model::ServiceKey) -> Option<Arc<A>> {
         match self {
-            Feed::Live { apis, .. } => apis.get(usize::from(key.target)).cloned(),
+            Feed::Live { apis, .. } => apis.get(usize::from(key.place)).cloned(),
             Feed::Replay { .. } => None,
         }
     }
@@ -167,7 +167,7 @@ pub async fn run<A: AwsApi>(
     opts: Options,
 ) -> Result<Ended, Exit> {
     let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
-    let mut store = Store::with_targets(states, Arc::new(pb));
+    let mut store = Store::with_places(states, Arc::new(pb));
     if let Some(b) = opts.budgets.first() {
         store.pace = b.pace();
     }
@@ -251,7 +251,7 @@ async fn run_loop<A: AwsApi>(
             chrono::Utc::now(),
             &format!(
                 "console started: {}, writes {:?}, {}",
-                st.targets
+                st.places
                     .iter()
                     .map(|t| format!(
                         "region {} profile {} scope {:?}",
@@ -454,14 +454,18 @@ async fn run_loop<A: AwsApi>(
             _ = tick.tick() => {
                 dirty = true;
                 ticks += 1;
-                if let Some(u) = state::ApiUse::from_budgets(&opts.budgets) {
+                let readings: Vec<_> = opts.budgets.iter().map(|b| state::BudgetReading::of(b)).collect();
+                if let Some(u) = state::ApiUse::from_readings(&readings) {
                     ui.api_use = Some(u);
                 }
                 if ticks == 3 && crate::fault::injected("panic-in-loop") {
                     panic!("injected fault: panic-in-loop");
                 }
-                if ui.message.as_ref().is_some_and(|(_, at)| (chrono::Utc::now() - *at).num_seconds() >= 5) {
-                    ui.message = None;
+                let now = chrono::Utc::now();
+                match &mut ui.message {
+                    Some((_, at @ None)) => *at = Some(now),
+                    Some((_, Some(at))) if (now - *at).num_seconds() >= 5 => ui.message = None,
+                    _ => {}
                 }
                 if let (Feed::Replay { player, last }, Some(clock)) = (&mut feed, ui.replay.as_mut()) {
                     let wall = last.elapsed();
@@ -473,7 +477,7 @@ async fn run_loop<A: AwsApi>(
                         player.seek(player.position + step);
                         if player.position >= clock.end {
                             clock.paused = true;
-                            ui.message = Some(("end of the recording: [ and ] move through it".into(), chrono::Utc::now()));
+                            ui.say("end of the recording: [ and ] move through it");
                         }
                     }
                 }
@@ -534,14 +538,14 @@ fn log_source_change(
         .collect::<Vec<_>>()
         .join("; ");
     let before = logged
-        .get(&(u.target, u.source))
+        .get(&(u.place, u.source))
         .cloned()
         .unwrap_or_default();
     if now == before {
         return;
     }
     let name = if store.multi_target() {
-        format!("{} {}", store.target(u.target).label(), u.source.name())
+        format!("{} {}", store.place(u.place).label(), u.source.name())
     } else {
         u.source.name().to_string()
     };
@@ -550,5 +554,5 @@ fn log_source_change(
     } else {
         log.line(u.fetched_at, &format!("{name} failing: {now}"));
     }
-    logged.insert((u.target, u.source), now);
+    logged.insert((u.place, u.source), now);
 }

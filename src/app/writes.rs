@@ -10,7 +10,7 @@ pub(super) fn who_for(opts: &Options, store: &Store, key: &crate::model::Service
         return opts.who.clone();
     }
     let profile = store
-        .target(key.target)
+        .place(key.place)
         .spec
         .profile
         .as_deref()
@@ -35,7 +35,7 @@ pub(super) fn wrote<A: AwsApi>(
         format!(
             "{} (in {})",
             op.describe(),
-            st.target(op.key().target).label()
+            st.place(op.key().place).label()
         )
     } else {
         op.describe()

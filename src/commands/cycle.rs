@@ -23,7 +23,7 @@ pub async fn run_once<A: AwsApi>(
     seen: &mut (dyn FnMut(&Update) + Send),
 ) {
     let mut apply = |store: &mut Store, mut u: Update| {
-        u.target = t;
+        u.place = t;
         seen(&u);
         store.apply(u);
     };
@@ -32,7 +32,7 @@ pub async fn run_once<A: AwsApi>(
     let mut services = ServicesPoller::new();
     let plan = plan_of(store);
     let mut listed = services.poll(api, &plan, now).await;
-    listed.target = t;
+    listed.place = t;
     apply(store, listed.clone());
 
     let plan = plan_of(store);
@@ -47,15 +47,15 @@ pub async fn run_once<A: AwsApi>(
     // logs need only the task definitions (their log groups), metrics only the target groups
     // (their load balancers): each starts as soon as what it needs is read, planned on a store
     // of this cycle's services and that one answer
-    let targets_of_store = store.targets.clone();
+    let targets_of_store = store.places.clone();
     let plan_after = |read: &Update| {
-        let mut s = Store::with_targets(
+        let mut s = Store::with_places(
             targets_of_store.clone(),
             std::sync::Arc::new(crate::diagnosis::Playbook::default()),
         );
         s.apply(listed.clone());
         let mut read = read.clone();
-        read.target = t;
+        read.place = t;
         s.apply(read);
         s.plan_of(t, &everything)
     };
@@ -99,7 +99,7 @@ pub async fn run_all<A: AwsApi>(
         let (api, states, pb) = (api.clone(), states.clone(), planning.clone());
         let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
         tasks.push(tokio::spawn(async move {
-            let mut store = Store::with_targets(states, pb);
+            let mut store = Store::with_places(states, pb);
             let mut seen = Vec::new();
             run_once(&*api, &mut store, t, now, &mut |u| seen.push(u.clone())).await;
             seen

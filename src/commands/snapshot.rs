@@ -41,7 +41,7 @@ pub async fn run<A: AwsApi>(
     let now = chrono::Utc::now();
     let updates = cycle::run_all(targets, now).await;
     let states: Vec<PlaceState> = targets.iter().map(|(s, _)| s.clone()).collect();
-    let mut store = Store::with_targets(states, Arc::new(pb()?));
+    let mut store = Store::with_places(states, Arc::new(pb()?));
     for u in updates {
         if let Some(r) = recorder.as_deref_mut() {
             r.update(&u).map_err(|e| Exit::new(2, e))?;
@@ -49,18 +49,18 @@ pub async fn run<A: AwsApi>(
         store.apply(u);
     }
     store.refresh_findings(now);
-    let any_read = store.targets.iter().any(|t| {
+    let any_read = store.places.iter().any(|t| {
         t.status
             .get(&Source::Services)
             .is_some_and(|s| s.last_ok.is_some())
     });
     let named = store
-        .targets
+        .places
         .iter()
         .any(|t| !t.spec.scope.services.is_empty());
     if !any_read || (store.services.is_empty() && named) {
         let cause = store
-            .targets
+            .places
             .iter()
             .find_map(|t| {
                 let (_, e) = t.status.get(&Source::Services)?.errors.first()?;

@@ -9,4 +9,4 @@ pub mod state;
 #[cfg(test)]
 mod tests;
 
-pub use api_use::ApiUse;
+pub use api_use::{ApiUse, BudgetReading};

@@ -55,7 +55,7 @@ pub fn confirm_word(places: &[String], op: &WriteOp) -> String {
         WriteOp::StopTask { task, .. } => crate::model::task_id(task).to_string(),
         _ => key.service.clone(),
     };
-    match places.get(usize::from(key.target)) {
+    match places.get(usize::from(key.place)) {
         Some(place) if places.len() > 1 => format!("{word}@{place}"),
         _ => word,
     }

@@ -1,6 +1,6 @@
 //! UI state (what is open, selected, filtered) and how actions change it. Pure: no I/O.
 
-pub use super::api_use::ApiUse;
+pub use super::api_use::{ApiUse, BudgetReading};
 pub use super::prompt::{Prompt, PromptKind, confirm_word};
 use super::selection::{Move, Resolved, Selection, moved, settle};
 use crate::actions::{Request, WriteOp};
@@ -124,7 +124,9 @@ pub struct UiState {
     pub log_filter: String,
     pub editing: Option<Editing>,
     /// A short message in the footer ("copied ...") and when it was set (wall clock).
-    pub message: Option<(String, Time)>,
+    /// The status line's message and when it was first drawn (`None` until the app loop, which
+    /// owns the clock, stamps it; it clears the message 5 s later).
+    pub message: Option<(String, Option<Time>)>,
     pub quit: bool,
     /// The timeline's selected entry (by [`crate::store::Entry::id`]); it follows the newest
     /// entry until the user moves.
@@ -312,7 +314,7 @@ impl UiState {
     }
 
     pub fn say(&mut self, msg: impl Into<String>) {
-        self.message = Some((msg.into(), chrono::Utc::now()));
+        self.message = Some((msg.into(), None));
     }
 
     pub fn apply(&mut self, action: Action, vis: &Visible) -> Effect {

@@ -157,7 +157,7 @@ pub fn service(origin: Time) -> Service {
     let at = |s: i64| origin + Duration::seconds(s);
     let sd = deployment(origin);
     Service {
-        target: 0,
+        place: 0,
         arn: service_arn(ORDERS),
         name: ORDERS.into(),
         cluster: DEMO_CLUSTER.into(),

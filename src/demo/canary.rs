@@ -318,7 +318,7 @@ pub fn service(origin: Time, t: i64) -> Service {
     events.retain(|e| e.created_at.is_none_or(|c| c <= at(t)));
     events.sort_by_key(|e| std::cmp::Reverse(e.created_at));
     Service {
-        target: 0,
+        place: 0,
         arn: service_arn(SEARCH),
         name: SEARCH.into(),
         cluster: DEMO_CLUSTER.into(),

@@ -80,7 +80,7 @@ fn connect() -> ServiceConnect {
 pub fn service(origin: Time) -> Service {
     let at = |s: i64| origin + Duration::seconds(s);
     Service {
-        target: 0,
+        place: 0,
         arn: service_arn(INVENTORY),
         name: INVENTORY.into(),
         cluster: DEMO_CLUSTER.into(),
@@ -180,7 +180,7 @@ pub fn lattice_targets() -> Vec<LatticeTarget> {
 pub fn proxy_stop(origin: Time) -> Task {
     let at = |s: i64| origin + Duration::seconds(s);
     Task {
-        target: 0,
+        place: 0,
         arn: format!(
             "arn:aws:ecs:{REGION}:{ACCOUNT}:task/{DEMO_CLUSTER}/e41f0c9a7d2b4c58b3a6f1e0d9c8b7a6"
         ),

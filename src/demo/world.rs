@@ -196,7 +196,7 @@ impl World {
             let fail_at = FIRST_FAIL_S + k * FAIL_EVERY_S;
             let id = FAILED_TASK_IDS[k as usize];
             stopped.push(Task {
-                target: 0,
+                place: 0,
                 arn: task_arn(id),
                 cluster: DEMO_CLUSTER.into(),
                 task_definition: td_arn(CHECKOUT, 42),
@@ -226,7 +226,7 @@ impl World {
         stopped.push(inventory::proxy_stop(origin));
         // an old, routine stop of payments-api (scale-in an hour ago)
         stopped.push(Task {
-            target: 0,
+            place: 0,
             arn: task_arn("b5067ed30cc5431d89fe74c47fd9981f"),
             cluster: DEMO_CLUSTER.into(),
             task_definition: td_arn(PAYMENTS, 17),
@@ -380,7 +380,7 @@ impl World {
             ..Default::default()
         };
         let checkout = Service {
-            target: 0,
+            place: 0,
             arn: service_arn(CHECKOUT),
             name: CHECKOUT.into(),
             cluster: DEMO_CLUSTER.into(),
@@ -408,7 +408,7 @@ impl World {
             ..Default::default()
         };
         let payments = Service {
-            target: 0,
+            place: 0,
             arn: service_arn(PAYMENTS),
             name: PAYMENTS.into(),
             cluster: DEMO_CLUSTER.into(),
@@ -681,7 +681,7 @@ fn running_tasks(
                     })
             };
             out.push(Task {
-                target: 0,
+                place: 0,
                 arn: task_arn(&format!(
                     "{:016x}{:016x}",
                     hash(0xcbf2_9ce4_8422_2325),

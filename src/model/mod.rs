@@ -27,7 +27,9 @@ pub use service::{
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, Task, TaskChoice};
-pub use taskdef::{ContainerDef, LogConfig, MASK, TaskDefinition, is_secret_name};
+pub use taskdef::{
+    AwslogsSource, ContainerDef, LogConfig, MASK, TaskDefinition, awslogs_sources, is_secret_name,
+};
 pub use traffic::{
     ConnectService, CurrentRevision, GroupRole, LatticeConfig, LatticeTarget, ListenerRule,
     RevisionDetail, ServiceConnect, TrafficGroup, roles_from_rules, traffic_groups,

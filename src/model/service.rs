@@ -17,32 +17,33 @@ use super::traffic::{CurrentRevision, LatticeConfig, ServiceConnect};
     serde::Deserialize,
 )]
 pub struct ServiceKey {
-    #[serde(default, skip_serializing_if = "is_first_target")]
-    pub target: PlaceIx,
+    /// The place it is in. Files and JSON name it `target` (their word before places).
+    #[serde(rename = "target", default, skip_serializing_if = "is_first_place")]
+    pub place: PlaceIx,
     pub cluster: String,
     pub service: String,
 }
 
-/// Which of the watched targets (an account and Region) something came from.
+/// Which of the watched places (an account × Region) something came from.
 pub type PlaceIx = u16;
 
-pub(crate) fn is_first_target(t: &PlaceIx) -> bool {
+pub(crate) fn is_first_place(t: &PlaceIx) -> bool {
     *t == 0
 }
 
 impl ServiceKey {
     /// A service of the first (or only) target.
     pub fn new(cluster: impl Into<String>, service: impl Into<String>) -> Self {
-        Self::in_target(0, cluster, service)
+        Self::in_place(0, cluster, service)
     }
 
-    pub fn in_target(
-        target: PlaceIx,
+    pub fn in_place(
+        place: PlaceIx,
         cluster: impl Into<String>,
         service: impl Into<String>,
     ) -> Self {
         Self {
-            target,
+            place,
             cluster: cluster.into(),
             service: service.into(),
         }
@@ -58,9 +59,9 @@ impl std::fmt::Display for ServiceKey {
 /// One ECS service as DescribeServices reports it.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Service {
-    /// The target it was read from (set by the store from the update).
-    #[serde(default, skip_serializing_if = "is_first_target")]
-    pub target: PlaceIx,
+    /// The place it was read from (set by the store from the update).
+    #[serde(rename = "target", default, skip_serializing_if = "is_first_place")]
+    pub place: PlaceIx,
     pub arn: String,
     pub name: String,
     /// Short cluster name.
@@ -108,12 +109,12 @@ pub struct Service {
 
 impl Service {
     pub fn key(&self) -> ServiceKey {
-        ServiceKey::in_target(self.target, &self.cluster, &self.name)
+        ServiceKey::in_place(self.place, &self.cluster, &self.name)
     }
 
     /// Whether `key` names this service (compared field by field: no key is built).
     pub fn is(&self, key: &ServiceKey) -> bool {
-        self.target == key.target && self.name == key.service && self.cluster == key.cluster
+        self.place == key.place && self.name == key.service && self.cluster == key.cluster
     }
 
     /// The PRIMARY deployment, if ECS reported one.

@@ -5,9 +5,13 @@ use super::Time;
 /// is read again every poll.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Task {
-    /// The target it was read from (set by the store from the update).
-    #[serde(default, skip_serializing_if = "super::service::is_first_target")]
-    pub target: super::PlaceIx,
+    /// The place it was read from (set by the store from the update). Files name it `target`.
+    #[serde(
+        rename = "target",
+        default,
+        skip_serializing_if = "super::service::is_first_place"
+    )]
+    pub place: super::PlaceIx,
     pub arn: String,
     /// Short cluster name.
     pub cluster: String,

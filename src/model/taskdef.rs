@@ -33,6 +33,52 @@ pub struct LogConfig {
     pub stream_prefix: Option<String>,
 }
 
+/// Where one `awslogs` container of a task definition writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwslogsSource {
+    pub container: String,
+    pub group: String,
+    /// `awslogs-stream-prefix`: the streams are `prefix/container/task-id`.
+    pub stream_prefix: Option<String>,
+    /// `awslogs-region`, only when it is set and differs from the place's Region.
+    pub region: Option<String>,
+}
+
+impl AwslogsSource {
+    /// The prefix of every stream this container writes (`prefix/container/`).
+    pub fn streams_prefix(&self) -> Option<String> {
+        self.stream_prefix
+            .as_ref()
+            .map(|p| format!("{p}/{}/", self.container))
+    }
+
+    /// The one stream a task of this container wrote (`prefix/container/task-id`).
+    pub fn task_stream(&self, task_id: &str) -> Option<String> {
+        self.stream_prefix
+            .as_ref()
+            .map(|p| format!("{p}/{}/{task_id}", self.container))
+    }
+}
+
+/// The containers of `td` that log with the `awslogs` driver and name a group, in container
+/// order; `region` is the Region of the place the task runs in (a container's `awslogs-region`
+/// is kept only when it differs). The one reading of these options: the log pane, task detail
+/// and `doctor` all use it.
+pub fn awslogs_sources(td: &TaskDefinition, region: &str) -> Vec<AwslogsSource> {
+    td.containers
+        .iter()
+        .filter_map(|c| {
+            let log = c.log.as_ref().filter(|l| l.driver == "awslogs")?;
+            Some(AwslogsSource {
+                container: c.name.clone(),
+                group: log.group.clone().filter(|g| !g.is_empty())?,
+                stream_prefix: log.stream_prefix.clone().filter(|p| !p.is_empty()),
+                region: log.region.clone().filter(|r| !r.is_empty() && r != region),
+            })
+        })
+        .collect()
+}
+
 /// The mask shown instead of a secret-looking environment value.
 pub const MASK: &str = "********";
 
@@ -55,6 +101,47 @@ pub fn is_secret_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn container(
+        name: &str,
+        driver: &str,
+        group: Option<&str>,
+        region: Option<&str>,
+    ) -> ContainerDef {
+        ContainerDef {
+            name: name.into(),
+            log: Some(LogConfig {
+                driver: driver.into(),
+                group: group.map(Into::into),
+                region: region.map(Into::into),
+                stream_prefix: Some("ecs".into()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn awslogs_sources_read_only_awslogs_containers_with_a_group() {
+        let td = TaskDefinition {
+            containers: vec![
+                container("app", "awslogs", Some("/ecs/app"), Some("eu-west-1")),
+                container("proxy", "awslogs", Some("/ecs/app"), Some("us-east-1")),
+                container("router", "awsfirelens", Some("/ecs/fl"), None),
+                container("side", "awslogs", None, None),
+                ContainerDef {
+                    name: "bare".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let s = awslogs_sources(&td, "us-east-1");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s[1].region, None, "the place's own Region is not repeated");
+        assert_eq!(s[0].streams_prefix().as_deref(), Some("ecs/app/"));
+        assert_eq!(s[1].task_stream("abc").as_deref(), Some("ecs/proxy/abc"));
+    }
 
     #[test]
     fn secret_names() {

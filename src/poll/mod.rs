@@ -91,8 +91,8 @@ pub struct Update {
     pub errors: Vec<ApiError>,
     /// When the poller will try again after a transient failure (it backs off), if it will.
     pub retry_at: Option<Time>,
-    /// The target (account × Region) it was read from.
-    pub target: crate::model::PlaceIx,
+    /// The place (account × Region) it was read from.
+    pub place: crate::model::PlaceIx,
 }
 
 impl Update {
@@ -108,7 +108,7 @@ impl Update {
             payload,
             errors,
             retry_at: None,
-            target: 0,
+            place: 0,
         }
     }
 }
@@ -159,10 +159,10 @@ pub struct LogSource {
 }
 
 impl PollPlan {
-    /// The part of the plan one target's pollers read: its services, its scope, the open
+    /// The part of the plan one place's pollers read: its services, its scope, the open
     /// service and task only when they are its own.
-    pub fn for_target(&self, t: crate::model::PlaceIx, scope: &Scope) -> PollPlan {
-        let mine = |k: &ServiceKey| k.target == t;
+    pub fn for_place(&self, t: crate::model::PlaceIx, scope: &Scope) -> PollPlan {
+        let mine = |k: &ServiceKey| k.place == t;
         PollPlan {
             scope: scope.clone(),
             services: self

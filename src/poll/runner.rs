@@ -154,7 +154,7 @@ pub fn spawn<A: AwsApi>(
                     // not added to the next wait): the open service stays within its cadence
                     let started = tokio::time::Instant::now();
                     let mut update = poller.poll(&*api, &current).await;
-                    update.target = target;
+                    update.place = target;
                     let delay = retry_delay(&update, &mut backoff, cadence(source, &current));
                     if !update.errors.is_empty() {
                         update.retry_at = chrono::Duration::from_std(delay)

@@ -28,8 +28,9 @@ pub struct RecordedUpdate {
     #[serde(default)]
     pub retry_at: Option<Time>,
     /// The account × Region it was read from (absent: 0, the only one).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub target: PlaceIx,
+    /// Version 2 names it `target` (the word before places).
+    #[serde(rename = "target", default, skip_serializing_if = "is_zero")]
+    pub place: PlaceIx,
 }
 
 fn is_zero(t: &PlaceIx) -> bool {
@@ -76,7 +77,7 @@ impl From<Update> for RecordedUpdate {
             payload: u.payload.map(RecordedPayload::from),
             errors: u.errors,
             retry_at: u.retry_at,
-            target: u.target,
+            place: u.place,
         }
     }
 }
@@ -89,7 +90,7 @@ impl From<RecordedUpdate> for Update {
             payload: u.payload.map(Payload::from),
             errors: u.errors,
             retry_at: u.retry_at,
-            target: u.target,
+            place: u.place,
         }
     }
 }

@@ -50,7 +50,7 @@ impl Player {
                 })
                 .collect()
         };
-        let store = Store::with_targets(targets.clone(), playbook.clone());
+        let store = Store::with_places(targets.clone(), playbook.clone());
         Self {
             records: recording.records,
             playbook,
@@ -85,7 +85,7 @@ impl Player {
         let t = t.clamp(self.start(), self.end());
         let mut changed = false;
         if t < self.position {
-            self.store = Store::with_targets(self.targets.clone(), self.playbook.clone());
+            self.store = Store::with_places(self.targets.clone(), self.playbook.clone());
             self.cursor = 0;
             changed = true;
         }

@@ -74,7 +74,7 @@ impl AnyUpdate {
             payload: self.payload.map(AnyPayload::upgrade),
             errors: self.errors,
             retry_at: self.retry_at,
-            target: self.target,
+            place: self.target,
         }
     }
 }

@@ -210,7 +210,7 @@ impl Deltas {
         // an answer without a roster that lists whole clusters says which services are gone
         // by leaving them out: nothing may be left out of it
         let may_omit = roster.is_some() || listed_clusters.is_empty();
-        let target = u.target;
+        let target = u.place;
         services.retain_mut(|svc| {
             let key = (target, svc.cluster.clone(), svc.name.clone());
             let ids: std::collections::HashSet<String> =

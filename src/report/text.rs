@@ -23,13 +23,13 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
             o,
             "ecswatch snapshot  {}  {} targets",
             ts(now),
-            store.targets.len()
+            store.places.len()
         );
-        for (i, t) in store.targets.iter().enumerate() {
+        for (i, t) in store.places.iter().enumerate() {
             let n = store
                 .services
                 .keys()
-                .filter(|k| usize::from(k.target) == i)
+                .filter(|k| usize::from(k.place) == i)
                 .count();
             let _ = writeln!(
                 o,
@@ -61,7 +61,7 @@ pub fn snapshot_text(store: &Store, now: Time) -> String {
     }
     let multi = store.multi_target();
     let errors: Vec<String> = store
-        .targets
+        .places
         .iter()
         .flat_map(|t| {
             let label = if multi {
@@ -97,7 +97,7 @@ fn service_text(o: &mut String, store: &Store, state: &ServiceState, now: Time) 
         o,
         "\n{}{}/{}  {}  running {}/{}{}  {}",
         if store.multi_target() {
-            format!("[{}] ", store.target(s.target).label())
+            format!("[{}] ", store.place(s.place).label())
         } else {
             String::new()
         },

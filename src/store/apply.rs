@@ -4,19 +4,19 @@
 use super::*;
 
 /// Keyed batches with their keys in target `t`.
-fn in_target<V>(t: PlaceIx, batches: Vec<(ServiceKey, V)>) -> Vec<(ServiceKey, V)> {
+fn in_place<V>(t: PlaceIx, batches: Vec<(ServiceKey, V)>) -> Vec<(ServiceKey, V)> {
     batches
         .into_iter()
-        .map(|(k, v)| (ServiceKey { target: t, ..k }, v))
+        .map(|(k, v)| (ServiceKey { place: t, ..k }, v))
         .collect()
 }
 
 impl Store {
     /// Apply one poller update. Returns true when anything visible changed.
     pub fn apply(&mut self, update: Update) -> bool {
-        let t = update.target;
+        let t = update.place;
         // an update of a target this store does not hold (a damaged recording) is dropped
-        let Some(target) = self.targets.get_mut(usize::from(t)) else {
+        let Some(target) = self.places.get_mut(usize::from(t)) else {
             return false;
         };
         let status = target.status.entry(update.source).or_default();
@@ -48,7 +48,7 @@ impl Store {
                 Payload::Scaling(read) => {
                     let mut any = false;
                     for (key, scaling) in read {
-                        let key = ServiceKey { target: t, ..key };
+                        let key = ServiceKey { place: t, ..key };
                         if let Some(state) = self.services.get_mut(&key)
                             && let scaling = scaling.keeping(state.scaling.as_deref())
                             && state.scaling.as_deref() != Some(&scaling)
@@ -64,7 +64,7 @@ impl Store {
                     let mut any = false;
                     for (key, tasks) in read {
                         any |= self.apply_running(
-                            ServiceKey { target: t, ..key },
+                            ServiceKey { place: t, ..key },
                             tasks,
                             update.fetched_at,
                         );
@@ -131,21 +131,21 @@ impl Store {
                 Payload::Metrics(series) => self.apply_metrics(
                     series
                         .into_iter()
-                        .map(|(k, m, p)| (ServiceKey { target: t, ..k }, m, p))
+                        .map(|(k, m, p)| (ServiceKey { place: t, ..k }, m, p))
                         .collect(),
                 ),
                 Payload::LogsRead { services, tasks } => {
                     // every service listed was read without an error (with or without lines)
                     for (k, _) in &services {
                         let key = ServiceKey {
-                            target: t,
+                            place: t,
                             ..k.clone()
                         };
                         if let Some(state) = self.services.get_mut(&key) {
                             state.logs_read_at = Some(update.fetched_at);
                         }
                     }
-                    let mut any = self.apply_logs(in_target(t, services));
+                    let mut any = self.apply_logs(in_place(t, services));
                     for (arn, mut lines) in tasks {
                         lines.sort_by_key(|l| l.t);
                         lines.truncate(LOG_LINES_KEPT);
@@ -240,7 +240,7 @@ impl Store {
     }
 
     fn in_scope(&self, s: &Service) -> bool {
-        let scope = &self.target(s.target).spec.scope;
+        let scope = &self.place(s.place).spec.scope;
         (scope.clusters.is_empty() || scope.clusters.iter().any(|c| short_name(c) == s.cluster))
             && (scope.services.is_empty()
                 || scope
@@ -261,12 +261,12 @@ impl Store {
         let mut seen = HashSet::new();
         let pb = self.playbook.clone();
         for mut svc in services {
-            svc.target = t;
+            svc.place = t;
             if !self.in_scope(&svc) {
                 continue;
             }
-            if self.targets[usize::from(t)].account.is_none() {
-                self.targets[usize::from(t)].account =
+            if self.places[usize::from(t)].account.is_none() {
+                self.places[usize::from(t)].account =
                     crate::room::arn_account(&svc.arn).map(str::to_owned);
             }
             let key = svc.key();
@@ -304,7 +304,7 @@ impl Store {
                         .stopped_tasks
                         .values()
                         .filter(|t| {
-                            t.target == key.target
+                            t.place == key.place
                                 && t.cluster == key.cluster
                                 && t.service_name() == Some(key.service.as_str())
                         })
@@ -322,12 +322,12 @@ impl Store {
         if let Some(roster) = roster {
             seen = roster
                 .into_iter()
-                .map(|k| ServiceKey::in_target(t, k.cluster, k.service))
+                .map(|k| ServiceKey::in_place(t, k.cluster, k.service))
                 .collect();
         }
         let before = self.services.len();
         self.services.retain(|k, _| {
-            seen.contains(k) || k.target != t || !listed_clusters.iter().any(|c| c == &k.cluster)
+            seen.contains(k) || k.place != t || !listed_clusters.iter().any(|c| c == &k.cluster)
         });
         changed | (before != self.services.len())
     }
@@ -335,7 +335,7 @@ impl Store {
     fn apply_stopped(&mut self, target: PlaceIx, tasks: Vec<Task>) -> bool {
         let mut changed = false;
         for mut t in tasks {
-            t.target = target;
+            t.place = target;
             if t.last_status == "STOPPED" && !self.final_tasks.contains(&t.arn) {
                 Arc::make_mut(&mut self.final_tasks).insert(t.arn.clone());
             }
@@ -344,7 +344,7 @@ impl Store {
             }
             changed = true;
             if let Some(name) = t.service_name() {
-                let key = ServiceKey::in_target(target, t.cluster.clone(), name);
+                let key = ServiceKey::in_place(target, t.cluster.clone(), name);
                 if let Some(state) = self.services.get_mut(&key) {
                     if !state.stopped.contains(&t.arn) {
                         state.stopped.push(t.arn.clone());
@@ -378,7 +378,7 @@ impl Store {
             .into_iter()
             .filter(|t| t.service_name() == Some(key.service.as_str()))
             .map(|t| Task {
-                target: key.target,
+                place: key.place,
                 ..t
             })
             .collect();

@@ -6,20 +6,20 @@
 
 mod apply;
 pub mod findings;
+mod places;
 mod plan;
 mod prune;
 mod ring;
 mod service_state;
 mod status;
-mod targets;
 pub mod timeline;
 mod traffic;
 
+pub use places::{PlaceState, short_region};
 pub use plan::Intent;
 pub use ring::Ring;
 pub use service_state::{ServiceState, TargetGroupState};
 pub use status::SourceStatus;
-pub use targets::{PlaceState, short_region};
 pub use timeline::{ActionRecord, Entry, EntryKind, Note, Transition};
 
 use crate::diagnosis::{Finding, Playbook};
@@ -51,7 +51,7 @@ pub const TASK_LOGS_KEPT: usize = 20;
 
 pub struct Store {
     /// What is watched: one account × Region each (a service's key says which).
-    pub targets: Vec<PlaceState>,
+    pub places: Vec<PlaceState>,
     playbook: Arc<Playbook>,
     pub services: BTreeMap<ServiceKey, ServiceState>,
     pub stopped_tasks: HashMap<String, Task>,
@@ -93,16 +93,16 @@ impl Store {
             scope,
             ..Default::default()
         };
-        Self::with_targets(vec![PlaceState::new(spec, region)], playbook)
+        Self::with_places(vec![PlaceState::new(spec, region)], playbook)
     }
 
-    /// A store watching several targets (at least one; an empty list watches the default).
-    pub fn with_targets(mut targets: Vec<PlaceState>, playbook: Arc<Playbook>) -> Self {
-        if targets.is_empty() {
-            targets.push(PlaceState::default());
+    /// A store watching several places (at least one; an empty list watches the default).
+    pub fn with_places(mut places: Vec<PlaceState>, playbook: Arc<Playbook>) -> Self {
+        if places.is_empty() {
+            places.push(PlaceState::default());
         }
         Self {
-            targets,
+            places,
             playbook,
             services: BTreeMap::new(),
             stopped_tasks: HashMap::new(),
@@ -127,39 +127,39 @@ impl Store {
         &self.playbook
     }
 
-    /// The target a service (or anything keyed by one) belongs to.
-    pub fn target(&self, t: PlaceIx) -> &PlaceState {
-        self.targets.get(usize::from(t)).unwrap_or(&self.targets[0])
+    /// The place a service (or anything keyed by one) belongs to.
+    pub fn place(&self, t: PlaceIx) -> &PlaceState {
+        self.places.get(usize::from(t)).unwrap_or(&self.places[0])
     }
 
     /// The Region of a target.
     pub fn region_of(&self, t: PlaceIx) -> &str {
-        &self.target(t).region
+        &self.place(t).region
     }
 
     /// The first target's Region (the only one, unless several are watched).
     pub fn region(&self) -> &str {
-        &self.targets[0].region
+        &self.places[0].region
     }
 
     /// More than one account or Region is watched: rows are tagged with theirs.
     pub fn multi_target(&self) -> bool {
-        self.targets.len() > 1
+        self.places.len() > 1
     }
 
     /// A source's freshness in one target.
     pub fn source_status(&self, t: PlaceIx, source: Source) -> Option<&SourceStatus> {
-        self.target(t).status.get(&source)
+        self.place(t).status.get(&source)
     }
 
     /// The staleness of a source across every target: the oldest success, every target's
     /// errors (for one target, exactly its status).
     pub fn status(&self, source: Source) -> SourceStatus {
-        if let [only] = self.targets.as_slice() {
+        if let [only] = self.places.as_slice() {
             return only.status.get(&source).cloned().unwrap_or_default();
         }
         let all: Vec<&SourceStatus> = self
-            .targets
+            .places
             .iter()
             .filter_map(|t| t.status.get(&source))
             .collect();

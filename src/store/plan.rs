@@ -2,6 +2,7 @@
 //! lookups it is built from (a service's task definitions, log groups, an open task).
 
 use super::*;
+use crate::model::awslogs_sources;
 
 /// What the caller wants read: the one input of [`Store::plan_of`], the one way a `PollPlan`
 /// is made (the console from what is on screen, `snapshot` and `wait` everything).
@@ -41,7 +42,7 @@ impl Store {
         if let (Some(key), Some(arn)) = (&plan.focus, intent.open_task.as_deref()) {
             plan.task = self.open_task(key, arn);
         }
-        plan.for_target(t, &self.target(t).spec.scope)
+        plan.for_place(t, &self.place(t).spec.scope)
     }
 
     /// The task definitions of a service that are known.
@@ -61,16 +62,11 @@ impl Store {
             .map(|d| d.task_definition.as_str())
             .unwrap_or(&service.task_definition);
         let mut groups: Vec<String> = Vec::new();
-        for c in self
-            .task_definitions
-            .get(current)
-            .map(|td| td.containers.as_slice())
-            .unwrap_or_default()
-        {
-            if let Some(g) = c.log.as_ref().and_then(|l| l.group.clone())
-                && !groups.contains(&g)
-            {
-                groups.push(g);
+        if let Some(td) = self.task_definitions.get(current) {
+            for src in awslogs_sources(td, self.region_of(service.place)) {
+                if !groups.contains(&src.group) {
+                    groups.push(src.group);
+                }
             }
         }
         groups
@@ -85,18 +81,13 @@ impl Store {
         let task = self.stopped_tasks.get(arn)?;
         let td = self.task_definitions.get(&task.task_definition)?;
         let id = crate::model::task_id(arn);
-        let streams: Vec<crate::poll::LogSource> = td
-            .containers
-            .iter()
-            .filter_map(|c| {
-                let log = c.log.as_ref().filter(|l| l.driver == "awslogs")?;
+        let streams: Vec<crate::poll::LogSource> = awslogs_sources(td, self.region_of(key.place))
+            .into_iter()
+            .filter_map(|src| {
                 Some(crate::poll::LogSource {
-                    group: log.group.clone()?,
-                    prefix: Some(format!("{}/{}/{id}", log.stream_prefix.as_ref()?, c.name)),
-                    region: log
-                        .region
-                        .clone()
-                        .filter(|r| !r.is_empty() && r != self.region_of(key.target)),
+                    prefix: Some(src.task_stream(id)?),
+                    group: src.group,
+                    region: src.region,
                 })
             })
             .collect();
@@ -155,27 +146,14 @@ impl Store {
                     .unwrap_or(&s.task_definition);
                 let mut log_sources = Vec::new();
                 if let Some(td) = self.task_definitions.get(current) {
-                    for c in &td.containers {
-                        if let Some(log) = &c.log
-                            && log.driver == "awslogs"
-                            && let Some(group) = &log.group
-                        {
-                            let prefix = log
-                                .stream_prefix
-                                .as_ref()
-                                .map(|p| format!("{p}/{}/", c.name));
-                            let region = log
-                                .region
-                                .clone()
-                                .filter(|r| !r.is_empty() && r != self.region_of(s.target));
-                            let src = crate::poll::LogSource {
-                                group: group.clone(),
-                                prefix,
-                                region,
-                            };
-                            if !log_sources.contains(&src) {
-                                log_sources.push(src);
-                            }
+                    for src in awslogs_sources(td, self.region_of(s.place)) {
+                        let src = crate::poll::LogSource {
+                            prefix: src.streams_prefix(),
+                            group: src.group,
+                            region: src.region,
+                        };
+                        if !log_sources.contains(&src) {
+                            log_sources.push(src);
                         }
                     }
                 }
@@ -188,7 +166,7 @@ impl Store {
                     calm,
                     insights: self
                         .container_insights
-                        .get(&(s.target, s.cluster.clone()))
+                        .get(&(s.place, s.cluster.clone()))
                         .copied()
                         .unwrap_or(false),
                     key: s.key(),
@@ -215,7 +193,7 @@ impl Store {
             })
             .collect();
         PollPlan {
-            scope: self.targets[0].spec.scope.clone(),
+            scope: self.places[0].spec.scope.clone(),
             services,
             focus,
             refresh: 0,

@@ -422,7 +422,7 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
     let mut out = Vec::new();
     let place = |k: Option<&ServiceKey>| match k {
         Some(k) => {
-            let t = store.target(k.target);
+            let t = store.place(k.place);
             (
                 t.account.clone(),
                 Some(t.region.clone()).filter(|r| !r.is_empty()),

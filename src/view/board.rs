@@ -102,7 +102,7 @@ fn filtered<'a>(
                     .to_lowercase()
                     .contains(&filter)
                 || tags
-                    .get(usize::from(st.service.target))
+                    .get(usize::from(st.service.place))
                     .is_some_and(|t| t.iter().any(|w| w.to_lowercase().contains(&filter)))
                 || st.findings.iter().any(|f| f.id.contains(&filter))
         })
@@ -116,7 +116,7 @@ fn filter_tags(store: &Store) -> Vec<Vec<String>> {
         return Vec::new();
     }
     store
-        .targets
+        .places
         .iter()
         .map(|t| {
             let mut v = vec![
@@ -163,14 +163,14 @@ fn together_lines(store: &Store, now: Time) -> Vec<super::Line> {
 /// Per target: its tag, how many services, and its freshness or what fails.
 fn targets_status(store: &Store, now: Time) -> super::Line {
     let mut out = Vec::new();
-    for (i, t) in store.targets.iter().enumerate() {
+    for (i, t) in store.places.iter().enumerate() {
         if i > 0 {
             out.push(s(" · ", Meaning::Dim));
         }
         let n = store
             .services
             .keys()
-            .filter(|k| usize::from(k.target) == i)
+            .filter(|k| usize::from(k.place) == i)
             .count();
         let st = t.status.get(&crate::model::Source::Services);
         let err = st.and_then(|st| st.errors.first());
@@ -237,7 +237,7 @@ pub fn build<'a>(
         .collect();
     let wide = size.width >= 120;
     let tags: Vec<String> = if multi {
-        store.targets.iter().map(|t| row_tag(t, wide)).collect()
+        store.places.iter().map(|t| row_tag(t, wide)).collect()
     } else {
         Vec::new()
     };
@@ -383,13 +383,13 @@ pub fn build<'a>(
             let mut cells = vec![s(badge.label(), badge_meaning(*badge))];
             if multi {
                 // a target whose credentials fail: its rows are marked, the others are live
-                let target = store.target(svc.target);
+                let target = store.place(svc.place);
                 let stale = target.credentials_error().is_some() || target.failing();
                 cells.push(s(
                     format!(
                         "{}{}",
                         if stale { "!" } else { "" },
-                        tags.get(usize::from(svc.target)).map_or("", String::as_str)
+                        tags.get(usize::from(svc.place)).map_or("", String::as_str)
                     ),
                     if stale { Meaning::Error } else { Meaning::Dim },
                 ));
@@ -489,7 +489,7 @@ pub fn build<'a>(
             crate::model::Source::Services,
             now,
         ));
-        let failing: Vec<String> = store.targets[0]
+        let failing: Vec<String> = store.places[0]
             .status
             .iter()
             .filter(|(src, st)| **src != crate::model::Source::Services && !st.errors.is_empty())

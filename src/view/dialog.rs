@@ -84,7 +84,7 @@ pub(super) fn dialog(
             if let crate::actions::WriteOp::Rollback { why, .. } = op {
                 lines.extend(wrap("  why this revision: ", why, Meaning::Dim, width));
             }
-            let target = store.target(op.key().target);
+            let target = store.place(op.key().place);
             let mut cli = op.cli();
             if store.multi_target() {
                 cli.push_str(&format!(" --region {}", target.region));

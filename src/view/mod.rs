@@ -113,7 +113,7 @@ fn status_line_where(
 /// (`shop-b euw1 prod/checkout-api`).
 pub fn crumb(store: &Store, key: &crate::model::ServiceKey) -> String {
     if store.multi_target() {
-        format!("{} {key}", board::row_tag(store.target(key.target), false))
+        format!("{} {key}", board::row_tag(store.place(key.place), false))
     } else {
         key.to_string()
     }
@@ -126,7 +126,7 @@ pub fn places(store: &Store) -> Vec<String> {
         return Vec::new();
     }
     store
-        .targets
+        .places
         .iter()
         .map(|t| format!("{}/{}", t.account_label(), t.region))
         .collect()
@@ -152,7 +152,7 @@ fn hints(keymap: &Keymap, layer: Layer, actions: &[(Action, &str)]) -> Line {
 /// being live.
 pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
     let failing: Vec<(&crate::store::PlaceState, &crate::aws::ApiError)> = store
-        .targets
+        .places
         .iter()
         .filter_map(|t| {
             let e = t
@@ -173,7 +173,7 @@ pub fn credentials_banner(store: &Store, now: Time) -> Option<Line> {
     );
     if store.multi_target() {
         // which target first (the line may be cut): the others keep working
-        let live = store.targets.len() - failing.len();
+        let live = store.places.len() - failing.len();
         let more = match failing.len() {
             1 => String::new(),
             n => format!(" +{} more", n - 1),
@@ -219,7 +219,7 @@ pub fn build(
         s("ecswatch", Meaning::Title),
         s(
             if store.multi_target() {
-                format!("  {} targets  ", store.targets.len())
+                format!("  {} targets  ", store.places.len())
             } else if store.region().is_empty() {
                 "  (no region)  ".to_string()
             } else {

@@ -198,7 +198,7 @@ pub fn build(
                         .collect()
                 })
                 .unwrap_or_default();
-            freshness_about(store, key.target, Source::Logs, now, Some(&groups), None)
+            freshness_about(store, key.place, Source::Logs, now, Some(&groups), None)
         },
         follow: true,
         lines: if log_lines.is_empty() {
@@ -222,7 +222,7 @@ pub fn build(
             focused: true,
             status: freshness(
                 store,
-                key.target,
+                key.place,
                 if running.is_some() {
                     Source::RunningTasks
                 } else {

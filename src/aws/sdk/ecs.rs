@@ -266,7 +266,7 @@ fn service(s: &types::Service, cluster: &str) -> Service {
     let dc = s.deployment_configuration();
     let cb = dc.and_then(|d| d.deployment_circuit_breaker());
     Service {
-        target: 0,
+        place: 0,
         arn: clean(s.service_arn()),
         name: clean(s.service_name()),
         cluster: sanitize::clean(short_name(s.cluster_arn().unwrap_or(cluster))),
@@ -461,7 +461,7 @@ fn service_connect(
 
 fn task(t: &types::Task, cluster: &str) -> Task {
     Task {
-        target: 0,
+        place: 0,
         arn: clean(t.task_arn()),
         cluster: sanitize::clean(short_name(t.cluster_arn().unwrap_or(cluster))),
         task_definition: clean(t.task_definition_arn()),

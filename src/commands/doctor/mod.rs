@@ -6,7 +6,7 @@
 //! Every read goes through the budget like the console's.
 
 use crate::aws::{ApiError, AwsApi, ErrorKind, LogQuery};
-use crate::model::{CallerIdentity, MetricQuery, Service, Time, short_name};
+use crate::model::{CallerIdentity, MetricQuery, Service, Time, awslogs_sources, short_name};
 use crate::store::PlaceState;
 
 mod report;
@@ -423,13 +423,10 @@ pub async fn reads<A: AwsApi>(
     ));
     // logs: the first awslogs container of the service's task definition
     let log = td.as_ref().ok().and_then(|t| {
-        t.containers.iter().find_map(|c| {
-            let l = c.log.as_ref()?;
-            if l.driver != "awslogs" {
-                return None;
-            }
-            Some((l.group.clone()?, l.region.clone()))
-        })
+        awslogs_sources(t, &api.region())
+            .into_iter()
+            .next()
+            .map(|src| (src.group, src.region))
     });
     match log {
         None => out.push(skipped(
@@ -443,7 +440,7 @@ pub async fn reads<A: AwsApi>(
                 stream_prefix: None,
                 start: now - chrono::Duration::minutes(5),
                 end: None,
-                region: region.filter(|r| *r != api.region()),
+                region,
                 next: None,
                 limit: 1,
             };

@@ -24,7 +24,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         .map(|state| {
             let s = &state.service;
             let (state_, reason) = s.rollout();
-            let target = store.target(s.target);
+            let target = store.place(s.place);
             ServiceOut {
                 account: crate::room::arn_account(&s.arn).or(target.account.as_deref()),
                 region: crate::room::arn_region(&s.arn).unwrap_or(&target.region),
@@ -247,7 +247,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         })
         .collect();
     let errors = store
-        .targets
+        .places
         .iter()
         .flat_map(|t| {
             t.status.iter().flat_map(move |(source, st)| {
@@ -262,7 +262,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         })
         .collect();
     let watched = store
-        .targets
+        .places
         .iter()
         .enumerate()
         .map(|(i, t)| WatchedOut {
@@ -273,7 +273,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
             services: store
                 .services
                 .keys()
-                .filter(|k| usize::from(k.target) == i)
+                .filter(|k| usize::from(k.place) == i)
                 .count(),
             error: t.credentials_error().map(|e| e.to_string()),
         })
@@ -293,7 +293,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                     .services
                     .iter()
                     .map(|k| {
-                        let t = store.target(k.target);
+                        let t = store.place(k.place);
                         format!(
                             "{}/{}/{}/{}",
                             t.account.as_deref().unwrap_or("?"),

@@ -71,8 +71,8 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
     let base = ConfirmContext {
         cluster: Some(svc.cluster.clone()),
         service: Some(svc.name.clone()),
-        region: Some(store.region_of(svc.target).to_string()),
-        profile: store.target(svc.target).spec.profile.clone(),
+        region: Some(store.region_of(svc.place).to_string()),
+        profile: store.place(svc.place).spec.profile.clone(),
         task_definition: Some(
             svc.primary()
                 .map(|d| d.task_definition.clone())

@@ -69,8 +69,8 @@ pub fn shared_causes(store: &Store, now: Time) -> Vec<SharedCause> {
                 since: None,
             });
             c.services.push(key.clone());
-            if !c.targets.contains(&key.target) {
-                c.targets.push(key.target);
+            if !c.targets.contains(&key.place) {
+                c.targets.push(key.place);
             }
             let first = f.first_seen.or(f.last_seen);
             c.since = match (c.since, first) {
@@ -86,7 +86,7 @@ pub fn shared_causes(store: &Store, now: Time) -> Vec<SharedCause> {
             let mut accounts: Vec<String> = Vec::new();
             let mut regions: Vec<&str> = Vec::new();
             for t in &c.targets {
-                let t = store.target(*t);
+                let t = store.place(*t);
                 let a = t.account.clone().unwrap_or_else(|| t.account_label());
                 if !accounts.contains(&a) {
                     accounts.push(a);

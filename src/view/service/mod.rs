@@ -99,7 +99,7 @@ pub fn build(
     deployments.sort_by_key(|d| (d.status != "PRIMARY", std::cmp::Reverse(d.created_at)));
     let rollout = Block {
         title: "Rollout".into(),
-        status: freshness(store, key.target, Source::Services, now),
+        status: freshness(store, key.place, Source::Services, now),
         lines: rollout_lines(st, &deployments, breaker, now, wide),
         ..Default::default()
     };
@@ -168,7 +168,7 @@ pub fn build(
     // Running tasks, then stopped tasks grouped by category, each task selectable.
     let (task_lines, task_rows) = super::tasks::task_pane(store, st, now, text_w);
     let scaling_errors = store
-        .source_status(key.target, Source::Scaling)
+        .source_status(key.place, Source::Scaling)
         .map(|s| s.errors.as_slice())
         .unwrap_or_default();
     let scaling_lines = super::scaling::scaling_lines(st, scaling_errors, now, text_w);
@@ -348,7 +348,7 @@ pub fn build(
                 p.title().to_string()
             },
             focused,
-            status: freshness_about(store, key.target, source, now, about, own),
+            status: freshness_about(store, key.place, source, now, about, own),
             follow: p == Pane::Logs && following,
             selected: if p == Pane::Logs && following {
                 None
@@ -407,7 +407,7 @@ pub fn split_left(width: u16) -> u16 {
 /// The tasks pane's freshness: the stopped-task source's, unless the running-task read fails.
 fn tasks_source(store: &Store, key: &ServiceKey) -> Source {
     let running = store
-        .target(key.target)
+        .place(key.place)
         .status
         .get(&Source::RunningTasks)
         .is_some_and(|st| !st.errors.is_empty());

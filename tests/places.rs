@@ -27,7 +27,7 @@ fn two_targets() -> Store {
             region.into(),
         )
     };
-    Store::with_targets(
+    Store::with_places(
         vec![t("shop-a", "us-east-1"), t("shop-b", "eu-west-1")],
         Arc::new(Playbook::builtin()),
     )
@@ -45,7 +45,7 @@ fn services_of(target: PlaceIx, svcs: Vec<Service>, roster: Option<Vec<ServiceKe
         }),
         vec![],
     );
-    u.target = target;
+    u.place = target;
     u
 }
 
@@ -74,12 +74,12 @@ fn the_same_service_in_two_targets_is_two_services_pruned_apart() {
         None,
     ));
     assert_eq!(s.services.len(), 3);
-    let web_a = ServiceKey::in_target(0, "prod", "web");
-    let web_b = ServiceKey::in_target(1, "prod", "web");
+    let web_a = ServiceKey::in_place(0, "prod", "web");
+    let web_b = ServiceKey::in_place(1, "prod", "web");
     assert!(s.services.contains_key(&web_a) && s.services.contains_key(&web_b));
     // the account is learned from the ARNs each target returned
-    assert_eq!(s.targets[0].account.as_deref(), Some("111111111111"));
-    assert_eq!(s.targets[1].account.as_deref(), Some("222222222222"));
+    assert_eq!(s.places[0].account.as_deref(), Some("111111111111"));
+    assert_eq!(s.places[1].account.as_deref(), Some("222222222222"));
 
     // target 1's listing of `prod` without `web` removes its web only: target 0's cluster
     // `prod` is another cluster in another account
@@ -107,15 +107,15 @@ fn the_same_service_in_two_targets_is_two_services_pruned_apart() {
         }])),
         vec![],
     );
-    u.target = 0;
+    u.place = 0;
     s.apply(u);
     assert_eq!(s.services[&web_a].stopped.len(), 1);
     assert!(s.services[&web_b].stopped.is_empty());
 
     // each target's pollers see their own services, focus and scope only
     let plan = s.plan(Some(web_b.clone()));
-    let p0 = plan.for_target(0, &Scope::default());
-    let p1 = plan.for_target(1, &Scope::default());
+    let p0 = plan.for_place(0, &Scope::default());
+    let p1 = plan.for_place(1, &Scope::default());
     assert_eq!(p0.services.len(), 2);
     assert!(p0.focus.is_none());
     assert_eq!(
@@ -154,7 +154,7 @@ async fn demo_in_two(s: i64) -> (Store, DateTime<Utc>) {
         let mut u: Update = serde_json::from_str::<RecordedUpdate>(&moved)
             .unwrap()
             .into();
-        u.target = 1;
+        u.place = 1;
         store.apply(u);
     }
     store.refresh_findings(now);
@@ -211,7 +211,7 @@ async fn the_board_tags_rows_and_groups_what_fails_together() {
     // an open service says where it is
     let mut open = ecswatch::app::state::UiState::default();
     open.stack
-        .push(ecswatch::app::state::View::Service(ServiceKey::in_target(
+        .push(ecswatch::app::state::View::Service(ServiceKey::in_place(
             1,
             "prod",
             "checkout-api",
@@ -233,12 +233,12 @@ async fn the_board_tags_rows_and_groups_what_fails_together() {
     };
     let rows = ecswatch::view::board_rows(&store, &ui, now);
     assert_eq!(rows.len(), n / 2);
-    assert!(rows.iter().all(|(st, _)| st.service.target == 1));
+    assert!(rows.iter().all(|(st, _)| st.service.place == 1));
     ui.board_filter = "shop-a".into();
     assert!(
         ecswatch::view::board_rows(&store, &ui, now)
             .iter()
-            .all(|(st, _)| st.service.target == 0)
+            .all(|(st, _)| st.service.place == 0)
     );
 }
 
@@ -257,7 +257,7 @@ async fn one_target_expiring_marks_its_rows_and_names_it_in_the_banner() {
                 "ExpiredTokenException: The security token included in the request is expired",
             )],
         );
-        u.target = 1;
+        u.place = 1;
         store.apply(u);
     }
     let ui = ecswatch::app::state::UiState::default();
@@ -278,7 +278,7 @@ async fn one_target_expiring_marks_its_rows_and_names_it_in_the_banner() {
     }
     // the data of the expired target is kept
     assert_eq!(
-        store.services.keys().filter(|k| k.target == 1).count(),
+        store.services.keys().filter(|k| k.place == 1).count(),
         store.services.len() / 2
     );
     // the JSON names where each service is and which target fails
@@ -303,7 +303,7 @@ fn a_write_in_a_room_is_confirmed_by_service_account_and_region() {
         "shop-a/us-east-1".to_string(),
         "shop-b/eu-west-1".to_string(),
     ];
-    let key = ServiceKey::in_target(1, "prod", "web");
+    let key = ServiceKey::in_place(1, "prod", "web");
     let scale = ecswatch::actions::WriteOp::Scale {
         key: key.clone(),
         from: 2,
@@ -330,7 +330,7 @@ async fn a_recording_holds_several_targets_and_replays_them_apart() {
     let path = dir.join("rec.jsonl");
     let _ = std::fs::remove_file(&path);
     let targets: Vec<ecswatch::record::RecordedTarget> = two_targets()
-        .targets
+        .places
         .iter()
         .map(|t| ecswatch::record::RecordedTarget {
             spec: t.spec.clone(),
@@ -366,13 +366,13 @@ async fn a_recording_holds_several_targets_and_replays_them_apart() {
         Scope::default(),
     );
     player.finish();
-    assert_eq!(player.store.targets.len(), 2);
-    assert_eq!(player.store.targets[1].region, "eu-west-1");
+    assert_eq!(player.store.places.len(), 2);
+    assert_eq!(player.store.places[1].region, "eu-west-1");
     assert!(
         player
             .store
             .services
-            .contains_key(&ServiceKey::in_target(1, "prod", "web"))
+            .contains_key(&ServiceKey::in_place(1, "prod", "web"))
     );
     assert_eq!(player.store.services.len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
