@@ -261,6 +261,9 @@ pub enum LaunchType {
     Fargate,
     Ec2,
     External,
+    /// ECS Managed Instances (2025): ECS runs the EC2 instances.
+    #[value(name = "MANAGED_INSTANCES")]
+    ManagedInstances,
 }
 
 impl LaunchType {
@@ -269,6 +272,7 @@ impl LaunchType {
             LaunchType::Fargate => "FARGATE",
             LaunchType::Ec2 => "EC2",
             LaunchType::External => "EXTERNAL",
+            LaunchType::ManagedInstances => "MANAGED_INSTANCES",
         }
     }
 }

@@ -93,7 +93,7 @@ fn a_launch_type_may_only_name_a_cause_of_the_same_family() {
     );
     assert_eq!(
         load(&entry("LAMBDA = \"host_disk_full\"")).unwrap_err(),
-        "my.toml: entry 'my_disk': on_launch_type: unknown launch type 'LAMBDA' (FARGATE, EC2 or EXTERNAL)"
+        "my.toml: entry 'my_disk': on_launch_type: unknown launch type 'LAMBDA' (FARGATE, EC2, EXTERNAL or MANAGED_INSTANCES)"
     );
     let entry = |on: &str| {
         format!(

@@ -118,7 +118,7 @@ pub struct Entry {
     /// steady state after it. Evidence from anything else (a target's health now) still counts.
     #[serde(default)]
     pub settles: bool,
-    /// The finding these words mean on another launch type (FARGATE, EC2, EXTERNAL), of the
+    /// The finding these words mean on another launch type (FARGATE, EC2, EXTERNAL, MANAGED_INSTANCES), of the
     /// same family (checked at load): "no space left on device" pulling an image is the task's
     /// ephemeral storage on Fargate and the instance's disk on EC2. Applies where the task's
     /// launch type is known.
@@ -383,7 +383,7 @@ fn compile(
 }
 
 /// The launch types an entry's `on_launch_type` may name.
-const LAUNCH_TYPES: [&str; 3] = ["FARGATE", "EC2", "EXTERNAL"];
+const LAUNCH_TYPES: [&str; 4] = ["FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES"];
 /// The stop codes an entry's `on_stop_code` may name (the API's `TaskStopCode`).
 const STOP_CODES: [&str; 6] = [
     "TaskFailedToStart",

@@ -33,7 +33,7 @@ pub struct Task {
     /// FARGATE, FARGATE_SPOT or an Auto Scaling group capacity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_provider: Option<String>,
-    /// FARGATE, EC2 or EXTERNAL: where the task ran. The same words can name another cause
+    /// FARGATE, EC2, EXTERNAL or MANAGED_INSTANCES: where the task ran. The same words can name another cause
     /// on Fargate than on an instance (the playbook's `on_launch_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub launch_type: Option<String>,

@@ -269,7 +269,7 @@ pub(super) struct TaskOut<'a> {
     pub(super) stopped_at: Option<String>,
     pub(super) stopped_reason: Option<&'a str>,
     pub(super) stop_code: Option<&'a str>,
-    /// FARGATE | EC2 | EXTERNAL (null: not known): it decides `category` where the same words
+    /// FARGATE | EC2 | EXTERNAL | MANAGED_INSTANCES (null: not known): it decides `category` where the same words
     /// name another cause on another launch type (a full disk).
     pub(super) launch_type: Option<&'a str>,
     pub(super) category: Option<&'a str>,
