@@ -178,7 +178,7 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
     }
     // what an exit code means when the stop code says the task was stopped on purpose: no rule
     // names it, an entry's `on_stop_code` does
-    let by_stop_code = ["stop_timeout_kill"];
+    let by_stop_code = ["stop_timeout_kill", "graceful_exit_after_stop"];
     for id in by_stop_code {
         assert!(
             pb.entries
@@ -207,6 +207,22 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         assert!(!e.confirm.is_empty() && !e.fix.is_empty(), "{id}");
     }
     assert!(pb.rules.iter().any(|r| r.id == "elb_zonal_shift"));
+    // today's capacity and runtime (#41): a Managed Instance's full disk (by launch type, no
+    // rule), AZ rebalancing and an instance drained (each a rule, from the documentation), and
+    // what DescribeContainerInstances says of the instances tasks run on (structure: no rule)
+    let capacity = [
+        ("managed_instance_disk_full", "image", false),
+        ("az_rebalancing", "lifecycle", true),
+        ("instance_draining", "lifecycle", true),
+        ("instance_agent_disconnected", "lifecycle", false),
+        ("instance_impaired", "lifecycle", false),
+        ("instance_is_draining", "lifecycle", false),
+    ];
+    for (id, family, ruled) in capacity {
+        let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));
+        assert_eq!(e.family, family, "{id}");
+        assert_eq!(pb.rules.iter().any(|r| r.id == id), ruled, "{id}");
+    }
     assert_eq!(
         pb.entries.len(),
         85 + fallbacks.len()
@@ -216,7 +232,8 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
             + scaling_and_exec.len()
             + ebs.len()
             + agent.len()
-            + by_stop_code.len(),
+            + by_stop_code.len()
+            + capacity.len(),
         "entries other than the taxonomy, the lints, the family fallbacks and the deployment ones"
     );
 }

@@ -61,7 +61,7 @@ async fn replay_reproduces_the_recorded_picture_forward_and_back() {
     let path = temp("replay.jsonl");
     let live = record_demo(&path, &TIMES).await;
     let rec = record::read(&path).unwrap();
-    assert!(rec.skipped.is_empty());
+    assert!(rec.skipped.is_empty(), "{:?}", rec.skipped);
     assert_eq!(rec.origin, "demo");
     let mut player = Player::new(rec, Arc::new(Playbook::builtin()), Scope::default());
     player.finish();

@@ -14,9 +14,9 @@ pub use config::{AwsOptions, load_sdk_config};
 pub use error::{ApiError, ErrorKind};
 
 use crate::model::{
-    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
-    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
+    CallerIdentity, ContainerInstance, DeploymentBrief, LatticeTarget, ListenerRule, LogLine,
+    MetricQuery, MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy,
+    Service, ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use std::future::Future;
 
@@ -99,6 +99,8 @@ pub const DESCRIBE_SERVICES_BATCH: usize = 10;
 pub const DESCRIBE_CLUSTERS_BATCH: usize = 100;
 /// Most tasks DescribeTasks takes in one call.
 pub const DESCRIBE_TASKS_BATCH: usize = 100;
+/// DescribeContainerInstances takes at most 100 instances.
+pub const DESCRIBE_CONTAINER_INSTANCES_BATCH: usize = 100;
 /// Most ARNs DescribeServiceDeployments and DescribeServiceRevisions take in one call.
 pub const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH: usize = 20;
 /// Most target groups one DescribeTargetGroups call is given by ecswatch.
@@ -173,6 +175,14 @@ pub trait AwsApi: Send + Sync + 'static {
         cluster: &str,
         tasks: &[String],
     ) -> impl Future<Output = ApiResult<Described<Task>>> + Send;
+
+    /// At most [`DESCRIBE_CONTAINER_INSTANCES_BATCH`] container instances of one cluster, with
+    /// their health (`include=CONTAINER_INSTANCE_HEALTH`).
+    fn describe_container_instances(
+        &self,
+        cluster: &str,
+        arns: &[String],
+    ) -> impl Future<Output = ApiResult<Described<ContainerInstance>>> + Send;
 
     fn describe_task_definition(
         &self,

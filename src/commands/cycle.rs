@@ -1,14 +1,14 @@
 //! One poll of every source, in dependency order: services first (they name the task
 //! definitions and target groups), then stopped and running tasks, scaling, task definitions
 //! and targets together; logs as soon as the task definitions are read (their log groups),
-//! metrics as soon as the target groups are (their load balancers). Used by `snapshot` and
-//! `wait`.
+//! metrics as soon as the target groups are (their load balancers), container instances as
+//! soon as the tasks are (the instances they run on). Used by `snapshot` and `wait`.
 
 use crate::aws::AwsApi;
 use crate::model::Time;
 use crate::poll::Update;
 use crate::poll::{
-    LogsPoller, MetricsPoller, RunningTasksPoller, ScalingPoller, ServicesPoller,
+    InstancesPoller, LogsPoller, MetricsPoller, RunningTasksPoller, ScalingPoller, ServicesPoller,
     StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
 };
 use crate::store::Store;
@@ -43,25 +43,35 @@ pub async fn run_once<A: AwsApi>(
         TaskDefsPoller::new(),
         TargetsPoller::new(),
     );
-    let (mut metrics, mut logs) = (MetricsPoller::new(), LogsPoller::new());
+    let (mut metrics, mut logs, mut instances) = (
+        MetricsPoller::new(),
+        LogsPoller::new(),
+        InstancesPoller::new(),
+    );
     // logs need only the task definitions (their log groups), metrics only the target groups
     // (their load balancers): each starts as soon as what it needs is read, planned on a store
     // of this cycle's services and that one answer
     let targets_of_store = store.places.clone();
-    let plan_after = |read: &Update| {
+    let plan_after_all = |reads: &[&Update]| {
         let mut s = Store::with_places(
             targets_of_store.clone(),
             std::sync::Arc::new(crate::diagnosis::Playbook::default()),
         );
         s.apply(listed.clone());
-        let mut read = read.clone();
-        read.place = t;
-        s.apply(read);
+        for read in reads {
+            let mut read = (*read).clone();
+            read.place = t;
+            s.apply(read);
+        }
         s.plan_of(t, &everything)
     };
-    let (a, r, sc, (b, l), (c, m)) = tokio::join!(
-        stopped.poll(api, &plan, now),
-        running.poll(api, &plan, now),
+    let plan_after = |read: &Update| plan_after_all(&[read]);
+    let ((a, r, i), sc, (b, l), (c, m)) = tokio::join!(
+        async {
+            let (a, r) = tokio::join!(stopped.poll(api, &plan, now), running.poll(api, &plan, now));
+            let i = instances.poll(api, &plan_after_all(&[&a, &r]), now).await;
+            (a, r, i)
+        },
         scaling.poll(api, &plan, now),
         async {
             let b = taskdefs.poll(api, &plan, now).await;
@@ -76,6 +86,7 @@ pub async fn run_once<A: AwsApi>(
     );
     apply(store, a);
     apply(store, r);
+    apply(store, i);
     apply(store, sc);
     apply(store, b);
     apply(store, c);

@@ -328,6 +328,7 @@ pub fn service(origin: Time, t: i64) -> Service {
         pending: green.pending,
         task_definition: td_arn(SEARCH, if rolled_back { 8 } else { 9 }),
         launch_type: Some("FARGATE".into()),
+        az_rebalancing: Some("ENABLED".into()),
         awsvpc: true,
         subnets: vec!["subnet-0a1b2c3d".into(), "subnet-4e5f6a7b".into()],
         health_check_grace_s: Some(30),

@@ -185,6 +185,22 @@ impl AwsApi for DemoApi {
         Ok(page(&arns, next, 100))
     }
 
+    async fn describe_container_instances(
+        &self,
+        _cluster: &str,
+        arns: &[String],
+    ) -> ApiResult<Described<crate::model::ContainerInstance>> {
+        let w = self.world();
+        let mut out = Described::default();
+        for arn in arns {
+            match w.instances.iter().find(|i| &i.arn == arn) {
+                Some(i) => out.found.push(i.clone()),
+                None => out.failures.push((arn.clone(), "MISSING".into())),
+            }
+        }
+        Ok(out)
+    }
+
     async fn describe_tasks(&self, _cluster: &str, tasks: &[String]) -> ApiResult<Described<Task>> {
         let w = self.world();
         let mut out = Described::default();

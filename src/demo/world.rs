@@ -160,6 +160,8 @@ pub struct World {
     pub service_deployments: Vec<ServiceDeployment>,
     /// Listener rules, as DescribeRules answers them.
     pub rules: Vec<ListenerRule>,
+    /// Container instances, as DescribeContainerInstances answers them.
+    pub instances: Vec<crate::model::ContainerInstance>,
 }
 
 /// Every service revision, as DescribeServiceRevisions answers them.
@@ -496,6 +498,7 @@ impl World {
             targets,
             service_deployments: vec![canary::deployment(origin, t), bluegreen::deployment(origin)],
             rules: bluegreen::rules(),
+            instances: Vec::new(),
         }
     }
 

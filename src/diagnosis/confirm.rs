@@ -27,6 +27,8 @@ pub struct ConfirmContext {
     pub listener_rule: Option<String>,
     /// A VPC Lattice target group.
     pub lattice_group: Option<String>,
+    /// A container instance (its ARN).
+    pub container_instance: Option<String>,
 }
 
 impl ConfirmContext {
@@ -75,6 +77,7 @@ impl ConfirmContext {
                 "alarm" => self.alarm.clone(),
                 "listener_rule" => self.listener_rule.clone(),
                 "lattice_group" => self.lattice_group.clone(),
+                "container_instance" => self.container_instance.clone(),
                 _ => {
                     // not a placeholder (e.g. a JMESPath `{name:name}`): keep as is
                     out.push_str(&rest[..start + len + 1]);

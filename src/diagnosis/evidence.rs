@@ -59,7 +59,13 @@ pub fn task_match<'p>(pb: &'p Playbook, task: &Task) -> Option<(Match<'p>, Strin
         found.push((m, format!("stop code {c}"), false));
     }
     let launch_type = task.launch_type.as_deref();
-    let stop_code = task.stop_code.as_deref();
+    // a reason that says the stop was deliberate counts as the stop code that says so, when
+    // the task has none
+    let deliberate_reason = found.iter().any(|(m, _, exit)| !exit && m.entry.deliberate);
+    let stop_code = match task.stop_code.as_deref() {
+        None | Some("") if deliberate_reason => Some("ServiceSchedulerInitiated"),
+        code => code,
+    };
     for (m, _, _) in &mut found {
         *m = pb.on_stop_code(pb.on_launch_type(*m, launch_type), stop_code);
     }

@@ -130,6 +130,12 @@ pub struct Entry {
     /// a memory kill.
     #[serde(default)]
     pub on_stop_code: BTreeMap<String, String>,
+    /// Its words say ECS (or a person) stopped the task on purpose and sent SIGTERM first (an
+    /// instance drained, AZ rebalancing, a scale-in): the task's exit codes then mean what they
+    /// mean after a deliberate stop code (`on_stop_code`'s `ServiceSchedulerInitiated`), when the
+    /// task has no stop code of its own that says so.
+    #[serde(default)]
+    pub deliberate: bool,
 }
 
 fn yes() -> bool {

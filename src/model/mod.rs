@@ -4,6 +4,7 @@
 //! Every string that came from AWS is sanitized by the adapter before it lands here.
 
 pub mod deploy;
+mod instance;
 mod logs;
 mod metrics;
 pub mod scaling;
@@ -18,6 +19,7 @@ pub use deploy::{
     BreakerState, DeploymentBrief, FINAL_DEPLOYMENT_STATUSES, HookConfig, HookState,
     LIFECYCLE_STAGES, MonitorState, Revision, RollbackInfo, ServiceDeployment, TaskSet,
 };
+pub use instance::{ContainerInstance, InstanceHealth, InstanceHealthCheck};
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};
 pub use scaling::{NotScaledReason, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy};

@@ -15,10 +15,11 @@ pub enum Source {
     Logs,
     RunningTasks,
     Scaling,
+    ContainerInstances,
 }
 
 impl Source {
-    pub const ALL: [Source; 8] = [
+    pub const ALL: [Source; 9] = [
         Source::Services,
         Source::StoppedTasks,
         Source::RunningTasks,
@@ -27,6 +28,7 @@ impl Source {
         Source::Metrics,
         Source::Logs,
         Source::Scaling,
+        Source::ContainerInstances,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Source {
             Source::Logs => "logs",
             Source::RunningTasks => "running_tasks",
             Source::Scaling => "scaling",
+            Source::ContainerInstances => "container_instances",
         }
     }
 }

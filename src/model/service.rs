@@ -72,6 +72,9 @@ pub struct Service {
     pub pending: i32,
     pub task_definition: String,
     pub launch_type: Option<String>,
+    /// `availabilityZoneRebalancing`: ENABLED or DISABLED (None: not reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub az_rebalancing: Option<String>,
     /// True when the service uses awsvpc networking (a networkConfiguration is present).
     pub awsvpc: bool,
     /// Subnets of the awsvpc network configuration.

@@ -39,6 +39,9 @@ pub struct Task {
     pub launch_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
+    /// The container instance it runs (ran) on: EC2 and Managed Instances tasks; none on Fargate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_instance_arn: Option<String>,
     /// The awsvpc ENI's private IPv4 address (the target id of an `ip` target group).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_ip: Option<String>,

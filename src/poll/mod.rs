@@ -7,6 +7,7 @@
 
 mod backoff;
 mod deployments;
+mod instances;
 mod logs;
 mod metrics;
 pub mod runner;
@@ -22,6 +23,7 @@ pub use backoff::Backoff;
 pub use crate::aws::metered::{CallCounts, Counted, budget};
 // what is watched and what is read: contract types every layer shares (`model::scope`)
 pub use crate::model::{Scope, Source};
+pub use instances::InstancesPoller;
 pub use logs::LogsPoller;
 pub use metrics::{MetricsPoller, by_production, metric_queries, minute_floor};
 pub use running::RunningTasksPoller;
@@ -52,6 +54,12 @@ pub enum Payload {
         roster: Option<Vec<ServiceKey>>,
         /// Clusters whose Container Insights setting was read: (cluster, enabled).
         insights: Vec<(String, bool)>,
+    },
+    /// Container instances as read now, and those ECS no longer knows (`MISSING`: deregistered
+    /// more than an hour ago).
+    ContainerInstances {
+        found: Vec<crate::model::ContainerInstance>,
+        gone: Vec<String>,
     },
     /// Newly described stopped tasks (each ARN once).
     StoppedTasks(Vec<Task>),
@@ -236,6 +244,9 @@ pub struct PlannedService {
     pub calm: bool,
     /// Container Insights is enabled on the service's cluster (its series exist).
     pub insights: bool,
+    /// The container instances its running tasks and its stopped tasks of the last hour run
+    /// (ran) on: EC2 and Managed Instances tasks (Fargate's have none).
+    pub container_instances: Vec<String>,
 }
 
 /// Most pages read from one listing in one poll: a runaway paginator must not eat the rate limit.

@@ -3,8 +3,9 @@
 //! publishes the plan (scope, focus) over a watch channel, and a change wakes the pollers.
 
 use super::{
-    Backoff, LogsPoller, MetricsPoller, PollPlan, RunningTasksPoller, ScalingPoller,
-    ServicesPoller, Source, StoppedTasksPoller, TargetsPoller, TaskDefsPoller, Update,
+    Backoff, InstancesPoller, LogsPoller, MetricsPoller, PollPlan, RunningTasksPoller,
+    ScalingPoller, ServicesPoller, Source, StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
+    Update,
 };
 use crate::aws::AwsApi;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
         (Source::StoppedTasks, _) => 10,
         (Source::RunningTasks, _) => 10,
         (Source::Scaling, _) => 30,
+        (Source::ContainerInstances, _) => 15,
         (Source::TaskDefinitions, _) => 5,
         (Source::Targets, _) => 5,
         (Source::Metrics, _) => 60,
@@ -58,6 +60,11 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
             plan.on_screen.hash(&mut h);
             for s in &plan.services {
                 (&s.key, &s.alb_dimensions, s.insights).hash(&mut h);
+            }
+        }
+        Source::ContainerInstances => {
+            for s in &plan.services {
+                (&s.key, s.calm, &s.container_instances).hash(&mut h);
             }
         }
         Source::Logs => {
@@ -100,6 +107,7 @@ enum AnyPoller {
     Targets(TargetsPoller),
     Metrics(MetricsPoller),
     Logs(LogsPoller),
+    Instances(InstancesPoller),
 }
 
 impl AnyPoller {
@@ -113,6 +121,7 @@ impl AnyPoller {
             Source::Targets => Self::Targets(TargetsPoller::new()),
             Source::Metrics => Self::Metrics(MetricsPoller::new()),
             Source::Logs => Self::Logs(LogsPoller::new()),
+            Source::ContainerInstances => Self::Instances(InstancesPoller::new()),
         }
     }
 
@@ -127,6 +136,7 @@ impl AnyPoller {
             Self::Targets(p) => p.poll(api, plan, now).await,
             Self::Metrics(p) => p.poll(api, plan, now).await,
             Self::Logs(p) => p.poll(api, plan, now).await,
+            Self::Instances(p) => p.poll(api, plan, now).await,
         }
     }
 }

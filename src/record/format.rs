@@ -9,8 +9,8 @@
 
 use crate::aws::ApiError;
 use crate::model::{
-    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx, Scaling, Service,
-    ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
+    ContainerInstance, LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx,
+    Scaling, Service, ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use crate::poll::{Payload, Update};
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,12 @@ pub enum RecordedPayload {
         insights: Vec<(String, bool)>,
     },
     StoppedTasks(Vec<Task>),
+    /// Since 2026-12-07 (within version 2: a reader from before skips these lines).
+    ContainerInstances {
+        found: Vec<ContainerInstance>,
+        #[serde(default)]
+        gone: Vec<String>,
+    },
     RunningTasks(Vec<(ServiceKey, Vec<Task>)>),
     Scaling(Vec<(ServiceKey, Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
@@ -110,6 +116,7 @@ impl From<Payload> for RecordedPayload {
                 insights,
             },
             Payload::StoppedTasks(v) => Self::StoppedTasks(v),
+            Payload::ContainerInstances { found, gone } => Self::ContainerInstances { found, gone },
             Payload::RunningTasks(v) => Self::RunningTasks(v),
             Payload::Scaling(v) => Self::Scaling(v),
             Payload::TaskDefinitions(v) => Self::TaskDefinitions(v),
@@ -145,6 +152,9 @@ impl From<RecordedPayload> for Payload {
                 insights,
             },
             RecordedPayload::StoppedTasks(v) => Self::StoppedTasks(v),
+            RecordedPayload::ContainerInstances { found, gone } => {
+                Self::ContainerInstances { found, gone }
+            }
             RecordedPayload::RunningTasks(v) => Self::RunningTasks(v),
             RecordedPayload::Scaling(v) => Self::Scaling(v),
             RecordedPayload::TaskDefinitions(v) => Self::TaskDefinitions(v),

@@ -12,8 +12,8 @@
 use super::format::{RecordedPayload, RecordedUpdate};
 use crate::aws::ApiError;
 use crate::model::{
-    LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx, Scaling, Service,
-    ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
+    ContainerInstance, LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx,
+    Scaling, Service, ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use serde::Deserialize;
 
@@ -42,6 +42,12 @@ enum AnyPayload {
         insights: Vec<(String, bool)>,
     },
     StoppedTasks(Vec<Task>),
+    /// Version 2, since 2026-12-07.
+    ContainerInstances {
+        found: Vec<ContainerInstance>,
+        #[serde(default)]
+        gone: Vec<String>,
+    },
     RunningTasks(Vec<(ServiceKey, Vec<Task>)>),
     Scaling(Vec<(ServiceKey, Scaling)>),
     TaskDefinitions(Vec<TaskDefinition>),
@@ -94,6 +100,9 @@ impl AnyPayload {
                 insights,
             },
             Self::StoppedTasks(v) => RecordedPayload::StoppedTasks(v),
+            Self::ContainerInstances { found, gone } => {
+                RecordedPayload::ContainerInstances { found, gone }
+            }
             Self::RunningTasks(v) => RecordedPayload::RunningTasks(v),
             Self::Scaling(v) => RecordedPayload::Scaling(v),
             Self::TaskDefinitions(v) => RecordedPayload::TaskDefinitions(v),

@@ -45,6 +45,25 @@ impl Store {
                     any
                 }
                 Payload::StoppedTasks(tasks) => self.apply_stopped(t, tasks),
+                Payload::ContainerInstances { found, gone } => {
+                    let mut any = false;
+                    for mut i in found {
+                        i.place = t;
+                        let same = self
+                            .container_instances
+                            .get(&i.arn)
+                            .is_some_and(|(old, _)| *old == i);
+                        any |= !same;
+                        self.container_instances
+                            .insert(i.arn.clone(), (i, update.fetched_at));
+                    }
+                    for arn in gone {
+                        any |= self.container_instances.remove(&arn).is_some();
+                    }
+                    // rare (an instance changes state): simplest to re-diagnose everyone
+                    self.dirty_all |= any;
+                    any
+                }
                 Payload::Scaling(read) => {
                     let mut any = false;
                     for (key, scaling) in read {

@@ -61,6 +61,8 @@ pub struct Store {
     pub rules: HashMap<String, (ListenerRule, Time)>,
     /// VPC Lattice target groups' targets by group ARN, with when they were read.
     pub lattice: HashMap<String, (Vec<LatticeTarget>, Time)>,
+    /// Container instances (EC2 and Managed Instances) by ARN, with when they were read.
+    pub container_instances: HashMap<String, (crate::model::ContainerInstance, Time)>,
     /// Stopped tasks held in their final STOPPED state (the pollers never describe them again).
     final_tasks: Arc<HashSet<String>>,
     /// The own log streams of stopped tasks opened in task detail, by task ARN (read once).
@@ -110,6 +112,7 @@ impl Store {
             target_groups: HashMap::new(),
             rules: HashMap::new(),
             lattice: HashMap::new(),
+            container_instances: HashMap::new(),
             final_tasks: Arc::new(HashSet::new()),
             task_logs: HashMap::new(),
             task_logs_order: std::collections::VecDeque::new(),

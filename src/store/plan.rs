@@ -54,6 +54,12 @@ impl Store {
             .collect()
     }
 
+    /// The container instance a task runs (ran) on, when it was read.
+    pub fn instance_of(&self, task: &Task) -> Option<&crate::model::ContainerInstance> {
+        let arn = task.container_instance_arn.as_deref()?;
+        self.container_instances.get(arn).map(|(i, _)| i)
+    }
+
     /// The awslogs log groups a service's current task definition writes to (what its log
     /// pane reads; an error about another log group is not its error).
     pub fn log_groups_of(&self, service: &Service) -> Vec<String> {
@@ -162,8 +168,23 @@ impl Store {
                     && s.primary()
                         .and_then(|d| d.rollout_state.as_deref())
                         .is_none_or(|r| r == "COMPLETED");
+                let mut container_instances: Vec<String> = Vec::new();
+                for t in state.running.iter().chain(
+                    state
+                        .stopped
+                        .iter()
+                        .filter_map(|a| self.stopped_tasks.get(a)),
+                ) {
+                    if let Some(arn) = t.container_instance_arn.as_ref()
+                        && !arn.is_empty()
+                        && !container_instances.contains(arn)
+                    {
+                        container_instances.push(arn.clone());
+                    }
+                }
                 PlannedService {
                     calm,
+                    container_instances,
                     insights: self
                         .container_insights
                         .get(&(s.place, s.cluster.clone()))

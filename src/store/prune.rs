@@ -59,5 +59,14 @@ impl Store {
                 }
             }
         }
+        // container instances no task held runs on (or ran on) any more
+        let hosts: HashSet<String> = self
+            .stopped_tasks
+            .values()
+            .chain(self.services.values().flat_map(|s| s.running.iter()))
+            .filter_map(|t| t.container_instance_arn.clone())
+            .collect();
+        self.container_instances
+            .retain(|arn, _| hosts.contains(arn));
     }
 }

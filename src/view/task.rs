@@ -81,6 +81,33 @@ pub fn build(
             w,
         ));
     }
+    // the EC2 or Managed Instance it runs (ran) on, as last read
+    if let Some(arn) = t.container_instance_arn.as_deref() {
+        let text = match store.instance_of(t) {
+            Some(i) => {
+                let cp = i
+                    .capacity_provider
+                    .as_deref()
+                    .map(|c| format!(" [{c}]"))
+                    .unwrap_or_default();
+                format!("{}{cp}: {}", i.name(), i.state_line())
+            }
+            None => format!("{} (not read yet)", crate::model::short_name(arn)),
+        };
+        let bad = store
+            .instance_of(t)
+            .is_some_and(|i| !i.agent_connected || i.is_impaired() || i.status == "DRAINING");
+        lines.extend(wrap(
+            "instance    ",
+            &text,
+            if bad {
+                Meaning::HealthUnhealthy
+            } else {
+                Meaning::Text
+            },
+            w,
+        ));
+    }
     // where ECS put the cause instead: an attachment it could not set up or release
     for a in &t.attachment_reasons {
         let status = a.status.as_deref().unwrap_or("-");

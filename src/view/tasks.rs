@@ -28,7 +28,14 @@ pub fn health_meaning(h: Option<&str>) -> Meaning {
 /// One running task: id, revision, status, health, capacity provider, AZ, IP, age, exec agent.
 /// `width`: from 100 columns whole names and the status; from 75 short names (SPOT, 1a) and
 /// the status only when it is not RUNNING; below, no placement either (task detail has it).
-fn running_row(t: &Task, now: Time, width: usize) -> Line {
+/// A task on an EC2 or Managed Instance that is not well says so after its health: `host
+/// DRAINING`, `host agent off`, `host IMPAIRED`.
+fn running_row(
+    t: &Task,
+    host: Option<&crate::model::ContainerInstance>,
+    now: Time,
+    width: usize,
+) -> Line {
     let wide = width >= 100;
     let narrow = width < 75;
     let status = if t.desired_status != t.last_status && !t.desired_status.is_empty() {
@@ -66,6 +73,21 @@ fn running_row(t: &Task, now: Time, width: usize) -> Line {
         ));
     } else {
         line.push(s(format!("{:<9} ", head(&status, 9)), Meaning::HealthOther));
+    }
+    // a host that is not well comes before the placement: it is why this task is in trouble
+    let host_word = host.and_then(|i| {
+        if !i.agent_connected {
+            Some("agent off")
+        } else if i.is_impaired() {
+            Some("IMPAIRED")
+        } else if i.status != "ACTIVE" {
+            Some(i.status.as_str())
+        } else {
+            None
+        }
+    });
+    if let Some(word) = host_word {
+        line.push(s(format!("host {word} "), Meaning::HealthUnhealthy));
     }
     if !narrow {
         line.push(s(
@@ -139,7 +161,10 @@ pub fn task_pane(
                 None,
             );
             for t in &st.running {
-                push(running_row(t, now, width), Some(t.arn.clone()));
+                push(
+                    running_row(t, store.instance_of(t), now, width),
+                    Some(t.arn.clone()),
+                );
             }
         }
     }

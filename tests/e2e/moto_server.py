@@ -22,6 +22,7 @@ import urllib.parse
 import cbor2
 from deployments import ServiceDeployments
 from execute_command import ExecuteCommand
+from instances import InstanceExtras
 from traffic import LatticeTargets, TargetHealthExtras
 from scaling_activities import ScalingActivities
 from moto.moto_api import state_manager
@@ -82,6 +83,7 @@ class MotoServer:
         self.execute_command = ExecuteCommand("123456789012", "us-east-1")  # ExecuteCommand, likewise
         self.target_health = TargetHealthExtras()  # zonal shift and anomaly detection, which moto lacks
         self.lattice = LatticeTargets()  # VPC Lattice's ListTargets, likewise
+        self.instances = InstanceExtras()  # container instances' health and capacity provider, likewise
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -245,6 +247,11 @@ class MotoServer:
             include = self.target_health.note_request(body)
             if self.target_health.active():
                 mangle = ("target-health",)
+        instances_include = None
+        if op == InstanceExtras.OP and client == "rust":
+            instances_include = self.instances.note_request(body)
+            if self.instances.active():
+                mangle = ("instances",)
         if mangle is None:
             return self.app(environ, start_response)
         captured = {}
@@ -259,6 +266,8 @@ class MotoServer:
             raw = self.deployments.decorate_services(raw)
         elif mangle == ("target-health",):
             raw = self.target_health.decorate(raw, include)
+        elif mangle == ("instances",):
+            raw = self.instances.decorate(raw, instances_include)
         else:
             raw = raw.replace(*mangle)
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]

@@ -6,9 +6,9 @@ use crate::aws::{
     ApiResult, AwsApi, Described, HookAction, LogQuery, Page, ServiceChange, StopType,
 };
 use crate::model::{
-    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
-    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
+    CallerIdentity, ContainerInstance, DeploymentBrief, LatticeTarget, ListenerRule, LogLine,
+    MetricQuery, MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy,
+    Service, ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -172,6 +172,18 @@ impl<A: AwsApi> AwsApi for Counted<A> {
             "ListTasks",
             0,
             self.inner.list_running_tasks(cluster, service, next),
+        )
+        .await
+    }
+    async fn describe_container_instances(
+        &self,
+        cluster: &str,
+        arns: &[String],
+    ) -> ApiResult<Described<ContainerInstance>> {
+        self.call(
+            "DescribeContainerInstances",
+            0,
+            self.inner.describe_container_instances(cluster, arns),
         )
         .await
     }

@@ -116,7 +116,11 @@ impl Quota {
     /// the user draw on none.
     pub fn of(operation: &str) -> Option<Quota> {
         Some(match operation {
-            "ListClusters" | "DescribeClusters" => Quota::EcsClusterRead,
+            // the ECS throttling page's table could not be read from here: container instance
+            // reads are counted against the smallest ECS read bucket (cluster reads, 50/20)
+            "ListClusters" | "DescribeClusters" | "DescribeContainerInstances" => {
+                Quota::EcsClusterRead
+            }
             "ListServices"
             | "DescribeServices"
             | "DescribeServiceDeployments"

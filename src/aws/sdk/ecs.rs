@@ -276,6 +276,9 @@ fn service(s: &types::Service, cluster: &str) -> Service {
         pending: s.pending_count(),
         task_definition: clean(s.task_definition()),
         launch_type: s.launch_type().map(|l| sanitize::clean(l.as_str())),
+        az_rebalancing: s
+            .availability_zone_rebalancing()
+            .map(|a| sanitize::clean(a.as_str())),
         awsvpc: s
             .network_configuration()
             .and_then(|n| n.awsvpc_configuration())
@@ -496,6 +499,7 @@ fn task(t: &types::Task, cluster: &str) -> Task {
         capacity_provider: t.capacity_provider_name().map(sanitize::clean),
         launch_type: t.launch_type().map(|l| sanitize::clean(l.as_str())),
         availability_zone: t.availability_zone().map(sanitize::clean),
+        container_instance_arn: t.container_instance_arn().map(sanitize::clean),
         private_ip: task_private_ip(t),
         exec_enabled: t.enable_execute_command(),
         attachment_reasons: attachment_reasons(t),

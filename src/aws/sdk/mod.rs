@@ -4,6 +4,7 @@ mod cloudwatch;
 mod deploy;
 mod ecs;
 mod elb;
+mod instances;
 mod lattice;
 mod logs;
 mod scaling;
@@ -14,9 +15,9 @@ use super::{
     ServiceChange, StopType, load_sdk_config,
 };
 use crate::model::{
-    CallerIdentity, DeploymentBrief, LatticeTarget, ListenerRule, LogLine, MetricQuery,
-    MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy, Service,
-    ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
+    CallerIdentity, ContainerInstance, DeploymentBrief, LatticeTarget, ListenerRule, LogLine,
+    MetricQuery, MetricResult, RevisionDetail, ScalableTarget, ScalingActivity, ScalingPolicy,
+    Service, ServiceDeployment, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
 };
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -321,6 +322,15 @@ impl AwsApi for SdkApi {
 
     async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<Task>> {
         self.checked(self.ecs_describe_tasks(cluster, tasks).await)
+            .await
+    }
+
+    async fn describe_container_instances(
+        &self,
+        cluster: &str,
+        arns: &[String],
+    ) -> ApiResult<Described<ContainerInstance>> {
+        self.checked(self.ecs_describe_container_instances(cluster, arns).await)
             .await
     }
 

@@ -36,6 +36,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                 running: s.running,
                 pending: s.pending,
                 task_definition: &s.task_definition,
+                az_rebalancing: s.az_rebalancing.as_deref(),
                 rollout: Rollout {
                     state: state_,
                     reason,
@@ -78,6 +79,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                         stopped_reason: t.stopped_reason.as_deref(),
                         stop_code: t.stop_code.as_deref(),
                         launch_type: t.launch_type.as_deref(),
+                        container_instance: store.instance_of(t),
                         category: task_category(pb, t).map(|(e, _)| e.id.as_str()),
                         containers: t
                             .containers
@@ -227,6 +229,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                             capacity_provider: t.capacity_provider.as_deref(),
                             availability_zone: t.availability_zone.as_deref(),
                             private_ip: t.private_ip.as_deref(),
+                            container_instance: store.instance_of(t),
                             started_at: t.started_at.map(ts),
                             exec_enabled: t.exec_enabled,
                             containers: t

@@ -53,6 +53,9 @@ pub(super) struct ServiceOut<'a> {
     pub(super) running: i32,
     pub(super) pending: i32,
     pub(super) task_definition: &'a str,
+    /// `availabilityZoneRebalancing`: ENABLED | DISABLED (left out when not reported).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) az_rebalancing: Option<&'a str>,
     pub(super) rollout: Rollout<'a>,
     pub(super) deployments: Vec<DeploymentOut<'a>>,
     pub(super) events: Vec<EventOut<'a>>,
@@ -90,6 +93,10 @@ pub(super) struct RunningOut<'a> {
     pub(super) capacity_provider: Option<&'a str>,
     pub(super) availability_zone: Option<&'a str>,
     pub(super) private_ip: Option<&'a str>,
+    /// The EC2 or Managed Instance it runs on, as last read (left out on Fargate, or when the
+    /// instance was not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) container_instance: Option<&'a crate::model::ContainerInstance>,
     pub(super) started_at: Option<String>,
     pub(super) exec_enabled: bool,
     pub(super) containers: Vec<RunningContainerOut<'a>>,
@@ -272,6 +279,10 @@ pub(super) struct TaskOut<'a> {
     /// FARGATE | EC2 | EXTERNAL | MANAGED_INSTANCES (null: not known): it decides `category` where the same words
     /// name another cause on another launch type (a full disk).
     pub(super) launch_type: Option<&'a str>,
+    /// The EC2 or Managed Instance it ran on, as last read (left out on Fargate, or when the
+    /// instance was not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) container_instance: Option<&'a crate::model::ContainerInstance>,
     pub(super) category: Option<&'a str>,
     pub(super) containers: Vec<ContainerOut<'a>>,
     /// Attachments ECS gave a reason for (an EBS volume it could not attach): the cause, where

@@ -331,6 +331,21 @@ pub fn build(
             }
         }
     });
+    // a rebalance in the events: its (dimmed) events are routine, and the setting says why
+    let events_title = if st
+        .events
+        .iter()
+        .any(|e| st.event_category(&e.id) == Some("az_rebalancing"))
+    {
+        format!(
+            "Events · AZ rebalancing {}",
+            svc.az_rebalancing.as_deref().unwrap_or("")
+        )
+        .trim_end()
+        .to_string()
+    } else {
+        Pane::Events.title().to_string()
+    };
     let pane_of = |p: Pane, lines: Vec<Line>, source: Source, selectable: usize| {
         let (about, own) = match p {
             Pane::Logs => (Some(own_log_groups.as_slice()), st.logs_read_at),
@@ -344,6 +359,8 @@ pub fn build(
         Block {
             title: if p == Pane::Logs {
                 log_title.clone()
+            } else if p == Pane::Events {
+                events_title.clone()
             } else {
                 p.title().to_string()
             },
