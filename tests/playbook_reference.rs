@@ -217,6 +217,8 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         ("instance_agent_disconnected", "lifecycle", false),
         ("instance_impaired", "lifecycle", false),
         ("instance_is_draining", "lifecycle", false),
+        // an Express Mode service's managed resource that failed (structure: the revision)
+        ("express_resource_failed", "deploy", false),
     ];
     for (id, family, ruled) in capacity {
         let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));

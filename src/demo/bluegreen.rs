@@ -99,12 +99,14 @@ pub fn revisions() -> Vec<RevisionDetail> {
             task_definition: td_arn(ORDERS, 12),
             target_groups: vec![blue()],
             lattice_groups: Vec::new(),
+            managed: Default::default(),
         },
         RevisionDetail {
             arn: revision_arn(GREEN_REVISION),
             task_definition: td_arn(ORDERS, 13),
             target_groups: vec![green()],
             lattice_groups: Vec::new(),
+            managed: Default::default(),
         },
     ]
 }

@@ -97,6 +97,7 @@ pub fn revisions() -> Vec<RevisionDetail> {
         task_definition: td_arn(SEARCH, td),
         target_groups: vec![target_group().arn],
         lattice_groups: Vec::new(),
+        managed: Default::default(),
     };
     vec![rev(NEW_REVISION, 9), rev(OLD_REVISION, 8)]
 }
@@ -328,6 +329,7 @@ pub fn service(origin: Time, t: i64) -> Service {
         pending: green.pending,
         task_definition: td_arn(SEARCH, if rolled_back { 8 } else { 9 }),
         launch_type: Some("FARGATE".into()),
+        resource_management_type: None,
         az_rebalancing: Some("ENABLED".into()),
         awsvpc: true,
         subnets: vec!["subnet-0a1b2c3d".into(), "subnet-4e5f6a7b".into()],

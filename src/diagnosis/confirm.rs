@@ -29,6 +29,8 @@ pub struct ConfirmContext {
     pub lattice_group: Option<String>,
     /// A container instance (its ARN).
     pub container_instance: Option<String>,
+    /// A service revision (its ARN).
+    pub service_revision: Option<String>,
 }
 
 impl ConfirmContext {
@@ -78,6 +80,7 @@ impl ConfirmContext {
                 "listener_rule" => self.listener_rule.clone(),
                 "lattice_group" => self.lattice_group.clone(),
                 "container_instance" => self.container_instance.clone(),
+                "service_revision" => self.service_revision.clone(),
                 _ => {
                     // not a placeholder (e.g. a JMESPath `{name:name}`): keep as is
                     out.push_str(&rest[..start + len + 1]);

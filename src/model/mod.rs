@@ -4,6 +4,7 @@
 //! Every string that came from AWS is sanitized by the adapter before it lands here.
 
 pub mod deploy;
+mod express;
 mod instance;
 mod logs;
 mod metrics;
@@ -19,6 +20,7 @@ pub use deploy::{
     BreakerState, DeploymentBrief, FINAL_DEPLOYMENT_STATUSES, HookConfig, HookState,
     LIFECYCLE_STAGES, MonitorState, Revision, RollbackInfo, ServiceDeployment, TaskSet,
 };
+pub use express::{ManagedResource, ManagedResources};
 pub use instance::{ContainerInstance, InstanceHealth, InstanceHealthCheck};
 pub use logs::LogLine;
 pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShape};

@@ -72,6 +72,10 @@ pub struct Service {
     pub pending: i32,
     pub task_definition: String,
     pub launch_type: Option<String>,
+    /// `resourceManagementType`: ECS for an Express Mode service (ECS manages its load
+    /// balancer, target groups, log groups, alarms and scaling), CUSTOMER otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_management_type: Option<String>,
     /// `availabilityZoneRebalancing`: ENABLED or DISABLED (None: not reported).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub az_rebalancing: Option<String>,
@@ -142,6 +146,33 @@ impl Service {
     }
 
     /// True when ECS itself deploys the service (not CodeDeploy or an external deployer).
+    /// An Express Mode service: ECS manages its resources.
+    pub fn is_express(&self) -> bool {
+        self.resource_management_type.as_deref() == Some("ECS")
+    }
+
+    /// The resources ECS manages for it, of the revisions it runs now (Express Mode).
+    pub fn managed_resources(&self) -> impl Iterator<Item = &super::ManagedResource> {
+        self.current_revisions
+            .iter()
+            .flat_map(|r| r.managed.resources.iter())
+    }
+
+    /// The URLs it answers at (Express Mode), each once.
+    pub fn endpoints(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for e in self
+            .current_revisions
+            .iter()
+            .flat_map(|r| r.managed.endpoints.iter())
+        {
+            if !out.contains(&e.as_str()) {
+                out.push(e);
+            }
+        }
+        out
+    }
+
     pub fn ecs_controlled(&self) -> bool {
         self.controller() == "ECS"
     }

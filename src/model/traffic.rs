@@ -72,6 +72,9 @@ pub struct CurrentRevision {
     /// Whether DescribeServiceRevisions answered for it.
     #[serde(default)]
     pub resolved: bool,
+    /// Express Mode: the resources ECS manages for it and the service's URLs.
+    #[serde(default, skip_serializing_if = "super::ManagedResources::is_empty")]
+    pub managed: super::ManagedResources,
 }
 
 /// What DescribeServiceRevisions says of one revision.
@@ -83,6 +86,8 @@ pub struct RevisionDetail {
     pub target_groups: Vec<String>,
     /// `resolvedConfiguration.vpcLatticeConfigurations[].targetGroupArn`.
     pub lattice_groups: Vec<String>,
+    /// Express Mode: `ecsManagedResources` (their statuses change while ECS provisions them).
+    pub managed: super::ManagedResources,
 }
 
 /// A listener rule (or a listener's default action) as DescribeRules reports it: the groups it

@@ -19,6 +19,9 @@ use std::collections::HashMap;
 const RETRY_DENIED_S: i64 = 300;
 /// Kept final deployments and revisions beyond which the caches start over (bounded memory).
 const CACHE_MAX: usize = 20_000;
+/// An Express Mode revision whose managed resources ECS is still creating or removing is read
+/// again after this long (a revision is otherwise immutable and read once).
+const SETTLING_REREAD_S: i64 = 30;
 
 #[derive(Debug, Default)]
 pub struct DeploymentReader {
@@ -29,6 +32,8 @@ pub struct DeploymentReader {
     /// Service revision ARN -> its task definition and target groups (immutable; a revision
     /// the answer left out is held with an empty task definition, so it is not asked again).
     revisions: HashMap<String, RevisionDetail>,
+    /// When each revision with settling managed resources (Express Mode) was last read.
+    settling_read: HashMap<String, Time>,
     /// The open service's history, with the current deployment (ARN, status) it was read at.
     history: HashMap<ServiceKey, ((String, String), Vec<DeploymentBrief>)>,
     /// No reads of service deployments before this (after a denial).
@@ -71,6 +76,7 @@ impl DeploymentReader {
         }
         if self.revisions.len() > CACHE_MAX {
             self.revisions.clear();
+            self.settling_read.clear();
         }
         let paused = self.paused_until.is_some_and(|u| now < u);
         // the open service's ARN first, so its batch can go at Open priority
@@ -118,20 +124,22 @@ impl DeploymentReader {
                 .map(|r| r.arn.clone())
                 .collect();
             // a blue/green service's current revisions say which of its two groups is
-            // production (read once each: revisions never change)
+            // production (read once each: revisions never change); an Express Mode service's
+            // say what ECS manages for it (read again while those resources settle)
             revisions.extend(
                 services
                     .iter()
-                    .filter(|s| s.is_blue_green_lb())
+                    .filter(|s| s.is_blue_green_lb() || s.is_express())
                     .flat_map(|s| s.current_revisions.iter().map(|r| r.arn.clone())),
             );
-            self.read_revisions(api, revisions, errors).await;
+            self.read_revisions(api, revisions, now, errors).await;
         }
         for s in services.iter_mut() {
             for r in s.current_revisions.iter_mut() {
                 if let Some(d) = self.revisions.get(&r.arn) {
                     r.target_groups = d.target_groups.clone();
                     r.resolved = !d.task_definition.is_empty();
+                    r.managed = d.managed.clone();
                 }
             }
             let Some(arn) = s.current_service_deployment.as_deref() else {
@@ -185,11 +193,20 @@ impl DeploymentReader {
         &mut self,
         api: &A,
         arns: Vec<String>,
+        now: Time,
         errors: &mut Vec<ApiError>,
     ) {
+        let stale = |a: &String| match self.revisions.get(a) {
+            None => true,
+            Some(d) if d.managed.settling() => self
+                .settling_read
+                .get(a)
+                .is_none_or(|at| (now - *at).num_seconds() >= SETTLING_REREAD_S),
+            Some(_) => false,
+        };
         let mut unknown: Vec<String> = arns
             .into_iter()
-            .filter(|a| !a.is_empty() && !self.revisions.contains_key(a))
+            .filter(|a| !a.is_empty() && stale(a))
             .collect();
         unknown.sort();
         unknown.dedup();
@@ -201,6 +218,11 @@ impl DeploymentReader {
                         self.revisions.entry(a.clone()).or_default();
                     }
                     for r in found {
+                        if r.managed.settling() {
+                            self.settling_read.insert(r.arn.clone(), now);
+                        } else {
+                            self.settling_read.remove(&r.arn);
+                        }
                         self.revisions.insert(r.arn.clone(), r);
                     }
                 }

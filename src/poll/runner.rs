@@ -99,7 +99,7 @@ pub fn retry_delay(update: &Update, backoff: &mut Backoff, cadence: Duration) ->
 const MIN_GAP: Duration = Duration::from_millis(500);
 
 enum AnyPoller {
-    Services(ServicesPoller),
+    Services(Box<ServicesPoller>),
     Stopped(StoppedTasksPoller),
     Running(RunningTasksPoller),
     Scaling(ScalingPoller),
@@ -113,7 +113,7 @@ enum AnyPoller {
 impl AnyPoller {
     fn new(source: Source) -> Self {
         match source {
-            Source::Services => Self::Services(ServicesPoller::new()),
+            Source::Services => Self::Services(Box::new(ServicesPoller::new())),
             Source::StoppedTasks => Self::Stopped(StoppedTasksPoller::new()),
             Source::RunningTasks => Self::Running(RunningTasksPoller::new()),
             Source::Scaling => Self::Scaling(ScalingPoller::new()),

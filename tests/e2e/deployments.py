@@ -168,6 +168,10 @@ class ServiceDeployments:
         # (cluster, service) -> what each of its deployments reports and moto does not:
         # serviceConnectConfiguration, serviceConnectResources, vpcLatticeConfigurations
         self.deployment_extras = {}
+        # (cluster, service) -> Express Mode: {"revision": ARN, "task_definition": ARN,
+        # "resources": ecsManagedResources as DescribeServiceRevisions answers it}; the
+        # service's DescribeServices answer gets resourceManagementType ECS and the revision
+        self.express = {}
 
     def add(self, d):
         with self.lock:
@@ -217,6 +221,16 @@ class ServiceDeployments:
     def _DescribeServiceRevisions(self, req):
         out, failures = [], []
         for a in req.get("serviceRevisionArns") or []:
+            ex = next(((k, e) for k, e in self.express.items() if e["revision"] == a), None)
+            if ex is not None:
+                (cluster, service), e = ex
+                region = a.split(":")[3]
+                out.append({"serviceRevisionArn": a,
+                            "serviceArn": f"arn:aws:ecs:{region}:123456789012:service/{cluster}/{service}",
+                            "clusterArn": f"arn:aws:ecs:{region}:123456789012:cluster/{cluster}",
+                            "taskDefinition": e["task_definition"], "launchType": "FARGATE",
+                            "createdAt": time.time() - 600, "ecsManagedResources": copy.deepcopy(e["resources"])})
+                continue
             d = next((d for d in self.by_arn.values() if a in (d.source_rev, d.target_rev)), None)
             if d is None:
                 failures.append({"arn": a, "reason": "MISSING"})
@@ -279,6 +293,12 @@ class ServiceDeployments:
                 sets = self.task_sets.get((cluster, s.get("serviceName")))
                 if sets:
                     s["taskSets"] = sets
+                ex = self.express.get((cluster, s.get("serviceName")))
+                if ex:
+                    s["resourceManagementType"] = "ECS"
+                    s["currentServiceRevisions"] = [{
+                        "arn": ex["revision"], "requestedTaskCount": s.get("desiredCount", 0),
+                        "runningTaskCount": s.get("runningCount", 0), "pendingTaskCount": 0}]
                 extras = self.deployment_extras.get((cluster, s.get("serviceName")))
                 if extras:
                     for dep in s.get("deployments", []):

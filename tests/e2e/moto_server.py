@@ -240,7 +240,8 @@ class MotoServer:
         environ["CONTENT_LENGTH"] = str(len(body))
         mangle = self.mangles.get(op) if client == "rust" else None
         if service == "ecs" and op == "DescribeServices" and (self.deployments.by_service or self.deployments.task_sets
-                                                            or self.deployments.deployment_extras):
+                                                            or self.deployments.deployment_extras
+                                                            or self.deployments.express):
             mangle = ("decorate",)
         include = None
         if op == "DescribeTargetHealth" and client == "rust":

@@ -71,6 +71,7 @@ impl SdkApi {
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    managed: super::express::managed_resources(r.ecs_managed_resources()),
                 })
             })
             .collect())

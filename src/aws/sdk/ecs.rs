@@ -276,6 +276,9 @@ fn service(s: &types::Service, cluster: &str) -> Service {
         pending: s.pending_count(),
         task_definition: clean(s.task_definition()),
         launch_type: s.launch_type().map(|l| sanitize::clean(l.as_str())),
+        resource_management_type: s
+            .resource_management_type()
+            .map(|r| sanitize::clean(r.as_str())),
         az_rebalancing: s
             .availability_zone_rebalancing()
             .map(|a| sanitize::clean(a.as_str())),
@@ -362,6 +365,7 @@ fn service(s: &types::Service, cluster: &str) -> Service {
                 pending: r.pending_task_count(),
                 target_groups: Vec::new(),
                 resolved: false,
+                managed: Default::default(),
             })
             .collect(),
     }

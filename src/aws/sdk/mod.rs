@@ -4,6 +4,7 @@ mod cloudwatch;
 mod deploy;
 mod ecs;
 mod elb;
+mod express;
 mod instances;
 mod lattice;
 mod logs;

@@ -36,6 +36,10 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                 running: s.running,
                 pending: s.pending,
                 task_definition: &s.task_definition,
+                express: s.is_express().then(|| ExpressOut {
+                    endpoints: s.endpoints(),
+                    managed_resources: s.managed_resources().collect(),
+                }),
                 az_rebalancing: s.az_rebalancing.as_deref(),
                 rollout: Rollout {
                     state: state_,

@@ -53,6 +53,9 @@ pub(super) struct ServiceOut<'a> {
     pub(super) running: i32,
     pub(super) pending: i32,
     pub(super) task_definition: &'a str,
+    /// Express Mode services only: the URLs and the resources ECS manages, with their status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) express: Option<ExpressOut<'a>>,
     /// `availabilityZoneRebalancing`: ENABLED | DISABLED (left out when not reported).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) az_rebalancing: Option<&'a str>,
@@ -385,4 +388,10 @@ pub(super) struct ErrorOut<'a> {
     /// the log group or target group the failed call was about (null when about no one thing)
     pub(super) resource: Option<&'a str>,
     pub(super) message: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct ExpressOut<'a> {
+    pub(super) endpoints: Vec<&'a str>,
+    pub(super) managed_resources: Vec<&'a crate::model::ManagedResource>,
 }

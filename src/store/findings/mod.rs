@@ -4,6 +4,7 @@
 //! its other queries; diagnosis itself (the playbook, the rules, classifying one piece of
 //! evidence) needs no store.
 
+mod express;
 mod instances;
 mod lints;
 mod scaling;
@@ -290,6 +291,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
     findings.extend(scaling::lint_scaling(store, svc, &base));
     findings.extend(traffic::lint_traffic(store, svc, &base));
     findings.extend(instances::lint_instances(store, state, &base, now));
+    findings.extend(express::lint_express(store, svc, &base));
     rank_findings(&mut findings);
     findings
 }

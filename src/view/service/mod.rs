@@ -92,6 +92,25 @@ pub fn build(
             Meaning::Dim,
         ),
     ]);
+    // Express Mode: the URL it answers at, and whether what ECS manages for it is in place
+    if svc.is_express() {
+        let url = svc.endpoints().first().map(|e| e.to_string());
+        let failed = svc.managed_resources().filter(|r| r.failed()).count();
+        let settling = svc.managed_resources().filter(|r| r.settling()).count();
+        // what is wrong first: at 80 columns the URL is what gets cut
+        if failed > 0 {
+            first.push(s(format!("  {failed} managed FAILED"), Meaning::Error));
+        } else if settling > 0 {
+            first.push(s(
+                format!("  {settling} provisioning"),
+                Meaning::HealthOther,
+            ));
+        }
+        first.push(s(
+            format!("  {}", url.unwrap_or_else(|| "express (no URL yet)".into())),
+            Meaning::Text,
+        ));
+    }
     let mut summary = vec![first];
     summary.push(top_finding_line(st));
     let breaker = svc.deployment_config.circuit_breaker_enable == Some(true);
