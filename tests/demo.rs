@@ -127,8 +127,8 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("DescribeScalingPolicies"), 2);
     assert_eq!(c.get("DescribeScalingActivities"), 2);
     // checkout-api :41 and :42, payments-api, search-api :8 and :9, orders-api :13,
-    // inventory-api :5
-    assert_eq!(c.get("DescribeTaskDefinition"), 7);
+    // inventory-api :5, render-gpu :3
+    assert_eq!(c.get("DescribeTaskDefinition"), 8);
     assert_eq!(c.get("DescribeTargetGroups"), 1);
     // orders-api is blue/green: both its groups are read (the idle one is shown, labelled),
     // and its production and test listener rules in one DescribeRules
@@ -144,7 +144,10 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("DescribeServiceRevisions"), 1);
     // inventory-api's VPC Lattice target group: one ListTargets
     assert_eq!(c.get("ListTargets"), 1);
-    assert_eq!(c.total(), 42);
+    // render-gpu's two Managed Instances, in one call for the cluster (the Fargate services'
+    // tasks name none)
+    assert_eq!(c.get("DescribeContainerInstances"), 1);
+    assert_eq!(c.total(), 44);
     let checkout = s
         .services
         .values()
@@ -214,7 +217,7 @@ async fn loops_report_every_source_and_never_redescribe_stopped_tasks() {
     assert!(no_running_tasks_or_scaling_read(&store));
     // two stopped tasks visible: described once however often ListTasks ran
     assert!(counts.get("DescribeTasks") <= 2, "{:?}", counts.snapshot());
-    assert_eq!(counts.get("DescribeTaskDefinition"), 7);
+    assert_eq!(counts.get("DescribeTaskDefinition"), 8);
 }
 
 /// ListTasks calls made by a new stopped-tasks poller over `polls` polls of `plan`.
@@ -237,7 +240,7 @@ async fn a_focused_service_lists_only_its_own_stopped_tasks_between_cluster_roun
     use ecswatch::model::ServiceKey;
     let (store, api) = at(START_AT_S).await;
     let plan = store.plan(Some(ServiceKey::new("prod", "checkout-api")));
-    assert_eq!(plan.services.len(), 5);
+    assert_eq!(plan.services.len(), 6);
     // polls 0 and 3: the whole cluster (one call, every service); the others: the open one
     assert_eq!(list_tasks_calls(&api, &plan, 6).await, 6);
 }
@@ -282,7 +285,7 @@ async fn with_a_service_focused_a_small_fleet_costs_one_call_a_poll() {
         described.push(services.len());
     }
     // the fleet round's batch holds the open service: no second call for it
-    assert_eq!(described, [5, 5, 5, 5, 5, 5]);
+    assert_eq!(described, [6, 6, 6, 6, 6, 6]);
     assert_eq!(api.counts().get("DescribeServices") - before, 6);
 }
 

@@ -116,10 +116,11 @@ async fn the_timeline_tells_the_demo_incident() {
     let t = build_timeline(&store, at(TIMES[0]), at(*TIMES.last().unwrap()));
     // search-api's canary was rolled back by its alarm in the same window
     // and orders-api's green targets fail (its blue/green production group), and an
-    // inventory-api task was stopped by its Service Connect proxy
+    // inventory-api task was stopped by its Service Connect proxy, and render-gpu's GPU
+    // instance went impaired and is being drained
     assert_eq!(
         t.title,
-        "Incident: prod/checkout-api, prod/inventory-api and 2 more"
+        "Incident: prod/checkout-api, prod/inventory-api and 3 more"
     );
     let canary: Vec<String> = store
         .timeline(Some(&ServiceKey::new("prod", "search-api")))

@@ -8,6 +8,7 @@
 
 mod bluegreen;
 mod canary;
+mod gpu;
 mod inventory;
 mod scaling;
 mod world;

@@ -1,6 +1,6 @@
 //! The state of the simulated account at one instant.
 
-use super::{bluegreen, canary, inventory};
+use super::{bluegreen, canary, gpu, inventory};
 use crate::model::{
     ContainerDef, ContainerState, Deployment, DeploymentConfig, ListenerRule, LoadBalancerRef,
     LogConfig, LogLine, MetricPoint, MetricQuery, MetricResult, RevisionDetail, Service,
@@ -50,7 +50,7 @@ pub(super) fn tg_arn(name: &str, id: &str) -> String {
     format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}/{id}")
 }
 
-fn task_arn(id: &str) -> String {
+pub(super) fn task_arn(id: &str) -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task/{DEMO_CLUSTER}/{id}")
 }
 
@@ -120,6 +120,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
     out.extend(canary::task_definitions());
     out.extend(bluegreen::task_definitions());
     out.extend(inventory::task_definitions());
+    out.extend(gpu::task_definitions());
     out
 }
 
@@ -226,6 +227,7 @@ impl World {
             });
         }
         stopped.push(inventory::proxy_stop(origin));
+        stopped.push(gpu::drained_task(origin));
         // an old, routine stop of payments-api (scale-in an hour ago)
         stopped.push(Task {
             place: 0,
@@ -485,8 +487,10 @@ impl World {
             canary::service(origin, t),
             bluegreen::service(origin),
             inventory::service(origin),
+            gpu::service(origin),
         ];
-        let running = running_tasks(&services, &targets, at(-86_400));
+        let mut running = running_tasks(&services, &targets, at(-86_400));
+        running.extend(gpu::running(origin));
 
         Self {
             origin,
@@ -498,7 +502,7 @@ impl World {
             targets,
             service_deployments: vec![canary::deployment(origin, t), bluegreen::deployment(origin)],
             rules: bluegreen::rules(),
-            instances: Vec::new(),
+            instances: gpu::instances(origin),
         }
     }
 
