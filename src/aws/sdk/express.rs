@@ -23,6 +23,20 @@ fn resource(
     }
 }
 
+/// Push one managed resource of any of the SDK's managed-resource types (each has `arn`,
+/// `status`, `status_reason` and `updated_at`, but no trait says so).
+macro_rules! push {
+    ($out:expr, $kind:expr, $r:expr) => {
+        $out.resources.push(resource(
+            $kind,
+            $r.arn(),
+            $r.status(),
+            $r.status_reason(),
+            Some($r.updated_at()),
+        ))
+    };
+}
+
 /// The revision's managed resources (empty for a service whose resources are the customer's).
 pub(super) fn managed_resources(m: Option<&types::EcsManagedResources>) -> ManagedResources {
     let Some(m) = m else {
@@ -35,68 +49,26 @@ pub(super) fn managed_resources(m: Option<&types::EcsManagedResources>) -> Manag
             out.endpoints.push(endpoint);
         }
         if let Some(lb) = p.load_balancer() {
-            out.resources.push(resource(
-                "load balancer",
-                lb.arn(),
-                lb.status(),
-                lb.status_reason(),
-                Some(lb.updated_at()),
-            ));
+            push!(out, "load balancer", lb);
         }
         for sg in p.load_balancer_security_groups() {
-            out.resources.push(resource(
-                "security group",
-                sg.arn(),
-                sg.status(),
-                sg.status_reason(),
-                Some(sg.updated_at()),
-            ));
+            push!(out, "security group", sg);
         }
         if let Some(c) = p.certificate() {
-            out.resources.push(resource(
-                "certificate",
-                c.arn(),
-                c.status(),
-                c.status_reason(),
-                Some(c.updated_at()),
-            ));
+            push!(out, "certificate", c);
         }
         if let Some(l) = p.listener() {
-            out.resources.push(resource(
-                "listener",
-                l.arn(),
-                l.status(),
-                l.status_reason(),
-                Some(l.updated_at()),
-            ));
+            push!(out, "listener", l);
         }
         if let Some(r) = p.rule() {
-            out.resources.push(resource(
-                "listener rule",
-                r.arn(),
-                r.status(),
-                r.status_reason(),
-                Some(r.updated_at()),
-            ));
+            push!(out, "listener rule", r);
         }
         for tg in p.target_groups() {
-            out.resources.push(resource(
-                "target group",
-                tg.arn(),
-                tg.status(),
-                tg.status_reason(),
-                Some(tg.updated_at()),
-            ));
+            push!(out, "target group", tg);
         }
     }
     for sg in m.service_security_groups() {
-        out.resources.push(resource(
-            "security group",
-            sg.arn(),
-            sg.status(),
-            sg.status_reason(),
-            Some(sg.updated_at()),
-        ));
+        push!(out, "security group", sg);
     }
     for g in m.log_groups() {
         let id = g.arn().or(Some(g.log_group_name()));
@@ -109,32 +81,14 @@ pub(super) fn managed_resources(m: Option<&types::EcsManagedResources>) -> Manag
         ));
     }
     for a in m.metric_alarms() {
-        out.resources.push(resource(
-            "metric alarm",
-            a.arn(),
-            a.status(),
-            a.status_reason(),
-            Some(a.updated_at()),
-        ));
+        push!(out, "metric alarm", a);
     }
     if let Some(s) = m.auto_scaling() {
         if let Some(t) = s.scalable_target() {
-            out.resources.push(resource(
-                "scalable target",
-                t.arn(),
-                t.status(),
-                t.status_reason(),
-                Some(t.updated_at()),
-            ));
+            push!(out, "scalable target", t);
         }
         for p in s.application_auto_scaling_policies() {
-            out.resources.push(resource(
-                "scaling policy",
-                p.arn(),
-                p.status(),
-                p.status_reason(),
-                Some(p.updated_at()),
-            ));
+            push!(out, "scaling policy", p);
         }
     }
     out
