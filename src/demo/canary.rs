@@ -344,6 +344,7 @@ pub fn service(origin: Time, t: i64) -> Service {
             alarm_names: vec![ALARM.into(), "search-api-p99-latency".into()],
             alarms_enable: Some(true),
             hooks: vec![],
+            early_success: None,
         },
         deployments,
         events,

@@ -27,7 +27,8 @@ pub use metrics::{MetricKind, MetricPoint, MetricQuery, MetricResult, SeriesShap
 pub use scaling::{NotScaledReason, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy};
 pub use scope::{Scope, Source};
 pub use service::{
-    Deployment, DeploymentConfig, LoadBalancerRef, PlaceIx, Service, ServiceEvent, ServiceKey,
+    Deployment, DeploymentConfig, EarlySuccess, LoadBalancerRef, PlaceIx, Service, ServiceEvent,
+    ServiceKey,
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, Task, TaskChoice};

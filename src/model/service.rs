@@ -283,6 +283,29 @@ pub struct DeploymentConfig {
     pub alarms_enable: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hooks: Vec<HookConfig>,
+    /// `earlySuccessCriteria` when enabled (rolling deployments): the deployment is SUCCESSFUL
+    /// once this share of the new revision's tasks is healthy; with `cleanup` DEFERRED the old
+    /// tasks are removed after that, in the background.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_success: Option<EarlySuccess>,
+}
+
+/// A rolling deployment's early success criteria.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EarlySuccess {
+    pub healthy_percent: Option<i32>,
+    /// BLOCKING (old tasks removed before success) or DEFERRED (after).
+    pub cleanup: Option<String>,
+}
+
+impl DeploymentConfig {
+    /// The deployment may be SUCCESSFUL while the previous revision's tasks still run: they are
+    /// drained after success, not churn.
+    pub fn drains_after_success(&self) -> bool {
+        self.early_success
+            .as_ref()
+            .is_some_and(|e| e.cleanup.as_deref() == Some("DEFERRED"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

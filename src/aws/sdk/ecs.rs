@@ -301,6 +301,15 @@ fn service(s: &types::Service, cluster: &str) -> Service {
                 .and_then(|d| d.strategy())
                 .map(|x| sanitize::clean(x.as_str())),
             bake_time_minutes: dc.and_then(|d| d.bake_time_in_minutes()),
+            early_success: dc
+                .and_then(|d| d.early_success_criteria())
+                .filter(|e| e.enable())
+                .map(|e| crate::model::EarlySuccess {
+                    healthy_percent: e.healthy_percent(),
+                    cleanup: e
+                        .source_service_revision_cleanup()
+                        .map(|c| sanitize::clean(c.as_str())),
+                }),
             alarm_names: dc
                 .and_then(|d| d.alarms())
                 .map(|a| a.alarm_names().iter().map(|x| sanitize::clean(x)).collect())

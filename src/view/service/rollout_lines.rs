@@ -112,6 +112,9 @@ pub(super) fn rollout_lines(
             .iter()
             .flat_map(|d| deployment_lines(d, breaker, now, wide)),
     );
+    if let Some(line) = early_success_line(svc) {
+        lines.push(line);
+    }
     let current = svc.service_deployment.as_ref().map(|d| d.arn.as_str());
     let past: Vec<_> = svc
         .deployment_history
@@ -124,4 +127,95 @@ pub(super) fn rollout_lines(
         lines.extend(rollout::history_lines(&past, now, 5));
     }
     lines
+}
+
+/// A deployment that succeeded early (its `earlySuccessCriteria`, cleanup DEFERRED) while the
+/// previous revision's tasks still run: they are being removed after success, as configured, not
+/// churning. None otherwise.
+fn early_success_line(svc: &crate::model::Service) -> Option<Line> {
+    let dc = &svc.deployment_config;
+    if !dc.drains_after_success() {
+        return None;
+    }
+    let completed = svc
+        .primary()
+        .is_some_and(|p| p.rollout_state.as_deref() == Some("COMPLETED"))
+        || svc
+            .service_deployment
+            .as_ref()
+            .is_some_and(|d| d.status == "SUCCESSFUL");
+    let old: i32 = svc
+        .deployments
+        .iter()
+        .filter(|d| d.status != "PRIMARY")
+        .fold(0i32, |n, d| n.saturating_add(d.running.max(0)));
+    if !completed || old == 0 {
+        return None;
+    }
+    let at = dc
+        .early_success
+        .as_ref()
+        .and_then(|e| e.healthy_percent)
+        .map(|p| format!(" at {p}% healthy"))
+        .unwrap_or_default();
+    Some(vec![s(
+        format!(
+            "early success{at}: {old} previous task(s) removed in the background (cleanup DEFERRED), not churn"
+        ),
+        Meaning::Dim,
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Deployment, EarlySuccess, Service};
+
+    #[test]
+    fn an_early_success_says_the_old_tasks_drain_on_purpose() {
+        let mut svc = Service {
+            deployments: vec![
+                Deployment {
+                    status: "PRIMARY".into(),
+                    running: 4,
+                    rollout_state: Some("COMPLETED".into()),
+                    ..Default::default()
+                },
+                Deployment {
+                    status: "ACTIVE".into(),
+                    running: 2,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        assert!(
+            early_success_line(&svc).is_none(),
+            "no criteria: nothing said"
+        );
+        svc.deployment_config.early_success = Some(EarlySuccess {
+            healthy_percent: Some(75),
+            cleanup: Some("DEFERRED".into()),
+        });
+        let line = early_success_line(&svc).expect("a line");
+        assert_eq!(
+            line[0].text,
+            "early success at 75% healthy: 2 previous task(s) removed in the background (cleanup DEFERRED), not churn"
+        );
+        // BLOCKING removes the old tasks before success: nothing to explain
+        svc.deployment_config
+            .early_success
+            .as_mut()
+            .unwrap()
+            .cleanup = Some("BLOCKING".into());
+        assert!(early_success_line(&svc).is_none());
+        // still deploying: not yet
+        svc.deployment_config
+            .early_success
+            .as_mut()
+            .unwrap()
+            .cleanup = Some("DEFERRED".into());
+        svc.deployments[0].rollout_state = Some("IN_PROGRESS".into());
+        assert!(early_success_line(&svc).is_none());
+    }
 }
