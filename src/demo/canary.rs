@@ -78,6 +78,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
                 image: format!("{}:{tag}", ecr(SEARCH)),
                 essential: true,
                 stop_timeout_s: Some(30),
+                restart_policy: None,
                 log: Some(LogConfig {
                     driver: "awslogs".into(),
                     group: Some("/ecs/search-api".into()),

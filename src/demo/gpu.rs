@@ -39,6 +39,10 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
             name: "renderer".into(),
             image: format!("{}:2.7.1", ecr(GPU)),
             essential: true,
+            restart_policy: Some(crate::model::RestartPolicy {
+                ignored_exit_codes: vec![0],
+                attempt_period_s: Some(60),
+            }),
             ..Default::default()
         }],
     }]

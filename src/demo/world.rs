@@ -79,6 +79,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
                 ("DB_PASSWORD".into(), crate::model::MASK.into()),
             ],
             stop_timeout_s: Some(30),
+            restart_policy: None,
             log: Some(LogConfig {
                 driver: "awslogs".into(),
                 group: Some("/ecs/checkout-api".into()),
@@ -107,6 +108,7 @@ pub fn task_definitions() -> Vec<TaskDefinition> {
                 ),
                 essential: true,
                 stop_timeout_s: Some(30),
+                restart_policy: None,
                 log: Some(LogConfig {
                     driver: "awslogs".into(),
                     group: Some("/ecs/payments-api".into()),

@@ -33,7 +33,8 @@ pub use service::{
 pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, Task, TaskChoice};
 pub use taskdef::{
-    AwslogsSource, ContainerDef, LogConfig, MASK, TaskDefinition, awslogs_sources, is_secret_name,
+    AwslogsSource, ContainerDef, LogConfig, MASK, RestartPolicy, TaskDefinition, awslogs_sources,
+    is_secret_name,
 };
 pub use traffic::{
     ConnectService, CurrentRevision, GroupRole, LatticeConfig, LatticeTarget, ListenerRule,

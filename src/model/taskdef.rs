@@ -22,6 +22,42 @@ pub struct ContainerDef {
     pub environment: Vec<(String, String)>,
     pub stop_timeout_s: Option<i32>,
     pub log: Option<LogConfig>,
+    /// Its `restartPolicy`, when enabled: ECS restarts the container inside its task when it
+    /// exits, so a crash loop stops no task and leaves no stopped reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<RestartPolicy>,
+}
+
+/// An enabled container restart policy.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RestartPolicy {
+    /// Exit codes after which the container is not restarted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_exit_codes: Vec<i32>,
+    /// `restartAttemptPeriod`: the container must have run this long before ECS restarts it
+    /// again (ECS's default: 300 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_period_s: Option<i32>,
+}
+
+impl RestartPolicy {
+    /// "restarts in place (not after exit 0; at most once every 300 s)".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.ignored_exit_codes.is_empty() {
+            let codes: Vec<String> = self
+                .ignored_exit_codes
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            parts.push(format!("not after exit {}", codes.join(", ")));
+        }
+        parts.push(format!(
+            "at most once every {} s",
+            self.attempt_period_s.unwrap_or(300)
+        ));
+        format!("restarts in place ({})", parts.join("; "))
+    }
 }
 
 /// `awslogs` options of a container definition.
@@ -141,6 +177,22 @@ mod tests {
         assert_eq!(s[1].region, None, "the place's own Region is not repeated");
         assert_eq!(s[0].streams_prefix().as_deref(), Some("ecs/app/"));
         assert_eq!(s[1].task_stream("abc").as_deref(), Some("ecs/proxy/abc"));
+    }
+
+    #[test]
+    fn a_restart_policy_says_what_it_does() {
+        let p = RestartPolicy {
+            ignored_exit_codes: vec![0, 143],
+            attempt_period_s: Some(60),
+        };
+        assert_eq!(
+            p.describe(),
+            "restarts in place (not after exit 0, 143; at most once every 60 s)"
+        );
+        assert_eq!(
+            RestartPolicy::default().describe(),
+            "restarts in place (at most once every 300 s)"
+        );
     }
 
     #[test]

@@ -54,6 +54,21 @@ impl Store {
             .collect()
     }
 
+    /// The enabled restart policy of a task's container, from its task definition (when read).
+    pub fn restart_policy_of(
+        &self,
+        task: &Task,
+        container: &str,
+    ) -> Option<&crate::model::RestartPolicy> {
+        self.task_definitions
+            .get(&task.task_definition)?
+            .containers
+            .iter()
+            .find(|c| c.name == container)?
+            .restart_policy
+            .as_ref()
+    }
+
     /// The container instance a task runs (ran) on, when it was read.
     pub fn instance_of(&self, task: &Task) -> Option<&crate::model::ContainerInstance> {
         let arn = task.container_instance_arn.as_deref()?;

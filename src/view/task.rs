@@ -139,6 +139,19 @@ pub fn build(
     }
     lines.push(vec![]);
     lines.push(vec![s("Containers", Meaning::Title)]);
+    // containers ECS restarts in place: a crash loop there stops no task
+    let restarts = |name: &str| {
+        store.restart_policy_of(t, name).map(|p| {
+            vec![s(
+                format!(
+                    "  {:<14}{}: a crash loop stops no task (read its logs)",
+                    "",
+                    p.describe()
+                ),
+                Meaning::Dim,
+            )]
+        })
+    };
     for c in &t.containers {
         let cat = c
             .reason
@@ -164,6 +177,7 @@ pub fn build(
             if let Some(img) = &c.image {
                 lines.push(vec![s(format!("  {:<14}image {img}", ""), Meaning::Dim)]);
             }
+            lines.extend(restarts(&c.name));
             continue;
         }
         lines.push(vec![
@@ -187,6 +201,7 @@ pub fn build(
         if let Some(img) = &c.image {
             lines.push(vec![s(format!("  {:<14}image {img}", ""), Meaning::Dim)]);
         }
+        lines.extend(restarts(&c.name));
     }
     let id = task_id(arn);
     let line = |l: &crate::model::LogLine| {

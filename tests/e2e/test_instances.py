@@ -44,11 +44,12 @@ def hosts(moto):
                 ["containerInstanceArn"] for i in ids]
         return ids, arns
 
-    def service(cluster, name, family):
+    def service(cluster, name, family, restarts=None):
+        extra = {"restartPolicy": restarts} if restarts else {}
         td = ecs.register_task_definition(
             family=family, networkMode="bridge", requiresCompatibilities=["EC2"],
             containerDefinitions=[{"name": "app", "image": f"public.ecr.aws/acme/{family}:1.4", "essential": True,
-                                   "cpu": 256, "memory": 256}],
+                                   "cpu": 256, "memory": 256, **extra}],
         )["taskDefinition"]["taskDefinitionArn"]
         ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, desiredCount=3, launchType="EC2")
         return td
@@ -90,7 +91,8 @@ def hosts(moto):
     moto.instances.set_provider(mi_ids[0], "mi-gpu")
     moto.instances.set_health(mi_ids[0], "IMPAIRED", [("CONTAINER_RUNTIME", "OK", None),
                                                       ("ACCELERATED_COMPUTE", "IMPAIRED", "XID_46")])
-    inf_td = service("gpu", "inference", "inference")
+    inf_td = service("gpu", "inference", "inference",
+                     restarts={"enabled": True, "ignoredExitCodes": [0], "restartAttemptPeriod": 60})
     running = start("gpu", inf_td, "inference", mi_arns[0])
     drained = start("gpu", inf_td, "inference", mi_arns[0])
     ecs.stop_task(cluster="gpu", task=drained, reason="Task stopped during instance draining")
@@ -162,6 +164,10 @@ def test_a_managed_instance_impaired_by_its_gpu_and_drained(run, hosts):
     assert task["category"] == "instance_draining"
     assert task["container_instance"]["capacity_provider"] == "mi-gpu"
     assert ids["instance_draining"]["severity"] == "info"
+    # its container restarts in place (restartPolicy): said on every task, running or stopped
+    [running] = [t for t in svc["running_tasks"] if t["arn"] == hosts["running"]]
+    assert running["containers"][0]["restart_policy"] == {"ignored_exit_codes": [0], "attempt_period_s": 60}
+    assert task["containers"][0]["restart_policy"]["attempt_period_s"] == 60
     assert not [f for f in svc["findings"] if f["severity"] == "critical"], svc["findings"]
 
 

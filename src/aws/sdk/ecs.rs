@@ -596,6 +596,12 @@ fn container_def(c: &types::ContainerDefinition) -> ContainerDef {
             })
             .collect(),
         stop_timeout_s: c.stop_timeout(),
+        restart_policy: c.restart_policy().filter(|r| r.enabled()).map(|r| {
+            crate::model::RestartPolicy {
+                ignored_exit_codes: r.ignored_exit_codes().to_vec(),
+                attempt_period_s: r.restart_attempt_period(),
+            }
+        }),
         log: c.log_configuration().map(|l| {
             let opt = |k: &str| {
                 l.options()

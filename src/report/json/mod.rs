@@ -92,6 +92,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                                 name: &c.name,
                                 exit_code: c.exit_code,
                                 reason: c.reason.as_deref(),
+                                restart_policy: store.restart_policy_of(t, &c.name),
                             })
                             .collect(),
                         attachments: t
@@ -244,6 +245,7 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                                     last_status: c.last_status.as_deref(),
                                     health_status: c.health_status.as_deref(),
                                     exec_agent: c.exec_agent.as_deref(),
+                                    restart_policy: store.restart_policy_of(t, &c.name),
                                 })
                                 .collect(),
                         })

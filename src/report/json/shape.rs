@@ -111,6 +111,10 @@ pub(super) struct RunningContainerOut<'a> {
     pub(super) last_status: Option<&'a str>,
     pub(super) health_status: Option<&'a str>,
     pub(super) exec_agent: Option<&'a str>,
+    /// Its task definition's enabled `restartPolicy`: ECS restarts it in place, so a crash
+    /// loop stops no task (left out when it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) restart_policy: Option<&'a crate::model::RestartPolicy>,
 }
 
 #[derive(Serialize)]
@@ -307,6 +311,9 @@ pub(super) struct ContainerOut<'a> {
     pub(super) name: &'a str,
     pub(super) exit_code: Option<i32>,
     pub(super) reason: Option<&'a str>,
+    /// Its task definition's enabled `restartPolicy` (left out when it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) restart_policy: Option<&'a crate::model::RestartPolicy>,
 }
 
 #[derive(Serialize)]
