@@ -46,23 +46,28 @@ impl Store {
                 }
                 Payload::StoppedTasks(tasks) => self.apply_stopped(t, tasks),
                 Payload::ContainerInstances { found, gone } => {
-                    let mut any = false;
+                    let mut changed: HashSet<String> = HashSet::new();
                     for mut i in found {
                         i.place = t;
                         let same = self
                             .container_instances
                             .get(&i.arn)
                             .is_some_and(|(old, _)| *old == i);
-                        any |= !same;
+                        if !same {
+                            changed.insert(i.arn.clone());
+                        }
                         self.container_instances
                             .insert(i.arn.clone(), (i, update.fetched_at));
                     }
                     for arn in gone {
-                        any |= self.container_instances.remove(&arn).is_some();
+                        if self.container_instances.remove(&arn).is_some() {
+                            changed.insert(arn);
+                        }
                     }
-                    // rare (an instance changes state): simplest to re-diagnose everyone
-                    self.dirty_all |= any;
-                    any
+                    // an instance's counts change with every task placed on it: re-diagnose
+                    // only the services whose tasks run (ran) there, not the fleet
+                    self.dirty_hosted_on(&changed);
+                    !changed.is_empty()
                 }
                 Payload::Scaling(read) => {
                     let mut any = false;
@@ -461,5 +466,28 @@ impl Store {
             }
         }
         changed
+    }
+
+    /// Mark dirty the services with a running or held stopped task on one of `instances`.
+    fn dirty_hosted_on(&mut self, instances: &HashSet<String>) {
+        if instances.is_empty() {
+            return;
+        }
+        let on = |t: &Task| {
+            t.container_instance_arn
+                .as_ref()
+                .is_some_and(|a| instances.contains(a))
+        };
+        for (key, st) in &self.services {
+            if st.running.iter().any(on)
+                || st
+                    .stopped
+                    .iter()
+                    .filter_map(|a| self.stopped_tasks.get(a))
+                    .any(on)
+            {
+                self.dirty.insert(key.clone());
+            }
+        }
     }
 }

@@ -44,11 +44,15 @@ QUOTAS = {
 }
 OPERATIONS = {
     "ListClusters": "ecs-cluster-read", "DescribeClusters": "ecs-cluster-read",
+    # as src/aws/metered/quota.rs counts it (the smallest ECS read bucket: an assumption)
+    "DescribeContainerInstances": "ecs-cluster-read",
     "ListServices": "ecs-service-read", "DescribeServices": "ecs-service-read",
+    "DescribeServiceDeployments": "ecs-service-read", "DescribeServiceRevisions": "ecs-service-read",
+    "ListServiceDeployments": "ecs-service-read",
     "ListTasks": "ecs-task-read", "DescribeTasks": "ecs-task-read",
     "DescribeTaskDefinition": "ecs-taskdef-read", "ListTaskDefinitions": "ecs-taskdef-read",
     "DescribeTargetGroups": "elb-read", "DescribeTargetGroupAttributes": "elb-read",
-    "DescribeTargetHealth": "elb-read",
+    "DescribeTargetHealth": "elb-read", "DescribeRules": "elb-read", "DescribeListeners": "elb-read",
     "FilterLogEvents": "logs-filter",
     "GetMetricData": "metrics-get",
     "DescribeScalableTargets": "scaling-read", "DescribeScalingPolicies": "scaling-read",
