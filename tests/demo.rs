@@ -135,7 +135,10 @@ async fn one_cycle_is_at_the_batching_minimum() {
     assert_eq!(c.get("DescribeTargetGroupAttributes"), 6);
     assert_eq!(c.get("DescribeTargetHealth"), 6);
     assert_eq!(c.get("DescribeRules"), 1);
-    assert_eq!(c.get("GetMetricData"), 1);
+    // the services' series, then the task-level ones (Container Insights with enhanced
+    // observability) of the services that restart containers in place or are not calm: they
+    // need the running tasks and task definitions first
+    assert_eq!(c.get("GetMetricData"), 2);
     assert_eq!(c.get("FilterLogEvents"), 4);
     // search-api's canary and orders-api's finished blue/green deployment: one
     // DescribeServiceDeployments; one DescribeServiceRevisions for their revisions and
@@ -147,7 +150,7 @@ async fn one_cycle_is_at_the_batching_minimum() {
     // render-gpu's two Managed Instances, in one call for the cluster (the Fargate services'
     // tasks name none)
     assert_eq!(c.get("DescribeContainerInstances"), 1);
-    assert_eq!(c.total(), 44);
+    assert_eq!(c.total(), 45);
     let checkout = s
         .services
         .values()

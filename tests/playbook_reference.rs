@@ -219,6 +219,9 @@ fn every_taxonomy_id_has_an_entry_and_a_rule() {
         ("instance_is_draining", "lifecycle", false),
         // an Express Mode service's managed resource that failed (structure: the revision)
         ("express_resource_failed", "deploy", false),
+        // a container restarting in place (Container Insights' RestartCount: structure)
+        ("container_crash_loop", "exitcode", false),
+        ("container_restarted", "exitcode", false),
     ];
     for (id, family, ruled) in capacity {
         let e = pb.entry(id).unwrap_or_else(|| panic!("no entry {id}"));

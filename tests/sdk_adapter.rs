@@ -250,7 +250,10 @@ async fn services_poller_paginates_and_batches_by_ten() {
             assert_eq!(services.len(), 25);
             assert_eq!(listed_clusters, vec!["prod"]);
             assert_eq!(roster.map(|r| r.len()), Some(25));
-            assert_eq!(insights, [("prod".to_string(), true)]);
+            assert_eq!(
+                insights,
+                [("prod".to_string(), ecswatch::model::Insights::Enhanced)]
+            );
         }
         other => panic!("unexpected payload {other:?}"),
     }

@@ -146,12 +146,12 @@ pub trait AwsApi: Send + Sync + 'static {
         services: &[String],
     ) -> impl Future<Output = ApiResult<Described<Service>>> + Send;
 
-    /// Whether Container Insights is enabled, per cluster (DescribeClusters `settings`; at
-    /// most [`DESCRIBE_CLUSTERS_BATCH`] clusters).
+    /// Each cluster's Container Insights setting (DescribeClusters `settings`; at most
+    /// [`DESCRIBE_CLUSTERS_BATCH`] clusters).
     fn container_insights(
         &self,
         clusters: &[String],
-    ) -> impl Future<Output = ApiResult<Vec<(String, bool)>>> + Send;
+    ) -> impl Future<Output = ApiResult<Vec<(String, crate::model::Insights)>>> + Send;
 
     /// Stopped tasks (ARNs) of a whole cluster, or of one service.
     fn list_stopped_tasks(

@@ -2,14 +2,15 @@
 //! definitions and target groups), then stopped and running tasks, scaling, task definitions
 //! and targets together; logs as soon as the task definitions are read (their log groups),
 //! metrics as soon as the target groups are (their load balancers), container instances as
-//! soon as the tasks are (the instances they run on). Used by `snapshot` and `wait`.
+//! soon as the tasks are (the instances they run on); task-level metrics last (they need the
+//! running tasks and their task definitions' restart policies). Used by `snapshot` and `wait`.
 
 use crate::aws::AwsApi;
 use crate::model::Time;
 use crate::poll::Update;
 use crate::poll::{
     InstancesPoller, LogsPoller, MetricsPoller, RunningTasksPoller, ScalingPoller, ServicesPoller,
-    StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
+    StoppedTasksPoller, TargetsPoller, TaskDefsPoller, TaskMetricsPoller,
 };
 use crate::store::Store;
 
@@ -84,8 +85,12 @@ pub async fn run_once<A: AwsApi>(
             (c, m)
         }
     );
+    let tm = TaskMetricsPoller::new()
+        .poll(api, &plan_after_all(&[&r, &b]), now)
+        .await;
     apply(store, a);
     apply(store, r);
+    apply(store, tm);
     apply(store, i);
     apply(store, sc);
     apply(store, b);

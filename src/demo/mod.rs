@@ -138,12 +138,15 @@ impl AwsApi for DemoApi {
         Ok(out)
     }
 
-    async fn container_insights(&self, clusters: &[String]) -> ApiResult<Vec<(String, bool)>> {
+    async fn container_insights(
+        &self,
+        clusters: &[String],
+    ) -> ApiResult<Vec<(String, crate::model::Insights)>> {
         let w = self.world();
         Ok(clusters
             .iter()
             .filter(|c| w.has_cluster(c))
-            .map(|c| (crate::model::short_name(c).to_string(), true))
+            .map(|c| (crate::model::short_name(c).to_string(), w.insights(c)))
             .collect())
     }
 

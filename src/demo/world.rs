@@ -184,6 +184,11 @@ impl World {
         short_name(cluster) == DEMO_CLUSTER
     }
 
+    /// The demo cluster has Container Insights with enhanced observability.
+    pub fn insights(&self, _cluster: &str) -> crate::model::Insights {
+        crate::model::Insights::Enhanced
+    }
+
     pub fn at(origin: Time, now: Time) -> Self {
         let t = (now - origin).num_seconds();
         let at = |s: i64| origin + Duration::seconds(s);
@@ -585,6 +590,24 @@ impl World {
                     (if checkout { 1450.0 } else { 620.0 }) + 90.0 * wave(m, 23.0)
                 }
                 "UnHealthyHostCount" => 0.0,
+                // Container Insights with enhanced observability, by task
+                "TaskCpuUtilization" | "TaskMemoryUtilization" => {
+                    let task = dim(q, "TaskId");
+                    let skew = task.bytes().map(f64::from).sum::<f64>() % 17.0;
+                    if q.metric == "TaskCpuUtilization" {
+                        (if checkout { 34.0 } else { 21.0 }) + skew + 6.0 * wave(m, 17.0)
+                    } else {
+                        (if checkout { 58.0 } else { 40.0 }) + skew / 2.0 + 2.0 * wave(m, 29.0)
+                    }
+                }
+                "RestartCount" => match super::gpu::restart_count(dim(q, "TaskId"), since_deploy) {
+                    Some(v) => v,
+                    None => {
+                        ts += period;
+                        continue;
+                    }
+                },
+                "UnHealthyContainerHealthStatus" => 0.0,
                 _ => {
                     ts += period;
                     continue;
@@ -745,4 +768,13 @@ fn running_tasks(
         }
     }
     out
+}
+
+/// A query's dimension value ("" when it has none).
+fn dim<'a>(q: &'a MetricQuery, name: &str) -> &'a str {
+    q.dimensions
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }

@@ -31,6 +31,8 @@ pub struct ConfirmContext {
     pub container_instance: Option<String>,
     /// A service revision (its ARN).
     pub service_revision: Option<String>,
+    /// A container (its name in the task definition).
+    pub container: Option<String>,
 }
 
 impl ConfirmContext {
@@ -81,6 +83,8 @@ impl ConfirmContext {
                 "lattice_group" => self.lattice_group.clone(),
                 "container_instance" => self.container_instance.clone(),
                 "service_revision" => self.service_revision.clone(),
+                "container" => self.container.clone(),
+                "task_id" => self.task.as_deref().map(|a| short_name(a).to_string()),
                 _ => {
                     // not a placeholder (e.g. a JMESPath `{name:name}`): keep as is
                     out.push_str(&rest[..start + len + 1]);

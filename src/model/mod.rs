@@ -13,6 +13,7 @@ mod scope;
 mod service;
 mod target;
 mod task;
+mod task_metrics;
 pub mod taskdef;
 pub mod traffic;
 
@@ -32,6 +33,9 @@ pub use service::{
 };
 pub use target::{TargetGroup, TargetHealth, target_group_name};
 pub use task::{AttachmentReason, ContainerState, Task, TaskChoice};
+pub use task_metrics::{
+    Insights, TaskMetricKind, TaskMetrics, TaskSeries, TaskUsage, restarts_since,
+};
 pub use taskdef::{
     AwslogsSource, ContainerDef, LogConfig, MASK, RestartPolicy, TaskDefinition, awslogs_sources,
     is_secret_name,

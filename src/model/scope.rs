@@ -16,10 +16,11 @@ pub enum Source {
     RunningTasks,
     Scaling,
     ContainerInstances,
+    TaskMetrics,
 }
 
 impl Source {
-    pub const ALL: [Source; 9] = [
+    pub const ALL: [Source; 10] = [
         Source::Services,
         Source::StoppedTasks,
         Source::RunningTasks,
@@ -29,6 +30,7 @@ impl Source {
         Source::Logs,
         Source::Scaling,
         Source::ContainerInstances,
+        Source::TaskMetrics,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Source {
             Source::RunningTasks => "running_tasks",
             Source::Scaling => "scaling",
             Source::ContainerInstances => "container_instances",
+            Source::TaskMetrics => "task_metrics",
         }
     }
 }

@@ -15,6 +15,7 @@ mod running;
 mod scaling;
 mod services;
 mod targets;
+mod task_metrics;
 mod taskdefs;
 mod tasks;
 
@@ -30,6 +31,7 @@ pub use running::RunningTasksPoller;
 pub use scaling::ScalingPoller;
 pub use services::ServicesPoller;
 pub use targets::TargetsPoller;
+pub use task_metrics::TaskMetricsPoller;
 pub use taskdefs::TaskDefsPoller;
 pub use tasks::StoppedTasksPoller;
 
@@ -52,8 +54,8 @@ pub enum Payload {
         /// Every service of `listed_clusters`, from a listing (fleet rounds describe the fleet
         /// a part per poll, so `services` alone does not say which are gone).
         roster: Option<Vec<ServiceKey>>,
-        /// Clusters whose Container Insights setting was read: (cluster, enabled).
-        insights: Vec<(String, bool)>,
+        /// Clusters whose Container Insights setting was read.
+        insights: Vec<(String, crate::model::Insights)>,
     },
     /// Container instances as read now, and those ECS no longer knows (`MISSING`: deregistered
     /// more than an hour ago).
@@ -61,6 +63,9 @@ pub enum Payload {
         found: Vec<crate::model::ContainerInstance>,
         gone: Vec<String>,
     },
+    /// Task- and container-level series of services as read now, each service's whole
+    /// window (they replace the last read).
+    TaskMetrics(Vec<(ServiceKey, Vec<crate::model::TaskSeries>)>),
     /// Newly described stopped tasks (each ARN once).
     StoppedTasks(Vec<Task>),
     /// The open service's running tasks, all of them as listed now (they replace the last
@@ -247,6 +252,15 @@ pub struct PlannedService {
     /// The container instances its running tasks and its stopped tasks of the last hour run
     /// (ran) on: EC2 and Managed Instances tasks (Fargate's have none).
     pub container_instances: Vec<String>,
+    /// The cluster has Container Insights with enhanced observability (task- and
+    /// container-level series exist).
+    pub enhanced: bool,
+    /// Its running tasks' IDs, as last read (the open service's; every service's in
+    /// `snapshot`), and which of their containers restart in place (a restart policy) and
+    /// which have a health check.
+    pub running_tasks: Vec<String>,
+    pub restart_containers: Vec<String>,
+    pub health_containers: Vec<String>,
 }
 
 /// Most pages read from one listing in one poll: a runaway paginator must not eat the rate limit.

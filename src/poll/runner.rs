@@ -5,7 +5,7 @@
 use super::{
     Backoff, InstancesPoller, LogsPoller, MetricsPoller, PollPlan, RunningTasksPoller,
     ScalingPoller, ServicesPoller, Source, StoppedTasksPoller, TargetsPoller, TaskDefsPoller,
-    Update,
+    TaskMetricsPoller, Update,
 };
 use crate::aws::AwsApi;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
         (Source::TaskDefinitions, _) => 5,
         (Source::Targets, _) => 5,
         (Source::Metrics, _) => 60,
+        (Source::TaskMetrics, _) => 60,
         (Source::Logs, true) => 3,
         (Source::Logs, false) => 15,
     };
@@ -65,6 +66,11 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
         Source::ContainerInstances => {
             for s in &plan.services {
                 (&s.key, s.calm, &s.container_instances).hash(&mut h);
+            }
+        }
+        Source::TaskMetrics => {
+            for s in &plan.services {
+                (&s.key, s.enhanced, &s.running_tasks, &s.restart_containers).hash(&mut h);
             }
         }
         Source::Logs => {
@@ -108,6 +114,7 @@ enum AnyPoller {
     Metrics(MetricsPoller),
     Logs(LogsPoller),
     Instances(InstancesPoller),
+    TaskMetrics(TaskMetricsPoller),
 }
 
 impl AnyPoller {
@@ -122,6 +129,7 @@ impl AnyPoller {
             Source::Metrics => Self::Metrics(MetricsPoller::new()),
             Source::Logs => Self::Logs(LogsPoller::new()),
             Source::ContainerInstances => Self::Instances(InstancesPoller::new()),
+            Source::TaskMetrics => Self::TaskMetrics(TaskMetricsPoller::new()),
         }
     }
 
@@ -137,6 +145,7 @@ impl AnyPoller {
             Self::Metrics(p) => p.poll(api, plan, now).await,
             Self::Logs(p) => p.poll(api, plan, now).await,
             Self::Instances(p) => p.poll(api, plan, now).await,
+            Self::TaskMetrics(p) => p.poll(api, plan, now).await,
         }
     }
 }

@@ -70,7 +70,12 @@ pub fn status_badge(store: &Store, state: &ServiceState, now: Time) -> StatusBad
         .serving_groups_of(s)
         .iter()
         .any(|tg| tg.targets.iter().any(|t| t.state == "unhealthy"));
-    if s.running < s.desired || unhealthy || current_tasks_failing(store, state, now) {
+    // a container crash-looping in place stops no task: only its restart count tells
+    let crash_loop = crate::store::findings::restarts::restarts(state, now)
+        .iter()
+        .any(|r| r.2 >= crate::store::findings::restarts::CRASH_LOOP);
+    if s.running < s.desired || unhealthy || crash_loop || current_tasks_failing(store, state, now)
+    {
         StatusBadge::Degraded
     } else {
         StatusBadge::Ok

@@ -9,8 +9,9 @@
 
 use crate::aws::ApiError;
 use crate::model::{
-    ContainerInstance, LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint, PlaceIx,
-    Scaling, Service, ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition, Time,
+    ContainerInstance, Insights, LatticeTarget, ListenerRule, LogLine, MetricKind, MetricPoint,
+    PlaceIx, Scaling, Service, ServiceKey, Source, TargetGroup, TargetHealth, Task, TaskDefinition,
+    TaskSeries, Time,
 };
 use crate::poll::{Payload, Update};
 use serde::{Deserialize, Serialize};
@@ -48,8 +49,14 @@ pub enum RecordedPayload {
         roster: Option<Vec<ServiceKey>>,
         #[serde(default)]
         insights: Vec<(String, bool)>,
+        /// Clusters of `insights` with enhanced observability (since 2026-12-08, within
+        /// version 2: an older reader ignores the field).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        enhanced: Vec<String>,
     },
     StoppedTasks(Vec<Task>),
+    /// Since 2026-12-08 (within version 2: a reader from before skips these lines).
+    TaskMetrics(Vec<(ServiceKey, Vec<TaskSeries>)>),
     /// Since 2026-12-07 (within version 2: a reader from before skips these lines).
     ContainerInstances {
         found: Vec<ContainerInstance>,
@@ -113,9 +120,15 @@ impl From<Payload> for RecordedPayload {
                 services,
                 listed_clusters,
                 roster,
-                insights,
+                enhanced: insights
+                    .iter()
+                    .filter(|(_, i)| *i == Insights::Enhanced)
+                    .map(|(c, _)| c.clone())
+                    .collect(),
+                insights: insights.into_iter().map(|(c, i)| (c, i.on())).collect(),
             },
             Payload::StoppedTasks(v) => Self::StoppedTasks(v),
+            Payload::TaskMetrics(v) => Self::TaskMetrics(v),
             Payload::ContainerInstances { found, gone } => Self::ContainerInstances { found, gone },
             Payload::RunningTasks(v) => Self::RunningTasks(v),
             Payload::Scaling(v) => Self::Scaling(v),
@@ -145,13 +158,27 @@ impl From<RecordedPayload> for Payload {
                 listed_clusters,
                 roster,
                 insights,
+                enhanced,
             } => Self::Services {
                 services,
                 listed_clusters,
                 roster,
-                insights,
+                insights: insights
+                    .into_iter()
+                    .map(|(c, on)| {
+                        let level = if enhanced.contains(&c) {
+                            Insights::Enhanced
+                        } else if on {
+                            Insights::On
+                        } else {
+                            Insights::Off
+                        };
+                        (c, level)
+                    })
+                    .collect(),
             },
             RecordedPayload::StoppedTasks(v) => Self::StoppedTasks(v),
+            RecordedPayload::TaskMetrics(v) => Self::TaskMetrics(v),
             RecordedPayload::ContainerInstances { found, gone } => {
                 Self::ContainerInstances { found, gone }
             }

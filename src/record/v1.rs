@@ -42,6 +42,8 @@ enum AnyPayload {
         insights: Vec<(String, bool)>,
     },
     StoppedTasks(Vec<Task>),
+    /// Version 2, since 2026-12-08.
+    TaskMetrics(Vec<(ServiceKey, Vec<crate::model::TaskSeries>)>),
     /// Version 2, since 2026-12-07.
     ContainerInstances {
         found: Vec<ContainerInstance>,
@@ -98,8 +100,10 @@ impl AnyPayload {
                 listed_clusters,
                 roster,
                 insights,
+                enhanced: Vec::new(),
             },
             Self::StoppedTasks(v) => RecordedPayload::StoppedTasks(v),
+            Self::TaskMetrics(v) => RecordedPayload::TaskMetrics(v),
             Self::ContainerInstances { found, gone } => {
                 RecordedPayload::ContainerInstances { found, gone }
             }

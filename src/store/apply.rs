@@ -45,6 +45,25 @@ impl Store {
                     any
                 }
                 Payload::StoppedTasks(tasks) => self.apply_stopped(t, tasks),
+                Payload::TaskMetrics(read) => {
+                    let mut any = false;
+                    for (key, series) in read {
+                        let key = ServiceKey { place: t, ..key };
+                        let Some(state) = self.services.get_mut(&key) else {
+                            continue;
+                        };
+                        let changed = state.task_metrics.series != series;
+                        state.task_metrics = crate::model::TaskMetrics {
+                            read_at: Some(update.fetched_at),
+                            series,
+                        };
+                        if changed {
+                            self.dirty.insert(key);
+                            any = true;
+                        }
+                    }
+                    any
+                }
                 Payload::ContainerInstances { found, gone } => {
                     let mut changed: HashSet<String> = HashSet::new();
                     for mut i in found {

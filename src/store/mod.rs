@@ -70,7 +70,7 @@ pub struct Store {
     /// Task ARNs of `task_logs`, oldest read first (bounded by [`TASK_LOGS_KEPT`]).
     task_logs_order: std::collections::VecDeque<String>,
     /// (target, cluster) -> Container Insights enabled (DescribeClusters settings).
-    pub container_insights: HashMap<(PlaceIx, String), bool>,
+    pub container_insights: HashMap<(PlaceIx, String), crate::model::Insights>,
     /// ecswatch's share of the account's quotas, handed to the pollers in the plan.
     pub pace: crate::aws::metered::Pace,
     /// Services whose findings must be recomputed (their inputs changed).

@@ -2,7 +2,7 @@
 //! lookups it is built from (a service's task definitions, log groups, an open task).
 
 use super::*;
-use crate::model::awslogs_sources;
+use crate::model::{awslogs_sources, task_id};
 
 /// What the caller wants read: the one input of [`Store::plan_of`], the one way a `PollPlan`
 /// is made (the console from what is on screen, `snapshot` and `wait` everything).
@@ -197,14 +197,37 @@ impl Store {
                         container_instances.push(arn.clone());
                     }
                 }
+                let mut restart_containers: Vec<String> = Vec::new();
+                let mut health_containers: Vec<String> = Vec::new();
+                for t in &state.running {
+                    for c in &t.containers {
+                        if self.restart_policy_of(t, &c.name).is_some()
+                            && !restart_containers.contains(&c.name)
+                        {
+                            restart_containers.push(c.name.clone());
+                        }
+                        if c.health_status.is_some() && !health_containers.contains(&c.name) {
+                            health_containers.push(c.name.clone());
+                        }
+                    }
+                }
+                let insights = self
+                    .container_insights
+                    .get(&(s.place, s.cluster.clone()))
+                    .copied()
+                    .unwrap_or_default();
                 PlannedService {
                     calm,
+                    enhanced: insights == crate::model::Insights::Enhanced,
+                    running_tasks: state
+                        .running
+                        .iter()
+                        .map(|t| task_id(&t.arn).to_string())
+                        .collect(),
+                    restart_containers,
+                    health_containers,
                     container_instances,
-                    insights: self
-                        .container_insights
-                        .get(&(s.place, s.cluster.clone()))
-                        .copied()
-                        .unwrap_or(false),
+                    insights: insights.on(),
                     key: s.key(),
                     task_definitions,
                     target_groups,

@@ -57,6 +57,9 @@ pub struct ServiceState {
     /// Its auto scaling (the open service's; every service's in `snapshot`), once read.
     pub scaling: Option<Box<crate::model::Scaling>>,
     pub metrics: BTreeMap<MetricKind, Ring<MetricPoint>>,
+    /// Task- and container-level series (Container Insights with enhanced observability), as
+    /// last read: the open service's.
+    pub task_metrics: crate::model::TaskMetrics,
     pub logs: Ring<LogLine>,
     pub(super) log_ids: HashSet<String>,
     /// When this service's log groups were last read without an error (its log pane's age).
@@ -91,6 +94,7 @@ impl ServiceState {
             running_read_at: None,
             scaling: None,
             metrics: BTreeMap::new(),
+            task_metrics: Default::default(),
             logs: Ring::new(LOG_LINES_KEPT),
             log_ids: HashSet::new(),
             logs_read_at: None,

@@ -355,6 +355,22 @@ pub fn build<'a>(
                 .deployments
                 .iter()
                 .fold(0i32, |n, d| n.saturating_add(d.failed));
+            // and containers restarted in place in the last 15 minutes (no task stopped)
+            let restarted: u32 = crate::store::findings::restarts::restarts(st, now)
+                .iter()
+                .fold(0u32, |n, r| n.saturating_add(r.2));
+            let fail_cell = if restarted > 0 {
+                format!(
+                    "{}{restarted}r",
+                    if failed > 0 {
+                        format!("{failed}+")
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                failed.to_string()
+            };
             // production's health (and test's during test stages), never the idle group's
             let unhealthy: usize = store
                 .serving_groups_of(svc)
@@ -428,8 +444,8 @@ pub fn build<'a>(
             }
             cells.extend([
                 s(
-                    failed.to_string(),
-                    if failed > 0 {
+                    fail_cell,
+                    if failed > 0 || restarted > 0 {
                         Meaning::ProgressFailed
                     } else {
                         Meaning::Dim

@@ -8,6 +8,7 @@ use crate::diagnosis::{EvidenceKind, task_category};
 use crate::model::Source;
 use crate::model::{ServiceKey, Task, Time, task_definition_label, task_id};
 use crate::store::Store;
+use crate::store::findings::restarts::RESTART_WINDOW_MIN;
 use crate::theme::Meaning;
 
 pub fn build(
@@ -137,19 +138,61 @@ pub fn build(
             lines.extend(wrap("confirm: ", &f.confirm, Meaning::Text, w));
         }
     }
+    // Container Insights with enhanced observability: the task's usage and its containers'
+    // restarts in place in the last 15 minutes (a running task of the open service)
+    let usage = running.and_then(|_| {
+        let st = store.services.get(key)?;
+        st.task_metrics.read_at?;
+        let since = now - chrono::Duration::minutes(RESTART_WINDOW_MIN);
+        Some(st.task_metrics.usage(task_id(&t.arn), since, t.started_at))
+    });
+    if let Some(u) = usage
+        .as_ref()
+        .filter(|u| u.cpu.is_some() || u.memory.is_some())
+    {
+        let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0}%"));
+        lines.push(vec![
+            s("usage       ", Meaning::Key),
+            s(
+                format!(
+                    "cpu {} memory {} (Container Insights, last minute read)",
+                    pct(u.cpu),
+                    pct(u.memory)
+                ),
+                Meaning::Text,
+            ),
+        ]);
+    }
     lines.push(vec![]);
     lines.push(vec![s("Containers", Meaning::Title)]);
     // containers ECS restarts in place: a crash loop there stops no task
     let restarts = |name: &str| {
-        store.restart_policy_of(t, name).map(|p| {
-            vec![s(
+        let policy = store.restart_policy_of(t, name)?;
+        let counted = usage
+            .as_ref()
+            .and_then(|u| u.restarts.iter().find(|(c, _, _)| c == name));
+        Some(match counted {
+            Some((_, n, total)) => vec![s(
+                format!(
+                    "  {:<14}{}: restarted {n} time{} in {RESTART_WINDOW_MIN} min ({total} in all)",
+                    "",
+                    policy.describe(),
+                    if *n == 1 { "" } else { "s" }
+                ),
+                if *n > 0 {
+                    Meaning::HealthUnhealthy
+                } else {
+                    Meaning::Dim
+                },
+            )],
+            None => vec![s(
                 format!(
                     "  {:<14}{}: a crash loop stops no task (read its logs)",
                     "",
-                    p.describe()
+                    policy.describe()
                 ),
                 Meaning::Dim,
-            )]
+            )],
         })
     };
     for c in &t.containers {

@@ -125,7 +125,10 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         self.call("ListClusters", 0, self.inner.list_clusters(next))
             .await
     }
-    async fn container_insights(&self, clusters: &[String]) -> ApiResult<Vec<(String, bool)>> {
+    async fn container_insights(
+        &self,
+        clusters: &[String],
+    ) -> ApiResult<Vec<(String, crate::model::Insights)>> {
         self.call(
             "DescribeClusters",
             0,

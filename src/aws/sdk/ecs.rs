@@ -149,7 +149,7 @@ impl SdkApi {
     pub(super) async fn ecs_container_insights(
         &self,
         clusters: &[String],
-    ) -> ApiResult<Vec<(String, bool)>> {
+    ) -> ApiResult<Vec<(String, crate::model::Insights)>> {
         let out = self
             .ecs()
             .describe_clusters()
@@ -162,12 +162,15 @@ impl SdkApi {
             .clusters()
             .iter()
             .map(|c| {
-                // "enabled" or "enhanced" (Container Insights with enhanced observability)
-                let on = c.settings().iter().any(|s| {
-                    s.name() == Some(&types::ClusterSettingName::ContainerInsights)
-                        && s.value().is_some_and(|v| v != "disabled")
-                });
-                (clean(c.cluster_name()), on)
+                // "enabled", or "enhanced" (Container Insights with enhanced observability)
+                let level = c
+                    .settings()
+                    .iter()
+                    .find(|s| s.name() == Some(&types::ClusterSettingName::ContainerInsights))
+                    .and_then(|s| s.value())
+                    .map(crate::model::Insights::from_setting)
+                    .unwrap_or_default();
+                (clean(c.cluster_name()), level)
             })
             .collect())
     }

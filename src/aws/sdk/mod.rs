@@ -296,7 +296,10 @@ impl AwsApi for SdkApi {
             .await
     }
 
-    async fn container_insights(&self, clusters: &[String]) -> ApiResult<Vec<(String, bool)>> {
+    async fn container_insights(
+        &self,
+        clusters: &[String],
+    ) -> ApiResult<Vec<(String, crate::model::Insights)>> {
         self.checked(self.ecs_container_insights(clusters).await)
             .await
     }

@@ -200,7 +200,7 @@ pub async fn reads<A: AwsApi>(
             format!(
                 "{} (Container Insights {})",
                 short_name(&cluster),
-                if v.iter().any(|(_, on)| *on) {
+                if v.iter().any(|(_, i)| i.on()) {
                     "on"
                 } else {
                     "off"

@@ -237,17 +237,34 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
                             container_instance: store.instance_of(t),
                             started_at: t.started_at.map(ts),
                             exec_enabled: t.exec_enabled,
-                            containers: t
-                                .containers
-                                .iter()
-                                .map(|c| RunningContainerOut {
-                                    name: &c.name,
-                                    last_status: c.last_status.as_deref(),
-                                    health_status: c.health_status.as_deref(),
-                                    exec_agent: c.exec_agent.as_deref(),
-                                    restart_policy: store.restart_policy_of(t, &c.name),
-                                })
-                                .collect(),
+                            containers: {
+                                let u = usage_of(state, t, now);
+                                t.containers
+                                    .iter()
+                                    .map(|c| RunningContainerOut {
+                                        name: &c.name,
+                                        last_status: c.last_status.as_deref(),
+                                        health_status: c.health_status.as_deref(),
+                                        exec_agent: c.exec_agent.as_deref(),
+                                        exit_code: c.exit_code,
+                                        restart_policy: store.restart_policy_of(t, &c.name),
+                                        restarts: u.as_ref().and_then(|u| {
+                                            u.restarts.iter().find(|r| r.0 == c.name).map(
+                                                |(_, n, total)| RestartsOut {
+                                                    last_15_min: *n,
+                                                    total: *total,
+                                                },
+                                            )
+                                        }),
+                                    })
+                                    .collect()
+                            },
+                            usage: usage_of(state, t, now)
+                                .filter(|u| u.cpu.is_some() || u.memory.is_some())
+                                .map(|u| UsageOut {
+                                    cpu_percent: u.cpu,
+                                    memory_percent: u.memory,
+                                }),
                         })
                         .collect()
                 }),
@@ -322,4 +339,20 @@ pub fn snapshot_json(store: &Store, now: Time) -> String {
         errors,
     };
     serde_json::to_string_pretty(&snap).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// A running task's Container Insights usage, when the service's task-level series were read.
+fn usage_of(
+    state: &crate::store::ServiceState,
+    t: &crate::model::Task,
+    now: Time,
+) -> Option<crate::model::TaskUsage> {
+    state.task_metrics.read_at?;
+    let since =
+        now - chrono::Duration::minutes(crate::store::findings::restarts::RESTART_WINDOW_MIN);
+    Some(
+        state
+            .task_metrics
+            .usage(crate::model::task_id(&t.arn), since, t.started_at),
+    )
 }

@@ -103,6 +103,24 @@ pub(super) struct RunningOut<'a> {
     pub(super) started_at: Option<String>,
     pub(super) exec_enabled: bool,
     pub(super) containers: Vec<RunningContainerOut<'a>>,
+    /// Its CPU and memory in the last minute read (Container Insights with enhanced
+    /// observability; left out when not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) usage: Option<UsageOut>,
+}
+
+#[derive(Serialize)]
+pub(super) struct UsageOut {
+    pub(super) cpu_percent: Option<f64>,
+    pub(super) memory_percent: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub(super) struct RestartsOut {
+    /// Restarts in place in the last 15 minutes, and since the task started, from Container
+    /// Insights' RestartCount.
+    pub(super) last_15_min: u32,
+    pub(super) total: u32,
 }
 
 #[derive(Serialize)]
@@ -111,10 +129,16 @@ pub(super) struct RunningContainerOut<'a> {
     pub(super) last_status: Option<&'a str>,
     pub(super) health_status: Option<&'a str>,
     pub(super) exec_agent: Option<&'a str>,
+    /// The exit code ECS last reported for it (a container restarted in place).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) exit_code: Option<i32>,
     /// Its task definition's enabled `restartPolicy`: ECS restarts it in place, so a crash
     /// loop stops no task (left out when it has none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) restart_policy: Option<&'a crate::model::RestartPolicy>,
+    /// How often it restarted in place (left out when not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) restarts: Option<RestartsOut>,
 }
 
 #[derive(Serialize)]

@@ -7,6 +7,7 @@
 mod express;
 mod instances;
 mod lints;
+pub mod restarts;
 mod scaling;
 pub mod together;
 mod traffic;
@@ -292,6 +293,7 @@ pub fn diagnose_service(store: &Store, key: &ServiceKey, now: Time) -> Vec<Findi
     findings.extend(traffic::lint_traffic(store, svc, &base));
     findings.extend(instances::lint_instances(store, state, &base, now));
     findings.extend(express::lint_express(store, svc, &base));
+    findings.extend(restarts::lint_restarts(store, state, &base, now));
     rank_findings(&mut findings);
     findings
 }
