@@ -20,8 +20,9 @@ use std::collections::HashMap;
 
 /// Most tasks of one service read (by task ID order): the bill grows with each.
 pub const MAX_TASKS: usize = 20;
-/// Minutes read: the restart window (15, `store::findings::restarts`) and the minute before.
-pub const WINDOW_MIN: i64 = 16;
+/// Minutes read: the restart window (15, `store::findings::restarts`) and 5 before it, so the
+/// count the window starts from is known even when a minute or two went unpublished.
+pub const WINDOW_MIN: i64 = 20;
 
 #[derive(Debug, Default)]
 pub struct TaskMetricsPoller;

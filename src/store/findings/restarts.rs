@@ -53,6 +53,8 @@ pub fn lint_restarts(
         let exit = task
             .and_then(|t| t.containers.iter().find(|c| c.name == container))
             .and_then(|c| c.exit_code)
+            // a running container's 0 is no exit (and a policy that restarts on 0 is rare)
+            .filter(|x| *x != 0)
             .map(|x| format!("last exit code {x}"))
             .unwrap_or_else(|| "no exit code reported by ECS".to_string());
         let short = task_id(&arn).to_string();
