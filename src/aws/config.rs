@@ -25,8 +25,11 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
     if let Some(u) = &opts.endpoint_url {
         loader = loader.endpoint_url(u);
     }
-    // Bounded waits: an incident console must not hang on a dead link. The SDK's standard
-    // retry (3 attempts with backoff) stays on for transient errors.
+    // One attempt per SDK call: `metered::Counted` tries a read again itself, drawing each
+    // attempt from the budget, so every throttled answer lowers ecswatch's rate (the SDK's own
+    // retry would hide throttled attempts the account still counted).
+    loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1));
+    // Bounded waits: an incident console must not hang on a dead link.
     loader = loader.timeout_config(
         TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(3))

@@ -85,8 +85,8 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
 
 /// How long to wait before the next poll. Throttling backs off exponentially with jitter (2 s
 /// doubling to 120 s, never faster than the cadence): other people share the account's rate
-/// limits. An unreachable endpoint or a server error is retried at the cadence — the SDK has
-/// already retried with backoff inside the poll, a refused connection costs AWS nothing, and the
+/// limits. An unreachable endpoint or a server error is retried at the cadence — `Counted` has
+/// already tried again inside the poll, a refused connection costs AWS nothing, and the
 /// data must come back within one cadence of the network returning.
 pub fn retry_delay(update: &Update, backoff: &mut Backoff, cadence: Duration) -> Duration {
     let throttled = update

@@ -89,9 +89,12 @@ class RealisticAccount:
         self.rng = random.Random(seed)
         self.calls = collections.Counter()      # quota -> requests
         self.throttled = collections.Counter()  # quota -> ThrottlingException answers
+        self.throttled_at = []  # (monotonic time, quota) of each ThrottlingException answer
         self.per_second = collections.defaultdict(collections.Counter)  # quota -> {second: n}
         self.metrics_requested = 0
         self.others = others or {}  # quota -> calls/s the rest of the team makes
+        self.team_calls = collections.Counter()  # quota -> the team's calls
+        self.team_throttled_at = []  # (monotonic time, quota) of each of the team's throttled calls
         self._others_stop = threading.Event()
         if self.others:
             threading.Thread(target=self._team, daemon=True).start()
@@ -100,6 +103,7 @@ class RealisticAccount:
         with self.lock:
             self.calls.clear()
             self.throttled.clear()
+            self.throttled_at.clear()
             self.per_second.clear()
             self.metrics_requested = 0
             self.by_target.clear()
@@ -125,6 +129,7 @@ class RealisticAccount:
             if buckets[quota].take():
                 return None
             self.throttled[quota] += 1
+            self.throttled_at.append((time.monotonic(), quota))
             if target is not None:
                 self.throttled_by_target[target][quota] += 1
         return (400, THROTTLE_CODE.get(quota, "ThrottlingException"), "Rate exceeded")
@@ -134,12 +139,19 @@ class RealisticAccount:
             self.metrics_requested += n
 
     def _team(self):
-        # the rest of the team spends tokens of the same buckets
+        # the rest of the team makes its calls against the same buckets, one token each, as
+        # requests: when the bucket is empty one of theirs is throttled as one of ecswatch's
+        # would be (whoever asks first after a refill gets the token), and counted
+        owed = collections.Counter()
         while not self._others_stop.wait(0.05):
             with self.lock:
                 for quota, rate in self.others.items():
-                    b = self.buckets[quota]
-                    b.tokens = max(0.0, b.tokens - rate * 0.05)
+                    owed[quota] += rate * 0.05
+                    while owed[quota] >= 1.0:
+                        owed[quota] -= 1.0
+                        self.team_calls[quota] += 1
+                        if not self.buckets[quota].take():
+                            self.team_throttled_at.append((time.monotonic(), quota))
 
     def stop(self):
         self._others_stop.set()

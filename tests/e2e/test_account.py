@@ -20,6 +20,10 @@ from conftest import binary
 from moto_server import MotoServer
 
 SECONDS = 60
+# the AIMD test: a first minute to converge, then about a minute that must see no throttle
+AIMD_SECONDS = 110
+# from the first console's start: the last starts 4 s later, and each has a minute to converge
+CONVERGE_S = 65
 SERVICES, CLUSTERS = 200, 4
 
 
@@ -82,3 +86,60 @@ def test_one_open_service_on_200_stays_within_every_budget(fleet, tmp_path):
     # --stats printed the quotas and the bill on exit
     text = stats.read_text()
     assert "Shared quotas" in text and "CloudWatch metrics" in text, text
+
+
+def test_three_standalone_consoles_back_off_below_what_the_team_leaves(fleet, tmp_path):
+    """Consoles that cannot share (other hosts): three, each on its own service, while the rest
+    of the team already spends 70% of every quota. Each takes its 20% share at first and is
+    throttled (three shares and the team's 70% exceed the quota); each halves its rate on a
+    throttled answer and grows back below where it was throttled (AIMD per quota), so after the
+    first minute no call is throttled."""
+    import threading
+
+    server, seeded = fleet
+    plain = server.account
+    team = account.RealisticAccount(others={q: 0.7 * rate for q, (rate, _) in account.QUOTAS.items()})
+    server.account = team
+    watched, errors = [], []
+
+    def console(i, service):
+        home = tmp_path / f"c{i}"
+        home.mkdir()
+        try:
+            watched.append(account.watch(binary(), server.url, home, service, AIMD_SECONDS, home / "rec.jsonl",
+                                         home / "stats.txt", tmux_name=f"aimd{i}"))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    try:
+        started = time.monotonic()
+        threads = [threading.Thread(target=console, args=(i, seeded["services"][s]))
+                   for i, s in enumerate((11, 95, 163))]
+        for t in threads:
+            t.start()
+            time.sleep(2)  # started a few seconds apart, as engineers join a bridge call
+        for t in threads:
+            t.join()
+    finally:
+        team.stop()
+        server.account = plain
+    assert not errors, errors
+    elapsed = time.monotonic() - started
+    early = [q for at, q in team.throttled_at if at - started <= CONVERGE_S]
+    late = [(round(at - started), q) for at, q in team.throttled_at if at - started > CONVERGE_S]
+    # the team's own calls throttled because of the consoles, after they converged
+    team_late = [(round(at - started), q) for at, q in team.team_throttled_at if at - started > CONVERGE_S]
+    rates = {q: n / elapsed for q, n in team.calls.items()}
+    report = (f"{elapsed:.0f} s, three consoles: " + ", ".join(f"{q} {r:.2f}/s" for q, r in sorted(rates.items()))
+              + f"; consoles throttled in the first minute {len(early)}, after it {len(late)}; the team's "
+              f"{sum(team.team_calls.values())} calls throttled {len(team.team_throttled_at)}, after the first "
+              f"minute {len(team_late)}")
+    print(report)
+    assert not late, f"throttled after the first minute: {late[:10]}; {report}"
+    assert len(team_late) <= 0.01 * sum(team.team_calls.values()), f"the team throttled: {team_late[:10]}; {report}"
+    # they did meet the crowded quotas (the test is not idle), and were still served
+    assert early, report
+    for i in range(3):
+        text = (tmp_path / f"c{i}" / "stats.txt").read_text()
+        assert "Shared quotas" in text, text
+

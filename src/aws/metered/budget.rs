@@ -81,11 +81,33 @@ impl Pace {
     }
 }
 
+/// How a standalone console shares a quota it finds crowded (AIMD, per quota): a throttled
+/// answer halves its rate ([`DECREASE`], never below [`FLOOR`] of its share, at most once a
+/// [`DECREASE_GAP`]: the answers of calls in flight together count once), then the rate grows
+/// back by [`STEP`] of the share every [`STEP_EVERY`], up to [`CEILING`] of the rate it was
+/// throttled at; after [`QUIET`] without a throttle, up to the whole share again. Consoles
+/// that cannot share (other hosts, `--no-share`) each back off this way and settle below what
+/// the account has left, instead of each taking its full share.
+pub const DECREASE: f64 = 0.5;
+pub const FLOOR: f64 = 0.05;
+pub const STEP: f64 = 0.10;
+pub const STEP_EVERY: Duration = Duration::from_secs(2);
+pub const CEILING: f64 = 0.8;
+pub const QUIET: Duration = Duration::from_secs(300);
+pub const DECREASE_GAP: Duration = Duration::from_secs(1);
+
 #[derive(Debug)]
 struct Bucket {
     tokens: f64,
     cap: f64,
+    /// The rate now: `share_rate` until a throttle, lower after one (AIMD).
     rate: f64,
+    /// ecswatch's share of the quota (share × sustained, less headroom).
+    share_rate: f64,
+    /// What the rate may grow back to until [`QUIET`] after the last throttle.
+    ceiling: f64,
+    last_throttle: Option<Instant>,
+    last_step: Instant,
     last: Instant,
     /// Callers waiting, by priority.
     waiting: [u32; 3],
@@ -99,13 +121,47 @@ struct Bucket {
 }
 
 impl Bucket {
-    /// Tokens above `cap` (the opening allowance) are spent, never refilled.
+    /// Tokens above `cap` (the opening allowance) are spent, never refilled. A rate lowered by
+    /// a throttle grows back step by step first (AIMD), and holds two seconds of its own tokens.
     fn refill(&mut self, now: Instant) {
+        while now.saturating_duration_since(self.last_step) >= STEP_EVERY {
+            self.last_step += STEP_EVERY;
+            if self.rate < self.share_rate {
+                let quiet = self
+                    .last_throttle
+                    .is_none_or(|t| self.last_step.saturating_duration_since(t) >= QUIET);
+                let top = if quiet { self.share_rate } else { self.ceiling };
+                if self.rate < top {
+                    self.rate = (self.rate + STEP * self.share_rate).min(top);
+                }
+            }
+        }
         let dt = now.saturating_duration_since(self.last).as_secs_f64();
-        if self.tokens < self.cap {
-            self.tokens = (self.tokens + dt * self.rate).min(self.cap);
+        let cap = if self.rate < self.share_rate {
+            (self.rate * BURST_S).max(1.0).min(self.cap)
+        } else {
+            self.cap
+        };
+        if self.tokens < cap {
+            self.tokens = (self.tokens + dt * self.rate).min(cap);
         }
         self.last = now;
+    }
+
+    /// A throttled answer at `now`: give up the opening allowance, skip a second's tokens, and
+    /// (once per [`DECREASE_GAP`]) halve the rate, remembering where the account said stop.
+    fn throttled(&mut self, now: Instant) {
+        self.throttled += 1;
+        self.tokens = (self.tokens.min(self.cap) - self.rate).max(-self.cap);
+        let recent = self
+            .last_throttle
+            .is_some_and(|t| now.saturating_duration_since(t) < DECREASE_GAP);
+        if !recent {
+            self.ceiling = (self.rate * CEILING).max(self.share_rate * FLOOR);
+            self.rate = (self.rate * DECREASE).max(self.share_rate * FLOOR);
+            self.last_step = now;
+        }
+        self.last_throttle = Some(now);
     }
 }
 
@@ -183,6 +239,10 @@ impl Budget {
                     tokens: opening,
                     cap,
                     rate,
+                    share_rate: rate,
+                    ceiling: rate,
+                    last_throttle: None,
+                    last_step: now,
                     last: now,
                     waiting: [0; 3],
                     calls: 0,
@@ -271,13 +331,18 @@ impl Budget {
         }
     }
 
-    /// An answer of `q` was ThrottlingException: AWS's bucket is emptied by others too.
+    /// An answer of `q` was ThrottlingException: AWS's bucket is emptied by others too. Leave
+    /// the account room: what is left of the opening allowance is given up, the next second's
+    /// tokens are skipped, and the rate backs off (AIMD, see [`DECREASE`]).
     pub fn throttled(&self, q: Quota) {
         if let Ok(mut b) = self.buckets[q as usize].lock() {
-            b.throttled += 1;
-            // leave the account room: what is left of the opening allowance is given up, and
-            // the next second's tokens are skipped
-            b.tokens = (b.tokens.min(b.cap) - b.rate).max(-b.cap);
+            if self.unlimited {
+                b.throttled += 1;
+                return;
+            }
+            let now = Instant::now();
+            b.refill(now);
+            b.throttled(now);
         }
     }
 
@@ -308,6 +373,7 @@ impl Budget {
                             f64::from(recent) / window,
                             b.metrics,
                             f64::from(rm) * 3600.0 / mwindow,
+                            b.rate,
                         )
                     })
                     .unwrap_or_default();
@@ -316,7 +382,11 @@ impl Budget {
                     calls: b.0,
                     throttled: b.1,
                     per_s: b.2,
-                    allowed_per_s: self.pace.rate(spec.quota),
+                    allowed_per_s: if self.unlimited {
+                        self.pace.rate(spec.quota)
+                    } else {
+                        b.5
+                    },
                     metrics: b.3,
                     metrics_per_hour: b.4,
                 }
@@ -518,6 +588,61 @@ mod tests {
         b.throttled(Quota::EcsServiceRead);
         let x = b.buckets[Quota::EcsServiceRead as usize].lock().unwrap();
         assert!((x.tokens - (7.6 - 3.8)).abs() < 1e-9, "{}", x.tokens);
+    }
+
+    #[test]
+    fn a_throttle_halves_the_rate_which_grows_back_below_where_it_was_throttled() {
+        let b = Budget::new(Pace::percent(20));
+        let mut x = b.buckets[Quota::ElbRead as usize].lock().unwrap();
+        let share = x.share_rate;
+        let t0 = x.last;
+        x.throttled(t0);
+        assert!((x.rate - share * DECREASE).abs() < 1e-9);
+        // the answers of calls in flight together: one decrease
+        x.throttled(t0 + Duration::from_millis(300));
+        assert!((x.rate - share * DECREASE).abs() < 1e-9);
+        // grows back 10% of the share every 2 s, to 80% of where it was throttled
+        x.refill(t0 + Duration::from_secs(2));
+        assert!((x.rate - share * 0.6).abs() < 1e-9, "{}", x.rate / share);
+        x.refill(t0 + Duration::from_secs(60));
+        assert!(
+            (x.rate - share * CEILING).abs() < 1e-9,
+            "{}",
+            x.rate / share
+        );
+        // throttled again there: half of it, and a lower ceiling
+        let t1 = t0 + Duration::from_secs(61);
+        x.throttled(t1);
+        assert!((x.rate - share * CEILING * DECREASE).abs() < 1e-9);
+        x.refill(t1 + Duration::from_secs(120));
+        assert!(
+            (x.rate - share * CEILING * CEILING).abs() < 1e-9,
+            "{}",
+            x.rate / share
+        );
+        // quiet for 5 minutes: back to the whole share
+        x.refill(t1 + QUIET + Duration::from_secs(30));
+        assert!((x.rate - share).abs() < 1e-9, "{}", x.rate / share);
+        // never below the floor, however often it is throttled
+        for i in 0..20 {
+            let t = t1 + QUIET + Duration::from_secs(40 + 2 * i);
+            x.throttled(t);
+        }
+        assert!(x.rate >= share * FLOOR - 1e-12);
+        // a backed-off bucket holds two seconds of its own rate, at least one token
+        let t2 = t1 + QUIET + Duration::from_secs(90);
+        x.tokens = 0.0;
+        x.refill(t2);
+        assert!(x.tokens <= (x.rate * BURST_S).max(1.0) + 1e-9);
+        drop(x);
+        // the header's allowance is the rate now
+        let u = b
+            .usage()
+            .into_iter()
+            .find(|u| u.quota == Quota::ElbRead)
+            .unwrap();
+        assert!(u.allowed_per_s < share, "{}", u.allowed_per_s);
+        assert_eq!(u.throttled, 23);
     }
 
     #[test]

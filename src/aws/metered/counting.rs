@@ -88,26 +88,60 @@ impl<A> Counted<A> {
         self.budget.clone()
     }
 
-    /// Wait for the call's quota, count it, make it, note a throttled answer.
-    async fn call<T>(
-        &self,
-        op: &'static str,
-        metrics: u32,
-        f: impl std::future::Future<Output = ApiResult<T>>,
-    ) -> ApiResult<T> {
+    /// Wait for the call's quota, count it, make it; note a throttled answer (the budget backs
+    /// off). A read is tried again, up to [`ATTEMPTS`] in all, when it was throttled (after the
+    /// budget's wait at its lowered rate) or the endpoint failed (after a short pause): each
+    /// attempt is drawn from the budget and counted, as AWS counts it. The SDK makes one attempt
+    /// per call (`aws::config`), so every throttled answer reaches the budget. A write is tried
+    /// again only when it was throttled (AWS refused it, nothing changed).
+    async fn call<T, F, Fut>(&self, op: &'static str, metrics: u32, f: F) -> ApiResult<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = ApiResult<T>>,
+    {
         let quota = Quota::of(op);
-        if let Some(q) = quota {
-            self.budget.acquire(q, metrics).await;
+        let mut attempt = 1;
+        loop {
+            if let Some(q) = quota {
+                self.budget.acquire(q, metrics).await;
+            }
+            self.counts.add(op);
+            let r = f().await;
+            let Err(e) = &r else {
+                return r;
+            };
+            let again = match e.kind {
+                crate::aws::ErrorKind::Throttled => {
+                    if let Some(q) = quota {
+                        self.budget.throttled(q);
+                    }
+                    true
+                }
+                crate::aws::ErrorKind::Unreachable | crate::aws::ErrorKind::Server => {
+                    quota.is_some()
+                }
+                _ => false,
+            };
+            if !again || attempt >= ATTEMPTS {
+                return r;
+            }
+            // a throttled read waits in the budget (its rate just fell); the rest pause here
+            if e.kind != crate::aws::ErrorKind::Throttled || quota.is_none() {
+                tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            attempt += 1;
         }
-        self.counts.add(op);
-        let r = f.await;
-        if let (Some(q), Err(e)) = (quota, &r)
-            && e.kind == crate::aws::ErrorKind::Throttled
-        {
-            self.budget.throttled(q);
-        }
-        r
     }
+}
+
+/// Attempts per call (as many as the SDK's standard retry made).
+pub const ATTEMPTS: u32 = 3;
+
+/// The pause before attempt `n + 1` after an endpoint failure: 200 ms, 400 ms, with jitter.
+fn retry_pause(n: u32) -> std::time::Duration {
+    let base = 200u64 << (n - 1).min(4);
+    let jitter = u64::from(std::process::id().wrapping_mul(2654435761) % 100);
+    std::time::Duration::from_millis(base + jitter)
 }
 
 impl<A: AwsApi> AwsApi for Counted<A> {
@@ -118,38 +152,36 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         self.inner.profile()
     }
     async fn caller_identity(&self) -> ApiResult<CallerIdentity> {
-        self.call("GetCallerIdentity", 0, self.inner.caller_identity())
+        self.call("GetCallerIdentity", 0, || self.inner.caller_identity())
             .await
     }
     async fn list_clusters(&self, next: Option<String>) -> ApiResult<Page<String>> {
-        self.call("ListClusters", 0, self.inner.list_clusters(next))
+        self.call("ListClusters", 0, || self.inner.list_clusters(next.clone()))
             .await
     }
     async fn container_insights(
         &self,
         clusters: &[String],
     ) -> ApiResult<Vec<(String, crate::model::Insights)>> {
-        self.call(
-            "DescribeClusters",
-            0,
-            self.inner.container_insights(clusters),
-        )
+        self.call("DescribeClusters", 0, || {
+            self.inner.container_insights(clusters)
+        })
         .await
     }
     async fn list_services(&self, cluster: &str, next: Option<String>) -> ApiResult<Page<String>> {
-        self.call("ListServices", 0, self.inner.list_services(cluster, next))
-            .await
+        self.call("ListServices", 0, || {
+            self.inner.list_services(cluster, next.clone())
+        })
+        .await
     }
     async fn describe_services(
         &self,
         cluster: &str,
         services: &[String],
     ) -> ApiResult<Described<Service>> {
-        self.call(
-            "DescribeServices",
-            0,
-            self.inner.describe_services(cluster, services),
-        )
+        self.call("DescribeServices", 0, || {
+            self.inner.describe_services(cluster, services)
+        })
         .await
     }
     async fn list_stopped_tasks(
@@ -158,11 +190,10 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         service: Option<&str>,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.call(
-            "ListTasks",
-            0,
-            self.inner.list_stopped_tasks(cluster, service, next),
-        )
+        self.call("ListTasks", 0, || {
+            self.inner
+                .list_stopped_tasks(cluster, service, next.clone())
+        })
         .await
     }
     async fn list_running_tasks(
@@ -171,11 +202,10 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         service: Option<&str>,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.call(
-            "ListTasks",
-            0,
-            self.inner.list_running_tasks(cluster, service, next),
-        )
+        self.call("ListTasks", 0, || {
+            self.inner
+                .list_running_tasks(cluster, service, next.clone())
+        })
         .await
     }
     async fn describe_container_instances(
@@ -183,19 +213,15 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         cluster: &str,
         arns: &[String],
     ) -> ApiResult<Described<ContainerInstance>> {
-        self.call(
-            "DescribeContainerInstances",
-            0,
-            self.inner.describe_container_instances(cluster, arns),
-        )
+        self.call("DescribeContainerInstances", 0, || {
+            self.inner.describe_container_instances(cluster, arns)
+        })
         .await
     }
     async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> ApiResult<Described<Task>> {
-        self.call(
-            "DescribeTasks",
-            0,
-            self.inner.describe_tasks(cluster, tasks),
-        )
+        self.call("DescribeTasks", 0, || {
+            self.inner.describe_tasks(cluster, tasks)
+        })
         .await
     }
     async fn describe_scalable_targets(
@@ -203,11 +229,10 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         resource_ids: &[String],
         next: Option<String>,
     ) -> ApiResult<Page<ScalableTarget>> {
-        self.call(
-            "DescribeScalableTargets",
-            0,
-            self.inner.describe_scalable_targets(resource_ids, next),
-        )
+        self.call("DescribeScalableTargets", 0, || {
+            self.inner
+                .describe_scalable_targets(resource_ids, next.clone())
+        })
         .await
     }
     async fn describe_scaling_policies(
@@ -215,54 +240,43 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         resource_id: &str,
         next: Option<String>,
     ) -> ApiResult<Page<ScalingPolicy>> {
-        self.call(
-            "DescribeScalingPolicies",
-            0,
-            self.inner.describe_scaling_policies(resource_id, next),
-        )
+        self.call("DescribeScalingPolicies", 0, || {
+            self.inner
+                .describe_scaling_policies(resource_id, next.clone())
+        })
         .await
     }
     async fn describe_scaling_activities(
         &self,
         resource_id: &str,
     ) -> ApiResult<Vec<ScalingActivity>> {
-        self.call(
-            "DescribeScalingActivities",
-            0,
-            self.inner.describe_scaling_activities(resource_id),
-        )
+        self.call("DescribeScalingActivities", 0, || {
+            self.inner.describe_scaling_activities(resource_id)
+        })
         .await
     }
     async fn describe_task_definition(&self, arn: &str) -> ApiResult<TaskDefinition> {
-        self.call(
-            "DescribeTaskDefinition",
-            0,
-            self.inner.describe_task_definition(arn),
-        )
+        self.call("DescribeTaskDefinition", 0, || {
+            self.inner.describe_task_definition(arn)
+        })
         .await
     }
     async fn describe_target_groups(&self, arns: &[String]) -> ApiResult<Vec<TargetGroup>> {
-        self.call(
-            "DescribeTargetGroups",
-            0,
-            self.inner.describe_target_groups(arns),
-        )
+        self.call("DescribeTargetGroups", 0, || {
+            self.inner.describe_target_groups(arns)
+        })
         .await
     }
     async fn deregistration_delay(&self, arn: &str) -> ApiResult<Option<i64>> {
-        self.call(
-            "DescribeTargetGroupAttributes",
-            0,
-            self.inner.deregistration_delay(arn),
-        )
+        self.call("DescribeTargetGroupAttributes", 0, || {
+            self.inner.deregistration_delay(arn)
+        })
         .await
     }
     async fn describe_target_health(&self, arn: &str) -> ApiResult<Vec<TargetHealth>> {
-        self.call(
-            "DescribeTargetHealth",
-            0,
-            self.inner.describe_target_health(arn),
-        )
+        self.call("DescribeTargetHealth", 0, || {
+            self.inner.describe_target_health(arn)
+        })
         .await
     }
     async fn list_lattice_targets(
@@ -270,20 +284,20 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         group: &str,
         next: Option<String>,
     ) -> ApiResult<Page<LatticeTarget>> {
-        self.call(
-            "ListTargets",
-            0,
-            self.inner.list_lattice_targets(group, next),
-        )
+        self.call("ListTargets", 0, || {
+            self.inner.list_lattice_targets(group, next.clone())
+        })
         .await
     }
     async fn describe_rules(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
-        self.call("DescribeRules", 0, self.inner.describe_rules(arns))
+        self.call("DescribeRules", 0, || self.inner.describe_rules(arns))
             .await
     }
     async fn describe_listeners(&self, arns: &[String]) -> ApiResult<Vec<ListenerRule>> {
-        self.call("DescribeListeners", 0, self.inner.describe_listeners(arns))
-            .await
+        self.call("DescribeListeners", 0, || {
+            self.inner.describe_listeners(arns)
+        })
+        .await
     }
     async fn get_metric_data(
         &self,
@@ -293,15 +307,14 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         next: Option<String>,
     ) -> ApiResult<Page<MetricResult>> {
         let n = u32::try_from(queries.len()).unwrap_or(u32::MAX);
-        self.call(
-            "GetMetricData",
-            n,
-            self.inner.get_metric_data(queries, start, end, next),
-        )
+        self.call("GetMetricData", n, || {
+            self.inner
+                .get_metric_data(queries, start, end, next.clone())
+        })
         .await
     }
     async fn filter_log_events(&self, query: &LogQuery) -> ApiResult<Page<LogLine>> {
-        self.call("FilterLogEvents", 0, self.inner.filter_log_events(query))
+        self.call("FilterLogEvents", 0, || self.inner.filter_log_events(query))
             .await
     }
     async fn list_task_definitions(
@@ -309,11 +322,9 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         family: &str,
         next: Option<String>,
     ) -> ApiResult<Page<String>> {
-        self.call(
-            "ListTaskDefinitions",
-            0,
-            self.inner.list_task_definitions(family, next),
-        )
+        self.call("ListTaskDefinitions", 0, || {
+            self.inner.list_task_definitions(family, next.clone())
+        })
         .await
     }
     async fn update_service(
@@ -322,34 +333,30 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         service: &str,
         change: &ServiceChange,
     ) -> ApiResult<()> {
-        self.call(
-            "UpdateService",
-            0,
-            self.inner.update_service(cluster, service, change),
-        )
+        self.call("UpdateService", 0, || {
+            self.inner.update_service(cluster, service, change)
+        })
         .await
     }
     async fn stop_task(&self, cluster: &str, task: &str, reason: &str) -> ApiResult<()> {
-        self.call("StopTask", 0, self.inner.stop_task(cluster, task, reason))
-            .await
+        self.call("StopTask", 0, || {
+            self.inner.stop_task(cluster, task, reason)
+        })
+        .await
     }
     async fn describe_service_deployments(
         &self,
         arns: &[String],
     ) -> ApiResult<Described<ServiceDeployment>> {
-        self.call(
-            "DescribeServiceDeployments",
-            0,
-            self.inner.describe_service_deployments(arns),
-        )
+        self.call("DescribeServiceDeployments", 0, || {
+            self.inner.describe_service_deployments(arns)
+        })
         .await
     }
     async fn describe_service_revisions(&self, arns: &[String]) -> ApiResult<Vec<RevisionDetail>> {
-        self.call(
-            "DescribeServiceRevisions",
-            0,
-            self.inner.describe_service_revisions(arns),
-        )
+        self.call("DescribeServiceRevisions", 0, || {
+            self.inner.describe_service_revisions(arns)
+        })
         .await
     }
     async fn list_service_deployments(
@@ -358,19 +365,16 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         service: &str,
         next: Option<String>,
     ) -> ApiResult<Page<DeploymentBrief>> {
-        self.call(
-            "ListServiceDeployments",
-            0,
-            self.inner.list_service_deployments(cluster, service, next),
-        )
+        self.call("ListServiceDeployments", 0, || {
+            self.inner
+                .list_service_deployments(cluster, service, next.clone())
+        })
         .await
     }
     async fn stop_service_deployment(&self, arn: &str, stop: StopType) -> ApiResult<()> {
-        self.call(
-            "StopServiceDeployment",
-            0,
-            self.inner.stop_service_deployment(arn, stop),
-        )
+        self.call("StopServiceDeployment", 0, || {
+            self.inner.stop_service_deployment(arn, stop)
+        })
         .await
     }
     async fn continue_service_deployment(
@@ -379,11 +383,9 @@ impl<A: AwsApi> AwsApi for Counted<A> {
         hook: &str,
         action: HookAction,
     ) -> ApiResult<()> {
-        self.call(
-            "ContinueServiceDeployment",
-            0,
-            self.inner.continue_service_deployment(arn, hook, action),
-        )
+        self.call("ContinueServiceDeployment", 0, || {
+            self.inner.continue_service_deployment(arn, hook, action)
+        })
         .await
     }
 }
