@@ -61,6 +61,12 @@ pub struct Global {
     /// On exit, print the AWS calls made, by operation (and per minute for the console), to stderr
     #[arg(long, global = true)]
     pub stats: bool,
+    /// Share one reader with every console of this Unix user watching the same places on this
+    /// host: the first starts a hub (`ecswatch serve`), the others attach to it; one set of
+    /// AWS calls for all, each console its own navigation; writes still use each console's own
+    /// credentials
+    #[arg(long, global = true)]
+    pub share: bool,
     /// Most of each shared AWS quota (ECS reads, FilterLogEvents, GetMetricData, ELB reads) that
     /// ecswatch may use, in percent of the account's rate: the rest is left for the team
     /// [default: 20, or api_share in config.toml's [defaults]]
@@ -146,6 +152,17 @@ pub enum Command {
     },
     /// Print the man page (roff), generated from these definitions (`ecswatch man > ecswatch.1`)
     Man,
+    /// Run the hub of a shared session (`--share`) for the places given: it polls once for
+    /// every console attached to it, and stops when told to (or `--grace` after the last
+    /// console left)
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Stop this long after the last console left (default: run until stopped)
+    #[arg(long, value_parser = parse_duration)]
+    pub grace: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,7 @@ pub mod report;
 pub mod room;
 pub mod sanitize;
 pub mod settings;
+pub mod share;
 pub mod store;
 pub mod theme;
 pub mod ui;

@@ -259,7 +259,7 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
     };
     let ended = rt.block_on(async {
         with_targets!(g, specs, ecswatch::aws::metered::Budget::new, |targets| {
-            let opts = ecswatch::app::Options {
+            let mut opts = ecswatch::app::Options {
                 budgets: targets.iter().map(|(_, a)| a.budget()).collect(),
                 writes,
                 recorder: open_recorder(&g, &targets)?,
@@ -268,8 +268,37 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
                 // a log that cannot be opened must not stop an incident console
                 log: ecswatch::logfile::state_dir()
                     .and_then(|d| ecswatch::logfile::LogFile::open_in(&d).ok()),
+                notice: None,
             };
-            let ended = ecswatch::app::run(targets.clone(), pb, theme, keymap, opts).await;
+            let attached = if g.share {
+                Some(share_attach(&g, &targets).await)
+            } else {
+                None
+            };
+            let ended = match attached {
+                Some(Ok(att)) => {
+                    opts.notice = Some(format!(
+                        "shared session: {} console(s) on the hub (ecswatch {})",
+                        att.viewers, att.hub_version
+                    ));
+                    ecswatch::app::run_viewer(
+                        targets.clone(),
+                        pb,
+                        theme,
+                        keymap,
+                        opts,
+                        att.updates,
+                        att.intents,
+                    )
+                    .await
+                }
+                other => {
+                    if let Some(Err(e)) = other {
+                        opts.notice = Some(format!("not shared ({e}): this console reads alone"));
+                    }
+                    ecswatch::app::run(targets.clone(), pb, theme, keymap, opts).await
+                }
+            };
             if g.stats {
                 print_stats(&targets, started.elapsed());
             }
@@ -278,6 +307,61 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
     })?;
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(exit_code(ended))
+}
+
+/// The socket of this watch's shared session (`--share`, `serve`).
+fn watch_socket<A: ecswatch::aws::AwsApi>(
+    g: &ecswatch::cli::Global,
+    targets: &[Connected<A>],
+) -> Result<std::path::PathBuf, String> {
+    let places: Vec<_> = targets
+        .iter()
+        .map(|(t, _)| (t.spec.clone(), t.region.clone()))
+        .collect();
+    ecswatch::share::watch_socket(&places, g.demo, g.endpoint_url.as_deref())
+}
+
+/// Attach the console to its watch's hub, starting one when none answers.
+async fn share_attach<A: ecswatch::aws::AwsApi>(
+    g: &ecswatch::cli::Global,
+    targets: &[Connected<A>],
+) -> Result<ecswatch::share::viewer::Attached, String> {
+    let socket = watch_socket(g, targets)?;
+    ecswatch::share::viewer::attach_console(&socket, &who(g)).await
+}
+
+/// `ecswatch serve`: the hub of this watch's shared session.
+fn serve(
+    g: ecswatch::cli::Global,
+    args: ecswatch::cli::ServeArgs,
+    pb: ecswatch::diagnosis::Playbook,
+) -> Result<i32, Exit> {
+    let specs = target_specs(&g)?;
+    let rt = runtime()?;
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        with_targets!(g, specs, ecswatch::aws::metered::Budget::new, |targets| {
+            let socket = watch_socket(&g, &targets).map_err(|e| Exit::new(2, e))?;
+            let places: Vec<_> = targets
+                .iter()
+                .map(|(t, _)| (t.spec.clone(), t.region.clone()))
+                .collect();
+            let header = ecswatch::share::hub::header(&places, g.demo);
+            let opts = ecswatch::share::hub::HubOptions {
+                socket,
+                grace: args.grace,
+                header,
+                version: env!("CARGO_PKG_VERSION").into(),
+            };
+            ecswatch::share::hub::serve(targets.clone(), Arc::new(pb), opts)
+                .await
+                .map_err(|e| Exit::new(2, format!("serve: {e}")))?;
+            if g.stats {
+                print_stats(&targets, started.elapsed());
+            }
+            Ok::<i32, Exit>(0)
+        })
+    })
 }
 
 fn global_scope(g: &ecswatch::cli::Global) -> Scope {
@@ -416,6 +500,7 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             print(&String::from_utf8_lossy(&out))?;
             Ok(0)
         }
+        Command::Serve(args) => serve(g, args, pb),
         Command::Doctor => {
             let specs = target_specs(&g)?;
             let rt = runtime()?;

@@ -46,6 +46,7 @@ fn intent(ui: &UiState, vis: &Visible, refresh: u64) -> crate::store::Intent {
         on_screen: vis.board_rows.clone(),
         refresh,
         exhaustive: false,
+        also_open: Vec::new(),
     }
 }
 
@@ -74,6 +75,8 @@ pub struct Options {
     /// Each target's budget (its account × Region's quotas): the pace sizes the fleet
     /// rounds; the busiest use is shown in the header.
     pub budgets: Vec<Arc<crate::aws::metered::Budget>>,
+    /// Said on the status line when the console opens (e.g. why it is not shared).
+    pub notice: Option<String>,
 }
 
 /// What background work reports back to the loop.
@@ -98,6 +101,9 @@ enum Feed<A: AwsApi> {
         /// One plan per target: the part of the store's plan its pollers read.
         plan_txs: Vec<watch::Sender<PollPlan>>,
         refresh: u64,
+        /// A viewer of a shared session: what it wants read goes to the hub, whose pollers
+        /// read for every viewer (`plan_txs` is empty).
+        hub: Option<mpsc::Sender<crate::store::Intent>>,
     },
     Replay {
         player: Box<Player>,
@@ -134,6 +140,7 @@ impl<A: AwsApi> Feed<A> {
             store,
             plan_txs,
             refresh,
+            hub,
             ..
         } = self
         {
@@ -141,6 +148,11 @@ impl<A: AwsApi> Feed<A> {
                 *refresh += 1;
             }
             let want = intent(ui, vis, *refresh);
+            if let Some(hub) = hub {
+                // the viewer's own sender drops repeats; a full queue drops this one (the next
+                // change sends the whole intent again)
+                let _ = hub.try_send(want.clone());
+            }
             for (i, tx) in plan_txs.iter().enumerate() {
                 let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
                 publish(tx, store.plan_of(t, &want));
@@ -192,12 +204,43 @@ pub async fn run<A: AwsApi>(
         store: Box::new(store),
         plan_txs,
         refresh: 0,
+        hub: None,
     };
     let ended = run_loop(feed, updates, ui, theme, keymap, opts).await;
     for p in pollers {
         p.abort();
     }
     ended
+}
+
+/// The console as a viewer of a shared session: the hub's pollers read (`updates`), this
+/// console keeps its own store, navigation and size, and tells the hub what it has open
+/// (`intents`); its own clients (`targets`) make its writes, with its own credentials.
+pub async fn run_viewer<A: AwsApi>(
+    targets: Vec<(crate::store::PlaceState, Arc<A>)>,
+    pb: Playbook,
+    theme: Theme,
+    keymap: Keymap,
+    opts: Options,
+    updates: mpsc::Receiver<Update>,
+    intents: mpsc::Sender<crate::store::Intent>,
+) -> Result<Ended, Exit> {
+    let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
+    let store = Store::with_places(states, Arc::new(pb));
+    let ui = UiState {
+        writes: opts.writes,
+        recording: opts.recording_label.clone(),
+        ..Default::default()
+    };
+    let _ = intents.try_send(intent(&ui, &Visible::default(), 0));
+    let feed = Feed::Live {
+        apis,
+        store: Box::new(store),
+        plan_txs: Vec::new(),
+        refresh: 0,
+        hub: Some(intents),
+    };
+    run_loop(feed, updates, ui, theme, keymap, opts).await
 }
 
 /// The console over a recording: no AWS, nothing can be changed.
@@ -275,6 +318,9 @@ async fn run_loop<A: AwsApi>(
         Feed::Replay { .. } => Duration::from_millis(250),
     };
     let mut tick = tokio::time::interval(tick_every);
+    if let Some(n) = opts.notice.take() {
+        ui.say(n);
+    }
     let mut dirty = true;
     let mut ticks = 0u64;
     let mut vis = Visible::default();

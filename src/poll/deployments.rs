@@ -41,11 +41,11 @@ pub struct DeploymentReader {
 }
 
 /// A service deployment read is worth its call for this service now.
-fn wanted(s: &Service, focus: Option<&ServiceKey>, exhaustive: bool) -> bool {
+fn wanted(s: &Service, open: &[ServiceKey], exhaustive: bool) -> bool {
     let calm = s.deployments.len() <= 1
         && s.primary()
             .is_none_or(|d| d.rollout_state.as_deref().is_none_or(|r| r == "COMPLETED"));
-    exhaustive || !calm || focus == Some(&s.key())
+    exhaustive || !calm || open.contains(&s.key())
 }
 
 fn is_denial(e: &ApiError) -> bool {
@@ -64,13 +64,15 @@ impl DeploymentReader {
         &mut self,
         api: &A,
         services: &mut [Service],
-        focus: Option<&ServiceKey>,
+        open: &[ServiceKey],
         exhaustive: bool,
         now: Time,
         errors: &mut Vec<ApiError>,
     ) {
-        let focus = focus.map(|f| ServiceKey::new(&f.cluster, &f.service));
-        let focus = focus.as_ref();
+        let open: Vec<ServiceKey> = open
+            .iter()
+            .map(|f| ServiceKey::new(&f.cluster, &f.service))
+            .collect();
         if self.finals.len() > CACHE_MAX {
             self.finals.clear();
         }
@@ -86,8 +88,8 @@ impl DeploymentReader {
             .filter_map(|s| {
                 let arn = s.current_service_deployment.clone()?;
                 let read = !self.finals.contains_key(&arn)
-                    && (self.live.contains_key(&arn) || wanted(s, focus, exhaustive));
-                read.then(|| (focus == Some(&s.key()), arn))
+                    && (self.live.contains_key(&arn) || wanted(s, &open, exhaustive));
+                read.then(|| (open.contains(&s.key()), arn))
             })
             .collect();
         to_read.sort_by_key(|(open, _)| !*open);
@@ -151,7 +153,8 @@ impl DeploymentReader {
             }
             s.service_deployment = sd;
         }
-        if let Some(f) = focus {
+        self.history.retain(|k, _| open.contains(k));
+        for f in &open {
             if !paused {
                 self.read_history(api, services, f, errors).await;
             }
@@ -270,8 +273,7 @@ impl DeploymentReader {
             Ok(page) => {
                 let mut items = page.items;
                 items.sort_by_key(|b| std::cmp::Reverse(b.created_at.or(b.started_at)));
-                // only the open service's history is kept
-                self.history.clear();
+                // only the open services' histories are kept (`attach` forgets the others)
                 self.history.insert(focus.clone(), (current, items));
             }
             Err(e) => errors.push(e),

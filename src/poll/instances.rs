@@ -22,7 +22,7 @@ impl InstancesPoller {
     pub fn wanted(plan: &PollPlan) -> BTreeMap<String, (Priority, Vec<String>)> {
         let mut out: BTreeMap<String, (Priority, Vec<String>)> = BTreeMap::new();
         for s in &plan.services {
-            let open = plan.focus.as_ref() == Some(&s.key);
+            let open = plan.is_open(&s.key);
             if !(open || !s.calm || plan.exhaustive) || s.container_instances.is_empty() {
                 continue;
             }

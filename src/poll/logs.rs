@@ -60,7 +60,7 @@ impl LogsPoller {
         let services: Vec<&super::PlannedService> = if plan.exhaustive {
             plan.services.iter().collect()
         } else {
-            plan.focused().into_iter().collect()
+            plan.opened()
         };
         let mut tried = 0;
         for svc in services {

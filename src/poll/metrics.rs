@@ -50,9 +50,9 @@ impl MetricsPoller {
         let end = minute_floor(now);
         let mut wanted: Vec<(&PlannedService, Series, Priority)> = Vec::new();
         for s in &plan.services {
-            let (series, p) = if plan.exhaustive || plan.focus.as_ref() == Some(&s.key) {
+            let (series, p) = if plan.exhaustive || plan.is_open(&s.key) {
                 (Series::All, Priority::Open)
-            } else if plan.focus.is_none() && plan.on_screen.contains(&s.key) {
+            } else if plan.on_screen.contains(&s.key) {
                 (Series::Board, Priority::Shown)
             } else {
                 continue;

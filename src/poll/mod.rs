@@ -133,6 +133,9 @@ pub struct PollPlan {
     pub services: Vec<PlannedService>,
     /// The service on screen, polled fast; the rest are polled at fleet cadence.
     pub focus: Option<ServiceKey>,
+    /// Services other viewers of a shared session have open (`crate::share`): polled as the
+    /// open service is, each at open-service priority.
+    pub also_open: Vec<ServiceKey>,
     /// Bumped by "refresh now": a changed plan wakes every poller.
     pub refresh: u64,
     /// Read everything in scope now, whatever the cadences would skip (one-shot `snapshot`).
@@ -185,6 +188,7 @@ impl PollPlan {
                 .cloned()
                 .collect(),
             focus: self.focus.clone().filter(mine),
+            also_open: self.also_open.iter().filter(|k| mine(k)).cloned().collect(),
             refresh: self.refresh,
             exhaustive: self.exhaustive,
             on_screen: self.on_screen.iter().filter(|k| mine(k)).cloned().collect(),
@@ -220,6 +224,30 @@ impl PollPlan {
     pub fn focused(&self) -> Option<&PlannedService> {
         let f = self.focus.as_ref()?;
         self.services.iter().find(|s| &s.key == f)
+    }
+
+    /// Every open service: this console's, then other viewers' (a shared session).
+    pub fn open(&self) -> impl Iterator<Item = &ServiceKey> {
+        self.focus.iter().chain(
+            self.also_open
+                .iter()
+                .filter(|k| self.focus.as_ref() != Some(*k)),
+        )
+    }
+
+    pub fn is_open(&self, key: &ServiceKey) -> bool {
+        self.focus.as_ref() == Some(key) || self.also_open.contains(key)
+    }
+
+    pub fn any_open(&self) -> bool {
+        self.focus.is_some() || !self.also_open.is_empty()
+    }
+
+    /// The planned services that are open.
+    pub fn opened(&self) -> Vec<&PlannedService> {
+        self.open()
+            .filter_map(|k| self.services.iter().find(|s| &s.key == k))
+            .collect()
     }
 }
 

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 /// How often a source is polled when the plan has a focused service / when it does not.
 /// Fleet rounds are spread over the polls by the pollers themselves, sized by the budget.
 pub fn cadence(source: Source, plan: &PollPlan) -> Duration {
-    let focused = plan.focus.is_some();
+    let focused = plan.any_open();
     let s = match (source, focused) {
         (Source::Services, _) => 5,
         (Source::StoppedTasks, _) => 10,
@@ -40,6 +40,7 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     plan.refresh.hash(&mut h);
     plan.focus.hash(&mut h);
+    plan.also_open.hash(&mut h);
     match source {
         Source::Services | Source::RunningTasks | Source::Scaling => plan.scope.hash(&mut h),
         Source::StoppedTasks => {
@@ -74,7 +75,7 @@ pub fn wake_key(source: Source, plan: &PollPlan) -> u64 {
             }
         }
         Source::Logs => {
-            if let Some(f) = plan.focused() {
+            for f in plan.opened() {
                 f.log_sources.hash(&mut h);
             }
             plan.task.as_ref().map(|t| &t.arn).hash(&mut h);

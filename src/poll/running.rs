@@ -35,7 +35,7 @@ impl RunningTasksPoller {
                         })
                         .map(|s| s.key.clone())
                         .collect();
-                    let p = if plan.focus.as_ref().is_some_and(|f| f.cluster == cluster) {
+                    let p = if plan.open().any(|f| f.cluster == cluster) {
                         Priority::Open
                     } else {
                         Priority::Background
@@ -44,8 +44,7 @@ impl RunningTasksPoller {
                 })
                 .collect()
         } else {
-            plan.focus
-                .iter()
+            plan.open()
                 .map(|k| {
                     (
                         k.cluster.clone(),

@@ -36,7 +36,7 @@ impl ScalingPoller {
                 Priority::Background,
             )
         } else {
-            (plan.focus.iter().cloned().collect(), Priority::Open)
+            (plan.open().cloned().collect(), Priority::Open)
         };
         if keys.is_empty() {
             // nothing open: nothing to read, and nothing failed

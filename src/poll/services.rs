@@ -139,17 +139,18 @@ impl ServicesPoller {
         };
         let describing = async {
             let mut answers = Vec::new();
-            // 1. the open service: on its own, unless this poll's part of the round has it
-            if let Some(f) = plan.focus.as_ref().filter(|f| !covers(f)) {
-                answers.push(
-                    describe(
-                        api,
-                        &f.cluster,
-                        std::slice::from_ref(&f.service),
-                        Priority::Open,
-                    )
-                    .await,
-                );
+            // 1. the open services (one, or one per viewer of a shared session), by cluster,
+            //    unless this poll's part of the round has them
+            let mut open: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            for f in plan.open().filter(|f| !covers(f)) {
+                open.entry(f.cluster.as_str())
+                    .or_default()
+                    .push(f.service.clone());
+            }
+            for (cluster, names) in &open {
+                for b in names.chunks(DESCRIBE_SERVICES_BATCH) {
+                    answers.push(describe(api, cluster, b, Priority::Open).await);
+                }
             }
             // 2. rows on screen and services that are not calm (a few calls)
             if !plan.exhaustive {
@@ -158,7 +159,7 @@ impl ServicesPoller {
                     .on_screen
                     .iter()
                     .chain(plan.services.iter().filter(|s| !s.calm).map(|s| &s.key))
-                    .filter(|k| plan.focus.as_ref() != Some(*k) && !covers(k));
+                    .filter(|k| !plan.is_open(k) && !covers(k));
                 for k in wanted {
                     let names = shown.entry(k.cluster.as_str()).or_default();
                     if !names.contains(&k.service) {
@@ -177,9 +178,12 @@ impl ServicesPoller {
                 }
             }
             // 3. the part of the round; the batch holding the open service goes first
-            let open_first = plan.focus.as_ref().map(|f| {
+            let open_first = plan.any_open().then(|| {
                 part.iter().position(|(c, names)| {
-                    short_name(c) == f.cluster && names.iter().any(|n| short_name(n) == f.service)
+                    plan.open().any(|f| {
+                        short_name(c) == f.cluster
+                            && names.iter().any(|n| short_name(n) == f.service)
+                    })
                 })
             });
             if let Some(Some(i)) = open_first {
@@ -226,7 +230,7 @@ impl ServicesPoller {
             .attach(
                 api,
                 &mut services,
-                plan.focus.as_ref(),
+                &plan.open().cloned().collect::<Vec<_>>(),
                 plan.exhaustive,
                 now,
                 &mut errors,

@@ -57,10 +57,14 @@ impl TargetsPoller {
     }
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
-        let open: Vec<String> = plan
-            .focused()
-            .map(|s| s.target_groups.clone())
-            .unwrap_or_default();
+        let mut open: Vec<String> = Vec::new();
+        for s in plan.opened() {
+            for tg in &s.target_groups {
+                if !open.contains(tg) {
+                    open.push(tg.clone());
+                }
+            }
+        }
         let mut fleet: Vec<String> = Vec::new();
         for s in &plan.services {
             for tg in &s.target_groups {
@@ -116,7 +120,7 @@ impl TargetsPoller {
         let read_now: Vec<&String> = open.iter().chain(&first).chain(&part).collect();
         let mut due: Vec<(String, Priority)> = Vec::new();
         for s in &plan.services {
-            let is_open = plan.focus.as_ref() == Some(&s.key);
+            let is_open = plan.is_open(&s.key);
             if !is_open && !s.target_groups.iter().any(|g| read_now.contains(&g)) {
                 continue;
             }
@@ -151,7 +155,7 @@ impl TargetsPoller {
         let lattice: Vec<&String> = plan
             .services
             .iter()
-            .filter(|s| plan.exhaustive || plan.focus.as_ref() == Some(&s.key))
+            .filter(|s| plan.exhaustive || plan.is_open(&s.key))
             .flat_map(|s| s.lattice_groups.iter())
             .collect();
         let reads = futures_util::future::join_all(lattice.iter().map(|g| async move {

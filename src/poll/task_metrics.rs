@@ -32,7 +32,7 @@ pub fn wanted(plan: &PollPlan, s: &PlannedService) -> Option<Priority> {
     if !s.enhanced {
         return None;
     }
-    if plan.focus.as_ref() == Some(&s.key) {
+    if plan.is_open(&s.key) {
         Some(Priority::Open)
     } else if plan.exhaustive
         && !s.running_tasks.is_empty()

@@ -11,7 +11,7 @@
 use super::budget::{Priority, with_priority};
 use super::{Payload, PollPlan, Source, Update, all_pages};
 use crate::aws::{AwsApi, DESCRIBE_TASKS_BATCH};
-use crate::model::Time;
+use crate::model::{ServiceKey, Time};
 use std::collections::BTreeMap;
 
 /// Polls (10 s apart) between two listings of every cluster.
@@ -29,7 +29,7 @@ impl StoppedTasksPoller {
 
     pub async fn poll<A: AwsApi>(&mut self, api: &A, plan: &PollPlan, now: Time) -> Update {
         let mut errors = Vec::new();
-        if plan.services.is_empty() && plan.focus.is_none() {
+        if plan.services.is_empty() && !plan.any_open() {
             // nothing listed yet: nothing to read, and the first listing of the clusters waits
             // for the services (the plan's clusters wake this poller), not for a third poll
             return Update::new(
@@ -55,8 +55,8 @@ impl StoppedTasksPoller {
                 }
             }
         };
-        let focus = plan.focus.as_ref();
-        if let Some(f) = focus.filter(|_| !fleet) {
+        let open: Vec<&ServiceKey> = plan.open().collect();
+        for f in open.iter().filter(|_| !fleet) {
             let listed = with_priority(
                 Priority::Open,
                 all_pages(|next| api.list_stopped_tasks(&f.cluster, Some(&f.service), next)),
@@ -72,7 +72,7 @@ impl StoppedTasksPoller {
         }
         if fleet {
             for (cluster, service) in plan.task_listings() {
-                let p = if focus.is_some_and(|f| f.cluster == cluster) {
+                let p = if open.iter().any(|f| f.cluster == cluster) {
                     Priority::Open
                 } else {
                     Priority::Background

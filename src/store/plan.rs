@@ -18,6 +18,8 @@ pub struct Intent {
     pub refresh: u64,
     /// Read everything in scope now, whatever the cadences would skip (one-shot commands).
     pub exhaustive: bool,
+    /// Services other viewers of a shared session have open (the hub's union of intents).
+    pub also_open: Vec<ServiceKey>,
 }
 
 impl Intent {
@@ -36,6 +38,7 @@ impl Store {
         let mut plan = self.plan(intent.focus.clone());
         plan.refresh = intent.refresh;
         plan.exhaustive = intent.exhaustive;
+        plan.also_open = intent.also_open.clone();
         if plan.focus.is_none() {
             plan.on_screen = intent.on_screen.clone();
         }
@@ -255,6 +258,7 @@ impl Store {
             scope: self.places[0].spec.scope.clone(),
             services,
             focus,
+            also_open: Vec::new(),
             refresh: 0,
             exhaustive: false,
             on_screen: Vec::new(),

@@ -277,10 +277,12 @@ class BatchedLogWriter:
 
 # ---------------------------------------------------------------------------------------- watching
 
-def watch(binary, url, home, open_service, seconds, record, stats, extra_args=(), tmux_name="acct"):
+def watch(binary, url, home, open_service, seconds, record, stats, extra_args=(), tmux_name="acct", env_extra=None,
+          marks=None):
     """Run the console in tmux at 80x24 on the fleet, open `open_service` (cluster, name) from
     the board's filter, watch for `seconds`, quit. Returns when the console has exited, with
-    when the service was opened (monotonic, wall clock) and the last screen."""
+    when the service was opened (monotonic, wall clock) and the last screen. `marks` (a dict)
+    gets when the command was typed (`started`) and when the board first showed (`board`)."""
     import os
     import shlex
     import subprocess
@@ -291,7 +293,8 @@ def watch(binary, url, home, open_service, seconds, record, stats, extra_args=()
     env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION,
            "AWS_ENDPOINT_URL": url, "AWS_EC2_METADATA_DISABLED": "true", "HOME": str(home),
            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "TERM": "xterm-256color",
-           "XDG_STATE_HOME": str(home / "state"), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+           "XDG_STATE_HOME": str(home / "state"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           **(env_extra or {})}
     for attempt in range(5):
         if tmux("new-session", "-d", "-s", tmux_name, "-x", "80", "-y", "24", "bash --norc --noprofile",
                 check=False).returncode == 0:
@@ -302,6 +305,8 @@ def watch(binary, url, home, open_service, seconds, record, stats, extra_args=()
         args = " ".join(shlex.quote(a) for a in ["--record", str(record), "--stats", *extra_args])
         tmux("send-keys", "-t", tmux_name, f"{prefix} {shlex.quote(binary)} {args} 2> {shlex.quote(str(stats))}; "
              "echo EXIT=$?", "Enter")
+        if marks is not None:
+            marks["started"] = time.monotonic()
 
         def screen():
             return tmux("capture-pane", "-p", "-t", tmux_name).stdout
@@ -316,6 +321,8 @@ def watch(binary, url, home, open_service, seconds, record, stats, extra_args=()
 
         cluster, name = open_service
         wait_for("OK ", timeout=90)  # the board lists services
+        if marks is not None:
+            marks["board"] = time.monotonic()
         tmux("send-keys", "-t", tmux_name, "/")
         tmux("send-keys", "-t", tmux_name, "-l", name)
         tmux("send-keys", "-t", tmux_name, "Enter")

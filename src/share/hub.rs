@@ -1,0 +1,309 @@
+//! The hub: the pollers, the budget and a store, once for every viewer of a watch; what it
+//! reads goes to every viewer as recording lines, and the last hour of them to a viewer that
+//! joins late. It lives while a viewer is attached, and `grace` after the last one left (none:
+//! until stopped, `ecswatch serve`).
+
+use super::protocol::{FromHub, PROTOCOL, ToHub, ViewerIntent, union};
+use crate::aws::AwsApi;
+use crate::poll::{PollPlan, Update, runner};
+use crate::record::{Record, RecordedUpdate};
+use crate::store::{PlaceState, Store};
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{broadcast, mpsc, watch};
+
+/// How long a late joiner's history goes back.
+pub const HISTORY: Duration = Duration::from_secs(3600);
+/// Lines a slow viewer may fall behind before it is dropped (it reattaches and starts over).
+const LAG: usize = 4096;
+/// How long a new connection has to say hello.
+const HELLO_WITHIN: Duration = Duration::from_secs(5);
+
+pub struct HubOptions {
+    pub socket: PathBuf,
+    /// How long to live after the last viewer left (None: until stopped).
+    pub grace: Option<Duration>,
+    /// The recording header viewers are sent first.
+    pub header: Record,
+    pub version: String,
+}
+
+/// The lines sent so far (sequence-numbered), for late joiners.
+#[derive(Default)]
+struct History {
+    seq: u64,
+    lines: VecDeque<(u64, std::time::Instant, Arc<str>)>,
+}
+
+enum FromViewer {
+    Joined(u64),
+    Intent(u64, ViewerIntent),
+    Left(u64),
+}
+
+/// The recording header viewers are sent first.
+pub fn header(places: &[(crate::room::PlaceSpec, String)], demo: bool) -> Record {
+    let (spec, region) = places.first().cloned().unwrap_or_default();
+    Record::Header {
+        format: crate::record::FORMAT.into(),
+        version: crate::record::VERSION,
+        started_at: chrono::Utc::now(),
+        region,
+        scope: spec.scope,
+        origin: if demo { "demo" } else { "aws" }.into(),
+        targets: if places.len() > 1 {
+            places
+                .iter()
+                .map(|(spec, region)| crate::record::RecordedTarget {
+                    spec: spec.clone(),
+                    region: region.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Serve the watch of `targets` on `opts.socket` until the grace after the last viewer ends,
+/// or a signal stops it.
+pub async fn serve<A: AwsApi>(
+    targets: Vec<(PlaceState, Arc<A>)>,
+    pb: Arc<crate::diagnosis::Playbook>,
+    opts: HubOptions,
+) -> Result<(), String> {
+    let listener = bind(&opts.socket).await?;
+    let own = super::own_uid()?;
+    let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
+    let mut store = Store::with_places(states, pb);
+    let (update_tx, mut updates) = mpsc::channel::<Update>(256);
+    let mut plan_txs: Vec<watch::Sender<PollPlan>> = Vec::new();
+    let mut pollers = Vec::new();
+    let mut intents: HashMap<u64, ViewerIntent> = HashMap::new();
+    let want = union(&[]);
+    for (i, api) in apis.iter().enumerate() {
+        let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
+        let (tx, rx) = watch::channel(store.plan_of(t, &want));
+        pollers.extend(runner::spawn(t, api.clone(), rx, update_tx.clone()));
+        plan_txs.push(tx);
+    }
+    drop(update_tx);
+
+    let history = Arc::new(Mutex::new(History::default()));
+    let header: Arc<str> = serde_json::to_string(&opts.header)
+        .map_err(|e| format!("header: {e}"))?
+        .into();
+    let (lines_tx, _) = broadcast::channel::<(u64, Arc<str>)>(LAG);
+    let (viewer_tx, mut from_viewers) = mpsc::channel::<FromViewer>(64);
+    let version = opts.version.clone();
+    let accepting = {
+        let (history, lines_tx, header) = (history.clone(), lines_tx.clone(), header.clone());
+        tokio::spawn(async move {
+            let mut next_id = 0u64;
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                next_id += 1;
+                let v = Viewer {
+                    id: next_id,
+                    own,
+                    version: version.clone(),
+                    header: header.clone(),
+                    history: history.clone(),
+                    lines: lines_tx.clone(),
+                    events: viewer_tx.clone(),
+                };
+                tokio::spawn(v.run(stream));
+            }
+        })
+    };
+
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+    let mut alone_since = Some(tokio::time::Instant::now());
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let replan = |store: &Store, intents: &HashMap<u64, ViewerIntent>| {
+        let mut ids: Vec<&u64> = intents.keys().collect();
+        ids.sort();
+        let viewers: Vec<&ViewerIntent> = ids.iter().map(|i| &intents[i]).collect();
+        let want = union(&viewers);
+        for (i, tx) in plan_txs.iter().enumerate() {
+            let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
+            let next = store.plan_of(t, &want);
+            tx.send_if_modified(|p| {
+                let changed = *p != next;
+                if changed {
+                    *p = next;
+                }
+                changed
+            });
+        }
+    };
+    loop {
+        tokio::select! {
+            Some(u) = updates.recv() => {
+                let line = Record::Update { t: u.fetched_at, update: RecordedUpdate::from(u.clone()) };
+                if let Ok(text) = serde_json::to_string(&line) {
+                    let text: Arc<str> = text.into();
+                    let seq = {
+                        let Ok(mut h) = history.lock() else { break };
+                        h.seq += 1;
+                        let seq = h.seq;
+                        let now = std::time::Instant::now();
+                        h.lines.push_back((seq, now, text.clone()));
+                        while h.lines.front().is_some_and(|(_, at, _)| now.duration_since(*at) > HISTORY) {
+                            h.lines.pop_front();
+                        }
+                        seq
+                    };
+                    let _ = lines_tx.send((seq, text));
+                }
+                store.apply(u);
+                replan(&store, &intents);
+            }
+            Some(ev) = from_viewers.recv() => {
+                match ev {
+                    FromViewer::Joined(id) => {
+                        intents.entry(id).or_default();
+                    }
+                    FromViewer::Intent(id, i) => {
+                        intents.insert(id, i);
+                    }
+                    FromViewer::Left(id) => {
+                        intents.remove(&id);
+                    }
+                }
+                alone_since = intents.is_empty().then(tokio::time::Instant::now);
+                replan(&store, &intents);
+            }
+            _ = tick.tick() => {
+                if let (Some(since), Some(grace)) = (alone_since, opts.grace)
+                    && since.elapsed() >= grace
+                {
+                    break;
+                }
+            }
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+        }
+    }
+    accepting.abort();
+    for p in pollers {
+        p.abort();
+    }
+    let _ = std::fs::remove_file(&opts.socket);
+    Ok(())
+}
+
+/// Listen on `path`: a socket left by a hub that died is replaced; one a live hub answers on
+/// is not (another hub serves this watch).
+async fn bind(path: &std::path::Path) -> Result<UnixListener, String> {
+    use std::os::unix::fs::PermissionsExt;
+    if path.exists() {
+        if UnixStream::connect(path).await.is_ok() {
+            return Err(format!("a hub already serves {}", path.display()));
+        }
+        std::fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+    }
+    let l = UnixListener::bind(path)
+        .map_err(|e| format!("cannot listen on {}: {e}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
+    Ok(l)
+}
+
+struct Viewer {
+    id: u64,
+    own: u32,
+    version: String,
+    header: Arc<str>,
+    history: Arc<Mutex<History>>,
+    lines: broadcast::Sender<(u64, Arc<str>)>,
+    events: mpsc::Sender<FromViewer>,
+}
+
+impl Viewer {
+    async fn run(self, stream: UnixStream) {
+        // another Unix user never gets in (the socket is 0600 in a 0700 directory as well)
+        match stream.peer_cred() {
+            Ok(c) if c.uid() == self.own => {}
+            _ => return,
+        }
+        let (read, mut write) = stream.into_split();
+        let mut read = BufReader::new(read).lines();
+        let hello = tokio::time::timeout(HELLO_WITHIN, read.next_line()).await;
+        let refuse = |reason: String| FromHub::Refused { reason };
+        let answer = match hello {
+            Ok(Ok(Some(line))) => match serde_json::from_str::<ToHub>(&line) {
+                Ok(ToHub::Hello { protocol, .. }) if protocol == PROTOCOL => None,
+                Ok(ToHub::Hello {
+                    protocol, version, ..
+                }) => Some(refuse(format!(
+                    "this hub (ecswatch {}) speaks protocol {PROTOCOL}, the viewer (ecswatch {version}) {protocol}",
+                    self.version
+                ))),
+                _ => Some(refuse("the first line must be a hello".into())),
+            },
+            _ => return,
+        };
+        if let Some(no) = answer {
+            let _ = send(&mut write, &serde_json::to_string(&no).unwrap_or_default()).await;
+            return;
+        }
+        // subscribed before the history is read: nothing falls between them
+        let mut live = self.lines.subscribe();
+        let (past, upto): (Vec<Arc<str>>, u64) = match self.history.lock() {
+            Ok(h) => (h.lines.iter().map(|(_, _, l)| l.clone()).collect(), h.seq),
+            Err(_) => return,
+        };
+        if self.events.send(FromViewer::Joined(self.id)).await.is_err() {
+            return;
+        }
+        let welcome = FromHub::Welcome {
+            protocol: PROTOCOL,
+            version: self.version.clone(),
+            viewers: self.lines.receiver_count(),
+        };
+        let mut ok = send(
+            &mut write,
+            &serde_json::to_string(&welcome).unwrap_or_default(),
+        )
+        .await
+            && send(&mut write, &self.header).await;
+        for l in &past {
+            if !ok {
+                break;
+            }
+            ok = send(&mut write, l).await;
+        }
+        while ok {
+            tokio::select! {
+                line = live.recv() => match line {
+                    Ok((seq, l)) if seq > upto => ok = send(&mut write, &l).await,
+                    Ok(_) => {}
+                    // fell too far behind: it reattaches and starts over
+                    Err(_) => ok = false,
+                },
+                line = read.next_line() => match line {
+                    Ok(Some(l)) => {
+                        if let Ok(ToHub::Intent(i)) = serde_json::from_str::<ToHub>(&l) {
+                            let _ = self.events.send(FromViewer::Intent(self.id, i)).await;
+                        }
+                    }
+                    _ => ok = false,
+                },
+            }
+        }
+        let _ = self.events.send(FromViewer::Left(self.id)).await;
+    }
+}
+
+async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, line: &str) -> bool {
+    w.write_all(line.as_bytes()).await.is_ok() && w.write_all(b"\n").await.is_ok()
+}

@@ -1,0 +1,268 @@
+//! A viewer: attaches to the hub of its watch (starting one when none answers), hands the
+//! console the hub's updates as if its own pollers had read them, and tells the hub what it has
+//! open.
+
+use super::protocol::{FromHub, PROTOCOL, ToHub, ViewerIntent};
+use crate::aws::{ApiError, ErrorKind};
+use crate::model::Source;
+use crate::poll::Update;
+use crate::record::Record;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+use tokio::sync::mpsc;
+
+/// How long a viewer waits for the hub it started to listen.
+pub const HUB_START: Duration = Duration::from_secs(10);
+
+/// A viewer attached to a hub.
+pub struct Attached {
+    /// What the hub read, in the order it read it (its last hour first).
+    pub updates: mpsc::Receiver<Update>,
+    /// What this viewer wants read.
+    pub intents: mpsc::Sender<crate::store::Intent>,
+    pub hub_version: String,
+    /// Viewers attached when this one joined, itself included.
+    pub viewers: usize,
+}
+
+#[derive(Debug)]
+pub enum AttachError {
+    /// No hub answers on the socket.
+    NoHub(String),
+    /// The hub refused this viewer (another protocol version).
+    Refused(String),
+    /// Anything else: the socket, the handshake.
+    Failed(String),
+}
+
+impl std::fmt::Display for AttachError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttachError::NoHub(s) | AttachError::Refused(s) | AttachError::Failed(s) => {
+                f.write_str(s)
+            }
+        }
+    }
+}
+
+/// Attach to the hub on `socket`.
+pub async fn attach(socket: &Path, user: &str) -> Result<Attached, AttachError> {
+    let stream = UnixStream::connect(socket)
+        .await
+        .map_err(|e| AttachError::NoHub(format!("{}: {e}", socket.display())))?;
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read).lines();
+    let hello = ToHub::Hello {
+        protocol: PROTOCOL,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        user: user.to_string(),
+    };
+    let line = serde_json::to_string(&hello).map_err(|e| AttachError::Failed(e.to_string()))?;
+    write
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .map_err(|e| AttachError::Failed(format!("hello: {e}")))?;
+    let first = tokio::time::timeout(Duration::from_secs(10), read.next_line())
+        .await
+        .map_err(|_| AttachError::Failed("the hub did not answer within 10 s".into()))?
+        .map_err(|e| AttachError::Failed(e.to_string()))?
+        .ok_or_else(|| AttachError::Failed("the hub closed the connection".into()))?;
+    let (hub_version, viewers) = match serde_json::from_str::<FromHub>(&first) {
+        Ok(FromHub::Welcome {
+            version, viewers, ..
+        }) => (version, viewers),
+        Ok(FromHub::Refused { reason }) => return Err(AttachError::Refused(reason)),
+        Err(e) => return Err(AttachError::Failed(format!("the hub's answer: {e}"))),
+    };
+    let (update_tx, updates) = mpsc::channel::<Update>(1024);
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = read.next_line().await {
+            // lines this version cannot read are skipped, as a recording's are
+            let Ok(Record::Update { update, .. }) = serde_json::from_str::<Record>(&line) else {
+                continue;
+            };
+            if update_tx.send(Update::from(update)).await.is_err() {
+                return;
+            }
+        }
+        // the hub is gone: said where every source's failures are said, dated
+        let mut gone = ApiError::new(
+            ErrorKind::Unreachable,
+            "ecswatch:Hub",
+            "the shared session's hub is gone: quit and start ecswatch --share again",
+        );
+        gone.code = Some("HubGone".into());
+        let _ = update_tx
+            .send(Update::new(
+                Source::Services,
+                chrono::Utc::now(),
+                None,
+                vec![gone],
+            ))
+            .await;
+    });
+    let (intents, mut intent_rx) = mpsc::channel::<crate::store::Intent>(16);
+    tokio::spawn(async move {
+        let mut last: Option<ViewerIntent> = None;
+        while let Some(i) = intent_rx.recv().await {
+            let v = ViewerIntent::of(&i);
+            if last.as_ref() == Some(&v) {
+                continue;
+            }
+            let Ok(line) = serde_json::to_string(&ToHub::Intent(v.clone())) else {
+                continue;
+            };
+            if write
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .is_err()
+            {
+                return;
+            }
+            last = Some(v);
+        }
+    });
+    Ok(Attached {
+        updates,
+        intents,
+        hub_version,
+        viewers,
+    })
+}
+
+/// Attach to the hub on `socket`, starting one when none answers: `exe` with `args` (this
+/// ecswatch's own command line, as `serve`), detached from the terminal (its own process
+/// group: a Ctrl-C or a closed terminal stops the viewer, not the hub), its errors in `log`.
+pub async fn attach_or_start(
+    socket: &Path,
+    user: &str,
+    exe: &Path,
+    args: &[String],
+    log: &Path,
+) -> Result<Attached, AttachError> {
+    match attach(socket, user).await {
+        Err(AttachError::NoHub(_)) => {}
+        other => return other,
+    }
+    let err = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| AttachError::Failed(format!("cannot open {}: {e}", log.display())))?;
+    use std::os::unix::process::CommandExt;
+    std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| AttachError::Failed(format!("cannot start the hub: {e}")))?;
+    let deadline = tokio::time::Instant::now() + HUB_START;
+    loop {
+        match attach(socket, user).await {
+            Err(AttachError::NoHub(why)) if tokio::time::Instant::now() >= deadline => {
+                return Err(AttachError::Failed(format!(
+                    "the hub did not start within {} s ({why}); see {}",
+                    HUB_START.as_secs(),
+                    log.display()
+                )));
+            }
+            Err(AttachError::NoHub(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => return other,
+        }
+    }
+}
+
+/// How long a hub a console started lives after the last console left (the environment's
+/// `ECSWATCH_SHARE_GRACE`, in seconds, overrides it).
+pub const GRACE_S: u64 = 60;
+
+/// Attach this console (its own command line names the watch) to the hub on `socket`,
+/// starting one when none answers; its errors go beside the socket (`.log`).
+pub async fn attach_console(socket: &Path, user: &str) -> Result<Attached, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    attach_or_start(
+        socket,
+        user,
+        &exe,
+        &hub_args(
+            &args,
+            std::env::var("ECSWATCH_SHARE_GRACE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(GRACE_S),
+        ),
+        &hub_log(socket),
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The hub's command line for a console's: `serve` with the console's global flags (what it
+/// watches), less `--share` and what only a console takes (`--record`: each viewer records
+/// what it is sent).
+pub fn hub_args(console_args: &[String], grace_s: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut skip_value = false;
+    for a in console_args {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        match a.as_str() {
+            "--share" | "--stats" | "--allow-writes" => {}
+            "--record" | "--record-max" | "--theme" | "--keymap" => skip_value = true,
+            _ if a.starts_with("--record=")
+                || a.starts_with("--record-max=")
+                || a.starts_with("--theme=")
+                || a.starts_with("--keymap=") => {}
+            _ => out.push(a.clone()),
+        }
+    }
+    out.push("serve".into());
+    out.push("--grace".into());
+    out.push(format!("{grace_s}s"));
+    out
+}
+
+/// Where a started hub's errors go.
+pub fn hub_log(socket: &Path) -> PathBuf {
+    socket.with_extension("log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hub_watches_what_the_console_watches_and_records_nothing() {
+        let args: Vec<String> = [
+            "--share",
+            "--cluster",
+            "prod",
+            "--record",
+            "/tmp/r.jsonl",
+            "--region=eu-west-1",
+            "--theme=mono",
+            "--allow-writes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            hub_args(&args, 60),
+            [
+                "--cluster",
+                "prod",
+                "--region=eu-west-1",
+                "serve",
+                "--grace",
+                "60s"
+            ]
+        );
+    }
+}
