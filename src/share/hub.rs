@@ -76,6 +76,18 @@ pub async fn serve<A: AwsApi>(
     pb: Arc<crate::diagnosis::Playbook>,
     opts: HubOptions,
 ) -> Result<(), String> {
+    // one hub per watch: the lock is held for the hub's life (the kernel drops it when the
+    // process dies, even by SIGKILL), so viewers that start hubs at once get one
+    let lock_path = opts.socket.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        return Err(format!("a hub already serves {}", opts.socket.display()));
+    }
     let listener = bind(&opts.socket).await?;
     let own = super::own_uid()?;
     let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
@@ -198,11 +210,12 @@ pub async fn serve<A: AwsApi>(
         p.abort();
     }
     let _ = std::fs::remove_file(&opts.socket);
+    drop(lock);
     Ok(())
 }
 
-/// Listen on `path`: a socket left by a hub that died is replaced; one a live hub answers on
-/// is not (another hub serves this watch).
+/// Listen on `path` (the caller holds the watch's lock): a socket left by a hub that died is
+/// replaced; one a live hub answers on is not.
 async fn bind(path: &std::path::Path) -> Result<UnixListener, String> {
     use std::os::unix::fs::PermissionsExt;
     if path.exists() {

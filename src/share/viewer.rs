@@ -47,8 +47,16 @@ impl std::fmt::Display for AttachError {
     }
 }
 
-/// Attach to the hub on `socket`.
-pub async fn attach(socket: &Path, user: &str) -> Result<Attached, AttachError> {
+/// One connection to a hub, past the handshake.
+pub struct Conn {
+    read: tokio::io::Lines<BufReader<tokio::net::unix::OwnedReadHalf>>,
+    write: tokio::net::unix::OwnedWriteHalf,
+    pub hub_version: String,
+    pub viewers: usize,
+}
+
+/// Connect to the hub on `socket` and say hello.
+pub async fn connect(socket: &Path, user: &str) -> Result<Conn, AttachError> {
     let stream = UnixStream::connect(socket)
         .await
         .map_err(|e| AttachError::NoHub(format!("{}: {e}", socket.display())))?;
@@ -68,68 +76,125 @@ pub async fn attach(socket: &Path, user: &str) -> Result<Attached, AttachError> 
         .await
         .map_err(|_| AttachError::Failed("the hub did not answer within 10 s".into()))?
         .map_err(|e| AttachError::Failed(e.to_string()))?
-        .ok_or_else(|| AttachError::Failed("the hub closed the connection".into()))?;
-    let (hub_version, viewers) = match serde_json::from_str::<FromHub>(&first) {
+        // a hub that stops between accepting and answering: as if none were there
+        .ok_or_else(|| AttachError::NoHub("the hub closed the connection".into()))?;
+    match serde_json::from_str::<FromHub>(&first) {
         Ok(FromHub::Welcome {
             version, viewers, ..
-        }) => (version, viewers),
-        Ok(FromHub::Refused { reason }) => return Err(AttachError::Refused(reason)),
-        Err(e) => return Err(AttachError::Failed(format!("the hub's answer: {e}"))),
-    };
+        }) => Ok(Conn {
+            read,
+            write,
+            hub_version: version,
+            viewers,
+        }),
+        Ok(FromHub::Refused { reason }) => Err(AttachError::Refused(reason)),
+        Err(e) => Err(AttachError::Failed(format!("the hub's answer: {e}"))),
+    }
+}
+
+/// How a viewer starts a hub when none answers.
+#[derive(Clone)]
+pub struct Starter {
+    pub socket: PathBuf,
+    pub user: String,
+    pub exe: PathBuf,
+    pub args: Vec<String>,
+    pub log: PathBuf,
+}
+
+impl Starter {
+    /// Connect, starting a hub when none answers.
+    pub async fn attach(&self) -> Result<Conn, AttachError> {
+        attach_or_start(&self.socket, &self.user, &self.exe, &self.args, &self.log).await
+    }
+}
+
+/// A dated note on the Services source: where every source's failures are said.
+fn notice(what: &str) -> Update {
+    let mut e = ApiError::new(ErrorKind::Unreachable, "ecswatch:Hub", what);
+    e.code = Some("HubGone".into());
+    Update::new(Source::Services, chrono::Utc::now(), None, vec![e])
+}
+
+/// Hand the console the hub's updates and the hub the console's intents, for as long as the
+/// console runs. When the hub dies (its socket closes), the viewer says so, finds the next hub
+/// or starts one (the first viewer to try starts it; the others find it: a second `serve` of
+/// the watch refuses to run), sends it what it has open and goes on: the store keeps what it
+/// held, and the new hub's updates continue it.
+pub fn supervise(conn: Conn, starter: Starter) -> Attached {
+    let (hub_version, viewers) = (conn.hub_version.clone(), conn.viewers);
     let (update_tx, updates) = mpsc::channel::<Update>(1024);
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = read.next_line().await {
-            // lines this version cannot read are skipped, as a recording's are
-            let Ok(Record::Update { update, .. }) = serde_json::from_str::<Record>(&line) else {
-                continue;
-            };
-            if update_tx.send(Update::from(update)).await.is_err() {
-                return;
-            }
-        }
-        // the hub is gone: said where every source's failures are said, dated
-        let mut gone = ApiError::new(
-            ErrorKind::Unreachable,
-            "ecswatch:Hub",
-            "the shared session's hub is gone: quit and start ecswatch --share again",
-        );
-        gone.code = Some("HubGone".into());
-        let _ = update_tx
-            .send(Update::new(
-                Source::Services,
-                chrono::Utc::now(),
-                None,
-                vec![gone],
-            ))
-            .await;
-    });
     let (intents, mut intent_rx) = mpsc::channel::<crate::store::Intent>(16);
     tokio::spawn(async move {
+        let mut conn = conn;
         let mut last: Option<ViewerIntent> = None;
-        while let Some(i) = intent_rx.recv().await {
-            let v = ViewerIntent::of(&i);
-            if last.as_ref() == Some(&v) {
-                continue;
+        loop {
+            loop {
+                tokio::select! {
+                    line = conn.read.next_line() => {
+                        let Ok(Some(line)) = line else { break };
+                        // lines this version cannot read are skipped, as a recording's are
+                        let Ok(Record::Update { update, .. }) = serde_json::from_str::<Record>(&line) else {
+                            continue;
+                        };
+                        if update_tx.send(Update::from(update)).await.is_err() {
+                            return;
+                        }
+                    }
+                    i = intent_rx.recv() => {
+                        let Some(i) = i else { return };
+                        let v = ViewerIntent::of(&i);
+                        if last.as_ref() != Some(&v) {
+                            last = Some(v);
+                            if !send_intent(&mut conn, last.as_ref()).await {
+                                break;
+                            }
+                        }
+                    }
+                }
             }
-            let Ok(line) = serde_json::to_string(&ToHub::Intent(v.clone())) else {
-                continue;
-            };
-            if write
-                .write_all(format!("{line}\n").as_bytes())
-                .await
-                .is_err()
-            {
+            let gone = "the shared session's hub is gone: finding or starting another";
+            if update_tx.send(notice(gone)).await.is_err() {
                 return;
             }
-            last = Some(v);
+            conn = loop {
+                // what the console asks for meanwhile: the last of it goes to the next hub
+                while let Ok(i) = intent_rx.try_recv() {
+                    last = Some(ViewerIntent::of(&i));
+                }
+                match starter.attach().await {
+                    Ok(c) => break c,
+                    Err(e) => {
+                        let why = format!("the shared session's hub is gone, none found: {e}");
+                        if update_tx.send(notice(&why)).await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            };
+            send_intent(&mut conn, last.as_ref()).await;
         }
     });
-    Ok(Attached {
+    Attached {
         updates,
         intents,
         hub_version,
         viewers,
-    })
+    }
+}
+
+async fn send_intent(conn: &mut Conn, intent: Option<&ViewerIntent>) -> bool {
+    let Some(v) = intent else {
+        return true;
+    };
+    let Ok(line) = serde_json::to_string(&ToHub::Intent(v.clone())) else {
+        return true;
+    };
+    conn.write
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .is_ok()
 }
 
 /// Attach to the hub on `socket`, starting one when none answers: `exe` with `args` (this
@@ -141,8 +206,8 @@ pub async fn attach_or_start(
     exe: &Path,
     args: &[String],
     log: &Path,
-) -> Result<Attached, AttachError> {
-    match attach(socket, user).await {
+) -> Result<Conn, AttachError> {
+    match connect(socket, user).await {
         Err(AttachError::NoHub(_)) => {}
         other => return other,
     }
@@ -162,7 +227,7 @@ pub async fn attach_or_start(
         .map_err(|e| AttachError::Failed(format!("cannot start the hub: {e}")))?;
     let deadline = tokio::time::Instant::now() + HUB_START;
     loop {
-        match attach(socket, user).await {
+        match connect(socket, user).await {
             Err(AttachError::NoHub(why)) if tokio::time::Instant::now() >= deadline => {
                 return Err(AttachError::Failed(format!(
                     "the hub did not start within {} s ({why}); see {}",
@@ -185,21 +250,19 @@ pub const GRACE_S: u64 = 60;
 pub async fn attach_console(socket: &Path, user: &str) -> Result<Attached, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let args: Vec<String> = std::env::args().skip(1).collect();
-    attach_or_start(
-        socket,
-        user,
-        &exe,
-        &hub_args(
-            &args,
-            std::env::var("ECSWATCH_SHARE_GRACE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(GRACE_S),
-        ),
-        &hub_log(socket),
-    )
-    .await
-    .map_err(|e| e.to_string())
+    let grace = std::env::var("ECSWATCH_SHARE_GRACE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(GRACE_S);
+    let starter = Starter {
+        socket: socket.to_path_buf(),
+        user: user.to_string(),
+        exe,
+        args: hub_args(&args, grace),
+        log: hub_log(socket),
+    };
+    let conn = starter.attach().await.map_err(|e| e.to_string())?;
+    Ok(supervise(conn, starter))
 }
 
 /// The hub's command line for a console's: `serve` with the console's global flags (what it
