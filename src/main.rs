@@ -281,16 +281,7 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
                         "shared session: {} console(s) on the hub (ecswatch {})",
                         att.viewers, att.hub_version
                     ));
-                    ecswatch::app::run_viewer(
-                        targets.clone(),
-                        pb,
-                        theme,
-                        keymap,
-                        opts,
-                        att.updates,
-                        att.intents,
-                    )
-                    .await
+                    ecswatch::app::run_viewer(targets.clone(), pb, theme, keymap, opts, att).await
                 }
                 other => {
                     if let Some(Err(e)) = other {

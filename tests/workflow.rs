@@ -163,6 +163,7 @@ async fn notes_and_actions_are_recorded_and_replayed_in_order() {
         t: at(TIMES[0] + 1),
         service: Some(ServiceKey::new("prod", "checkout-api")),
         text: "paged | payments".into(),
+        by: None,
     };
     rec.append(&Record::Note {
         t: note.t,

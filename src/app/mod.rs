@@ -8,6 +8,7 @@
 
 // the console's pure state lives below the views that draw it (`console`); these paths stay
 pub use crate::console::{selection, state};
+mod feed;
 mod input;
 pub mod terminal;
 mod writes;
@@ -17,11 +18,12 @@ use crate::aws::AwsApi;
 use crate::cli::Exit;
 use crate::diagnosis::Playbook;
 use crate::keymap::{Key, Keymap};
-use crate::poll::{PollPlan, Update, runner};
+use crate::poll::{Update, runner};
 use crate::record::{Record, Recorder, player::Player};
 use crate::store::{ActionRecord, Note, Store};
 use crate::theme::Theme;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
+use feed::Feed;
 use input::{run_exec, spawn_input};
 use state::{Effect, Prompt, PromptKind, ReplayClock, ReplayCmd, UiState, Visible, Writes};
 use std::io::Write;
@@ -48,17 +50,6 @@ fn intent(ui: &UiState, vis: &Visible, refresh: u64) -> crate::store::Intent {
         exhaustive: false,
         also_open: Vec::new(),
     }
-}
-
-/// Publish the plan if it changed; the pollers wake only for the parts they read.
-fn publish(plan_tx: &watch::Sender<PollPlan>, next: PollPlan) {
-    plan_tx.send_if_modified(|p| {
-        let changed = *p != next;
-        if changed {
-            *p = next;
-        }
-        changed
-    });
 }
 
 /// How the console is started, beyond the data source.
@@ -90,83 +81,6 @@ enum Done {
         crate::model::ServiceKey,
         Result<Vec<crate::model::TaskChoice>, String>,
     ),
-}
-
-/// Where the store comes from.
-enum Feed<A: AwsApi> {
-    Live {
-        /// One client per target, indexed like the store's targets.
-        apis: Vec<Arc<A>>,
-        store: Box<Store>,
-        /// One plan per target: the part of the store's plan its pollers read.
-        plan_txs: Vec<watch::Sender<PollPlan>>,
-        refresh: u64,
-        /// A viewer of a shared session: what it wants read goes to the hub, whose pollers
-        /// read for every viewer (`plan_txs` is empty).
-        hub: Option<mpsc::Sender<crate::store::Intent>>,
-    },
-    Replay {
-        player: Box<Player>,
-        /// Wall-clock instant of the last advance.
-        last: std::time::Instant,
-    },
-}
-
-impl<A: AwsApi> Feed<A> {
-    fn store(&self) -> &Store {
-        match self {
-            Feed::Live { store, .. } => store,
-            Feed::Replay { player, .. } => &player.store,
-        }
-    }
-
-    fn store_mut(&mut self) -> &mut Store {
-        match self {
-            Feed::Live { store, .. } => store,
-            Feed::Replay { player, .. } => &mut player.store,
-        }
-    }
-
-    /// The time the view shows: now, or the replay position.
-    fn now(&self) -> crate::model::Time {
-        match self {
-            Feed::Live { .. } => chrono::Utc::now(),
-            Feed::Replay { player, .. } => player.position,
-        }
-    }
-
-    fn replan(&mut self, ui: &UiState, vis: &Visible, refresh_now: bool) {
-        if let Feed::Live {
-            store,
-            plan_txs,
-            refresh,
-            hub,
-            ..
-        } = self
-        {
-            if refresh_now {
-                *refresh += 1;
-            }
-            let want = intent(ui, vis, *refresh);
-            if let Some(hub) = hub {
-                // the viewer's own sender drops repeats; a full queue drops this one (the next
-                // change sends the whole intent again)
-                let _ = hub.try_send(want.clone());
-            }
-            for (i, tx) in plan_txs.iter().enumerate() {
-                let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
-                publish(tx, store.plan_of(t, &want));
-            }
-        }
-    }
-
-    /// The client of the target a service is in.
-    fn api_for(&self, key: &crate::model::ServiceKey) -> Option<Arc<A>> {
-        match self {
-            Feed::Live { apis, .. } => apis.get(usize::from(key.place)).cloned(),
-            Feed::Replay { .. } => None,
-        }
-    }
 }
 
 /// The console over live data (AWS or the demo): one client per target (account × Region),
@@ -205,8 +119,10 @@ pub async fn run<A: AwsApi>(
         plan_txs,
         refresh: 0,
         hub: None,
+        shared: None,
     };
-    let ended = run_loop(feed, updates, ui, theme, keymap, opts).await;
+    let (_keep, shared_in) = mpsc::channel::<Record>(1);
+    let ended = run_loop(feed, updates, shared_in, ui, theme, keymap, opts).await;
     for p in pollers {
         p.abort();
     }
@@ -222,9 +138,15 @@ pub async fn run_viewer<A: AwsApi>(
     theme: Theme,
     keymap: Keymap,
     opts: Options,
-    updates: mpsc::Receiver<Update>,
-    intents: mpsc::Sender<crate::store::Intent>,
+    hub: crate::share::viewer::Attached,
 ) -> Result<Ended, Exit> {
+    let crate::share::viewer::Attached {
+        updates,
+        intents,
+        timeline_out,
+        timeline_in,
+        ..
+    } = hub;
     let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
     let store = Store::with_places(states, Arc::new(pb));
     let ui = UiState {
@@ -239,8 +161,9 @@ pub async fn run_viewer<A: AwsApi>(
         plan_txs: Vec::new(),
         refresh: 0,
         hub: Some(intents),
+        shared: Some(timeline_out),
     };
-    run_loop(feed, updates, ui, theme, keymap, opts).await
+    run_loop(feed, updates, timeline_in, ui, theme, keymap, opts).await
 }
 
 /// The console over a recording: no AWS, nothing can be changed.
@@ -261,12 +184,23 @@ pub async fn replay(player: Player, theme: Theme, keymap: Keymap) -> Result<Ende
         player: Box::new(player),
         last: std::time::Instant::now(),
     };
-    run_loop(feed, updates, ui, theme, keymap, Options::default()).await
+    let (_keep2, shared_in) = mpsc::channel::<Record>(1);
+    run_loop(
+        feed,
+        updates,
+        shared_in,
+        ui,
+        theme,
+        keymap,
+        Options::default(),
+    )
+    .await
 }
 
 async fn run_loop<A: AwsApi>(
     mut feed: Feed<A>,
     mut updates: mpsc::Receiver<Update>,
+    mut shared_in: mpsc::Receiver<Record>,
     mut ui: UiState,
     theme: Theme,
     keymap: Keymap,
@@ -368,6 +302,16 @@ async fn run_loop<A: AwsApi>(
                 ui.places = crate::view::places(feed.store());
                 feed.replan(&ui, &vis, false);
             }
+            Some(rec) = shared_in.recv() => {
+                // a note or action of the shared session (any viewer's, this one's too)
+                record(&mut opts, &mut ui, |r| r.append(&rec));
+                match rec {
+                    Record::Note { note, .. } => feed.store_mut().add_note(note),
+                    Record::Action { action, .. } => feed.store_mut().add_action(action),
+                    _ => {}
+                }
+                dirty = true;
+            }
             Some(d) = done.recv() => {
                 dirty = true;
                 match d {
@@ -467,15 +411,23 @@ async fn run_loop<A: AwsApi>(
                         ui.say(line);
                     }
                     Effect::Note(service, text) => {
-                        let note = Note { t: feed.now(), service, text };
+                        let shared = feed.shared();
+                        let by = shared.is_some().then(|| opts.who.clone());
+                        let note = Note { t: feed.now(), service, text, by };
                         let rec = Record::Note { t: chrono::Utc::now(), note: note.clone() };
-                        record(&mut opts, &mut ui, |r| r.append(&rec));
-                        feed.store_mut().add_note(note);
-                        ui.say(if matches!(feed, Feed::Replay { .. }) {
-                            "note added (a replay's notes are not saved)"
+                        if let Some(tx) = shared {
+                            // it comes back from the hub with everyone's, and is recorded then
+                            let _ = tx.try_send(rec);
+                            ui.say("note sent to the shared timeline");
                         } else {
-                            "note added to the timeline"
-                        });
+                            record(&mut opts, &mut ui, |r| r.append(&rec));
+                            feed.store_mut().add_note(note);
+                            ui.say(if matches!(feed, Feed::Replay { .. }) {
+                                "note added (a replay's notes are not saved)"
+                            } else {
+                                "note added to the timeline"
+                            });
+                        }
                     }
                     Effect::Replay(ReplayCmd::PlayPause) => {
                         if let (Feed::Replay { player, .. }, Some(clock)) = (&mut feed, ui.replay.as_mut()) {

@@ -79,6 +79,11 @@ pub(super) fn wrote<A: AwsApi>(
         t: action.t,
         action: action.clone(),
     };
+    // shared: the hub sends it to every viewer, this one too (recorded when it comes back)
+    if let Some(tx) = feed.shared() {
+        let _ = tx.try_send(rec);
+        return;
+    }
     record(opts, ui, |r| r.append(&rec));
     feed.store_mut().add_action(action);
 }

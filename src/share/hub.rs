@@ -37,11 +37,15 @@ pub struct HubOptions {
 struct History {
     seq: u64,
     lines: VecDeque<(u64, std::time::Instant, Arc<str>)>,
+    /// Notes and actions: kept whatever their age.
+    kept: Vec<(u64, Arc<str>)>,
 }
 
 enum FromViewer {
     Joined(u64),
     Intent(u64, ViewerIntent),
+    /// A note or an action for everyone's timeline.
+    Timeline(Box<Record>),
     Left(u64),
 }
 
@@ -161,21 +165,7 @@ pub async fn serve<A: AwsApi>(
         tokio::select! {
             Some(u) = updates.recv() => {
                 let line = Record::Update { t: u.fetched_at, update: RecordedUpdate::from(u.clone()) };
-                if let Ok(text) = serde_json::to_string(&line) {
-                    let text: Arc<str> = text.into();
-                    let seq = {
-                        let Ok(mut h) = history.lock() else { break };
-                        h.seq += 1;
-                        let seq = h.seq;
-                        let now = std::time::Instant::now();
-                        h.lines.push_back((seq, now, text.clone()));
-                        while h.lines.front().is_some_and(|(_, at, _)| now.duration_since(*at) > HISTORY) {
-                            h.lines.pop_front();
-                        }
-                        seq
-                    };
-                    let _ = lines_tx.send((seq, text));
-                }
+                publish(&history, &lines_tx, &line, false);
                 store.apply(u);
                 replan(&store, &intents);
             }
@@ -189,6 +179,11 @@ pub async fn serve<A: AwsApi>(
                     }
                     FromViewer::Left(id) => {
                         intents.remove(&id);
+                    }
+                    FromViewer::Timeline(record) => {
+                        // notes and actions stay in the history as long as the hub lives
+                        publish(&history, &lines_tx, &record, true);
+                        continue;
                     }
                 }
                 alone_since = intents.is_empty().then(tokio::time::Instant::now);
@@ -212,6 +207,40 @@ pub async fn serve<A: AwsApi>(
     let _ = std::fs::remove_file(&opts.socket);
     drop(lock);
     Ok(())
+}
+
+/// Send `record` to every viewer and keep it for late joiners (for the last hour, or for the
+/// hub's life when `keep`: the incident's notes and actions).
+fn publish(
+    history: &Mutex<History>,
+    lines: &broadcast::Sender<(u64, Arc<str>)>,
+    record: &Record,
+    keep: bool,
+) {
+    let Ok(text) = serde_json::to_string(record) else {
+        return;
+    };
+    let text: Arc<str> = text.into();
+    let Ok(mut h) = history.lock() else {
+        return;
+    };
+    h.seq += 1;
+    let seq = h.seq;
+    let now = std::time::Instant::now();
+    if keep {
+        h.kept.push((seq, text.clone()));
+    } else {
+        h.lines.push_back((seq, now, text.clone()));
+        while h
+            .lines
+            .front()
+            .is_some_and(|(_, at, _)| now.duration_since(*at) > HISTORY)
+        {
+            h.lines.pop_front();
+        }
+    }
+    drop(h);
+    let _ = lines.send((seq, text));
 }
 
 /// Listen on `path` (the caller holds the watch's lock): a socket left by a hub that died is
@@ -272,7 +301,17 @@ impl Viewer {
         // subscribed before the history is read: nothing falls between them
         let mut live = self.lines.subscribe();
         let (past, upto): (Vec<Arc<str>>, u64) = match self.history.lock() {
-            Ok(h) => (h.lines.iter().map(|(_, _, l)| l.clone()).collect(), h.seq),
+            Ok(h) => {
+                // in the order they were sent: updates of the last hour, notes and actions
+                let mut all: Vec<(u64, Arc<str>)> = h
+                    .lines
+                    .iter()
+                    .map(|(s, _, l)| (*s, l.clone()))
+                    .chain(h.kept.iter().cloned())
+                    .collect();
+                all.sort_by_key(|(s, _)| *s);
+                (all.into_iter().map(|(_, l)| l).collect(), h.seq)
+            }
             Err(_) => return,
         };
         if self.events.send(FromViewer::Joined(self.id)).await.is_err() {
@@ -305,8 +344,16 @@ impl Viewer {
                 },
                 line = read.next_line() => match line {
                     Ok(Some(l)) => {
-                        if let Ok(ToHub::Intent(i)) = serde_json::from_str::<ToHub>(&l) {
-                            let _ = self.events.send(FromViewer::Intent(self.id, i)).await;
+                        match serde_json::from_str::<ToHub>(&l) {
+                            Ok(ToHub::Intent(i)) => {
+                                let _ = self.events.send(FromViewer::Intent(self.id, i)).await;
+                            }
+                            Ok(ToHub::Timeline { record })
+                                if matches!(*record, Record::Note { .. } | Record::Action { .. }) =>
+                            {
+                                let _ = self.events.send(FromViewer::Timeline(record)).await;
+                            }
+                            _ => {}
                         }
                     }
                     _ => ok = false,

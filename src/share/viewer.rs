@@ -22,6 +22,10 @@ pub struct Attached {
     pub updates: mpsc::Receiver<Update>,
     /// What this viewer wants read.
     pub intents: mpsc::Sender<crate::store::Intent>,
+    /// Notes and actions for everyone's timeline: this viewer's go out (queued while no hub
+    /// answers, delivered to the next), everyone's come in (its own too).
+    pub timeline_out: mpsc::Sender<Record>,
+    pub timeline_in: mpsc::Receiver<Record>,
     pub hub_version: String,
     /// Viewers attached when this one joined, itself included.
     pub viewers: usize,
@@ -125,20 +129,50 @@ pub fn supervise(conn: Conn, starter: Starter) -> Attached {
     let (hub_version, viewers) = (conn.hub_version.clone(), conn.viewers);
     let (update_tx, updates) = mpsc::channel::<Update>(1024);
     let (intents, mut intent_rx) = mpsc::channel::<crate::store::Intent>(16);
+    let (timeline_out, mut out_rx) = mpsc::channel::<Record>(64);
+    let (in_tx, timeline_in) = mpsc::channel::<Record>(64);
     tokio::spawn(async move {
         let mut conn = conn;
         let mut last: Option<ViewerIntent> = None;
+        // notes and actions not yet delivered to a hub
+        let mut pending: Vec<Record> = Vec::new();
         loop {
+            while !pending.is_empty() {
+                if !send_line(
+                    &mut conn,
+                    &ToHub::Timeline {
+                        record: Box::new(pending[0].clone()),
+                    },
+                )
+                .await
+                {
+                    break;
+                }
+                pending.remove(0);
+            }
             loop {
                 tokio::select! {
                     line = conn.read.next_line() => {
                         let Ok(Some(line)) = line else { break };
                         // lines this version cannot read are skipped, as a recording's are
-                        let Ok(Record::Update { update, .. }) = serde_json::from_str::<Record>(&line) else {
-                            continue;
+                        let sent = match serde_json::from_str::<Record>(&line) {
+                            Ok(Record::Update { update, .. }) => {
+                                update_tx.send(Update::from(update)).await.is_ok()
+                            }
+                            Ok(r @ (Record::Note { .. } | Record::Action { .. })) => {
+                                in_tx.send(r).await.is_ok()
+                            }
+                            _ => true,
                         };
-                        if update_tx.send(Update::from(update)).await.is_err() {
+                        if !sent {
                             return;
+                        }
+                    }
+                    r = out_rx.recv() => {
+                        let Some(r) = r else { return };
+                        if !send_line(&mut conn, &ToHub::Timeline { record: Box::new(r.clone()) }).await {
+                            pending.push(r);
+                            break;
                         }
                     }
                     i = intent_rx.recv() => {
@@ -158,9 +192,13 @@ pub fn supervise(conn: Conn, starter: Starter) -> Attached {
                 return;
             }
             conn = loop {
-                // what the console asks for meanwhile: the last of it goes to the next hub
+                // what the console asks for meanwhile: the last of it goes to the next hub,
+                // and every note and action
                 while let Ok(i) = intent_rx.try_recv() {
                     last = Some(ViewerIntent::of(&i));
+                }
+                while let Ok(r) = out_rx.try_recv() {
+                    pending.push(r);
                 }
                 match starter.attach().await {
                     Ok(c) => break c,
@@ -179,16 +217,22 @@ pub fn supervise(conn: Conn, starter: Starter) -> Attached {
     Attached {
         updates,
         intents,
+        timeline_out,
+        timeline_in,
         hub_version,
         viewers,
     }
 }
 
 async fn send_intent(conn: &mut Conn, intent: Option<&ViewerIntent>) -> bool {
-    let Some(v) = intent else {
-        return true;
-    };
-    let Ok(line) = serde_json::to_string(&ToHub::Intent(v.clone())) else {
+    match intent {
+        Some(v) => send_line(conn, &ToHub::Intent(v.clone())).await,
+        None => true,
+    }
+}
+
+async fn send_line(conn: &mut Conn, msg: &ToHub) -> bool {
+    let Ok(line) = serde_json::to_string(msg) else {
         return true;
     };
     conn.write

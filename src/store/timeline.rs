@@ -88,6 +88,10 @@ pub struct Note {
     pub t: Time,
     pub service: Option<ServiceKey>,
     pub text: String,
+    /// Who typed it (the local user and AWS profile): said in a shared session's timeline,
+    /// where several people write (absent in older recordings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// One line of the timeline, as shown and exported.
@@ -571,7 +575,10 @@ pub fn entries(store: &super::Store, only: Option<&ServiceKey>) -> Vec<Entry> {
             region,
             tag,
             kind: EntryKind::Note,
-            text: n.text.clone(),
+            text: match &n.by {
+                Some(by) => format!("{} ({by})", n.text),
+                None => n.text.clone(),
+            },
             category: None,
             failure: false,
         });

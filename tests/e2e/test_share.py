@@ -213,9 +213,19 @@ def test_kill_9_of_the_hub_every_viewer_is_live_again_within_5_s(tmp_path):
             assert time.time() < deadline, [tmux("capture-pane", "-p", "-t", s).stdout for s in sessions]
             time.sleep(0.2)
         [hub] = _hubs(runtime)
+
+        def note(session, text):
+            tmux("send-keys", "-t", session, "n")
+            time.sleep(0.3)
+            tmux("send-keys", "-t", session, "-l", text)
+            tmux("send-keys", "-t", session, "Enter")
+
+        note(sessions[0], "paged payments")
         time.sleep(6)
         killed_at = time.time()
         os.kill(hub, signal.SIGKILL)
+        # a note typed while the hub is gone is queued and delivered to the next one
+        note(sessions[2], "hub died, still watching")
         # a new hub serves within 5 s: one, though every viewer may have started one (the
         # others find the watch's lock held and exit)
         deadline = killed_at + 5
@@ -243,6 +253,20 @@ def test_kill_9_of_the_hub_every_viewer_is_live_again_within_5_s(tmp_path):
             # and data flowed again within 5 s of the kill
             after = sorted(at for src, at, u in updates if at > kill and u.get("payload") is not None)
             assert after and (after[0] - kill).total_seconds() <= 5, (i, after[:1])
+        # one timeline for everyone: each viewer recorded both notes, each marked with who typed it
+        import json
+        for i in range(3):
+            notes = [json.loads(line)["note"] for line in open(tmp_path / f"v{i}.jsonl")
+                     if '"type":"note"' in line]
+            texts = sorted(n["text"] for n in notes)
+            assert texts == ["hub died, still watching", "paged payments"], (i, notes)
+            assert all(n.get("by", "").endswith("(demo)") for n in notes), notes
+        # and the timeline export of one viewer's recording holds them, with who
+        import subprocess as sp
+        out = sp.run([binary(), "timeline", "--replay", str(tmp_path / "v1.jsonl")], capture_output=True, text=True,
+                     env={**os.environ, "HOME": str(tmp_path)})
+        assert out.returncode == 0, out.stderr
+        assert "paged payments (" in out.stdout and "hub died, still watching (" in out.stdout, out.stdout[-2000:]
         # the new hub, alone now, stops after its grace
         deadline = time.time() + 15
         while _hubs(runtime):
