@@ -67,6 +67,11 @@ pub struct Global {
     /// credentials
     #[arg(long, global = true)]
     pub share: bool,
+    /// With --share: let members of this Unix group attach to (or start) the shared hub too
+    /// (also `share_group` in config.toml). They then see what the hub's credentials can read;
+    /// their writes still use their own
+    #[arg(long, global = true, value_name = "GROUP")]
+    pub share_group: Option<String>,
     /// Most of each shared AWS quota (ECS reads, FilterLogEvents, GetMetricData, ELB reads) that
     /// ecswatch may use, in percent of the account's rate: the rest is left for the team
     /// [default: 20, or api_share in config.toml's [defaults]]

@@ -270,7 +270,7 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
                     .and_then(|d| ecswatch::logfile::LogFile::open_in(&d).ok()),
                 notice: None,
             };
-            let attached = if g.share {
+            let attached = if g.share || g.share_group.is_some() {
                 Some(share_attach(&g, &targets).await)
             } else {
                 None
@@ -304,12 +304,17 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
 fn watch_socket<A: ecswatch::aws::AwsApi>(
     g: &ecswatch::cli::Global,
     targets: &[Connected<A>],
-) -> Result<std::path::PathBuf, String> {
+) -> Result<ecswatch::share::Shared, String> {
     let places: Vec<_> = targets
         .iter()
         .map(|(t, _)| (t.spec.clone(), t.region.clone()))
         .collect();
-    ecswatch::share::watch_socket(&places, g.demo, g.endpoint_url.as_deref())
+    ecswatch::share::watch_socket(
+        &places,
+        g.demo,
+        g.endpoint_url.as_deref(),
+        g.share_group.as_deref(),
+    )
 }
 
 /// Attach the console to its watch's hub, starting one when none answers.
@@ -317,8 +322,8 @@ async fn share_attach<A: ecswatch::aws::AwsApi>(
     g: &ecswatch::cli::Global,
     targets: &[Connected<A>],
 ) -> Result<ecswatch::share::viewer::Attached, String> {
-    let socket = watch_socket(g, targets)?;
-    ecswatch::share::viewer::attach_console(&socket, &who(g)).await
+    let shared = watch_socket(g, targets)?;
+    ecswatch::share::viewer::attach_console(&shared.socket, &who(g)).await
 }
 
 /// `ecswatch serve`: the hub of this watch's shared session.
@@ -332,14 +337,15 @@ fn serve(
     let started = std::time::Instant::now();
     rt.block_on(async {
         with_targets!(g, specs, ecswatch::aws::metered::Budget::new, |targets| {
-            let socket = watch_socket(&g, &targets).map_err(|e| Exit::new(2, e))?;
+            let shared = watch_socket(&g, &targets).map_err(|e| Exit::new(2, e))?;
             let places: Vec<_> = targets
                 .iter()
                 .map(|(t, _)| (t.spec.clone(), t.region.clone()))
                 .collect();
             let header = ecswatch::share::hub::header(&places, g.demo);
             let opts = ecswatch::share::hub::HubOptions {
-                socket,
+                socket: shared.socket,
+                group: shared.group,
                 grace: args.grace,
                 header,
                 version: env!("CARGO_PKG_VERSION").into(),

@@ -9,6 +9,7 @@
 //! theme = "mono"
 //! keymap = "vim"
 //! api_share = 10            # percent of each shared quota, 1..=100
+//! share_group = "oncall"    # with --share, members of this Unix group share the hub
 //! ```
 //!
 //! A bad value is an error naming the file, the line and the problem; a missing file is no
@@ -28,6 +29,8 @@ pub struct Defaults {
     pub theme: Option<String>,
     pub keymap: Option<String>,
     pub api_share: Option<u8>,
+    /// `--share-group`: the Unix group whose members share this user's hub.
+    pub share_group: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -49,6 +52,7 @@ struct DefaultsDef {
     theme: Option<Spanned<String>>,
     keymap: Option<Spanned<String>>,
     api_share: Option<Spanned<i64>>,
+    share_group: Option<Spanned<String>>,
 }
 
 /// The defaults in the config file at `path` (none when there is no file).
@@ -93,6 +97,7 @@ pub fn parse(file: &str, text: &str) -> Result<Defaults, String> {
         room: text_of(d.room, "room")?,
         theme: text_of(d.theme, "theme")?,
         keymap: text_of(d.keymap, "keymap")?,
+        share_group: text_of(d.share_group, "share_group")?,
         api_share: match d.api_share {
             None => None,
             Some(v) => {
@@ -150,6 +155,9 @@ pub fn apply(g: &mut Global, d: &Defaults) {
     if g.api_share.is_none() {
         g.api_share = d.api_share;
     }
+    if g.share_group.is_none() {
+        g.share_group = d.share_group.clone();
+    }
 }
 
 #[cfg(test)]
@@ -162,7 +170,7 @@ mod tests {
     fn reads_every_default_and_keeps_rooms_alone() {
         let d = parse(
             F,
-            "[room.checkout]\ntargets = [{ profile = \"p\" }]\n\n[defaults]\nprofile = \"prod\"\nregion = \"eu-west-1\"\ntheme = \"mono\"\nkeymap = \"vim\"\napi_share = 10\n",
+            "[room.checkout]\ntargets = [{ profile = \"p\" }]\n\n[defaults]\nprofile = \"prod\"\nregion = \"eu-west-1\"\ntheme = \"mono\"\nkeymap = \"vim\"\napi_share = 10\nshare_group = \"oncall\"\n",
         )
         .unwrap();
         assert_eq!(
@@ -174,6 +182,7 @@ mod tests {
                 theme: Some("mono".into()),
                 keymap: Some("vim".into()),
                 api_share: Some(10),
+                share_group: Some("oncall".into()),
             }
         );
         assert_eq!(parse(F, "# nothing\n").unwrap(), Defaults::default());

@@ -25,6 +25,8 @@ const HELLO_WITHIN: Duration = Duration::from_secs(5);
 
 pub struct HubOptions {
     pub socket: PathBuf,
+    /// `--share-group`: members of this group (its gid) may attach too.
+    pub group: Option<u32>,
     /// How long to live after the last viewer left (None: until stopped).
     pub grace: Option<Duration>,
     /// The recording header viewers are sent first.
@@ -83,16 +85,27 @@ pub async fn serve<A: AwsApi>(
     // one hub per watch: the lock is held for the hub's life (the kernel drops it when the
     // process dies, even by SIGKILL), so viewers that start hubs at once get one
     let lock_path = opts.socket.with_extension("lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
+    if !lock_path.exists() {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+        if let Some(gid) = opts.group {
+            // the group's members start hubs too
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::os::unix::fs::chown(&lock_path, None, Some(gid));
+            let _ = std::fs::set_permissions(&lock_path, std::fs::Permissions::from_mode(0o660));
+        }
+    }
+    // a lock taken on a file opened for reading: any member may take it
+    let lock = std::fs::File::open(&lock_path)
         .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
     if lock.try_lock().is_err() {
         return Err(format!("a hub already serves {}", opts.socket.display()));
     }
-    let listener = bind(&opts.socket).await?;
+    let listener = bind(&opts.socket, opts.group).await?;
     let own = super::own_uid()?;
     let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
     let mut store = Store::with_places(states, pb);
@@ -116,6 +129,7 @@ pub async fn serve<A: AwsApi>(
     let (lines_tx, _) = broadcast::channel::<(u64, Arc<str>)>(LAG);
     let (viewer_tx, mut from_viewers) = mpsc::channel::<FromViewer>(64);
     let version = opts.version.clone();
+    let group = opts.group;
     let accepting = {
         let (history, lines_tx, header) = (history.clone(), lines_tx.clone(), header.clone());
         tokio::spawn(async move {
@@ -128,6 +142,7 @@ pub async fn serve<A: AwsApi>(
                 let v = Viewer {
                     id: next_id,
                     own,
+                    group,
                     version: version.clone(),
                     header: header.clone(),
                     history: history.clone(),
@@ -245,7 +260,7 @@ fn publish(
 
 /// Listen on `path` (the caller holds the watch's lock): a socket left by a hub that died is
 /// replaced; one a live hub answers on is not.
-async fn bind(path: &std::path::Path) -> Result<UnixListener, String> {
+async fn bind(path: &std::path::Path, group: Option<u32>) -> Result<UnixListener, String> {
     use std::os::unix::fs::PermissionsExt;
     if path.exists() {
         if UnixStream::connect(path).await.is_ok() {
@@ -255,7 +270,15 @@ async fn bind(path: &std::path::Path) -> Result<UnixListener, String> {
     }
     let l = UnixListener::bind(path)
         .map_err(|e| format!("cannot listen on {}: {e}", path.display()))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    let mode = match group {
+        Some(gid) => {
+            std::os::unix::fs::chown(path, None, Some(gid))
+                .map_err(|e| format!("cannot give {} to the group: {e}", path.display()))?;
+            0o660
+        }
+        None => 0o600,
+    };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
     Ok(l)
 }
@@ -263,6 +286,7 @@ async fn bind(path: &std::path::Path) -> Result<UnixListener, String> {
 struct Viewer {
     id: u64,
     own: u32,
+    group: Option<u32>,
     version: String,
     header: Arc<str>,
     history: Arc<Mutex<History>>,
@@ -272,10 +296,18 @@ struct Viewer {
 
 impl Viewer {
     async fn run(self, stream: UnixStream) {
-        // another Unix user never gets in (the socket is 0600 in a 0700 directory as well)
-        match stream.peer_cred() {
-            Ok(c) if c.uid() == self.own => {}
-            _ => return,
+        // another Unix user gets in only as a member of --share-group (the socket is 0600 in
+        // a 0700 directory as well, or 0660 in the group's 0770 one)
+        let admitted = match stream.peer_cred() {
+            Ok(c) if c.uid() == self.own => true,
+            Ok(c) => match (self.group, c.pid()) {
+                (Some(gid), Some(pid)) => super::group::process_in(pid, gid),
+                _ => false,
+            },
+            Err(_) => false,
+        };
+        if !admitted {
+            return;
         }
         let (read, mut write) = stream.into_split();
         let mut read = BufReader::new(read).lines();

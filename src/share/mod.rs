@@ -11,11 +11,52 @@
 //!   ([`socket_path`]); the hub checks each peer's uid (`SO_PEERCRED`) is its own.
 //! - the protocol: [`protocol`] (a versioned handshake, then the recording format's lines).
 
+pub mod group;
 pub mod hub;
 pub mod protocol;
 pub mod viewer;
 
 use std::path::{Path, PathBuf};
+
+/// Where a shared session's socket is, and who may attach to it.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    pub socket: PathBuf,
+    /// `--share-group`: members of this group may attach (its gid).
+    pub group: Option<u32>,
+}
+
+/// The directory a group's members share (`--share-group`): `/tmp/ecswatch-share-GROUP`, mode
+/// 0770, of that group. An existing one that others may enter, or of another group, is refused
+/// (sharing then fails and the console reads alone: nobody can plant a socket for the group).
+pub fn group_dir(name: &str, gid: u32) -> Result<PathBuf, String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!("{name:?} is not a group name"));
+    }
+    let dir = std::env::temp_dir().join(format!("ecswatch-share-{name}"));
+    if !dir.exists() {
+        std::fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::os::unix::fs::chown(&dir, None, Some(gid))
+            .map_err(|e| format!("cannot give {} to group {name}: {e}", dir.display()))?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o770))
+            .map_err(|e| format!("cannot restrict {}: {e}", dir.display()))?;
+    }
+    let meta =
+        std::fs::metadata(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    if meta.gid() != gid || meta.mode() & 0o007 != 0 || !meta.is_dir() {
+        return Err(format!(
+            "{} is not group {name}'s alone (group {}, mode {:o})",
+            dir.display(),
+            meta.gid(),
+            meta.mode() & 0o777
+        ));
+    }
+    Ok(dir)
+}
 
 /// The directory the sockets live in, created 0700 when missing. An existing directory that
 /// is not the user's own, or that others may enter, is refused.
@@ -62,7 +103,8 @@ pub fn watch_socket(
     places: &[(crate::room::PlaceSpec, String)],
     demo: bool,
     endpoint: Option<&str>,
-) -> Result<PathBuf, String> {
+    group: Option<&str>,
+) -> Result<Shared, String> {
     let env = |v: &str| std::env::var(v).unwrap_or_default();
     let context = format!(
         "demo={demo} endpoint={} profile={}",
@@ -71,7 +113,19 @@ pub fn watch_socket(
             .unwrap_or_else(|| env("AWS_ENDPOINT_URL")),
         env("AWS_PROFILE")
     );
-    Ok(socket_path(&runtime_dir()?, places, &context))
+    match group {
+        None => Ok(Shared {
+            socket: socket_path(&runtime_dir()?, places, &context),
+            group: None,
+        }),
+        Some(name) => {
+            let gid = group::lookup(name)?;
+            Ok(Shared {
+                socket: socket_path(&group_dir(name, gid)?, places, &context),
+                group: Some(gid),
+            })
+        }
+    }
 }
 
 /// The socket of the watch of `places`: each place as given (profile, scope) with the Region

@@ -278,3 +278,109 @@ def test_kill_9_of_the_hub_every_viewer_is_live_again_within_5_s(tmp_path):
             tmux("kill-session", "-t", s, check=False)
         for p in _hubs(runtime):
             os.kill(p, signal.SIGKILL)
+
+
+def _hub_count(marker):
+    """`serve` processes whose command line holds `marker`."""
+    n = 0
+    for p in pathlib.Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            cmd = (p / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in cmd and marker.encode() in b" ".join(cmd):
+            n += 1
+    return n
+
+
+def test_another_unix_user_is_refused_and_admitted_with_share_group(tmp_path):
+    """A second Unix user, made by the test: without --share-group its console cannot reach the
+    first user's hub (the 0700 directory; the hub would also refuse its uid) and runs its own;
+    with --share-group both users' consoles share one hub. On the demo, in tmux."""
+    import subprocess
+    import uuid
+
+    if os.geteuid() != 0 or not all(shutil.which(t) for t in ("useradd", "groupadd", "runuser")):
+        pytest.skip("making a second Unix user needs root and useradd/groupadd/runuser")
+    tag = uuid.uuid4().hex[:6]
+    group, peer = f"ecsw-team-{tag}", f"ecsw-peer-{tag}"
+
+    def sh(*a, check=True, user=None):
+        cmd = (["runuser", "-u", user, "--"] if user else []) + list(a)
+        return subprocess.run(cmd, capture_output=True, text=True, check=check)
+
+    def tmux(*a, check=True):
+        return subprocess.run(["tmux", *a], capture_output=True, text=True, check=check)
+
+    # the binary where the second user can run it
+    bindir = pathlib.Path(f"/tmp/ecsw-bin-{tag}")
+    bindir.mkdir(mode=0o755)
+    exe = bindir / "ecswatch"
+    shutil.copy(binary(), exe)
+    exe.chmod(0o755)
+    homes = {u: pathlib.Path(f"/tmp/ecsw-home-{tag}-{i}") for i, u in enumerate(("root", peer))}
+    sessions = []
+    sh("groupadd", group)
+    sh("useradd", "-M", "-s", "/bin/bash", "-G", group, peer)
+    try:
+        for u, h in homes.items():
+            (h / "run").mkdir(parents=True)
+            if u != "root":
+                sh("chown", "-R", f"{peer}:{peer}", str(h))
+            (h / "run").chmod(0o700)
+            h.chmod(0o755)
+
+        def console(name, user, extra):
+            h = homes[user]
+            env = f"env -i HOME={h} XDG_RUNTIME_DIR={h}/run TERM=xterm-256color PATH=/usr/bin:/bin"
+            run_as = f"runuser -u {user} -- " if user != "root" else ""
+            tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "bash --norc --noprofile")
+            sessions.append(name)
+            tmux("send-keys", "-t", name, f"{run_as}{env} {exe} --demo --share {extra}; echo EXIT=$?", "Enter")
+
+        def wait_for(name, text, timeout=20):
+            deadline = time.time() + timeout
+            while text not in tmux("capture-pane", "-p", "-t", name).stdout:
+                assert time.time() < deadline, tmux("capture-pane", "-p", "-t", name).stdout
+                time.sleep(0.2)
+
+        # without --share-group: each user its own hub; the peer cannot even reach the socket
+        console(f"own-root-{tag}", "root", "")
+        wait_for(f"own-root-{tag}", "checkout-api")
+        [sock] = list((homes["root"] / "run" / "ecswatch").glob("*.sock"))
+        probe = ("import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect(sys.argv[1])\n"
+                 " print('connected')\nexcept OSError as e:\n print('refused', e.errno)\n")
+        out = sh("python3", "-c", probe, str(sock), user=peer, check=False)
+        assert out.stdout.startswith("refused"), (out.stdout, out.stderr)
+        console(f"own-peer-{tag}", peer, "")
+        wait_for(f"own-peer-{tag}", "checkout-api")
+        assert _hub_count(str(exe)) == 2, "each user runs its own hub"
+        for s in list(sessions):
+            tmux("send-keys", "-t", s, "q")
+        time.sleep(1)
+        for s in list(sessions):
+            tmux("kill-session", "-t", s, check=False)
+            sessions.remove(s)
+        subprocess.run(["pkill", "-f", f"{exe} --demo serve"], check=False)
+
+        # with --share-group: one hub for both users
+        console(f"grp-root-{tag}", "root", f"--share-group {group}")
+        wait_for(f"grp-root-{tag}", "checkout-api")
+        console(f"grp-peer-{tag}", peer, f"--share-group {group}")
+        wait_for(f"grp-peer-{tag}", "2 console(s) on the hub")
+        wait_for(f"grp-peer-{tag}", "checkout-api")
+        assert _hub_count(f"--share-group {group}") == 1
+        shared = pathlib.Path(f"/tmp/ecswatch-share-{group}")
+        assert shared.stat().st_mode & 0o777 == 0o770
+    finally:
+        for s in sessions:
+            tmux("kill-session", "-t", s, check=False)
+        subprocess.run(["pkill", "-f", f"{exe}"], check=False)
+        sh("userdel", peer, check=False)
+        sh("groupdel", group, check=False)
+        shutil.rmtree(f"/tmp/ecswatch-share-{group}", ignore_errors=True)
+        shutil.rmtree(bindir, ignore_errors=True)
+        for h in homes.values():
+            shutil.rmtree(h, ignore_errors=True)
