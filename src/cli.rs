@@ -72,6 +72,11 @@ pub struct Global {
     /// their writes still use their own
     #[arg(long, global = true, value_name = "GROUP")]
     pub share_group: Option<String>,
+    /// Attach to the shared hub on HOST over SSH (`ssh HOST ecswatch … attach --stdio`; the
+    /// environment's ECSWATCH_SSH and ECSWATCH_REMOTE replace `ssh` and `ecswatch`): the hub
+    /// reads with HOST's credentials; this console's writes use this machine's
+    #[arg(long, global = true, value_name = "HOST")]
+    pub via: Option<String>,
     /// Most of each shared AWS quota (ECS reads, FilterLogEvents, GetMetricData, ELB reads) that
     /// ecswatch may use, in percent of the account's rate: the rest is left for the team
     /// [default: 20, or api_share in config.toml's [defaults]]
@@ -161,6 +166,16 @@ pub enum Command {
     /// every console attached to it, and stops when told to (or `--grace` after the last
     /// console left)
     Serve(ServeArgs),
+    /// Attach to this watch's shared hub (starting one) and relay the protocol over stdin and
+    /// stdout: what `--via` runs on the far host
+    Attach(AttachArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// Relay over stdin and stdout (the only way there is)
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Args)]

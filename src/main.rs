@@ -270,17 +270,19 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
                     .and_then(|d| ecswatch::logfile::LogFile::open_in(&d).ok()),
                 notice: None,
             };
-            let attached = if g.share || g.share_group.is_some() {
-                Some(share_attach(&g, &targets).await)
+            let attached = if let Some(host) = &g.via {
+                Some(ecswatch::share::viewer::attach_via(host, &who(&g)).await)
+            } else if g.share || g.share_group.is_some() {
+                let socket = watch_socket(&g, &targets).map(|s| s.socket);
+                Some(match socket {
+                    Ok(s) => ecswatch::share::viewer::attach_console(&s, &who(&g)).await,
+                    Err(e) => Err(e),
+                })
             } else {
                 None
             };
             let ended = match attached {
                 Some(Ok(att)) => {
-                    opts.notice = Some(format!(
-                        "shared session: {} console(s) on the hub (ecswatch {})",
-                        att.viewers, att.hub_version
-                    ));
                     ecswatch::app::run_viewer(targets.clone(), pb, theme, keymap, opts, att).await
                 }
                 other => {
@@ -317,19 +319,11 @@ fn watch_socket<A: ecswatch::aws::AwsApi>(
     )
 }
 
-/// Attach the console to its watch's hub, starting one when none answers.
-async fn share_attach<A: ecswatch::aws::AwsApi>(
-    g: &ecswatch::cli::Global,
-    targets: &[Connected<A>],
-) -> Result<ecswatch::share::viewer::Attached, String> {
-    let shared = watch_socket(g, targets)?;
-    ecswatch::share::viewer::attach_console(&shared.socket, &who(g)).await
-}
-
-/// `ecswatch serve`: the hub of this watch's shared session.
+/// `ecswatch serve`: the hub of this watch's shared session; `attach --stdio` (no `args`):
+/// a relay to it.
 fn serve(
     g: ecswatch::cli::Global,
-    args: ecswatch::cli::ServeArgs,
+    args: Option<ecswatch::cli::ServeArgs>,
     pb: ecswatch::diagnosis::Playbook,
 ) -> Result<i32, Exit> {
     let specs = target_specs(&g)?;
@@ -338,6 +332,12 @@ fn serve(
     rt.block_on(async {
         with_targets!(g, specs, ecswatch::aws::metered::Budget::new, |targets| {
             let shared = watch_socket(&g, &targets).map_err(|e| Exit::new(2, e))?;
+            let Some(args) = args else {
+                return ecswatch::share::viewer::relay_stdio(&shared.socket, &who(&g))
+                    .await
+                    .map(|()| 0)
+                    .map_err(|e| Exit::new(2, format!("attach: {e}")));
+            };
             let places: Vec<_> = targets
                 .iter()
                 .map(|(t, _)| (t.spec.clone(), t.region.clone()))
@@ -497,7 +497,8 @@ fn run(cli: Cli) -> Result<i32, Exit> {
             print(&String::from_utf8_lossy(&out))?;
             Ok(0)
         }
-        Command::Serve(args) => serve(g, args, pb),
+        Command::Serve(args) => serve(g, Some(args), pb),
+        Command::Attach(_) => serve(g, None, pb),
         Command::Doctor => {
             let specs = target_specs(&g)?;
             let rt = runtime()?;

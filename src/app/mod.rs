@@ -140,6 +140,11 @@ pub async fn run_viewer<A: AwsApi>(
     opts: Options,
     hub: crate::share::viewer::Attached,
 ) -> Result<Ended, Exit> {
+    let mut opts = opts;
+    opts.notice = Some(format!(
+        "shared session: {} console(s) on the hub (ecswatch {})",
+        hub.viewers, hub.hub_version
+    ));
     let crate::share::viewer::Attached {
         updates,
         intents,

@@ -51,10 +51,15 @@ impl std::fmt::Display for AttachError {
     }
 }
 
-/// One connection to a hub, past the handshake.
+type Reader = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
+type Writer = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
+
+/// One connection to a hub, past the handshake: over its Unix socket, or over `ssh HOST
+/// ecswatch attach --stdio` (`--via`), whose child is killed with the connection.
 pub struct Conn {
-    read: tokio::io::Lines<BufReader<tokio::net::unix::OwnedReadHalf>>,
-    write: tokio::net::unix::OwnedWriteHalf,
+    read: tokio::io::Lines<BufReader<Reader>>,
+    write: Writer,
+    _child: Option<tokio::process::Child>,
     pub hub_version: String,
     pub viewers: usize,
 }
@@ -64,7 +69,49 @@ pub async fn connect(socket: &Path, user: &str) -> Result<Conn, AttachError> {
     let stream = UnixStream::connect(socket)
         .await
         .map_err(|e| AttachError::NoHub(format!("{}: {e}", socket.display())))?;
-    let (read, mut write) = stream.into_split();
+    let (read, write) = stream.into_split();
+    handshake(Box::new(read), Box::new(write), None, user).await
+}
+
+/// Connect through `ssh`: `command` is the whole command line (`ssh [options] HOST
+/// ecswatch … attach --stdio`); its errors go to `log`.
+pub async fn connect_via(command: &[String], log: &Path, user: &str) -> Result<Conn, AttachError> {
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| AttachError::Failed("no ssh command".into()))?;
+    let err = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| AttachError::Failed(format!("cannot open {}: {e}", log.display())))?;
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(err)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| AttachError::Failed(format!("cannot run {program}: {e}")))?;
+    let (Some(out), Some(input)) = (child.stdout.take(), child.stdin.take()) else {
+        return Err(AttachError::Failed("ssh gave no pipes".into()));
+    };
+    handshake(Box::new(out), Box::new(input), Some(child), user)
+        .await
+        .map_err(|e| match e {
+            // the far side closed without a word: ssh or the remote ecswatch failed
+            AttachError::NoHub(why) => {
+                AttachError::Failed(format!("{why} (over ssh: see {})", log.display()))
+            }
+            other => other,
+        })
+}
+
+async fn handshake(
+    read: Reader,
+    mut write: Writer,
+    child: Option<tokio::process::Child>,
+    user: &str,
+) -> Result<Conn, AttachError> {
     let mut read = BufReader::new(read).lines();
     let hello = ToHub::Hello {
         protocol: PROTOCOL,
@@ -88,6 +135,7 @@ pub async fn connect(socket: &Path, user: &str) -> Result<Conn, AttachError> {
         }) => Ok(Conn {
             read,
             write,
+            _child: child,
             hub_version: version,
             viewers,
         }),
@@ -96,7 +144,7 @@ pub async fn connect(socket: &Path, user: &str) -> Result<Conn, AttachError> {
     }
 }
 
-/// How a viewer starts a hub when none answers.
+/// How a viewer reaches its hub, and starts one when none answers.
 #[derive(Clone)]
 pub struct Starter {
     pub socket: PathBuf,
@@ -104,12 +152,20 @@ pub struct Starter {
     pub exe: PathBuf,
     pub args: Vec<String>,
     pub log: PathBuf,
+    /// `--via HOST`: the ssh command line that reaches the hub on HOST instead (the remote
+    /// `attach --stdio` starts one there when none answers).
+    pub via: Option<Vec<String>>,
 }
 
 impl Starter {
     /// Connect, starting a hub when none answers.
     pub async fn attach(&self) -> Result<Conn, AttachError> {
-        attach_or_start(&self.socket, &self.user, &self.exe, &self.args, &self.log).await
+        match &self.via {
+            Some(cmd) => connect_via(cmd, &self.log, &self.user).await,
+            None => {
+                attach_or_start(&self.socket, &self.user, &self.exe, &self.args, &self.log).await
+            }
+        }
     }
 }
 
@@ -261,7 +317,7 @@ pub async fn attach_or_start(
         .open(log)
         .map_err(|e| AttachError::Failed(format!("cannot open {}: {e}", log.display())))?;
     use std::os::unix::process::CommandExt;
-    std::process::Command::new(exe)
+    let mut hub = std::process::Command::new(exe)
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -270,8 +326,22 @@ pub async fn attach_or_start(
         .spawn()
         .map_err(|e| AttachError::Failed(format!("cannot start the hub: {e}")))?;
     let deadline = tokio::time::Instant::now() + HUB_START;
+    let mut exited = None;
     loop {
-        match connect(socket, user).await {
+        let answer = connect(socket, user).await;
+        // a hub that lost the race to another exits (that one answers); one that failed says
+        // why in its log
+        if exited.is_none() {
+            exited = hub.try_wait().ok().flatten();
+        }
+        match answer {
+            Err(AttachError::NoHub(_)) if exited.is_some_and(|s| !s.success()) => {
+                let why = std::fs::read_to_string(log)
+                    .ok()
+                    .and_then(|t| t.lines().last().map(str::to_owned))
+                    .unwrap_or_else(|| "no reason given".into());
+                return Err(AttachError::Failed(format!("the hub did not start: {why}")));
+            }
             Err(AttachError::NoHub(why)) if tokio::time::Instant::now() >= deadline => {
                 return Err(AttachError::Failed(format!(
                     "the hub did not start within {} s ({why}); see {}",
@@ -304,9 +374,44 @@ pub async fn attach_console(socket: &Path, user: &str) -> Result<Attached, Strin
         exe,
         args: hub_args(&args, grace),
         log: hub_log(socket),
+        via: None,
     };
     let conn = starter.attach().await.map_err(|e| e.to_string())?;
     Ok(supervise(conn, starter))
+}
+
+/// `ecswatch attach --stdio`: make sure the hub on `socket` runs (starting one), then relay
+/// bytes between it and stdin/stdout until either side closes (the viewer at the other end of
+/// an ssh connection speaks the protocol through it).
+pub async fn relay_stdio(socket: &Path, user: &str) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let grace = std::env::var("ECSWATCH_SHARE_GRACE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(GRACE_S);
+    // a handshake of its own proves a hub answers; the relay's viewer makes its own
+    drop(
+        attach_or_start(
+            socket,
+            user,
+            &exe,
+            &hub_args(&args, grace),
+            &hub_log(socket),
+        )
+        .await
+        .map_err(|e| e.to_string())?,
+    );
+    let stream = UnixStream::connect(socket)
+        .await
+        .map_err(|e| format!("{}: {e}", socket.display()))?;
+    let (mut from_hub, mut to_hub) = stream.into_split();
+    let (mut stdin, mut stdout) = (tokio::io::stdin(), tokio::io::stdout());
+    tokio::select! {
+        _ = tokio::io::copy(&mut stdin, &mut to_hub) => {}
+        _ = tokio::io::copy(&mut from_hub, &mut stdout) => {}
+    }
+    Ok(())
 }
 
 /// The hub's command line for a console's: `serve` with the console's global flags (what it
@@ -321,7 +426,7 @@ pub fn hub_args(console_args: &[String], grace_s: u64) -> Vec<String> {
             continue;
         }
         match a.as_str() {
-            "--share" | "--stats" | "--allow-writes" => {}
+            "--share" | "--stats" | "--allow-writes" | "attach" | "--stdio" => {}
             "--record" | "--record-max" | "--theme" | "--keymap" => skip_value = true,
             _ if a.starts_with("--record=")
                 || a.starts_with("--record-max=")
@@ -336,6 +441,69 @@ pub fn hub_args(console_args: &[String], grace_s: u64) -> Vec<String> {
     out
 }
 
+/// `--via HOST`: attach this console to the hub on HOST, over `ssh HOST ecswatch … attach
+/// --stdio` (SSH is the transport and the authentication). `ssh` is the command line to run
+/// (the environment's `ECSWATCH_SSH`, else `ssh`), `remote` the ecswatch to run there
+/// (`ECSWATCH_REMOTE`, else `ecswatch`); the console's global flags name the watch there.
+pub async fn attach_via(host: &str, user: &str) -> Result<Attached, String> {
+    // ssh's own errors (a refused key, an unknown host) go here
+    let log = super::runtime_dir()
+        .unwrap_or_else(|_| std::env::temp_dir())
+        .join("via.log");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = via_command(
+        host,
+        &std::env::var("ECSWATCH_SSH").unwrap_or_else(|_| "ssh".into()),
+        &std::env::var("ECSWATCH_REMOTE").unwrap_or_else(|_| "ecswatch".into()),
+        &args,
+    );
+    let starter = Starter {
+        socket: PathBuf::new(),
+        user: user.to_string(),
+        exe: PathBuf::new(),
+        args: Vec::new(),
+        log,
+        via: Some(command),
+    };
+    let conn = starter.attach().await.map_err(|e| e.to_string())?;
+    Ok(supervise(conn, starter))
+}
+
+/// The ssh command line of `--via HOST`: `ssh` (split on spaces), HOST, then the remote
+/// command as one shell word list: `remote` (split on spaces: it may be `env X=… path`), the
+/// console's global flags less what stays local (`--via`, recording, theme, keymap, `--share`,
+/// writes, stats) each quoted for the remote shell, and `attach --stdio`.
+pub fn via_command(host: &str, ssh: &str, remote: &str, console_args: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = ssh.split_whitespace().map(str::to_owned).collect();
+    out.push(host.to_string());
+    let mut far: Vec<String> = remote.split_whitespace().map(str::to_owned).collect();
+    let mut skip = false;
+    for a in console_args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        match a.as_str() {
+            "--share" | "--stats" | "--allow-writes" => {}
+            "--via" | "--record" | "--record-max" | "--theme" | "--keymap" => skip = true,
+            _ if [
+                "--via=",
+                "--record=",
+                "--record-max=",
+                "--theme=",
+                "--keymap=",
+            ]
+            .iter()
+            .any(|p| a.starts_with(p)) => {}
+            _ => far.push(crate::diagnosis::shell_word(a)),
+        }
+    }
+    far.push("attach".into());
+    far.push("--stdio".into());
+    out.push(far.join(" "));
+    out
+}
+
 /// Where a started hub's errors go.
 pub fn hub_log(socket: &Path) -> PathBuf {
     socket.with_extension("log")
@@ -344,6 +512,32 @@ pub fn hub_log(socket: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn via_runs_the_same_watch_on_the_far_host() {
+        let args: Vec<String> = [
+            "--via",
+            "bastion",
+            "--cluster",
+            "prod one",
+            "--record",
+            "r.jsonl",
+            "--share",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            via_command("bastion", "ssh -F cfg", "env X=1 /opt/ecswatch", &args),
+            [
+                "ssh",
+                "-F",
+                "cfg",
+                "bastion",
+                "env X=1 /opt/ecswatch --cluster 'prod one' attach --stdio"
+            ]
+        );
+    }
 
     #[test]
     fn the_hub_watches_what_the_console_watches_and_records_nothing() {

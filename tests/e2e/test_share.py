@@ -384,3 +384,97 @@ def test_another_unix_user_is_refused_and_admitted_with_share_group(tmp_path):
         shutil.rmtree(bindir, ignore_errors=True)
         for h in homes.values():
             shutil.rmtree(h, ignore_errors=True)
+
+
+def test_via_attaches_over_an_openssh_server_on_localhost(tmp_path):
+    """`--via HOST` from a laptop: the console runs `ssh HOST ecswatch … attach --stdio` and
+    speaks the protocol over the pipe; SSH is the transport and the authentication. The test
+    starts Debian's OpenSSH server on 127.0.0.1 with throwaway keys; the far side's hub is the
+    one a console on the bastion shares (two consoles on it)."""
+    import socket
+    import subprocess
+
+    sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+    if not os.path.exists(sshd):
+        pytest.skip("no OpenSSH server here (.ci/run installs openssh-server): "
+                    + os.environ.get("ECSWATCH_SSHD_UNAVAILABLE", "not installed"))
+    d = tmp_path
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)
+    (d / "authorized_keys").write_text((d / "client_key.pub").read_text())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (d / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n"
+        f"AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n")
+    (d / "ssh_config").write_text(
+        f"Host bastion\n  HostName 127.0.0.1\n  Port {port}\n  User {os.environ.get('USER', 'root')}\n"
+        f"  IdentityFile {d}/client_key\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n"
+        "  LogLevel ERROR\n  BatchMode yes\n")
+    pathlib.Path("/run/sshd").mkdir(exist_ok=True)  # the server's privilege separation directory
+    server = subprocess.Popen([sshd, "-D", "-e", "-f", str(d / "sshd_config")], stderr=subprocess.PIPE, text=True)
+    # short: a Unix socket's path is at most 107 bytes (pytest's tmp paths are long)
+    far, near = pathlib.Path(f"/tmp/esv-{port}-b"), pathlib.Path(f"/tmp/esv-{port}-l")
+    far.mkdir(mode=0o700)
+    near.mkdir(mode=0o700)
+    sessions = []
+
+    def tmux(*a, check=True):
+        return subprocess.run(["tmux", *a], capture_output=True, text=True, check=check)
+
+    def screen(name):
+        return tmux("capture-pane", "-p", "-t", name).stdout
+
+    def wait_for(name, text, timeout=30):
+        deadline = time.time() + timeout
+        while text not in screen(name):
+            assert time.time() < deadline, screen(name)
+            time.sleep(0.2)
+
+    try:
+        deadline = time.time() + 10
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.time() < deadline and server.poll() is None, server.stderr.read() if server.poll() else "sshd"
+            time.sleep(0.1)
+        base = f"HOME={d} TERM=xterm-256color PATH={os.environ.get('PATH', '/usr/bin:/bin')}"
+        laptop = (f"env -i {base} XDG_RUNTIME_DIR={near} ECSWATCH_SSH='ssh -F {d}/ssh_config' "
+                  f"ECSWATCH_REMOTE='env XDG_RUNTIME_DIR={far} ECSWATCH_SHARE_GRACE=2 {binary()}' "
+                  f"{binary()} --demo --via bastion; echo EXIT=$?")
+        for name, cmd in ((f"laptop-{port}", laptop),
+                          (f"bastion-{port}", f"env -i {base} XDG_RUNTIME_DIR={far} {binary()} --demo --share; "
+                                              "echo EXIT=$?")):
+            tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "bash --norc --noprofile")
+            sessions.append(name)
+            tmux("send-keys", "-t", name, cmd, "Enter")
+            if name.startswith("laptop"):
+                wait_for(name, "checkout-api")
+                assert "shared session: 1 console(s)" in screen(name), screen(name)
+        # the bastion's console found the hub the laptop's ssh session started there
+        wait_for(f"bastion-{port}", "2 console(s) on the hub")
+        assert list(far.glob("ecswatch/*.sock")), "the hub runs on the far side"
+        assert not list(near.glob("ecswatch/*.sock")), "no hub on the laptop"
+        # the laptop's console works: it opens a service the hub then polls for it
+        tmux("send-keys", "-t", f"laptop-{port}", "Enter")
+        wait_for(f"laptop-{port}", "Rollout")
+        for name in sessions:
+            tmux("send-keys", "-t", name, "q")
+        for name in sessions:
+            wait_for(name, "EXIT=0", timeout=15)
+        # the hub on the far side stops after its grace
+        deadline = time.time() + 15
+        while list(far.glob("ecswatch/*.sock")):
+            assert time.time() < deadline, "the far hub did not stop"
+            time.sleep(0.2)
+    finally:
+        for name in sessions:
+            tmux("kill-session", "-t", name, check=False)
+        server.terminate()
+        server.wait(timeout=10)
+        subprocess.run(["pkill", "-f", f"XDG_RUNTIME_DIR={far}"], check=False)
+        shutil.rmtree(far, ignore_errors=True)
+        shutil.rmtree(near, ignore_errors=True)
