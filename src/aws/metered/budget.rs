@@ -83,16 +83,17 @@ impl Pace {
 
 /// How a standalone console shares a quota it finds crowded (AIMD, per quota): a throttled
 /// answer halves its rate ([`DECREASE`], never below [`FLOOR`] of its share, at most once a
-/// [`DECREASE_GAP`]: the answers of calls in flight together count once), then the rate grows
-/// back by [`STEP`] of the share every [`STEP_EVERY`], up to [`CEILING`] of the rate it was
-/// throttled at; after [`QUIET`] without a throttle, up to the whole share again. Consoles
-/// that cannot share (other hosts, `--no-share`) each back off this way and settle below what
-/// the account has left, instead of each taking its full share.
+/// [`DECREASE_GAP`]: the answers of calls in flight together count once) and it stays there
+/// ([`CEILING`] of the rate it was throttled at) until [`QUIET`] passes without a throttle;
+/// then it grows back slowly, by [`STEP`] of the share every [`STEP_EVERY`], to the whole
+/// share. Consoles that cannot share a reader (other hosts) each back off this way and settle
+/// below what the account has left, instead of each taking its full share: one throttle each
+/// halves three consoles' 60% to 30%, and a probe starts only after five quiet minutes.
 pub const DECREASE: f64 = 0.5;
 pub const FLOOR: f64 = 0.05;
-pub const STEP: f64 = 0.10;
-pub const STEP_EVERY: Duration = Duration::from_secs(2);
-pub const CEILING: f64 = 0.8;
+pub const STEP: f64 = 0.05;
+pub const STEP_EVERY: Duration = Duration::from_secs(5);
+pub const CEILING: f64 = 0.5;
 pub const QUIET: Duration = Duration::from_secs(300);
 pub const DECREASE_GAP: Duration = Duration::from_secs(1);
 
@@ -591,7 +592,7 @@ mod tests {
     }
 
     #[test]
-    fn a_throttle_halves_the_rate_which_grows_back_below_where_it_was_throttled() {
+    fn a_throttle_halves_the_rate_until_five_quiet_minutes_then_it_grows_back_slowly() {
         let b = Budget::new(Pace::percent(20));
         let mut x = b.buckets[Quota::ElbRead as usize].lock().unwrap();
         let share = x.share_rate;
@@ -601,36 +602,34 @@ mod tests {
         // the answers of calls in flight together: one decrease
         x.throttled(t0 + Duration::from_millis(300));
         assert!((x.rate - share * DECREASE).abs() < 1e-9);
-        // grows back 10% of the share every 2 s, to 80% of where it was throttled
-        x.refill(t0 + Duration::from_secs(2));
-        assert!((x.rate - share * 0.6).abs() < 1e-9, "{}", x.rate / share);
+        // it stays at half while the account is crowded (no probe before 5 quiet minutes)
         x.refill(t0 + Duration::from_secs(60));
         assert!(
-            (x.rate - share * CEILING).abs() < 1e-9,
+            (x.rate - share * DECREASE).abs() < 1e-9,
             "{}",
             x.rate / share
         );
-        // throttled again there: half of it, and a lower ceiling
+        // throttled again there: half of it
         let t1 = t0 + Duration::from_secs(61);
         x.throttled(t1);
-        assert!((x.rate - share * CEILING * DECREASE).abs() < 1e-9);
+        assert!((x.rate - share * 0.25).abs() < 1e-9);
         x.refill(t1 + Duration::from_secs(120));
-        assert!(
-            (x.rate - share * CEILING * CEILING).abs() < 1e-9,
-            "{}",
-            x.rate / share
-        );
-        // quiet for 5 minutes: back to the whole share
+        assert!((x.rate - share * 0.25).abs() < 1e-9, "{}", x.rate / share);
+        // quiet for 5 minutes: it grows back 5% of the share every 5 s (the step at 5 minutes
+        // and 6 more in 30 s)
         x.refill(t1 + QUIET + Duration::from_secs(30));
+        assert!((x.rate - share * 0.6).abs() < 1e-9, "{}", x.rate / share);
+        // to the whole share, never above
+        x.refill(t1 + QUIET + Duration::from_secs(300));
         assert!((x.rate - share).abs() < 1e-9, "{}", x.rate / share);
         // never below the floor, however often it is throttled
         for i in 0..20 {
-            let t = t1 + QUIET + Duration::from_secs(40 + 2 * i);
+            let t = t1 + QUIET + Duration::from_secs(400 + 2 * i);
             x.throttled(t);
         }
         assert!(x.rate >= share * FLOOR - 1e-12);
         // a backed-off bucket holds two seconds of its own rate, at least one token
-        let t2 = t1 + QUIET + Duration::from_secs(90);
+        let t2 = t1 + QUIET + Duration::from_secs(450);
         x.tokens = 0.0;
         x.refill(t2);
         assert!(x.tokens <= (x.rate * BURST_S).max(1.0) + 1e-9);
