@@ -157,7 +157,8 @@ def test_six_shared_consoles_spend_what_one_console_spends(fleet, tmp_path):
     if shutil.which("tmux") is None:
         pytest.fail("tmux is not installed")
     server, seeded = fleet
-    cluster, name = seeded["services"][37]
+    # another service than the first test's: its log streams exist already
+    cluster, name = seeded["services"][58]
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     env = {"XDG_RUNTIME_DIR": str(runtime), "ECSWATCH_SHARE_GRACE": "3"}
