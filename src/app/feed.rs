@@ -5,21 +5,11 @@ use super::intent;
 use super::state::{UiState, Visible};
 use crate::aws::AwsApi;
 use crate::poll::PollPlan;
+pub(super) use crate::poll::runner::publish;
 use crate::record::{Record, player::Player};
 use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
-
-/// Publish the plan if it changed; the pollers wake only for the parts they read.
-pub(super) fn publish(plan_tx: &watch::Sender<PollPlan>, next: PollPlan) {
-    plan_tx.send_if_modified(|p| {
-        let changed = *p != next;
-        if changed {
-            *p = next;
-        }
-        changed
-    });
-}
 
 /// Where the store comes from.
 pub(super) enum Feed<A: AwsApi> {

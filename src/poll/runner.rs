@@ -13,6 +13,18 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+/// Publish the plan if it changed; the pollers wake only for the parts they read (the
+/// console's loop and a shared session's hub).
+pub fn publish(plan_tx: &watch::Sender<PollPlan>, next: PollPlan) {
+    plan_tx.send_if_modified(|p| {
+        let changed = *p != next;
+        if changed {
+            *p = next;
+        }
+        changed
+    });
+}
+
 /// How often a source is polled when the plan has a focused service / when it does not.
 /// Fleet rounds are spread over the polls by the pollers themselves, sized by the budget.
 pub fn cadence(source: Source, plan: &PollPlan) -> Duration {

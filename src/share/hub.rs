@@ -166,14 +166,7 @@ pub async fn serve<A: AwsApi>(
         let want = union(&viewers);
         for (i, tx) in plan_txs.iter().enumerate() {
             let t = crate::model::PlaceIx::try_from(i).unwrap_or(crate::model::PlaceIx::MAX);
-            let next = store.plan_of(t, &want);
-            tx.send_if_modified(|p| {
-                let changed = *p != next;
-                if changed {
-                    *p = next;
-                }
-                changed
-            });
+            runner::publish(tx, store.plan_of(t, &want));
         }
     };
     loop {

@@ -79,11 +79,7 @@ pub async fn connect_via(command: &[String], log: &Path, user: &str) -> Result<C
     let (program, args) = command
         .split_first()
         .ok_or_else(|| AttachError::Failed("no ssh command".into()))?;
-    let err = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(|e| AttachError::Failed(format!("cannot open {}: {e}", log.display())))?;
+    let err = open_log(log)?;
     let mut child = tokio::process::Command::new(program)
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -311,11 +307,7 @@ pub async fn attach_or_start(
         Err(AttachError::NoHub(_)) => {}
         other => return other,
     }
-    let err = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(|e| AttachError::Failed(format!("cannot open {}: {e}", log.display())))?;
+    let err = open_log(log)?;
     use std::os::unix::process::CommandExt;
     let mut hub = std::process::Command::new(exe)
         .args(args)
@@ -378,6 +370,15 @@ pub async fn attach_console(socket: &Path, user: &str) -> Result<Attached, Strin
     };
     let conn = starter.attach().await.map_err(|e| e.to_string())?;
     Ok(supervise(conn, starter))
+}
+
+/// A started process's stderr: appended to `log`.
+fn open_log(log: &Path) -> Result<std::fs::File, AttachError> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| AttachError::Failed(format!("cannot open {}: {e}", log.display())))
 }
 
 /// `ecswatch attach --stdio`: make sure the hub on `socket` runs (starting one), then relay
