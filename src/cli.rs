@@ -62,13 +62,17 @@ pub struct Global {
     #[arg(long, global = true)]
     pub stats: bool,
     /// Share one reader with every console of this Unix user watching the same places on this
-    /// host: the first starts a hub (`ecswatch serve`), the others attach to it; one set of
-    /// AWS calls for all, each console its own navigation; writes still use each console's own
-    /// credentials
-    #[arg(long, global = true)]
+    /// host (the default): the first starts a hub (`ecswatch serve`), the others attach to it;
+    /// one set of AWS calls for all, each console its own navigation; writes still use each
+    /// console's own credentials
+    #[arg(long, global = true, conflicts_with = "no_share")]
     pub share: bool,
-    /// With --share: let members of this Unix group attach to (or start) the shared hub too
-    /// (also `share_group` in config.toml). They then see what the hub's credentials can read;
+    /// Read alone: no shared hub, this console's own pollers (also `share = false` in
+    /// config.toml's [defaults], or ECSWATCH_NO_SHARE=1 in the environment)
+    #[arg(long, global = true, conflicts_with_all = ["share_group", "via"])]
+    pub no_share: bool,
+    /// Let members of this Unix group attach to (or start) the shared hub too (also
+    /// `share_group` in config.toml). They then see what the hub's credentials can read;
     /// their writes still use their own
     #[arg(long, global = true, value_name = "GROUP")]
     pub share_group: Option<String>,

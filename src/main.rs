@@ -272,7 +272,7 @@ fn console(g: ecswatch::cli::Global, pb: ecswatch::diagnosis::Playbook) -> Resul
             };
             let attached = if let Some(host) = &g.via {
                 Some(ecswatch::share::viewer::attach_via(host, &who(&g)).await)
-            } else if g.share || g.share_group.is_some() {
+            } else if !g.no_share {
                 let socket = watch_socket(&g, &targets).map(|s| s.socket);
                 Some(match socket {
                     Ok(s) => ecswatch::share::viewer::attach_console(&s, &who(&g)).await,

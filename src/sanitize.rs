@@ -54,7 +54,8 @@ pub fn clean_opt(input: Option<&str>) -> Option<String> {
     input.map(clean)
 }
 
-fn is_forbidden(c: char) -> bool {
+/// Whether `c` is one [`clean`] would remove or fold (every control character, the bidi marks).
+pub fn is_forbidden(c: char) -> bool {
     c.is_control() // C0, DEL and C1
         || matches!(c,
             '\u{200e}' | '\u{200f}' | '\u{061c}'   // marks

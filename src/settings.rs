@@ -9,7 +9,8 @@
 //! theme = "mono"
 //! keymap = "vim"
 //! api_share = 10            # percent of each shared quota, 1..=100
-//! share_group = "oncall"    # with --share, members of this Unix group share the hub
+//! share_group = "oncall"    # members of this Unix group share the hub too
+//! share = false             # read alone (like --no-share): no shared hub
 //! ```
 //!
 //! A bad value is an error naming the file, the line and the problem; a missing file is no
@@ -31,6 +32,8 @@ pub struct Defaults {
     pub api_share: Option<u8>,
     /// `--share-group`: the Unix group whose members share this user's hub.
     pub share_group: Option<String>,
+    /// `share = false`: read alone, as `--no-share`.
+    pub share: Option<bool>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -53,6 +56,7 @@ struct DefaultsDef {
     keymap: Option<Spanned<String>>,
     api_share: Option<Spanned<i64>>,
     share_group: Option<Spanned<String>>,
+    share: Option<bool>,
 }
 
 /// The defaults in the config file at `path` (none when there is no file).
@@ -98,6 +102,7 @@ pub fn parse(file: &str, text: &str) -> Result<Defaults, String> {
         theme: text_of(d.theme, "theme")?,
         keymap: text_of(d.keymap, "keymap")?,
         share_group: text_of(d.share_group, "share_group")?,
+        share: d.share,
         api_share: match d.api_share {
             None => None,
             Some(v) => {
@@ -137,6 +142,7 @@ pub fn parse(file: &str, text: &str) -> Result<Defaults, String> {
 /// from the flags with a Region from the file would watch a place nobody asked for. The demo
 /// is one place of its own: it takes the theme, keymap and share only.
 pub fn apply(g: &mut Global, d: &Defaults) {
+    let share_asked = g.share || g.share_group.is_some() || g.via.is_some();
     let place_from_flags = !g.profiles.is_empty() || !g.regions.is_empty() || g.room.is_some();
     if !place_from_flags && !g.demo {
         if let Some(room) = &d.room {
@@ -158,6 +164,12 @@ pub fn apply(g: &mut Global, d: &Defaults) {
     if g.share_group.is_none() {
         g.share_group = d.share_group.clone();
     }
+    // sharing is the default; the file or the environment may turn it off where no flag
+    // asked for it (a script, a test harness: ECSWATCH_NO_SHARE=1)
+    let env_off = std::env::var("ECSWATCH_NO_SHARE").is_ok_and(|v| !v.is_empty() && v != "0");
+    if !share_asked && (d.share == Some(false) || env_off) {
+        g.no_share = true;
+    }
 }
 
 #[cfg(test)]
@@ -170,7 +182,7 @@ mod tests {
     fn reads_every_default_and_keeps_rooms_alone() {
         let d = parse(
             F,
-            "[room.checkout]\ntargets = [{ profile = \"p\" }]\n\n[defaults]\nprofile = \"prod\"\nregion = \"eu-west-1\"\ntheme = \"mono\"\nkeymap = \"vim\"\napi_share = 10\nshare_group = \"oncall\"\n",
+            "[room.checkout]\ntargets = [{ profile = \"p\" }]\n\n[defaults]\nprofile = \"prod\"\nregion = \"eu-west-1\"\ntheme = \"mono\"\nkeymap = \"vim\"\napi_share = 10\nshare_group = \"oncall\"\nshare = false\n",
         )
         .unwrap();
         assert_eq!(
@@ -183,6 +195,7 @@ mod tests {
                 keymap: Some("vim".into()),
                 api_share: Some(10),
                 share_group: Some("oncall".into()),
+                share: Some(false),
             }
         );
         assert_eq!(parse(F, "# nothing\n").unwrap(), Defaults::default());
@@ -262,5 +275,45 @@ mod tests {
         let mut g = Global::default();
         apply(&mut g, &d);
         assert_eq!(g.room.as_deref(), Some("checkout"));
+    }
+
+    #[test]
+    fn sharing_is_the_default_and_the_file_may_turn_it_off_unless_a_flag_asks() {
+        let mut g = Global::default();
+        apply(&mut g, &Defaults::default());
+        assert!(!g.no_share, "shared by default");
+
+        let off = Defaults {
+            share: Some(false),
+            share_group: Some("oncall".into()),
+            ..Defaults::default()
+        };
+        let mut g = Global::default();
+        apply(&mut g, &off);
+        assert!(
+            g.no_share,
+            "share = false reads alone, whatever group the file names"
+        );
+
+        for mut g in [
+            Global {
+                share: true,
+                ..Global::default()
+            },
+            Global {
+                share_group: Some("sre".into()),
+                ..Global::default()
+            },
+            Global {
+                via: Some("bastion".into()),
+                ..Global::default()
+            },
+        ] {
+            apply(&mut g, &off);
+            assert!(
+                !g.no_share,
+                "a flag that asks for sharing wins over the file"
+            );
+        }
     }
 }

@@ -17,12 +17,14 @@
 //! header (a recording may hold several sessions). Files are created `0600`: recordings hold
 //! log lines and event messages.
 
+mod decode;
 mod format;
 pub mod player;
 mod reader;
 mod v1;
 mod writer;
 
+pub use decode::decode;
 pub use format::{RecordedPayload, RecordedUpdate};
 pub use reader::{Recording, parse, read};
 pub use writer::Recorder;

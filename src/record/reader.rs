@@ -117,7 +117,7 @@ impl<'a> Parser<'a> {
         }
         let parsed = std::str::from_utf8(raw)
             .map_err(|_| "not UTF-8".to_string())
-            .and_then(|s| serde_json::from_str::<Record>(s).map_err(|e| e.to_string()));
+            .and_then(super::decode);
         match (parsed, self.header.is_some()) {
             (
                 Ok(Record::Header {

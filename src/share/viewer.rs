@@ -206,8 +206,9 @@ pub fn supervise(conn: Conn, starter: Starter) -> Attached {
                 tokio::select! {
                     line = conn.read.next_line() => {
                         let Ok(Some(line)) = line else { break };
-                        // lines this version cannot read are skipped, as a recording's are
-                        let sent = match serde_json::from_str::<Record>(&line) {
+                        // lines this version cannot read are skipped, as a recording's are;
+                        // the hub may be anyone in the share group's: its strings are cleaned
+                        let sent = match crate::record::decode(&line) {
                             Ok(Record::Update { update, .. }) => {
                                 update_tx.send(Update::from(update)).await.is_ok()
                             }
@@ -308,8 +309,9 @@ pub async fn attach_or_start(
         other => return other,
     }
     let err = open_log(log)?;
-    use std::os::unix::process::CommandExt;
-    let mut hub = std::process::Command::new(exe)
+    // tokio's child: dropped while it runs, it is reaped when it exits (a hub that lost the
+    // race, or one that stops after its grace, leaves no zombie under a long-lived console)
+    let mut hub = tokio::process::Command::new(exe)
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -294,7 +294,8 @@ def watch(binary, url, home, open_service, seconds, record, stats, extra_args=()
            "AWS_ENDPOINT_URL": url, "AWS_EC2_METADATA_DISABLED": "true", "HOME": str(home),
            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "TERM": "xterm-256color",
            "XDG_STATE_HOME": str(home / "state"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           **(env_extra or {})}
+           # a console reads alone unless the test asks for `--share` (which wins over this)
+           "ECSWATCH_NO_SHARE": "1", **(env_extra or {})}
     for attempt in range(5):
         if tmux("new-session", "-d", "-s", tmux_name, "-x", "80", "-y", "24", "bash --norc --noprofile",
                 check=False).returncode == 0:

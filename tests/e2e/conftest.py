@@ -52,6 +52,7 @@ def make_runner(url, home):
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_CONFIG_FILE": str(home / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+            "ECSWATCH_NO_SHARE": "1",
         }
         env.update(env_extra or {})
         return subprocess.run([binary(), *args], env=env, capture_output=True, text=True, timeout=timeout,
@@ -94,6 +95,8 @@ def term(moto, tmp_path):
         "AWS_ENDPOINT_URL": moto.url, "AWS_EC2_METADATA_DISABLED": "true", "HOME": str(tmp_path),
         "AWS_CONFIG_FILE": str(tmp_path / "c"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "cr"),
         "TERM": "xterm-256color",
+        # each test's console reads alone (sharing is the default: test_share.py tests it)
+        "ECSWATCH_NO_SHARE": "1",
     }
 
     class T:

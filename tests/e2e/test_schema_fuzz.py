@@ -68,7 +68,8 @@ def test_the_console_draws_and_quits_on_generated_answers(schema, tmp_path, size
         env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
                "AWS_ENDPOINT_URL": schema.url, "AWS_EC2_METADATA_DISABLED": "true", "HOME": str(tmp_path),
                "AWS_CONFIG_FILE": str(tmp_path / "c"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "cr"),
-               "TERM": "xterm-256color", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+               "TERM": "xterm-256color", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               "ECSWATCH_NO_SHARE": "1"}
         prefix = "env -i " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         for attempt in range(5):
             if tmux("new-session", "-d", "-s", name, "-x", str(w), "-y", str(h), "bash --norc --noprofile",

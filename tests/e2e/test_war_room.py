@@ -45,6 +45,7 @@ def env_for(server, home):
         # keys of some other account in the environment: the named profiles must win
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm-256color",
+        "ECSWATCH_NO_SHARE": "1",
     }
 
 
