@@ -227,8 +227,7 @@ impl WriteOp {
                 api.update_service(&k.cluster, &k.service, &change).await
             }
             WriteOp::StopTask { task, .. } => {
-                let reason = format!("stopped from ecswatch by {who}");
-                api.stop_task(&k.cluster, task, &reason).await
+                api.stop_task(&k.cluster, task, &stop_reason(who)).await
             }
             WriteOp::StopDeployment { arn, stop, .. } => {
                 api.stop_service_deployment(arn, *stop).await
@@ -455,9 +454,38 @@ pub fn family_revision(arn: &str) -> Option<(&str, i32)> {
     Some((family, rev.parse().ok()?))
 }
 
+/// StopTask's `reason` (shown as the task's stopped reason): who stopped it, within the 255
+/// characters the API allows (a shared session's `who` names the principal's ARN too).
+pub fn stop_reason(who: &str) -> String {
+    const MAX: usize = 255;
+    let reason = format!("stopped from ecswatch by {who}");
+    if reason.chars().count() <= MAX {
+        return reason;
+    }
+    let mut cut: String = reason.chars().take(MAX - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stop_reason_names_who_within_the_apis_255_characters() {
+        assert_eq!(
+            stop_reason("alice (profile prod)"),
+            "stopped from ecswatch by alice (profile prod)"
+        );
+        let arn = format!(
+            "arn:aws:sts::123456789012:assumed-role/{}/alice",
+            "R".repeat(300)
+        );
+        let r = stop_reason(&format!("alice (profile prod) as {arn}"));
+        assert_eq!(r.chars().count(), 255);
+        assert!(r.starts_with("stopped from ecswatch by alice (profile prod) as arn:aws:sts::"));
+        assert!(r.ends_with("..."));
+    }
 
     #[test]
     fn describes_the_exact_change() {

@@ -90,6 +90,19 @@ impl<A: AwsApi> Feed<A> {
         }
     }
 
+    /// The client of a shared session's one place (None: not shared, or several places, whose
+    /// writes each name their own profile).
+    pub(super) fn shared_api(&self) -> Option<Arc<A>> {
+        match self {
+            Feed::Live {
+                apis,
+                shared: Some(_),
+                ..
+            } if apis.len() == 1 => apis.first().cloned(),
+            _ => None,
+        }
+    }
+
     /// The client of the target a service is in.
     pub(super) fn api_for(&self, key: &crate::model::ServiceKey) -> Option<Arc<A>> {
         match self {

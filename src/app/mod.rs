@@ -76,6 +76,8 @@ enum Done {
     Planned(Result<WriteOp, String>),
     /// A write finished.
     Wrote(WriteOp, Result<(), String>),
+    /// The AWS principal this viewer's credentials are (a shared session marks notes with it).
+    Principal(String),
     /// The running tasks of a service were listed (for `X`).
     Listed(
         crate::model::ServiceKey,
@@ -141,6 +143,10 @@ pub async fn run_viewer<A: AwsApi>(
     hub: crate::share::viewer::Attached,
 ) -> Result<Ended, Exit> {
     let mut opts = opts;
+    if let Some(r) = opts.recorder.as_mut() {
+        // the hub's last hour arrives at once
+        r.allow_backlog(crate::share::viewer::HISTORY_BURST);
+    }
     opts.notice = Some(format!(
         "shared session: {} console(s) on the hub (ecswatch {})",
         hub.viewers, hub.hub_version
@@ -217,6 +223,20 @@ async fn run_loop<A: AwsApi>(
     let (key_tx, mut keys) = mpsc::channel(64);
     spawn_input(key_tx);
     let (done_tx, mut done) = mpsc::channel::<Done>(16);
+    if let Some(api) = feed.shared_api() {
+        // in a shared session notes say who: the Unix user, the profile and, once STS has
+        // answered, the principal (the console does not wait for it)
+        let tx = done_tx.clone();
+        tokio::spawn(async move {
+            let asked =
+                tokio::time::timeout(std::time::Duration::from_secs(10), api.caller_identity());
+            if let Ok(Ok(id)) = asked.await
+                && !id.arn.is_empty()
+            {
+                let _ = tx.send(Done::Principal(id.arn)).await;
+            }
+        });
+    }
 
     use tokio::signal::unix::{SignalKind, signal};
     let sig =
@@ -322,6 +342,7 @@ async fn run_loop<A: AwsApi>(
                 match d {
                     Done::Planned(Ok(op)) => ui.prompt = Some(Prompt::new(PromptKind::Confirm(op))),
                     Done::Planned(Err(e)) => ui.say(e),
+                    Done::Principal(arn) => opts.who = format!("{} as {arn}", opts.who),
                     Done::Listed(key, listed) => {
                         let (tasks, unlisted) = match listed {
                             Ok(t) if t.is_empty() => (t, Some("no running task listed: type a task id".to_string())),

@@ -27,7 +27,7 @@ mod writer;
 pub use decode::decode;
 pub use format::{RecordedPayload, RecordedUpdate};
 pub use reader::{Recording, parse, read};
-pub use writer::Recorder;
+pub use writer::{Deltas, Recorder};
 
 use crate::model::Scope;
 use crate::model::Time;
@@ -315,6 +315,42 @@ mod slow_disk {
         });
         drop(rec);
         let _ = reader.join();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A viewer joining a shared session is sent the hub's last hour at once: a burst far past
+    /// the steady queue that the writer catches up with, every record written.
+    #[test]
+    fn a_burst_within_the_allowed_backlog_is_written_whole() {
+        let dir = std::env::temp_dir().join(format!("ecsw-burst-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("burst.jsonl");
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return;
+        }
+        // nobody reads yet: the writer thread blocks on its first write
+        let mut rec = Recorder::open(&path, "us-east-1", &Scope::default(), "demo").expect("open");
+        rec.allow_backlog(5_000);
+        for _ in 0..3_000 {
+            rec.update(&Update::new(Source::Logs, chrono::Utc::now(), None, vec![]))
+                .expect("queued within the backlog");
+        }
+        let reader_path = path.clone();
+        let reader = std::thread::spawn(move || {
+            let mut f = File::open(reader_path).expect("open fifo for reading");
+            let mut text = String::new();
+            let _ = f.read_to_string(&mut text);
+            text
+        });
+        rec.finish().expect("every record written");
+        let text = reader.join().expect("reader");
+        assert_eq!(
+            text.lines().count(),
+            1 + 3_000,
+            "the header and every update"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

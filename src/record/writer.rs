@@ -3,7 +3,7 @@
 use super::*;
 
 /// How many records may wait for the writer before the recording is given up (the console
-/// never waits for the disk).
+/// never waits for the disk); [`Recorder::allow_backlog`] raises it.
 const QUEUE: usize = 256;
 
 enum Msg {
@@ -45,7 +45,10 @@ impl HeaderInfo {
 /// ends up the same). A full queue or a failed write stops the recording; the next call says
 /// why. Dropping the recorder writes what is queued and closes the file.
 pub struct Recorder {
-    tx: Option<std::sync::mpsc::SyncSender<Msg>>,
+    tx: Option<std::sync::mpsc::Sender<Msg>>,
+    /// Records queued and not yet written, and how many may be.
+    queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    limit: usize,
     writer: Option<std::thread::JoinHandle<()>>,
     failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     path: PathBuf,
@@ -88,13 +91,16 @@ impl Recorder {
         let mut file = Writer::open(path, max_bytes)?;
         file.write(&header.record())?;
         let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(QUEUE);
+        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+        let queued = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let taken = queued.clone();
         let slot = failed.clone();
         let writer = std::thread::Builder::new()
             .name("ecswatch-recorder".into())
             .spawn(move || {
                 let mut deltas = Deltas::default();
                 for msg in rx {
+                    taken.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                     let result = match msg {
                         Msg::Update(mut u) => {
                             deltas.reduce(&mut u);
@@ -121,6 +127,8 @@ impl Recorder {
             .map_err(|e| format!("{}: cannot start the recorder: {e}", path.display()))?;
         Ok(Self {
             tx: Some(tx),
+            queued,
+            limit: QUEUE,
             writer: Some(writer),
             failed,
             path: path.to_path_buf(),
@@ -134,22 +142,37 @@ impl Recorder {
         let Some(tx) = &self.tx else {
             return Err(format!("{}: recording stopped", self.path.display()));
         };
-        tx.try_send(msg).map_err(|e| {
-            let why = match e {
-                std::sync::mpsc::TrySendError::Full(_) => format!(
-                    "{}: recording stopped: the disk did not keep up ({QUEUE} records waiting)",
-                    self.path.display()
-                ),
-                std::sync::mpsc::TrySendError::Disconnected(_) => self
-                    .failed
-                    .lock()
-                    .ok()
-                    .and_then(|f| f.clone())
-                    .unwrap_or_else(|| format!("{}: recording stopped", self.path.display())),
-            };
-            self.tx = None;
-            why
-        })
+        let waiting = self.queued.load(std::sync::atomic::Ordering::Relaxed);
+        let why = if waiting >= self.limit {
+            format!(
+                "{}: recording stopped: the disk did not keep up ({waiting} records waiting)",
+                self.path.display()
+            )
+        } else {
+            self.queued
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match tx.send(msg) {
+                Ok(()) => return Ok(()),
+                Err(_) => {
+                    self.queued
+                        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                    self.failed
+                        .lock()
+                        .ok()
+                        .and_then(|f| f.clone())
+                        .unwrap_or_else(|| format!("{}: recording stopped", self.path.display()))
+                }
+            }
+        };
+        self.tx = None;
+        Err(why)
+    }
+
+    /// Let up to `records` wait for the writer: a viewer of a shared session is sent the hub's
+    /// last hour at once when it joins (thousands of small updates; what a slow disk could not
+    /// write at the console's steady pace, a burst may still queue).
+    pub fn allow_backlog(&mut self, records: usize) {
+        self.limit = self.limit.max(records);
     }
 
     /// Queue one record.
@@ -185,9 +208,11 @@ impl Drop for Recorder {
     }
 }
 
-/// What the writer last wrote of each service, to write only what changed.
+/// What the writer last wrote of each service, to write only what changed. A reader that applies
+/// every reduced update since the `Deltas` was made ends with the store the whole updates give
+/// (the shared session's hub reduces what it sends the same way).
 #[derive(Default)]
-pub(super) struct Deltas {
+pub struct Deltas {
     /// (target, cluster, service) -> (fingerprint of the service without its events, the ids
     /// of the events of its last answer)
     services: std::collections::HashMap<
@@ -197,7 +222,7 @@ pub(super) struct Deltas {
 }
 
 impl Deltas {
-    pub(super) fn reduce(&mut self, u: &mut Update) {
+    pub fn reduce(&mut self, u: &mut Update) {
         let Some(crate::poll::Payload::Services {
             services,
             listed_clusters,

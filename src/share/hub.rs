@@ -34,13 +34,68 @@ pub struct HubOptions {
     pub version: String,
 }
 
-/// The lines sent so far (sequence-numbered), for late joiners.
+/// What a late joiner is sent: the updates of the last hour in segments of [`SEGMENT`], each
+/// reduced to what changed since its segment began (`record::Deltas`, as a recording is
+/// written; a segment's first answer about a service is whole), so the history of a 200-service
+/// fleet is what changed in it, not every fleet round again. A segment is dropped whole once the
+/// next one began more than [`HISTORY`] ago: what a joiner gets always starts at a segment's
+/// beginning, and ends with the store the hub has.
 #[derive(Default)]
 struct History {
     seq: u64,
-    lines: VecDeque<(u64, std::time::Instant, Arc<str>)>,
+    segments: VecDeque<Segment>,
     /// Notes and actions: kept whatever their age.
     kept: Vec<(u64, Arc<str>)>,
+}
+
+struct Segment {
+    started: std::time::Instant,
+    deltas: crate::record::Deltas,
+    lines: Vec<(u64, Arc<str>)>,
+}
+
+/// How long one segment of the history runs before the next begins.
+const SEGMENT: Duration = Duration::from_secs(600);
+
+impl History {
+    /// The segment an update made at `now` belongs to (a new one every [`SEGMENT`]); segments
+    /// whose successor began more than [`HISTORY`] ago are dropped.
+    fn segment(&mut self, now: std::time::Instant) -> &mut Segment {
+        if self
+            .segments
+            .back()
+            .is_none_or(|s| now.duration_since(s.started) >= SEGMENT)
+        {
+            self.segments.push_back(Segment {
+                started: now,
+                deltas: crate::record::Deltas::default(),
+                lines: Vec::new(),
+            });
+        }
+        while self
+            .segments
+            .get(1)
+            .is_some_and(|next| now.duration_since(next.started) > HISTORY)
+        {
+            self.segments.pop_front();
+        }
+        let Some(last) = self.segments.back_mut() else {
+            unreachable!("a segment was just pushed")
+        };
+        last
+    }
+
+    /// Every line a joiner is sent, in the order they were published.
+    fn all(&self) -> Vec<Arc<str>> {
+        let mut all: Vec<(u64, Arc<str>)> = self
+            .segments
+            .iter()
+            .flat_map(|s| s.lines.iter().cloned())
+            .chain(self.kept.iter().cloned())
+            .collect();
+        all.sort_by_key(|(s, _)| *s);
+        all.into_iter().map(|(_, l)| l).collect()
+    }
 }
 
 enum FromViewer {
@@ -172,8 +227,7 @@ pub async fn serve<A: AwsApi>(
     loop {
         tokio::select! {
             Some(u) = updates.recv() => {
-                let line = Record::Update { t: u.fetched_at, update: RecordedUpdate::from(u.clone()) };
-                publish(&history, &lines_tx, &line, false);
+                publish_update(&history, &lines_tx, u.clone());
                 store.apply(u);
                 replan(&store, &intents);
             }
@@ -190,7 +244,7 @@ pub async fn serve<A: AwsApi>(
                     }
                     FromViewer::Timeline(record) => {
                         // notes and actions stay in the history as long as the hub lives
-                        publish(&history, &lines_tx, &record, true);
+                        publish_kept(&history, &lines_tx, &record);
                         continue;
                     }
                 }
@@ -217,13 +271,11 @@ pub async fn serve<A: AwsApi>(
     Ok(())
 }
 
-/// Send `record` to every viewer and keep it for late joiners (for the last hour, or for the
-/// hub's life when `keep`: the incident's notes and actions).
-fn publish(
+/// Send a note or action to every viewer and keep it for the hub's life.
+fn publish_kept(
     history: &Mutex<History>,
     lines: &broadcast::Sender<(u64, Arc<str>)>,
     record: &Record,
-    keep: bool,
 ) {
     let Ok(text) = serde_json::to_string(record) else {
         return;
@@ -234,18 +286,35 @@ fn publish(
     };
     h.seq += 1;
     let seq = h.seq;
-    let now = std::time::Instant::now();
-    if keep {
-        h.kept.push((seq, text.clone()));
-    } else {
-        h.lines.push_back((seq, now, text.clone()));
-        while h
-            .lines
-            .front()
-            .is_some_and(|(_, at, _)| now.duration_since(*at) > HISTORY)
-        {
-            h.lines.pop_front();
-        }
+    h.kept.push((seq, text.clone()));
+    drop(h);
+    let _ = lines.send((seq, text));
+}
+
+/// Send what `u` changes to every viewer and keep it for late joiners: every viewer has had
+/// every line of the segment it is reduced against (from the history when it joined, live since).
+fn publish_update(
+    history: &Mutex<History>,
+    lines: &broadcast::Sender<(u64, Arc<str>)>,
+    mut u: Update,
+) {
+    let Ok(mut h) = history.lock() else {
+        return;
+    };
+    let segment = h.segment(std::time::Instant::now());
+    segment.deltas.reduce(&mut u);
+    let line = Record::Update {
+        t: u.fetched_at,
+        update: RecordedUpdate::from(u),
+    };
+    let Ok(text) = serde_json::to_string(&line) else {
+        return;
+    };
+    let text: Arc<str> = text.into();
+    h.seq += 1;
+    let seq = h.seq;
+    if let Some(segment) = h.segments.back_mut() {
+        segment.lines.push((seq, text.clone()));
     }
     drop(h);
     let _ = lines.send((seq, text));
@@ -326,17 +395,8 @@ impl Viewer {
         // subscribed before the history is read: nothing falls between them
         let mut live = self.lines.subscribe();
         let (past, upto): (Vec<Arc<str>>, u64) = match self.history.lock() {
-            Ok(h) => {
-                // in the order they were sent: updates of the last hour, notes and actions
-                let mut all: Vec<(u64, Arc<str>)> = h
-                    .lines
-                    .iter()
-                    .map(|(s, _, l)| (*s, l.clone()))
-                    .chain(h.kept.iter().cloned())
-                    .collect();
-                all.sort_by_key(|(s, _)| *s);
-                (all.into_iter().map(|(_, l)| l).collect(), h.seq)
-            }
+            // in the order they were sent: updates of the last hour, notes and actions
+            Ok(h) => (h.all(), h.seq),
             Err(_) => return,
         };
         if self.events.send(FromViewer::Joined(self.id)).await.is_err() {
@@ -391,4 +451,126 @@ impl Viewer {
 
 async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, line: &str) -> bool {
     w.write_all(line.as_bytes()).await.is_ok() && w.write_all(b"\n").await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Scope, Service, ServiceEvent, ServiceKey, Source};
+    use crate::poll::Payload;
+    use std::time::Instant;
+
+    fn svc(name: &str, running: i32, events: &[&str]) -> Service {
+        Service {
+            name: name.into(),
+            cluster: "prod".into(),
+            running,
+            events: events
+                .iter()
+                .map(|id| ServiceEvent {
+                    id: (*id).into(),
+                    created_at: None,
+                    message: format!("event {id}"),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn round(n: i64, list: Vec<Service>) -> Update {
+        let keys = list.iter().map(Service::key).collect::<Vec<ServiceKey>>();
+        Update::new(
+            Source::Services,
+            chrono::DateTime::from_timestamp(1_780_000_000 + n, 0).unwrap_or_default(),
+            Some(Payload::Services {
+                services: list,
+                listed_clusters: vec!["prod".into()],
+                roster: Some(keys),
+                insights: vec![],
+            }),
+            vec![],
+        )
+    }
+
+    fn store() -> Store {
+        Store::new(
+            Scope::default(),
+            "eu-west-1".into(),
+            Arc::new(crate::diagnosis::Playbook::builtin()),
+        )
+    }
+
+    fn picture(s: &Store) -> Vec<(String, i32, Vec<String>)> {
+        s.services
+            .values()
+            .map(|st| {
+                (
+                    st.service.name.clone(),
+                    st.service.running,
+                    st.events.iter().map(|e| e.id.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_joiner_given_what_changed_ends_with_the_hubs_store_in_less() {
+        let history = Mutex::new(History::default());
+        let (tx, _) = broadcast::channel(64);
+        let mut hub = store();
+        let rounds = [
+            round(0, vec![svc("a", 2, &["e1"]), svc("b", 3, &["f1"])]),
+            round(5, vec![svc("a", 2, &["e1"]), svc("b", 3, &["f1"])]),
+            round(10, vec![svc("a", 1, &["e2", "e1"]), svc("b", 3, &["f1"])]),
+            round(15, vec![svc("a", 1, &["e2", "e1"]), svc("b", 3, &["f1"])]),
+        ];
+        let mut whole = 0;
+        for u in rounds {
+            whole += serde_json::to_string(&RecordedUpdate::from(u.clone()))
+                .unwrap()
+                .len();
+            publish_update(&history, &tx, u.clone());
+            hub.apply(u);
+        }
+        let lines = history.lock().unwrap().all();
+        let sent: usize = lines.iter().map(|l| l.len()).sum();
+        assert!(sent < whole, "{sent} bytes sent for {whole} whole");
+        let mut joiner = store();
+        for l in &lines {
+            match crate::record::decode(l).unwrap() {
+                Record::Update { update, .. } => {
+                    joiner.apply(Update::from(update));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(picture(&joiner), picture(&hub));
+        assert_eq!(
+            picture(&hub),
+            vec![
+                ("a".into(), 1, vec!["e2".into(), "e1".into()]),
+                ("b".into(), 3, vec!["f1".into()])
+            ]
+        );
+    }
+
+    #[test]
+    fn segments_begin_every_ten_minutes_and_go_whole_after_the_hour() {
+        let mut h = History::default();
+        let t0 = Instant::now();
+        let min = |m: u64| t0 + Duration::from_secs(60 * m);
+        h.segment(t0);
+        h.segment(min(5));
+        assert_eq!(h.segments.len(), 1);
+        h.segment(min(10));
+        assert_eq!(h.segments.len(), 2);
+        for m in (20..=70).step_by(10) {
+            h.segment(min(m));
+        }
+        // at 70 min: the segment of 0-10 min goes once the next (from 10 min) is an hour old
+        assert_eq!(h.segments.len(), 8);
+        h.segment(min(71));
+        assert_eq!(h.segments.len(), 7);
+        assert_eq!(h.segments[0].started, min(10));
+    }
 }

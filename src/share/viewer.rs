@@ -13,6 +13,11 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 
+/// How many records a viewer's recording may queue: the hub's last hour arrives at once when it
+/// joins (about 850 updates per 10 minutes of a 200-service fleet, measured by
+/// `scripts/bench_late_joiner.py`), then its live updates.
+pub const HISTORY_BURST: usize = 16_384;
+
 /// How long a viewer waits for the hub it started to listen.
 pub const HUB_START: Duration = Duration::from_secs(10);
 

@@ -175,7 +175,9 @@ def test_kill_9_of_the_hub_every_viewer_is_live_again_within_5_s(tmp_path):
                      if '"type":"note"' in line]
             texts = sorted(n["text"] for n in notes)
             assert texts == ["hub died, still watching", "paged payments"], (i, notes)
-            assert all(n.get("by", "").endswith("(demo)") for n in notes), notes
+            # the Unix user and session, and the AWS principal the viewer's credentials are
+            assert all(" (demo) as arn:aws:sts::" in n.get("by", "") and "assumed-role/" in n["by"]
+                       for n in notes), notes
         # and the timeline export of one viewer's recording holds them, with who
         import subprocess as sp
         out = sp.run([binary(), "timeline", "--replay", str(tmp_path / "v1.jsonl")], capture_output=True, text=True,
