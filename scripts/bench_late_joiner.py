@@ -55,6 +55,37 @@ def first_board(binary, url, home, runtime, extra, name):
     return time.monotonic() - started, rec
 
 
+def probe_history(runtime):
+    """Attach to the hub as a bare viewer and read what a joiner is sent before the first live
+    line (one fetched after the hello): (lines, bytes, seconds)."""
+    import datetime as dt
+    import glob
+    import json
+    import socket
+
+    [path] = glob.glob(str(runtime / "ecswatch" / "*.sock"))
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.settimeout(10)
+    hello_at = dt.datetime.now(dt.timezone.utc)
+    started = time.monotonic()
+    s.sendall((json.dumps({"type": "hello", "protocol": 1, "version": "bench", "user": "bench"}) + "\n").encode())
+    f = s.makefile("rb")
+    lines = size = 0
+    try:
+        while line := f.readline():
+            r = json.loads(line)
+            if r.get("type") == "update":
+                at = dt.datetime.fromisoformat(r["update"]["fetched_at"].replace("Z", "+00:00"))
+                if at > hello_at:
+                    break
+            lines += 1
+            size += len(line)
+    finally:
+        s.close()
+    return lines, size, time.monotonic() - started
+
+
 def run(server, seeded, binary, minutes, idx):
     cluster, name = seeded["services"][idx]
     writer = account.BatchedLogWriter(f"/ecs/{name}", tasks=4, every=1.0, seed=idx).start()
@@ -83,6 +114,7 @@ def run(server, seeded, binary, minutes, idx):
     cold.mkdir()
     try:
         late_s, late_rec = first_board(binary, server.url, late, runtime, "", f"late-join{idx}")
+        sent = probe_history(runtime)
         time.sleep(3)
         cold_s, cold_rec = first_board(binary, server.url, cold, runtime, "--no-share", f"late-cold{idx}")
         time.sleep(20)
@@ -99,11 +131,15 @@ def run(server, seeded, binary, minutes, idx):
     updates = account.recorded(late_rec)
     fetched = sorted(u[1] for u in updates)
     back = (fetched[-1] - fetched[0]).total_seconds() if fetched else 0
+    last = (time.time() - fetched[-1].timestamp()) if fetched else None
     cold_updates = account.recorded(cold_rec)
     complete = account.first_complete_board(cold_updates, len(seeded["services"]))
     print(f"\n== {binary}: {len(seeded['services'])} services, a late joiner after {minutes} min")
     print(f"  late joiner: first board {late_s:.2f} s after its command; its recording: "
-          f"{late_rec.stat().st_size / 1e6:.1f} MB, {len(updates)} updates, reaching {back / 60:.1f} min back")
+          f"{late_rec.stat().st_size / 1e6:.1f} MB, {len(updates)} updates over {back / 60:.1f} min, the last "
+          f"{last:.0f} s before the run's end")
+    print(f"  the hub's history as a joiner receives it: {sent[0]} lines, {sent[1] / 1e6:.2f} MB, read in {sent[2]:.2f} s "
+          f"(by Python, parsing each line)")
     print(f"  cold standalone console at the same moment: first board {cold_s:.2f} s, "
           f"first complete board {complete} s after its first update")
 

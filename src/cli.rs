@@ -166,9 +166,10 @@ pub enum Command {
     },
     /// Print the man page (roff), generated from these definitions (`ecswatch man > ecswatch.1`)
     Man,
-    /// Run the hub of a shared session (`--share`) for the places given: it polls once for
-    /// every console attached to it, and stops when told to (or `--grace` after the last
-    /// console left)
+    /// Run the hub of a shared session for the places given (a console starts one when none
+    /// answers): it polls once for every console attached to it, records with `--record`
+    /// (everything read, every console's notes and actions), and stops when told to (or
+    /// `--grace` after the last console left)
     Serve(ServeArgs),
     /// Attach to this watch's shared hub (starting one) and relay the protocol over stdin and
     /// stdout: what `--via` runs on the far host

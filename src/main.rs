@@ -349,6 +349,7 @@ fn serve(
                 grace: args.grace,
                 header,
                 version: env!("CARGO_PKG_VERSION").into(),
+                recorder: open_recorder(&g, &targets)?,
             };
             ecswatch::share::hub::serve(targets.clone(), Arc::new(pb), opts)
                 .await

@@ -32,6 +32,8 @@ pub struct HubOptions {
     /// The recording header viewers are sent first.
     pub header: Record,
     pub version: String,
+    /// `serve --record FILE`: everything the hub reads, and every viewer's notes and actions.
+    pub recorder: Option<crate::record::Recorder>,
 }
 
 /// What a late joiner is sent: the updates of the last hour in segments of [`SEGMENT`], each
@@ -160,6 +162,8 @@ pub async fn serve<A: AwsApi>(
     if lock.try_lock().is_err() {
         return Err(format!("a hub already serves {}", opts.socket.display()));
     }
+    let mut opts = opts;
+    let mut recorder = opts.recorder.take();
     let listener = bind(&opts.socket, opts.group).await?;
     let own = super::own_uid()?;
     let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
@@ -228,6 +232,7 @@ pub async fn serve<A: AwsApi>(
         tokio::select! {
             Some(u) = updates.recv() => {
                 publish_update(&history, &lines_tx, u.clone());
+                record(&mut recorder, |r| r.update(&u));
                 store.apply(u);
                 replan(&store, &intents);
             }
@@ -244,6 +249,7 @@ pub async fn serve<A: AwsApi>(
                     }
                     FromViewer::Timeline(record) => {
                         // notes and actions stay in the history as long as the hub lives
+                        self::record(&mut recorder, |r| r.append(&record));
                         publish_kept(&history, &lines_tx, &record);
                         continue;
                     }
@@ -269,6 +275,19 @@ pub async fn serve<A: AwsApi>(
     let _ = std::fs::remove_file(&opts.socket);
     drop(lock);
     Ok(())
+}
+
+/// Write to the hub's recording; a failure stops it and is said once in the hub's log.
+fn record(
+    recorder: &mut Option<crate::record::Recorder>,
+    f: impl FnOnce(&mut crate::record::Recorder) -> Result<(), String>,
+) {
+    if let Some(r) = recorder.as_mut()
+        && let Err(e) = f(r)
+    {
+        eprintln!("ecswatch serve: {e}");
+        *recorder = None;
+    }
 }
 
 /// Send a note or action to every viewer and keep it for the hub's life.

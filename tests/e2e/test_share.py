@@ -26,7 +26,9 @@ def test_a_viewer_of_another_protocol_is_refused(tmp_path):
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}
-    hub = subprocess.Popen([binary(), "--demo", "serve"], env=env, stderr=subprocess.PIPE, text=True)
+    rec = tmp_path / "hub.jsonl"
+    hub = subprocess.Popen([binary(), "--demo", "--record", str(rec), "serve"], env=env, stderr=subprocess.PIPE,
+                           text=True)
     try:
         deadline = time.time() + 15
         while not list(runtime.glob("ecswatch/*.sock")):
@@ -52,11 +54,30 @@ def test_a_viewer_of_another_protocol_is_refused(tmp_path):
         first, second = hello(1)
         assert first["type"] == "welcome" and first["viewers"] >= 1, first
         assert json.loads(second)["type"] == "header"
+
+        # a viewer's note reaches the hub's own recording (`serve --record`)
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(str(path))
+        s.sendall((json.dumps({"type": "hello", "protocol": 1, "version": "9.9.9", "user": "t"}) + "\n").encode())
+        f = s.makefile()
+        assert json.loads(f.readline())["type"] == "welcome"
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        note = {"type": "note", "t": now, "note": {"t": now, "service": None, "text": "hub records this", "by": "t"}}
+        s.sendall((json.dumps({"type": "timeline", "record": note}) + "\n").encode())
+        deadline = time.time() + 10
+        while "hub records this" not in f.readline():
+            assert time.time() < deadline, "the note never came back"
+        s.close()
+        time.sleep(1)
     finally:
         hub.terminate()
         hub.wait(timeout=10)
     # a stopped hub removes its socket
     assert not list(pathlib.Path(runtime).glob("ecswatch/*.sock"))
+    lines = [json.loads(line) for line in rec.read_text().splitlines()]
+    assert lines[0]["type"] == "header", lines[:1]
+    assert any(r["type"] == "update" for r in lines), "the hub recorded no update"
+    assert [r["note"]["text"] for r in lines if r["type"] == "note"] == ["hub records this"]
 
 
 def _hubs(runtime):
