@@ -343,6 +343,8 @@ fn serve(
                 .map(|(t, _)| (t.spec.clone(), t.region.clone()))
                 .collect();
             let header = ecswatch::share::hub::header(&places, g.demo);
+            let lock = ecswatch::share::hub::take_lock(&shared.socket, shared.group)
+                .map_err(|e| Exit::new(2, format!("serve: {e}")))?;
             let opts = ecswatch::share::hub::HubOptions {
                 socket: shared.socket,
                 group: shared.group,
@@ -350,6 +352,7 @@ fn serve(
                 header,
                 version: env!("CARGO_PKG_VERSION").into(),
                 recorder: open_recorder(&g, &targets)?,
+                lock,
             };
             ecswatch::share::hub::serve(targets.clone(), Arc::new(pb), opts)
                 .await

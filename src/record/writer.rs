@@ -175,6 +175,11 @@ impl Recorder {
         self.limit = self.limit.max(records);
     }
 
+    /// The file this recorder writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Queue one record.
     pub fn append(&mut self, record: &Record) -> Result<(), String> {
         self.send(Msg::Record(Box::new(record.clone())))

@@ -32,8 +32,11 @@ pub struct HubOptions {
     /// The recording header viewers are sent first.
     pub header: Record,
     pub version: String,
-    /// `serve --record FILE`: everything the hub reads, and every viewer's notes and actions.
+    /// `serve --record FILE`: everything the hub reads, and every viewer's notes and actions
+    /// (opened once the lock is held).
     pub recorder: Option<crate::record::Recorder>,
+    /// The watch's lock ([`take_lock`]), held for the hub's life.
+    pub lock: std::fs::File,
 }
 
 /// What a late joiner is sent: the updates of the last hour in segments of [`SEGMENT`], each
@@ -132,16 +135,11 @@ pub fn header(places: &[(crate::room::PlaceSpec, String)], demo: bool) -> Record
     }
 }
 
-/// Serve the watch of `targets` on `opts.socket` until the grace after the last viewer ends,
-/// or a signal stops it.
-pub async fn serve<A: AwsApi>(
-    targets: Vec<(PlaceState, Arc<A>)>,
-    pb: Arc<crate::diagnosis::Playbook>,
-    opts: HubOptions,
-) -> Result<(), String> {
-    // one hub per watch: the lock is held for the hub's life (the kernel drops it when the
-    // process dies, even by SIGKILL), so viewers that start hubs at once get one
-    let lock_path = opts.socket.with_extension("lock");
+/// Take the lock of the watch whose socket is `socket`: one hub per watch. The lock is held
+/// for the hub's life (the kernel drops it when the process dies, even by SIGKILL), so viewers
+/// that start hubs at once get one; the losers stop here, before they open anything.
+pub fn take_lock(socket: &std::path::Path, group: Option<u32>) -> Result<std::fs::File, String> {
+    let lock_path = socket.with_extension("lock");
     if !lock_path.exists() {
         std::fs::OpenOptions::new()
             .create(true)
@@ -149,7 +147,7 @@ pub async fn serve<A: AwsApi>(
             .write(true)
             .open(&lock_path)
             .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
-        if let Some(gid) = opts.group {
+        if let Some(gid) = group {
             // the group's members start hubs too
             use std::os::unix::fs::PermissionsExt;
             let _ = std::os::unix::fs::chown(&lock_path, None, Some(gid));
@@ -160,10 +158,21 @@ pub async fn serve<A: AwsApi>(
     let lock = std::fs::File::open(&lock_path)
         .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
     if lock.try_lock().is_err() {
-        return Err(format!("a hub already serves {}", opts.socket.display()));
+        return Err(format!("a hub already serves {}", socket.display()));
     }
+    Ok(lock)
+}
+
+/// Serve the watch of `targets` on `opts.socket` until the grace after the last viewer ends,
+/// or a signal stops it.
+pub async fn serve<A: AwsApi>(
+    targets: Vec<(PlaceState, Arc<A>)>,
+    pb: Arc<crate::diagnosis::Playbook>,
+    opts: HubOptions,
+) -> Result<(), String> {
     let mut opts = opts;
     let mut recorder = opts.recorder.take();
+    let lock = opts.lock;
     let listener = bind(&opts.socket, opts.group).await?;
     let own = super::own_uid()?;
     let (states, apis): (Vec<_>, Vec<_>) = targets.into_iter().unzip();
@@ -189,6 +198,9 @@ pub async fn serve<A: AwsApi>(
     let (viewer_tx, mut from_viewers) = mpsc::channel::<FromViewer>(64);
     let version = opts.version.clone();
     let group = opts.group;
+    let recording = recorder
+        .as_ref()
+        .and_then(|r| std::fs::canonicalize(r.path()).ok());
     let accepting = {
         let (history, lines_tx, header) = (history.clone(), lines_tx.clone(), header.clone());
         tokio::spawn(async move {
@@ -203,6 +215,7 @@ pub async fn serve<A: AwsApi>(
                     own,
                     group,
                     version: version.clone(),
+                    recording: recording.clone(),
                     header: header.clone(),
                     history: history.clone(),
                     lines: lines_tx.clone(),
@@ -369,6 +382,7 @@ struct Viewer {
     own: u32,
     group: Option<u32>,
     version: String,
+    recording: Option<PathBuf>,
     header: Arc<str>,
     history: Arc<Mutex<History>>,
     lines: broadcast::Sender<(u64, Arc<str>)>,
@@ -425,6 +439,7 @@ impl Viewer {
             protocol: PROTOCOL,
             version: self.version.clone(),
             viewers: self.lines.receiver_count(),
+            recording: self.recording.clone(),
         };
         let mut ok = send(
             &mut write,

@@ -63,6 +63,10 @@ pub enum FromHub {
         version: String,
         /// Viewers attached, this one included.
         viewers: usize,
+        /// The file the hub records to (`serve --record`): a viewer that starts the next hub
+        /// after this one died has it go on recording there (a new session in the same file).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recording: Option<std::path::PathBuf>,
     },
     Refused {
         reason: String,

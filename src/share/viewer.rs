@@ -67,6 +67,8 @@ pub struct Conn {
     _child: Option<tokio::process::Child>,
     pub hub_version: String,
     pub viewers: usize,
+    /// The file the hub records to, when it does and it may be continued (see [`continuable`]).
+    pub recording: Option<PathBuf>,
 }
 
 /// Connect to the hub on `socket` and say hello.
@@ -132,17 +134,53 @@ async fn handshake(
         .ok_or_else(|| AttachError::NoHub("the hub closed the connection".into()))?;
     match serde_json::from_str::<FromHub>(&first) {
         Ok(FromHub::Welcome {
-            version, viewers, ..
+            version,
+            viewers,
+            recording,
+            ..
         }) => Ok(Conn {
             read,
             write,
             _child: child,
             hub_version: version,
             viewers,
+            recording: recording.filter(|p| continuable(p)),
         }),
         Ok(FromHub::Refused { reason }) => Err(AttachError::Refused(reason)),
         Err(e) => Err(AttachError::Failed(format!("the hub's answer: {e}"))),
     }
+}
+
+/// Whether a hub that died may be followed by one recording to `path`: it must be a recording
+/// already (a regular file of this user's, its first line an ecswatch recording header), since
+/// the hub that named it may be another share-group member's process and the next hub writes
+/// with this viewer's rights.
+pub fn continuable(path: &Path) -> bool {
+    use std::io::BufRead;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    let Ok(own) = super::own_uid() else {
+        return false;
+    };
+    if !meta.is_file() || meta.uid() != own {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut first = String::new();
+    if std::io::BufReader::new(std::io::Read::take(file, 64 * 1024))
+        .read_line(&mut first)
+        .is_err()
+    {
+        return false;
+    }
+    matches!(
+        serde_json::from_str::<Record>(first.trim_end()),
+        Ok(Record::Header { format, .. }) if format == crate::record::FORMAT
+    )
 }
 
 /// How a viewer reaches its hub, and starts one when none answers.
@@ -156,6 +194,8 @@ pub struct Starter {
     /// `--via HOST`: the ssh command line that reaches the hub on HOST instead (the remote
     /// `attach --stdio` starts one there when none answers).
     pub via: Option<Vec<String>>,
+    /// The recording the last hub wrote: a hub this viewer starts goes on writing it.
+    pub record: Option<PathBuf>,
 }
 
 impl Starter {
@@ -164,7 +204,12 @@ impl Starter {
         match &self.via {
             Some(cmd) => connect_via(cmd, &self.log, &self.user).await,
             None => {
-                attach_or_start(&self.socket, &self.user, &self.exe, &self.args, &self.log).await
+                let mut args = self.args.clone();
+                if let Some(p) = &self.record {
+                    args.push("--record".into());
+                    args.push(p.display().to_string());
+                }
+                attach_or_start(&self.socket, &self.user, &self.exe, &args, &self.log).await
             }
         }
     }
@@ -183,6 +228,7 @@ fn notice(what: &str) -> Update {
 /// the watch refuses to run), sends it what it has open and goes on: the store keeps what it
 /// held, and the new hub's updates continue it.
 pub fn supervise(conn: Conn, starter: Starter) -> Attached {
+    let mut starter = starter;
     let (hub_version, viewers) = (conn.hub_version.clone(), conn.viewers);
     let (update_tx, updates) = mpsc::channel::<Update>(1024);
     let (intents, mut intent_rx) = mpsc::channel::<crate::store::Intent>(16);
@@ -194,6 +240,10 @@ pub fn supervise(conn: Conn, starter: Starter) -> Attached {
         // notes and actions not yet delivered to a hub
         let mut pending: Vec<Record> = Vec::new();
         loop {
+            // the hub records: the next one this viewer starts goes on in the same file
+            if conn.recording.is_some() {
+                starter.record = conn.recording.clone();
+            }
             while !pending.is_empty() {
                 if !send_line(
                     &mut conn,
@@ -368,6 +418,7 @@ pub async fn attach_console(socket: &Path, user: &str) -> Result<Attached, Strin
         .and_then(|v| v.parse().ok())
         .unwrap_or(GRACE_S);
     let starter = Starter {
+        record: None,
         socket: socket.to_path_buf(),
         user: user.to_string(),
         exe,
@@ -466,6 +517,7 @@ pub async fn attach_via(host: &str, user: &str) -> Result<Attached, String> {
         &args,
     );
     let starter = Starter {
+        record: None,
         socket: PathBuf::new(),
         user: user.to_string(),
         exe: PathBuf::new(),
@@ -573,5 +625,32 @@ mod tests {
                 "60s"
             ]
         );
+    }
+
+    #[test]
+    fn only_a_recording_of_this_users_may_be_continued() {
+        let dir = std::env::temp_dir().join(format!("ecsw-cont-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let rec = dir.join("incident.jsonl");
+        drop(
+            crate::record::Recorder::open(
+                &rec,
+                "eu-west-1",
+                &crate::model::Scope::default(),
+                "demo",
+            )
+            .expect("open"),
+        );
+        assert!(continuable(&rec));
+        // a file a hub could name to have this viewer's next hub append to it
+        let rc = dir.join("bashrc");
+        std::fs::write(&rc, "export PATH=$PATH\n").unwrap();
+        assert!(!continuable(&rc));
+        let link = dir.join("link.jsonl");
+        let _ = std::os::unix::fs::symlink(&rec, &link);
+        assert!(!continuable(&link), "a symlink is not followed");
+        assert!(!continuable(&dir.join("missing.jsonl")));
+        assert!(!continuable(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

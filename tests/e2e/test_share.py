@@ -233,6 +233,81 @@ def _hub_count(marker):
     return n
 
 
+def test_a_recording_hub_that_dies_is_followed_by_one_recording_to_the_same_file(tmp_path):
+    """`serve --record FILE` started by hand; a console attaches (sharing is the default), a note
+    is typed; the hub is killed with SIGKILL. The viewer starts the next hub, which goes on
+    recording to FILE (a new session in it): `timeline --replay FILE` reads both, the note
+    typed before the kill and the one after."""
+    import json
+    import signal
+    import subprocess
+
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    rec = tmp_path / "incident.jsonl"
+    env = {"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path), "TERM": "xterm-256color",
+           "ECSWATCH_SHARE_GRACE": "2", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    hub = subprocess.Popen([binary(), "--demo", "--record", str(rec), "serve"], env=env,
+                           stderr=subprocess.DEVNULL)
+    name = f"rechub-{os.getpid()}"
+
+    def tmux(*a, check=True):
+        return subprocess.run(["tmux", *a], capture_output=True, text=True, check=check)
+
+    def note(text):
+        tmux("send-keys", "-t", name, "n")
+        time.sleep(0.3)
+        tmux("send-keys", "-t", name, "-l", text)
+        tmux("send-keys", "-t", name, "Enter")
+
+    try:
+        deadline = time.time() + 15
+        while not list(runtime.glob("ecswatch/*.sock")):
+            assert time.time() < deadline and hub.poll() is None, "the hub did not listen"
+            time.sleep(0.1)
+        prefix = "env -i " + " ".join(f"{k}={v}" for k, v in env.items())
+        tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "bash --norc --noprofile")
+        tmux("send-keys", "-t", name, f"{prefix} {binary()} --demo; echo EXIT=$?", "Enter")
+        deadline = time.time() + 20
+        while "checkout-api" not in tmux("capture-pane", "-p", "-t", name).stdout:
+            assert time.time() < deadline, tmux("capture-pane", "-p", "-t", name).stdout
+            time.sleep(0.2)
+        note("before the kill")
+        time.sleep(3)
+        hub.send_signal(signal.SIGKILL)
+        hub.wait(timeout=10)
+        deadline = time.time() + 10
+        while not (new := _hubs(runtime)):
+            assert time.time() < deadline, "no new hub"
+            time.sleep(0.1)
+        cmdline = pathlib.Path(f"/proc/{new[0]}/cmdline").read_bytes().split(b"\0")
+        assert b"--record" in cmdline and str(rec).encode() in cmdline, cmdline
+        time.sleep(2)
+        note("after the kill")
+        time.sleep(4)
+        tmux("send-keys", "-t", name, "q")
+        # the new hub stops its grace after the viewer left, closing the file
+        deadline = time.time() + 20
+        while _hubs(runtime):
+            assert time.time() < deadline, "the new hub did not stop"
+            time.sleep(0.2)
+    finally:
+        if hub.poll() is None:
+            hub.kill()
+        tmux("kill-session", "-t", name, check=False)
+        for p in _hubs(runtime):
+            os.kill(p, signal.SIGTERM)
+    lines = [json.loads(line) for line in rec.read_text().splitlines() if line.strip()]
+    headers = [i for i, r in enumerate(lines) if r["type"] == "header"]
+    assert len(headers) == 2, f"{len(headers)} sessions in the file"
+    assert any(r["type"] == "update" for r in lines[headers[1]:]), "the second session recorded nothing"
+    assert [r["note"]["text"] for r in lines if r["type"] == "note"] == ["before the kill", "after the kill"]
+    out = subprocess.run([binary(), "timeline", "--replay", str(rec)], capture_output=True, text=True,
+                         env={**os.environ, "HOME": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert "before the kill" in out.stdout and "after the kill" in out.stdout, out.stdout[-2000:]
+
+
 @pytest.mark.parametrize("how", ["--no-share", "ECSWATCH_NO_SHARE=1", "config.toml"])
 def test_a_console_asked_to_read_alone_starts_no_hub(tmp_path, how):
     """`--no-share`, the environment or `share = false` in config.toml: the console reads with
