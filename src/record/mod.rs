@@ -95,7 +95,7 @@ impl Record {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::writer::{Deltas, HeaderInfo};
     use super::*;
     use crate::model::Source;
@@ -106,7 +106,8 @@ mod tests {
         chrono::DateTime::from_timestamp(1_780_000_000 + s, 0).unwrap_or_default()
     }
 
-    fn svc(name: &str, running: i32, events: &[&str]) -> Service {
+    /// A service of cluster `prod` with events of these ids (also the shared hub's tests).
+    pub(crate) fn svc(name: &str, running: i32, events: &[&str]) -> Service {
         Service {
             name: name.into(),
             cluster: "prod".into(),

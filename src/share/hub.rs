@@ -65,7 +65,14 @@ const SEGMENT: Duration = Duration::from_secs(600);
 impl History {
     /// The segment an update made at `now` belongs to (a new one every [`SEGMENT`]); segments
     /// whose successor began more than [`HISTORY`] ago are dropped.
-    fn segment(&mut self, now: std::time::Instant) -> &mut Segment {
+    fn segment(&mut self, now: std::time::Instant) -> Option<&mut Segment> {
+        while self
+            .segments
+            .get(1)
+            .is_some_and(|next| now.duration_since(next.started) > HISTORY)
+        {
+            self.segments.pop_front();
+        }
         if self
             .segments
             .back()
@@ -77,17 +84,7 @@ impl History {
                 lines: Vec::new(),
             });
         }
-        while self
-            .segments
-            .get(1)
-            .is_some_and(|next| now.duration_since(next.started) > HISTORY)
-        {
-            self.segments.pop_front();
-        }
-        let Some(last) = self.segments.back_mut() else {
-            unreachable!("a segment was just pushed")
-        };
-        last
+        self.segments.back_mut()
     }
 
     /// Every line a joiner is sent, in the order they were published.
@@ -333,7 +330,9 @@ fn publish_update(
     let Ok(mut h) = history.lock() else {
         return;
     };
-    let segment = h.segment(std::time::Instant::now());
+    let Some(segment) = h.segment(std::time::Instant::now()) else {
+        return;
+    };
     segment.deltas.reduce(&mut u);
     let line = Record::Update {
         t: u.fetched_at,
@@ -490,26 +489,10 @@ async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Scope, Service, ServiceEvent, ServiceKey, Source};
+    use crate::model::{Scope, Service, ServiceKey, Source};
     use crate::poll::Payload;
+    use crate::record::tests::svc;
     use std::time::Instant;
-
-    fn svc(name: &str, running: i32, events: &[&str]) -> Service {
-        Service {
-            name: name.into(),
-            cluster: "prod".into(),
-            running,
-            events: events
-                .iter()
-                .map(|id| ServiceEvent {
-                    id: (*id).into(),
-                    created_at: None,
-                    message: format!("event {id}"),
-                })
-                .collect(),
-            ..Default::default()
-        }
-    }
 
     fn round(n: i64, list: Vec<Service>) -> Update {
         let keys = list.iter().map(Service::key).collect::<Vec<ServiceKey>>();
